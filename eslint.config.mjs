@@ -1,0 +1,29 @@
+// Lint for the whole workspace; run by ./scripts/test (pnpm lint).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '.cache/**', '**/public/vendor/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      'no-console': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/services/*/src/**', '../../*/src/**'], message: 'services meet only on Kafka topics: never import another service' }],
+      }],
+    },
+  },
+  {
+    files: ['**/*.cjs', '**/*.mjs', '**/*.js'],
+    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', Buffer: 'readonly', __dirname: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', document: 'readonly', window: 'readonly', WebSocket: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // CLIs print their results for a person to read
+    files: ['services/*/src/cli/**/*.ts', 'scripts/**/*.ts', 'data/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+);

@@ -1,0 +1,17 @@
+// Shared Jest settings: TypeScript through SWC (type checking is `tsc -b`'s job), and
+// workspace packages resolved to their sources so a test never needs a stale dist/.
+const path = require('node:path');
+
+module.exports = function jestPreset(packageDir) {
+  return {
+    rootDir: packageDir,
+    testEnvironment: 'node',
+    roots: ['<rootDir>/test'],
+    testMatch: ['**/*.test.ts'],
+    transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+    moduleNameMapper: {
+      '^@streamtally/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+    },
+    testEnvironmentOptions: { globalsCleanup: 'off' },
+  };
+};

@@ -1,0 +1,26 @@
+import { accept, Decoded, isIntegerIn, parseJsonObject, reject } from './decode-result';
+
+/** One line of text on the text-lines topic (the word-count source). */
+export interface TextLineEvent {
+  text: string;
+  /** event time, epoch milliseconds */
+  ts: number;
+  /** where the line came from, e.g. "tcp:127.0.0.1:51234" or "stdin" */
+  source: string;
+}
+
+export const MAX_TEXT_LINE_BYTES = 64 * 1024;
+
+export function decodeTextLine(bytes: Buffer | string | null | undefined): Decoded<TextLineEvent> {
+  const parsed = parseJsonObject(bytes);
+  if (!parsed.ok) return parsed;
+  const raw = parsed.value;
+  if (typeof raw.text !== 'string') return reject('field text: expected a string');
+  if (!isIntegerIn(raw.ts, 0, Number.MAX_SAFE_INTEGER)) return reject('field ts: expected epoch milliseconds');
+  if (typeof raw.source !== 'string') return reject('field source: expected a string');
+  return accept(raw as unknown as TextLineEvent);
+}
+
+export function encodeTextLine(event: TextLineEvent): Buffer {
+  return Buffer.from(JSON.stringify(event));
+}

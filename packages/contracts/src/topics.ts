@@ -1,0 +1,11 @@
+/** Default topic names. Every service lets the operator override them by environment. */
+export const DEFAULT_TOPICS = {
+  userActions: 'user-actions',
+  userActionsDeadLetter: 'user-actions.dlq',
+  textLines: 'text-lines',
+  windowResults: 'window-results',
+  lateEvents: 'late-events',
+  aggregatorDeadLetter: 'aggregator.dlq',
+} as const;
+
+export type TopicRole = keyof typeof DEFAULT_TOPICS;

@@ -1,0 +1,64 @@
+import { accept, Decoded, isIntegerIn, parseJsonObject, reject } from './decode-result';
+
+/** action codes of the Tmall log */
+export const ACTIONS = { 0: 'click', 1: 'add to cart', 2: 'purchase', 3: 'favourite' } as const;
+/** gender codes; an empty field in the log is normalised to 2 (unknown) */
+export const GENDERS = { 0: 'female', 1: 'male', 2: 'unknown' } as const;
+/** age_range codes; an empty field in the log is normalised to 0 (unknown) */
+export const AGE_RANGES = {
+  0: 'unknown', 1: 'under 18', 2: '18-24', 3: '25-29', 4: '30-34', 5: '35-39', 6: '40-49', 7: '50 or over', 8: '50 or over',
+} as const;
+
+/** One row of user_log.csv as published on the user-actions topic (JSON, key = user_id). */
+export interface UserActionEvent {
+  user_id: number;
+  item_id: number;
+  cat_id: number;
+  merchant_id: number;
+  /** null where the log has no brand (empty or NULL) */
+  brand_id: number | null;
+  month: number;
+  day: number;
+  action: 0 | 1 | 2 | 3;
+  age_range: number;
+  gender: 0 | 1 | 2;
+  province: string;
+  /** event time, epoch milliseconds */
+  ts: number;
+  /** 1-based line number in the source file */
+  line: number;
+}
+
+export const USER_ACTION_FIELDS = [
+  'user_id', 'item_id', 'cat_id', 'merchant_id', 'brand_id', 'month', 'day', 'action', 'age_range', 'gender', 'province',
+] as const;
+
+const ID_MAX = Number.MAX_SAFE_INTEGER;
+
+/** Validates a decoded object as a UserActionEvent; the error names the first bad field. */
+export function validateUserAction(raw: Record<string, unknown>): Decoded<UserActionEvent> {
+  for (const field of ['user_id', 'item_id', 'cat_id', 'merchant_id'] as const) {
+    if (!isIntegerIn(raw[field], 0, ID_MAX)) return reject(`field ${field}: expected a non-negative integer`);
+  }
+  if (raw.brand_id !== null && !isIntegerIn(raw.brand_id, 0, ID_MAX)) {
+    return reject('field brand_id: expected a non-negative integer or null');
+  }
+  if (!isIntegerIn(raw.month, 0, 12)) return reject('field month: expected an integer 0-12');
+  if (!isIntegerIn(raw.day, 0, 31)) return reject('field day: expected an integer 0-31');
+  if (!isIntegerIn(raw.action, 0, 3)) return reject('field action: expected 0, 1, 2 or 3');
+  if (!isIntegerIn(raw.age_range, 0, 8)) return reject('field age_range: expected an integer 0-8');
+  if (!isIntegerIn(raw.gender, 0, 2)) return reject('field gender: expected 0, 1 or 2');
+  if (typeof raw.province !== 'string') return reject('field province: expected a string');
+  if (!isIntegerIn(raw.ts, 0, ID_MAX)) return reject('field ts: expected epoch milliseconds');
+  if (!isIntegerIn(raw.line, 1, ID_MAX)) return reject('field line: expected a positive integer');
+  return accept(raw as unknown as UserActionEvent);
+}
+
+export function decodeUserAction(bytes: Buffer | string | null | undefined): Decoded<UserActionEvent> {
+  const parsed = parseJsonObject(bytes);
+  return parsed.ok ? validateUserAction(parsed.value) : parsed;
+}
+
+export function encodeUserAction(event: UserActionEvent): Buffer {
+  return Buffer.from(JSON.stringify(event));
+}

@@ -1,0 +1,55 @@
+import { accept, Decoded, isIntegerIn, parseJsonObject, reject } from './decode-result';
+
+/**
+ * One window's counts on the window-results topic (log-compacted, key = `${job}@${windowStart}`).
+ * A reader keeps the highest `version` per key; re-emitting a result is harmless.
+ */
+export interface WindowResult {
+  job: string;
+  /** inclusive, epoch ms; 0 for a running total */
+  windowStart: number;
+  /** exclusive, epoch ms; null for a running total, which never closes */
+  windowEnd: number | null;
+  /** count per key, e.g. {"0":1,"1":6,"2":3} for shoppers per gender */
+  counts: Record<string, number>;
+  /** true once the window has closed: no later version changes the counts */
+  final: boolean;
+  /** grows with every change; a final result outranks every provisional one */
+  version: number;
+  /** wall-clock ms when the aggregator emitted this version */
+  emittedAt: number;
+}
+
+export function windowResultKey(job: string, windowStart: number): string {
+  return `${job}@${windowStart}`;
+}
+
+export function decodeWindowResult(bytes: Buffer | string | null | undefined): Decoded<WindowResult> {
+  const parsed = parseJsonObject(bytes);
+  if (!parsed.ok) return parsed;
+  const raw = parsed.value;
+  if (typeof raw.job !== 'string' || raw.job.length === 0) return reject('field job: expected a non-empty string');
+  if (!isIntegerIn(raw.windowStart, 0, Number.MAX_SAFE_INTEGER)) return reject('field windowStart: expected epoch ms');
+  if (raw.windowEnd !== null && !isIntegerIn(raw.windowEnd, 0, Number.MAX_SAFE_INTEGER)) {
+    return reject('field windowEnd: expected epoch ms or null');
+  }
+  if (raw.counts === null || typeof raw.counts !== 'object' || Array.isArray(raw.counts)) {
+    return reject('field counts: expected an object of counts');
+  }
+  for (const [key, count] of Object.entries(raw.counts as Record<string, unknown>)) {
+    if (!isIntegerIn(count, 0, Number.MAX_SAFE_INTEGER)) return reject(`field counts.${key}: expected a non-negative integer`);
+  }
+  if (typeof raw.final !== 'boolean') return reject('field final: expected a boolean');
+  if (!isIntegerIn(raw.version, 0, Number.MAX_SAFE_INTEGER)) return reject('field version: expected a non-negative integer');
+  if (!isIntegerIn(raw.emittedAt, 0, Number.MAX_SAFE_INTEGER)) return reject('field emittedAt: expected epoch ms');
+  return accept(raw as unknown as WindowResult);
+}
+
+export function encodeWindowResult(result: WindowResult): Buffer {
+  return Buffer.from(JSON.stringify(result));
+}
+
+/** True when `candidate` should replace `current` for the same key. */
+export function supersedes(candidate: WindowResult, current: WindowResult | undefined): boolean {
+  return current === undefined || candidate.version > current.version;
+}

@@ -1,0 +1,3 @@
+export * from './create-kafka';
+export * from './topics';
+export * from './metrics';

@@ -1,0 +1,3 @@
+export * from './logger';
+export * from './registry';
+export * from './ops-server';

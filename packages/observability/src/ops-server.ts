@@ -1,0 +1,65 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+
+export interface HealthReport {
+  healthy: boolean;
+  /** shown in the /healthz body so an operator sees why */
+  details: Record<string, unknown>;
+}
+
+export interface OpsServerOptions {
+  registry: Registry;
+  health: () => HealthReport | Promise<HealthReport>;
+  port: number;
+  host: string;
+}
+
+export interface OpsServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * /metrics (Prometheus text) and /healthz (200 or 503 with JSON details) for services
+ * without an HTTP framework of their own.
+ */
+export async function startOpsServer({ registry, health, port, host }: OpsServerOptions): Promise<OpsServer> {
+  const server = http.createServer((req, res) => {
+    void respond(req.url ?? '/', res);
+  });
+  async function respond(url: string, res: http.ServerResponse): Promise<void> {
+    try {
+      if (url === '/metrics') {
+        const body = await registry.metrics();
+        res.writeHead(200, { 'content-type': registry.contentType });
+        res.end(body);
+      } else if (url === '/healthz') {
+        const report = await health();
+        res.writeHead(report.healthy ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: report.healthy ? 'ok' : 'unhealthy', ...report.details }));
+      } else {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: `no route ${url}; try /metrics or /healthz` }));
+      }
+    } catch (err) {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: (err as Error).message }));
+    }
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    port: (server.address() as AddressInfo).port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

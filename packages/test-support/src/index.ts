@@ -1,0 +1,3 @@
+export * from './names';
+export * from './wait-for';
+export * from './environment';

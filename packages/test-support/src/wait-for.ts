@@ -1,0 +1,31 @@
+export interface WaitOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  /** describes the condition in the timeout error */
+  what?: string;
+}
+
+/**
+ * Polls `condition` until it returns a truthy value and resolves with it; rejects after
+ * `timeoutMs` naming what was awaited and the last error seen. Tests wait on this, never sleep.
+ */
+export async function waitFor<T>(
+  condition: () => T | Promise<T>,
+  { timeoutMs = 20_000, intervalMs = 50, what = 'condition' }: WaitOptions = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await condition();
+      if (value) return value as NonNullable<T>;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() >= deadline) {
+      const suffix = lastError ? `; last error: ${(lastError as Error).message}` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${suffix}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
