@@ -3,6 +3,7 @@ export const DEFAULT_TOPICS = {
   userActions: 'user-actions',
   userActionsDeadLetter: 'user-actions.dlq',
   textLines: 'text-lines',
+  textLinesDeadLetter: 'text-lines.dlq',
   windowResults: 'window-results',
   lateEvents: 'late-events',
   aggregatorDeadLetter: 'aggregator.dlq',

@@ -43,8 +43,8 @@ export function validateUserAction(raw: Record<string, unknown>): Decoded<UserAc
   if (raw.brand_id !== null && !isIntegerIn(raw.brand_id, 0, ID_MAX)) {
     return reject('field brand_id: expected a non-negative integer or null');
   }
-  if (!isIntegerIn(raw.month, 0, 12)) return reject('field month: expected an integer 0-12');
-  if (!isIntegerIn(raw.day, 0, 31)) return reject('field day: expected an integer 0-31');
+  if (!isIntegerIn(raw.month, 1, 12)) return reject('field month: expected an integer 1-12');
+  if (!isIntegerIn(raw.day, 1, 31)) return reject('field day: expected an integer 1-31');
   if (!isIntegerIn(raw.action, 0, 3)) return reject('field action: expected 0, 1, 2 or 3');
   if (!isIntegerIn(raw.age_range, 0, 8)) return reject('field age_range: expected an integer 0-8');
   if (!isIntegerIn(raw.gender, 0, 2)) return reject('field gender: expected 0, 1 or 2');
@@ -60,5 +60,15 @@ export function decodeUserAction(bytes: Buffer | string | null | undefined): Dec
 }
 
 export function encodeUserAction(event: UserActionEvent): Buffer {
-  return Buffer.from(JSON.stringify(event));
+  return Buffer.from(encodeUserActionText(event));
+}
+
+/**
+ * The event's JSON text, byte for byte what JSON.stringify gives for the same field order,
+ * built without the generic serialiser: the producer encodes hundreds of thousands a second.
+ */
+export function encodeUserActionText(e: UserActionEvent): string {
+  return `{"user_id":${e.user_id},"item_id":${e.item_id},"cat_id":${e.cat_id},"merchant_id":${e.merchant_id},` +
+    `"brand_id":${e.brand_id},"month":${e.month},"day":${e.day},"action":${e.action},"age_range":${e.age_range},` +
+    `"gender":${e.gender},"province":${JSON.stringify(e.province)},"ts":${e.ts},"line":${e.line}}`;
 }

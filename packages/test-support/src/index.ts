@@ -1,3 +1,5 @@
 export * from './names';
 export * from './wait-for';
 export * from './environment';
+export * from './private-broker';
+export * from './topic-reader';

@@ -1,0 +1,41 @@
+/**
+ * Every producer setting, once: its environment variable (what compose sets), its command
+ * line flag, and its help line. The schema in config.ts validates the merged values.
+ */
+export interface OptionSpec {
+  env: string;
+  flag: string;
+  /** a flag that takes no value (sets the variable to "true") */
+  boolean?: boolean;
+  help: string;
+}
+
+export const OPTIONS: readonly OptionSpec[] = [
+  { env: 'KAFKA_BROKERS', flag: 'brokers', help: 'Kafka bootstrap servers, comma-separated host:port (required)' },
+  { env: 'KAFKA_CLIENT_ID', flag: 'client-id', help: 'Kafka client id (default streamtally-producer)' },
+  { env: 'BROKER_TIMEOUT_MS', flag: 'broker-timeout', help: 'fail when no broker answers within this many ms (default 30000)' },
+  { env: 'INPUT_FILE', flag: 'file', help: 'CSV file to replay (default data/user_log.sample.csv)' },
+  { env: 'INPUT_TOPIC', flag: 'topic', help: 'topic for events (default user-actions)' },
+  { env: 'DEAD_LETTER_TOPIC', flag: 'dlq-topic', help: 'topic for bad rows (default user-actions.dlq)' },
+  { env: 'TOPIC_PARTITIONS', flag: 'partitions', help: 'partitions for topics this command creates (default 6)' },
+  { env: 'PACE', flag: 'pace', help: 'fixed (RATE events/s), max (as fast as possible) or dates (the data\'s own dates) (default fixed)' },
+  { env: 'RATE', flag: 'rate', help: 'events per second with --pace fixed (default 10, the original\'s pace)' },
+  { env: 'SPEEDUP', flag: 'speedup', help: 'with --pace dates: how much faster than real time (default 86400: a data day per second)' },
+  { env: 'DATA_YEAR', flag: 'year', help: 'the year the data\'s month/day belong to (default 2015)' },
+  { env: 'LOOP', flag: 'loop', boolean: true, help: 'replay the file forever' },
+  { env: 'LIMIT', flag: 'limit', help: 'stop after this many events' },
+  { env: 'BATCH_SIZE', flag: 'batch-size', help: 'messages per Kafka request at most (default 5000)' },
+  { env: 'BATCH_BYTES', flag: 'batch-bytes', help: 'bytes per Kafka request at most (default 1048576)' },
+  { env: 'SHUTDOWN_GRACE_MS', flag: 'shutdown-grace', help: 'on SIGTERM, how long to keep retrying unsent rows (default 30000)' },
+  { env: 'TEXT_TOPIC', flag: 'text-topic', help: 'lines: topic for text lines (default text-lines)' },
+  { env: 'TEXT_DEAD_LETTER_TOPIC', flag: 'text-dlq-topic', help: 'lines: topic for bad lines (default text-lines.dlq)' },
+  { env: 'LINES_FROM', flag: 'from', help: 'lines: tcp or stdin (default tcp)' },
+  { env: 'LISTEN_HOST', flag: 'listen-host', help: 'lines: address to accept TCP connections on (default 0.0.0.0)' },
+  { env: 'LISTEN_PORT', flag: 'listen-port', help: 'lines: TCP port, like nc -lk 9999 (default 9999)' },
+  { env: 'METRICS_HOST', flag: 'metrics-host', help: 'address for /metrics and /healthz (default 0.0.0.0)' },
+  { env: 'METRICS_PORT', flag: 'metrics-port', help: 'port for /metrics and /healthz; 0 turns them off (default 9464)' },
+  { env: 'LOG_LEVEL', flag: 'log-level', help: 'fatal, error, warn, info, debug or trace (default info)' },
+  { env: 'PROGRESS', flag: 'progress', help: 'auto (a bar when stdout is a terminal), on or off (default auto)' },
+];
+
+export const FLAG_OF: ReadonlyMap<string, string> = new Map(OPTIONS.map((o) => [o.env, o.flag]));

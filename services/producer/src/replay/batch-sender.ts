@@ -1,0 +1,128 @@
+import type { Logger } from 'pino';
+
+/** A keyed record for one topic. */
+export interface OutgoingMessage {
+  key: string | null;
+  /** kafkajs writes a string straight into its request buffer: one copy fewer than a Buffer */
+  value: string | Buffer;
+}
+
+export interface OutgoingBatch {
+  /** topic -> messages, sent together in one request */
+  byTopic: Map<string, OutgoingMessage[]>;
+  count: number;
+  bytes: number;
+}
+
+/** Sends one batch; resolves only when the broker acknowledged all of it (acks=all). */
+export type SendBatch = (batch: OutgoingBatch) => Promise<void>;
+
+export interface BatchSenderOptions {
+  send: SendBatch;
+  logger: Logger;
+  /** flush when a batch holds this many messages */
+  maxMessages: number;
+  /** flush when a batch holds this many bytes */
+  maxBytes: number;
+  /** first retry delay after a failed send, doubled up to maxBackoffMs */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** called after each acknowledged batch */
+  onSent?: (batch: OutgoingBatch, seconds: number) => void;
+  onSendError?: (err: unknown) => void;
+  /** once aborted, a failing send is given up after `giveUpAfterAbortMs` */
+  signal?: AbortSignal;
+  giveUpAfterAbortMs?: number;
+}
+
+export class UndeliveredError extends Error {
+  constructor(readonly undelivered: number, cause: unknown) {
+    super(`${undelivered} message(s) could not be delivered before shutdown`, { cause });
+  }
+}
+
+function emptyBatch(): OutgoingBatch {
+  return { byTopic: new Map(), count: 0, bytes: 0 };
+}
+
+/**
+ * Fills one batch while the previous one is in flight, so memory holds at most two batches
+ * however slow Kafka is: `add` waits when both are busy, and the reader waits with it.
+ * A failed send is retried, with the same producer and batch, until it succeeds: with the
+ * idempotent producer the broker discards what it already has, so nothing is written twice.
+ */
+export class BatchSender {
+  private current = emptyBatch();
+  private inFlight: Promise<void> = Promise.resolve();
+  private inFlightCount = 0;
+  /** flushes run one after another, so two callers never put two batches in flight */
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: BatchSenderOptions) {}
+
+  /** Adds a message; resolves at once unless a full batch had to wait for the one in flight. */
+  async add(topic: string, message: OutgoingMessage): Promise<void> {
+    let messages = this.current.byTopic.get(topic);
+    if (!messages) this.current.byTopic.set(topic, (messages = []));
+    messages.push(message);
+    this.current.count += 1;
+    this.current.bytes += Buffer.byteLength(message.value) + (message.key?.length ?? 0);
+    if (this.current.count >= this.options.maxMessages || this.current.bytes >= this.options.maxBytes) {
+      await this.flush();
+    }
+  }
+
+  /** Hands the filling batch to the network once the one in flight is acknowledged. */
+  flush(): Promise<void> {
+    const run = this.flushing.then(async () => {
+      await this.inFlight;
+      if (this.current.count === 0) return;
+      const batch = this.current;
+      this.current = emptyBatch();
+      this.inFlightCount = batch.count;
+      this.inFlight = this.sendUntilAcknowledged(batch).finally(() => {
+        this.inFlightCount = 0;
+      });
+    });
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Everything added so far is acknowledged when this resolves. */
+  async drain(): Promise<void> {
+    await this.flush();
+    await this.inFlight;
+  }
+
+  /** Messages not yet acknowledged (buffered or in flight). */
+  get pending(): number {
+    return this.current.count + this.inFlightCount;
+  }
+
+  private async sendUntilAcknowledged(batch: OutgoingBatch): Promise<void> {
+    const { send, logger, signal } = this.options;
+    const maxBackoff = this.options.maxBackoffMs ?? 5000;
+    let backoff = this.options.initialBackoffMs ?? 200;
+    let abortedAt: number | undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      const started = process.hrtime.bigint();
+      try {
+        await send(batch);
+        this.options.onSent?.(batch, Number(process.hrtime.bigint() - started) / 1e9);
+        if (attempt > 1) logger.info({ attempt, messages: batch.count }, 'batch delivered after retrying');
+        return;
+      } catch (err) {
+        this.options.onSendError?.(err);
+        if (signal?.aborted) {
+          abortedAt ??= Date.now();
+          if (Date.now() - abortedAt >= (this.options.giveUpAfterAbortMs ?? 30_000)) {
+            throw new UndeliveredError(this.pending, err);
+          }
+        }
+        logger.warn({ err, attempt, messages: batch.count, retryInMs: backoff }, 'sending a batch failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        backoff = Math.min(maxBackoff, backoff * 2);
+      }
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import { encodeUserActionText } from '@streamtally/contracts';
+import type { Logger } from 'pino';
+import { decodeRecord } from '../csv/record-decoder';
+import { RawRecord, RecordSplitter } from '../csv/record-splitter';
+import { CANONICAL_COLUMNS, columnsFromHeader, createRowParser, isHeader, RowParser } from '../csv/user-log-row';
+import { splitFields } from '../csv/fields';
+import { dataDay, Pacer } from '../pacing/pacer';
+import { BatchSender } from './batch-sender';
+import { Clock } from './clock';
+import { fileDeadLetter, reasonKind } from './dead-letter';
+
+export interface ReplaySettings {
+  /** the file's name as it appears in dead letters */
+  file: string;
+  eventTopic: string;
+  deadLetterTopic: string;
+  /** the year the data's month/day belong to */
+  year: number;
+  /** stop after this many events (good rows); undefined = no limit */
+  limit?: number;
+  loop: boolean;
+}
+
+export interface ReplayHooks {
+  onBytesRead?(bytes: number): void;
+  onEvent?(): void;
+  onDeadLetter?(kind: string): void;
+}
+
+export interface ReplayDeps {
+  /** opens the file afresh for each pass */
+  openFile(): AsyncIterable<Buffer>;
+  pacer: Pacer;
+  sender: BatchSender;
+  clock: Clock;
+  logger: Logger;
+  signal: AbortSignal;
+  hooks?: ReplayHooks;
+}
+
+export interface ReplaySummary {
+  passes: number;
+  linesRead: number;
+  events: number;
+  deadLettered: number;
+  deadLetterReasons: Record<string, number>;
+  headerLines: number;
+  blankLines: number;
+  stoppedBy: 'end of file' | 'limit' | 'signal';
+  /** the line the next event would have come from (resume point after a signal) */
+  nextLine: number;
+  elapsedMs: number;
+}
+
+type Verdict = 'continue' | 'stop';
+
+/**
+ * Reads the file record by record, turns good rows into events and bad ones into dead
+ * letters, and hands both to the sender at the pacer's tempo. Never buffers the file:
+ * when the sender is busy, `add` waits and so does the reading.
+ */
+export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Promise<ReplaySummary> {
+  const { pacer, sender, clock, signal, hooks } = deps;
+  const started = clock.now();
+  const summary: ReplaySummary = {
+    passes: 0, linesRead: 0, events: 0, deadLettered: 0, deadLetterReasons: {}, headerLines: 0, blankLines: 0,
+    stoppedBy: 'end of file', nextLine: 1, elapsedMs: 0,
+  };
+  const canonicalParser = createRowParser(CANONICAL_COLUMNS);
+  let parseRow: RowParser = canonicalParser;
+  let firstRecordOfPass = true;
+
+  async function deadLetter(record: RawRecord, reason: string): Promise<void> {
+    const kind = reasonKind(reason);
+    summary.deadLettered += 1;
+    summary.deadLetterReasons[kind] = (summary.deadLetterReasons[kind] ?? 0) + 1;
+    hooks?.onDeadLetter?.(kind);
+    await sender.add(settings.deadLetterTopic, fileDeadLetter(settings.file, record.line, record.bytes, reason, clock.now()));
+  }
+
+  async function handle(record: RawRecord): Promise<Verdict> {
+    if (signal.aborted) return 'stop';
+    summary.linesRead += 1;
+    summary.nextLine = record.line + 1;
+    if (record.bytes.length === 0) {
+      summary.blankLines += 1;
+      return 'continue';
+    }
+    const decoded = decodeRecord(record);
+    if (!decoded.ok) {
+      await deadLetter(record, decoded.reason);
+      return 'continue';
+    }
+    if (firstRecordOfPass) {
+      firstRecordOfPass = false;
+      const fields = splitFields(decoded.text);
+      if (Array.isArray(fields) && isHeader(fields)) {
+        summary.headerLines += 1;
+        const fromHeader = columnsFromHeader(fields);
+        if (typeof fromHeader === 'string') await deadLetter(record, fromHeader);
+        else parseRow = createRowParser(fromHeader);
+        return 'continue';
+      }
+    }
+    const parsed = parseRow(decoded.text, record.line);
+    if (!parsed.ok) {
+      await deadLetter(record, parsed.reason);
+      return 'continue';
+    }
+    const decision = pacer.next(clock.now(), dataDay(settings.year, parsed.row.month, parsed.row.day));
+    if (decision.delayMs >= 1) {
+      await sender.flush(); // what is due goes out now, not when the batch fills
+      await clock.sleep(decision.delayMs, signal);
+      if (signal.aborted) {
+        summary.linesRead -= 1;
+        summary.nextLine = record.line;
+        return 'stop';
+      }
+    }
+    const event = parsed.row;
+    event.ts = decision.ts;
+    await sender.add(settings.eventTopic, { key: String(event.user_id), value: encodeUserActionText(event) });
+    summary.events += 1;
+    hooks?.onEvent?.();
+    if (settings.limit !== undefined && summary.events >= settings.limit) {
+      summary.stoppedBy = 'limit';
+      return 'stop';
+    }
+    return 'continue';
+  }
+
+  passes: do {
+    summary.passes += 1;
+    pacer.startPass();
+    parseRow = canonicalParser;
+    firstRecordOfPass = true;
+    const splitter = new RecordSplitter();
+    for await (const chunk of deps.openFile()) {
+      hooks?.onBytesRead?.(chunk.length);
+      for (const record of splitter.push(chunk)) {
+        if ((await handle(record)) === 'stop') break passes;
+      }
+    }
+    for (const record of splitter.end()) {
+      if ((await handle(record)) === 'stop') break passes;
+    }
+  } while (settings.loop && !signal.aborted);
+
+  if (signal.aborted && summary.stoppedBy !== 'limit') summary.stoppedBy = 'signal';
+  await sender.drain();
+  summary.elapsedMs = clock.now() - started;
+  return summary;
+}

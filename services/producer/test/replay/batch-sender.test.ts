@@ -1,0 +1,69 @@
+import { silentLogger } from '@streamtally/observability';
+import { BatchSender, OutgoingBatch, UndeliveredError } from '../../src/replay/batch-sender';
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('BatchSender', () => {
+  it('sends full batches and the rest on drain, in order, all topics in one request', async () => {
+    const sent: OutgoingBatch[] = [];
+    const sender = new BatchSender({ send: async (b) => void sent.push(b), logger: silentLogger(), maxMessages: 2, maxBytes: 1e9 });
+    for (const v of ['a', 'b', 'c']) await sender.add('events', { key: v, value: v });
+    await sender.add('dlq', { key: null, value: 'bad' });
+    await sender.drain();
+    expect(sent.map((b) => [...b.byTopic].map(([t, m]) => `${t}:${m.map((x) => x.value).join('')}`))).toEqual([
+      ['events:ab'], ['events:c', 'dlq:bad'],
+    ]);
+  });
+
+  it('holds at most one batch in flight and one filling: add waits while Kafka is slow', async () => {
+    const gate = deferred();
+    let sends = 0;
+    const sender = new BatchSender({
+      send: async () => { sends += 1; await gate.promise; }, logger: silentLogger(), maxMessages: 1, maxBytes: 1e9,
+    });
+    await sender.add('t', { key: null, value: '1' }); // goes in flight
+    let secondAdded = false;
+    const second = sender.add('t', { key: null, value: '2' }).then(() => (secondAdded = true));
+    await new Promise((r) => setImmediate(r));
+    expect(sends).toBe(1);
+    expect(secondAdded).toBe(false);
+    expect(sender.pending).toBe(2);
+    gate.resolve();
+    await second;
+    await sender.drain();
+    expect(sends).toBe(2);
+    expect(sender.pending).toBe(0);
+  });
+
+  it('retries a failed batch, unchanged, until it is acknowledged', async () => {
+    const attempts: string[] = [];
+    const sender = new BatchSender({
+      send: async (b) => {
+        attempts.push([...b.byTopic.values()].flat().map((m) => m.value).join(''));
+        if (attempts.length < 3) throw new Error('broker away');
+      },
+      logger: silentLogger(), maxMessages: 10, maxBytes: 1e9, initialBackoffMs: 1,
+    });
+    await sender.add('t', { key: null, value: 'x' });
+    await sender.add('t', { key: null, value: 'y' });
+    await sender.drain();
+    expect(attempts).toEqual(['xy', 'xy', 'xy']);
+  });
+
+  it('after shutdown is requested, gives up past the grace period and says how much was not delivered', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const sender = new BatchSender({
+      send: async () => { throw new Error('broker away'); }, logger: silentLogger(), maxMessages: 10, maxBytes: 1e9,
+      initialBackoffMs: 1, signal: controller.signal, giveUpAfterAbortMs: 5,
+    });
+    await sender.add('t', { key: null, value: 'x' });
+    const failure = sender.drain();
+    await expect(failure).rejects.toBeInstanceOf(UndeliveredError);
+    await expect(failure).rejects.toThrow('1 message(s) could not be delivered before shutdown');
+  });
+});

@@ -1,0 +1,63 @@
+import { silentLogger } from '@streamtally/observability';
+import { createPacer } from '../../src/pacing/pacer';
+import { BatchSender, OutgoingBatch } from '../../src/replay/batch-sender';
+import { Clock } from '../../src/replay/clock';
+import { replayFile, ReplaySettings } from '../../src/replay/replay';
+
+const settings: ReplaySettings = { file: 'log.csv', eventTopic: 'events', deadLetterTopic: 'dlq', year: 2015, loop: false };
+
+function setup(chunks: (string | Buffer)[], overrides: Partial<ReplaySettings> = {}, signal = new AbortController().signal) {
+  const batches: OutgoingBatch[] = [];
+  const sender = new BatchSender({ send: async (b) => void batches.push(b), logger: silentLogger(), maxMessages: 3, maxBytes: 1e9 });
+  let now = 1_000;
+  const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) };
+  const run = () =>
+    replayFile({ ...settings, ...overrides }, {
+      openFile: async function* () { for (const c of chunks) yield Buffer.isBuffer(c) ? c : Buffer.from(c); },
+      pacer: createPacer({ mode: 'fixed', eventsPerSecond: 10 }), sender, clock, logger: silentLogger(), signal,
+    });
+  const messages = (topic: string) => batches.flatMap((b) => b.byTopic.get(topic) ?? []);
+  return { run, messages };
+}
+
+describe('replayFile', () => {
+  it('sends good rows as keyed events and bad rows as dead letters, skipping the header', async () => {
+    const file = 'user_id,item_id,cat_id,merchant_id,brand_id,month,day,action,age_range,gender,province\r\n' +
+      '7,2,3,4,5,11,11,2,3,0,上海\r\n' + 'x,2,3,4,5,11,11,2,3,0,上海\r\n' + '8,2,3,4,,11,11,0,,,广东\r\n';
+    const { run, messages } = setup([file]);
+    const summary = await run();
+    expect(summary).toMatchObject({ events: 2, deadLettered: 1, headerLines: 1, linesRead: 4, stoppedBy: 'end of file' });
+    expect(summary.deadLetterReasons).toEqual({ bad_user_id: 1 });
+    const events = messages('events').map((m) => ({ key: m.key, value: JSON.parse(String(m.value)) }));
+    expect(events).toEqual([
+      { key: '7', value: expect.objectContaining({ user_id: 7, line: 2, ts: 1000, province: '上海' }) },
+      { key: '8', value: expect.objectContaining({ user_id: 8, line: 4, ts: 1100, gender: 2, brand_id: null }) },
+    ]);
+    expect(JSON.parse(String(messages('dlq')[0]!.value))).toMatchObject({ source: { file: 'log.csv', line: 3 }, raw: 'x,2,3,4,5,11,11,2,3,0,上海' });
+  });
+
+  it('reads a file with no header and no final newline, and dead-letters undecodable bytes', async () => {
+    const { run, messages } = setup([Buffer.concat([Buffer.from('1,2,3,4,5,6,7,0,1,1,'), Buffer.from([0xff]), Buffer.from('\n9,2,3,4,5,6,7,0,1,1,北京')])]);
+    const summary = await run();
+    expect(summary).toMatchObject({ events: 1, deadLettered: 1, headerLines: 0 });
+    expect(messages('events').map((m) => m.key)).toEqual(['9']);
+    expect(summary.deadLetterReasons).toEqual({ undecodable: 1 });
+  });
+
+  it('stops at the limit and with --loop replays the file again', async () => {
+    const { run, messages } = setup(['1,2,3,4,5,6,7,0,1,1,北京\n2,2,3,4,5,6,7,0,1,1,北京\n'], { loop: true, limit: 5 });
+    const summary = await run();
+    expect(summary).toMatchObject({ events: 5, passes: 3, stoppedBy: 'limit' });
+    expect(messages('events').map((m) => m.key)).toEqual(['1', '2', '1', '2', '1']);
+  });
+
+  it('on a signal stops reading, flushes what was sent and reports where to resume', async () => {
+    const controller = new AbortController();
+    const { run, messages } = setup(['1,2,3,4,5,6,7,0,1,1,北京\n', '2,2,3,4,5,6,7,0,1,1,北京\n'], {}, controller.signal);
+    controller.abort();
+    const summary = await run();
+    expect(summary.stoppedBy).toBe('signal');
+    expect(messages('events')).toHaveLength(0);
+    expect(summary.nextLine).toBe(1);
+  });
+});
