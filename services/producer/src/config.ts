@@ -1,21 +1,16 @@
 import { z } from 'zod';
 import { DEFAULT_TOPICS } from '@streamtally/contracts';
+import { parseSettings, setting, SettingsResult } from '@streamtally/service-config';
 import { FLAG_OF } from './cli/options';
 
-const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const positive = z.coerce.number().positive().finite();
-const flag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
-const topicName = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a Kafka topic name (letters, digits, . _ -)');
+const integer = setting.integer;
+const positive = setting.positive();
+const flag = setting.flag();
+const topicName = setting.topic();
 
 /** The producer's settings, keyed by environment variable. */
 export const producerConfigSchema = z.object({
-  KAFKA_BROKERS: z
-    .string({ error: 'is required (comma-separated host:port)' })
-    .min(1, 'is required (comma-separated host:port)')
-    .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean))
-    .refine((brokers) => brokers.length > 0 && brokers.every((b) => /^[^:\s]+:\d{1,5}$/.test(b)), 'expected host:port[,host:port...]'),
+  KAFKA_BROKERS: setting.brokers(),
   KAFKA_CLIENT_ID: z.string().min(1).default('streamtally-producer'),
   BROKER_TIMEOUT_MS: integer(100, 600_000).default(30_000),
   INPUT_FILE: z.string().min(1).default('data/user_log.sample.csv'),
@@ -38,33 +33,15 @@ export const producerConfigSchema = z.object({
   LISTEN_PORT: integer(0, 65_535).default(9999),
   METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   METRICS_PORT: integer(0, 65_535).default(9464),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: setting.logLevel(),
   PROGRESS: z.enum(['auto', 'on', 'off']).default('auto'),
 });
 
 export type ProducerConfig = z.infer<typeof producerConfigSchema>;
 
-export type ConfigResult = { ok: true; config: ProducerConfig } | { ok: false; errors: string[] };
+export type ConfigResult = SettingsResult<ProducerConfig>;
 
-/**
- * Validates the settings once, at start. Each error names the variable, its flag and the
- * value given, e.g. `RATE (--rate): Too small: expected number to be >0 (got "0")`.
- */
+/** Validates the settings once, at start; each error names the variable, its flag and the value. */
 export function parseProducerConfig(values: Record<string, string | undefined>): ConfigResult {
-  const known = Object.fromEntries(
-    Object.keys(producerConfigSchema.shape)
-      .filter((key) => values[key] !== undefined && values[key] !== '')
-      .map((key) => [key, values[key]]),
-  );
-  const parsed = producerConfigSchema.safeParse(known);
-  if (parsed.success) return { ok: true, config: parsed.data };
-  return {
-    ok: false,
-    errors: parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      const given = values[name];
-      const where = FLAG_OF.has(name) ? `${name} (--${FLAG_OF.get(name)})` : name;
-      return `${where}: ${issue.message}${given !== undefined ? ` (got "${given}")` : ''}`;
-    }),
-  };
+  return parseSettings(producerConfigSchema, values, FLAG_OF);
 }

@@ -1,0 +1,167 @@
+import { Partitioners } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { connectAdmin, createKafkaClientMetrics, ensureTopics, instrumentConsumer, instrumentProducer } from '@streamtally/kafka-client';
+import type { HealthReport } from '@streamtally/observability';
+import type { AggregatorConfig } from './config';
+import { Job } from './jobs/job-schema';
+import { createAggregatorMetrics, AggregatorMetrics } from './metrics';
+import { RedisState } from './state/redis-state';
+import { PartitionProcessor } from './consumer/partition-processor';
+import { ResultEmitter } from './emitter/result-emitter';
+import { kafkaResultPublisher, kafkaSideOutputs } from './adapters/kafka-outputs';
+
+export interface AggregatorDeps {
+  config: AggregatorConfig;
+  jobs: readonly Job[];
+  logger: Logger;
+  registry: Registry;
+  kafka: Kafka;
+  redis: Redis;
+}
+
+export interface AggregatorApp {
+  metrics: AggregatorMetrics;
+  state: RedisState;
+  start(): Promise<void>;
+  health(): HealthReport;
+  /** stops intake, flushes, closes Kafka and Redis; safe to call twice */
+  close(): Promise<void>;
+}
+
+export function createAggregatorApp({ config, jobs, logger, registry, kafka, redis }: AggregatorDeps): AggregatorApp {
+  const metrics = createAggregatorMetrics(registry);
+  const clientMetrics = createKafkaClientMetrics(registry);
+  const state = new RedisState(redis, config.STATE_NAMESPACE, config.CLOSED_WINDOW_TTL_SECONDS);
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const consumer = kafka.consumer({
+    groupId: config.CONSUMER_GROUP,
+    sessionTimeout: config.SESSION_TIMEOUT_MS,
+    heartbeatInterval: Math.floor(config.SESSION_TIMEOUT_MS / 5),
+    maxBytesPerPartition: config.FETCH_MAX_BYTES_PER_PARTITION,
+    maxBytes: config.FETCH_MAX_BYTES_PER_PARTITION * 4,
+  });
+  const admin = kafka.admin();
+  instrumentConsumer(consumer, clientMetrics, 'aggregator');
+  instrumentProducer(producer, clientMetrics, 'aggregator');
+
+  const sources = [...new Set(jobs.map((j) => j.source))];
+  const jobsByTopic = new Map(sources.map((topic) => [topic, jobs.filter((j) => j.source === topic)]));
+  let assignment = new Map<string, Set<number>>();
+  const lastKafkaCommit = new Map<string, number>();
+  let running = false;
+  let emitTimer: NodeJS.Timeout | undefined;
+  let emitting: Promise<unknown> = Promise.resolve();
+  let lastEmitError: string | undefined;
+
+  const processor = new PartitionProcessor({
+    state,
+    jobsByTopic,
+    sideOutputs: kafkaSideOutputs(producer, { results: config.RESULTS_TOPIC, lateEvents: config.LATE_EVENTS_TOPIC, deadLetter: config.DEAD_LETTER_TOPIC }),
+    startOffsetOf: async (topic, partition) => {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.find((o) => o.partition === partition)?.low ?? '0';
+    },
+    commitToKafka: (topic, partition, offset) => {
+      const id = `${topic}:${partition}`;
+      const now = Date.now();
+      if (now - (lastKafkaCommit.get(id) ?? 0) < config.KAFKA_COMMIT_INTERVAL_MS) return;
+      lastKafkaCommit.set(id, now);
+      consumer.commitOffsets([{ topic, partition, offset }]).catch((err) => logger.debug({ err }, 'commit to Kafka failed (only lag display depends on it)'));
+    },
+    metrics,
+    logger: logger.child({ component: 'processor' }),
+  });
+
+  const emitter = new ResultEmitter({
+    state,
+    jobs,
+    topicOffsets: async (topic) =>
+      (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, startOffset: Number(o.low), endOffset: Number(o.high) })),
+    publish: kafkaResultPublisher(producer, config.RESULTS_TOPIC),
+    isEmitterFor: (topic) => assignment.get(topic)?.has(0) ?? false,
+    idleTimeoutMs: config.IDLE_TIMEOUT_MS,
+    metrics,
+    logger: logger.child({ component: 'emitter' }),
+  });
+
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    const next = new Map<string, Set<number>>();
+    for (const [topic, partitions] of Object.entries(event.payload.memberAssignment)) next.set(topic, new Set(partitions));
+    assignment = next;
+    processor.resetOwnership();
+    logger.info({ assignment: event.payload.memberAssignment }, 'partitions assigned');
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    metrics,
+    state,
+    async start() {
+      await connectAdmin(admin, config.KAFKA_BROKERS, config.BROKER_TIMEOUT_MS);
+      const created = await ensureTopics(admin, [
+        ...sources.map((topic) => ({ topic, numPartitions: config.TOPIC_PARTITIONS })),
+        { topic: config.RESULTS_TOPIC, numPartitions: config.TOPIC_PARTITIONS, config: { 'cleanup.policy': 'compact' } },
+        { topic: config.LATE_EVENTS_TOPIC, numPartitions: config.TOPIC_PARTITIONS },
+        { topic: config.DEAD_LETTER_TOPIC, numPartitions: config.TOPIC_PARTITIONS },
+      ]);
+      if (created.length > 0) logger.info({ topics: created }, 'created topics');
+      await producer.connect();
+      await consumer.connect();
+      await consumer.subscribe({ topics: sources, fromBeginning: true });
+      running = true;
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: config.PARTITIONS_CONCURRENCY,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          await processor.process({
+            topic: batch.topic,
+            partition: batch.partition,
+            messages: batch.messages,
+            highWatermark: batch.highWatermark,
+            resolveOffset,
+            heartbeat,
+            isRunning,
+            isStale,
+            seek: (offset) => consumer.seek({ topic: batch.topic, partition: batch.partition, offset }),
+          });
+        },
+      });
+      emitTimer = setInterval(() => {
+        emitting = emitting.then(() =>
+          emitter.tick().then(
+            () => (lastEmitError = undefined),
+            (err) => {
+              lastEmitError = (err as Error).message;
+              logger.warn({ err }, 'emitting results failed; retrying on the next tick');
+            },
+          ),
+        );
+      }, config.EMIT_TICK_MS);
+      logger.info({ jobs: jobs.map((j) => j.name), sources, namespace: config.STATE_NAMESPACE }, 'aggregator started');
+    },
+    health() {
+      const stalled = processor.stalledPartitions(config.STALL_TIMEOUT_MS);
+      const redisReady = redis.status === 'ready';
+      return {
+        healthy: running && stalled.length === 0 && redisReady,
+        details: { running, redis: redis.status, ownedPartitions: processor.ownedCount, stalledPartitions: stalled, lastEmitError: lastEmitError ?? null },
+      };
+    },
+    close() {
+      closing ??= (async () => {
+        running = false;
+        if (emitTimer) clearInterval(emitTimer);
+        await consumer.disconnect().catch((err) => logger.warn({ err }, 'consumer disconnect failed'));
+        await emitting;
+        await producer.disconnect().catch((err) => logger.warn({ err }, 'producer disconnect failed'));
+        await admin.disconnect().catch(() => undefined);
+        redis.disconnect();
+      })();
+      return closing;
+    },
+  };
+}

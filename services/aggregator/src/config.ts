@@ -1,0 +1,43 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_TOPICS } from '@streamtally/contracts';
+import { parseSettings, setting, SettingsResult } from '@streamtally/service-config';
+
+/** The jobs file shipped with the service. */
+export const BUNDLED_JOBS_FILE = path.resolve(__dirname, '../jobs.json');
+
+/** The aggregator's settings, keyed by environment variable. */
+export const aggregatorConfigSchema = z.object({
+  KAFKA_BROKERS: setting.brokers(),
+  REDIS_URL: z.string({ error: 'is required, e.g. redis://redis:6379' }).regex(/^rediss?:\/\//, 'expected redis://host:port[/db]'),
+  KAFKA_CLIENT_ID: z.string().min(1).default('streamtally-aggregator'),
+  CONSUMER_GROUP: z.string().min(1).default('streamtally-aggregator'),
+  /** prefix of every Redis key: a recompute from the start of the topic runs in a fresh namespace */
+  STATE_NAMESPACE: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'expected letters, digits, _ or -').default('v1'),
+  JOBS_FILE: z.string().min(1).default(BUNDLED_JOBS_FILE),
+  /** a JSON array of jobs; when set it replaces JOBS_FILE */
+  JOBS: z.string().optional(),
+  RESULTS_TOPIC: setting.topic().default(DEFAULT_TOPICS.windowResults),
+  LATE_EVENTS_TOPIC: setting.topic().default(DEFAULT_TOPICS.lateEvents),
+  DEAD_LETTER_TOPIC: setting.topic().default(DEFAULT_TOPICS.aggregatorDeadLetter),
+  /** partitions for topics the aggregator creates when missing (sources included) */
+  TOPIC_PARTITIONS: setting.integer(1, 1000).default(6),
+  IDLE_TIMEOUT_MS: setting.integer(100, 3_600_000).default(5000),
+  EMIT_TICK_MS: setting.integer(10, 60_000).default(100),
+  STALL_TIMEOUT_MS: setting.integer(1000, 3_600_000).default(30_000),
+  SESSION_TIMEOUT_MS: setting.integer(6000, 300_000).default(10_000),
+  PARTITIONS_CONCURRENCY: setting.integer(1, 64).default(3),
+  FETCH_MAX_BYTES_PER_PARTITION: setting.integer(64 * 1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
+  CLOSED_WINDOW_TTL_SECONDS: setting.integer(1, 30 * 86_400).default(86_400),
+  KAFKA_COMMIT_INTERVAL_MS: setting.integer(100, 600_000).default(5000),
+  BROKER_TIMEOUT_MS: setting.integer(100, 600_000).default(30_000),
+  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  METRICS_PORT: setting.integer(0, 65_535).default(9465),
+  LOG_LEVEL: setting.logLevel(),
+});
+
+export type AggregatorConfig = z.infer<typeof aggregatorConfigSchema>;
+
+export function parseAggregatorConfig(values: Record<string, string | undefined>): SettingsResult<AggregatorConfig> {
+  return parseSettings(aggregatorConfigSchema, values);
+}

@@ -1,0 +1,92 @@
+import type { Logger } from 'pino';
+import { WindowResult } from '@streamtally/contracts';
+import { Job } from '../jobs/job-schema';
+import { AggregatorMetrics } from '../metrics';
+import { RedisState } from '../state/redis-state';
+import { buildResult } from '../windowing/results';
+import { globalWatermark, PartitionProgress } from '../windowing/watermark';
+
+export interface TopicOffsets {
+  partition: number;
+  startOffset: number;
+  endOffset: number;
+}
+
+export interface ResultEmitterDeps {
+  state: RedisState;
+  jobs: readonly Job[];
+  /** Kafka's start and end offset of every partition of the topic */
+  topicOffsets(topic: string): Promise<TopicOffsets[]>;
+  /** writes results; resolves once Kafka acknowledged them */
+  publish(results: WindowResult[]): Promise<void>;
+  /** true while this instance should emit for jobs reading `topic` */
+  isEmitterFor(topic: string): boolean;
+  idleTimeoutMs: number;
+  metrics: AggregatorMetrics;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * Emits results from committed state only. Per job, on the instance that owns partition 0
+ * of the job's source (one emitter per job, following rebalances): closes the windows the
+ * global watermark has passed and writes their final results, and writes provisional
+ * results for open windows whose counts changed. A crash between writing finals and
+ * retiring the windows writes the same finals again, with the same versions.
+ */
+export class ResultEmitter {
+  private readonly lastVersion = new Map<string, number>();
+  private readonly lastRun = new Map<string, number>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ResultEmitterDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** One pass over the jobs that are due; returns the results written. */
+  async tick(): Promise<WindowResult[]> {
+    const { jobs, isEmitterFor } = this.deps;
+    const now = this.now();
+    const due = jobs.filter((job) => isEmitterFor(job.source) && now - (this.lastRun.get(job.name) ?? 0) >= job.emitEveryMs);
+    if (due.length === 0) return [];
+    const offsetsByTopic = new Map<string, TopicOffsets[]>();
+    for (const topic of new Set(due.map((j) => j.source))) offsetsByTopic.set(topic, await this.deps.topicOffsets(topic));
+    const written: WindowResult[] = [];
+    for (const job of due) {
+      this.lastRun.set(job.name, now);
+      written.push(...(await this.emitJob(job, offsetsByTopic.get(job.source)!, now)));
+    }
+    return written;
+  }
+
+  private async emitJob(job: Job, offsets: TopicOffsets[], now: number): Promise<WindowResult[]> {
+    const { state, metrics } = this.deps;
+    const committed = await state.readProgress(job.source, offsets.length);
+    const progress: PartitionProgress[] = offsets.map((o) => ({ ...committed[o.partition], ...o, partition: o.partition }));
+    const watermark = globalWatermark(progress, job.allowedLatenessMs, now, this.deps.idleTimeoutMs);
+    if (Number.isFinite(watermark)) metrics.watermarkLag.set({ job: job.name }, Math.max(0, (now - watermark) / 1000));
+
+    const closing = job.window.type !== 'running' && Number.isFinite(watermark) ? await state.close(job.name, watermark) : [];
+    const finals = await state.withCounts(job.name, closing);
+    const closingStarts = new Set(closing.map((w) => w.windowStart));
+    const open = (await state.openWindows(job.name)).filter((w) => !closingStarts.has(w.windowStart));
+    metrics.openWindows.set({ job: job.name }, open.length);
+
+    const results: WindowResult[] = [];
+    for (const w of finals) results.push(buildResult(job.name, w.windowStart, w.windowEnd, w.counts, true, now));
+    for (const w of open) {
+      const result = buildResult(job.name, w.windowStart, w.windowEnd, w.counts, false, now);
+      if (this.lastVersion.get(`${job.name}@${w.windowStart}`) !== result.version) results.push(result);
+    }
+    if (results.length === 0) return [];
+    await this.deps.publish(results);
+    for (const r of results) {
+      metrics.results.inc({ job: job.name, final: String(r.final) });
+      if (r.final) this.lastVersion.delete(`${job.name}@${r.windowStart}`);
+      else this.lastVersion.set(`${job.name}@${r.windowStart}`, r.version);
+    }
+    await state.retire(job.name, finals.map((w) => w.windowStart));
+    if (finals.length > 0) this.deps.logger.debug({ job: job.name, finals: finals.length, watermark }, 'windows closed');
+    return results;
+  }
+}

@@ -1,0 +1,31 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Every metric the aggregator exports, on the registry it is given. */
+export function createAggregatorMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    records: new Counter({ name: 'streamtally_aggregator_records_total', help: 'Input records consumed and checkpointed', labelNames: ['topic'], registers }),
+    events: new Counter({ name: 'streamtally_aggregator_events_total', help: 'Events counted into at least one window, per job', labelNames: ['job'], registers }),
+    lateEvents: new Counter({ name: 'streamtally_aggregator_late_events_total', help: 'Events beyond the allowed lateness, sent to the late-events topic', labelNames: ['job'], registers }),
+    deadLetters: new Counter({ name: 'streamtally_aggregator_dead_letters_total', help: 'Malformed input records sent to the dead-letter topic', labelNames: ['topic'], registers }),
+    openWindows: new Gauge({ name: 'streamtally_aggregator_open_windows', help: 'Windows not yet final, per job (seen by the job\'s emitter)', labelNames: ['job'], registers }),
+    checkpointDuration: new Histogram({
+      name: 'streamtally_aggregator_checkpoint_duration_seconds',
+      help: 'Time of one atomic checkpoint (window deltas + offset) in Redis',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    checkpointFailures: new Counter({
+      name: 'streamtally_aggregator_checkpoint_failures_total',
+      help: 'Checkpoints not applied: error (Redis unreachable), fenced (partition lost), offset (out of step), closed (recomputed)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    watermarkLag: new Gauge({ name: 'streamtally_aggregator_watermark_lag_seconds', help: 'Wall clock minus the job\'s global watermark', labelNames: ['job'], registers }),
+    consumerLag: new Gauge({ name: 'streamtally_aggregator_consumer_lag', help: 'Records behind the end of the partition after the last batch', labelNames: ['topic', 'partition'], registers }),
+    results: new Counter({ name: 'streamtally_aggregator_results_total', help: 'Window results written to the results topic', labelNames: ['job', 'final'], registers }),
+    ownedPartitions: new Gauge({ name: 'streamtally_aggregator_owned_partitions', help: 'Input partitions this instance owns', registers }),
+  };
+}
+
+export type AggregatorMetrics = ReturnType<typeof createAggregatorMetrics>;

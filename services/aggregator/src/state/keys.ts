@@ -1,0 +1,20 @@
+/**
+ * Redis key layout. `{namespace}` is a hash tag: every key of a namespace lives in one
+ * cluster slot, so the multi-key Lua scripts stay valid on Redis Cluster too.
+ */
+export function stateKeys(namespace: string) {
+  const p = `st:{${namespace}}`;
+  return {
+    /** hash: offset (next to consume), maxTs, epoch (owner fence), progressAt */
+    partition: (topic: string, partition: number) => `${p}:part:${topic}:${partition}`,
+    /** hash: key -> count */
+    window: (job: string, windowStart: number) => `${p}:win:${job}:${windowStart}`,
+    /** sorted set: open window starts, scored by window end (+inf for running totals) */
+    open: (job: string) => `${p}:open:${job}`,
+    /** string: windows ending at or before this are closed */
+    closed: (job: string) => `${p}:closed:${job}`,
+    pattern: `${p}:*`,
+  };
+}
+
+export type StateKeys = ReturnType<typeof stateKeys>;

@@ -1,0 +1,142 @@
+import type Redis from 'ioredis';
+import { WindowDelta } from '../windowing/batch-aggregator';
+import { PartitionProgress } from '../windowing/watermark';
+import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLOSE_WINDOWS } from './scripts';
+import { stateKeys } from './keys';
+
+export type CheckpointOutcome = 'OK' | 'FENCED' | 'OFFSET' | 'CLOSED';
+
+export interface Ownership {
+  epoch: string;
+  /** next offset to consume */
+  offset: string;
+  /** highest event time counted; -Infinity when none */
+  maxTs: number;
+}
+
+export interface CheckpointRequest {
+  topic: string;
+  partition: number;
+  epoch: string;
+  fromOffset: string;
+  toOffset: string;
+  maxTs: number;
+  now: number;
+  /** closed points as read before aggregating (job -> raw value, '' when none) */
+  closedSeen: ReadonlyMap<string, string>;
+  deltas: Iterable<WindowDelta>;
+}
+
+export interface OpenWindow {
+  windowStart: number;
+  windowEnd: number | null;
+  counts: Record<string, number>;
+}
+
+interface ScriptedRedis extends Redis {
+  acquirePartition(key: string, startOffset: string): Promise<[string, string, string]>;
+  checkpointBatch(numKeys: number, ...args: (string | number)[]): Promise<CheckpointOutcome>;
+  closeWindows(closedKey: string, openKey: string, watermark: string): Promise<string[]>;
+}
+
+/** The aggregator's committed state in Redis: partition offsets, window counts, closed points. */
+export class RedisState {
+  private readonly redis: ScriptedRedis;
+  readonly keys: ReturnType<typeof stateKeys>;
+
+  constructor(redis: Redis, namespace: string, private readonly closedWindowTtlSeconds: number) {
+    this.keys = stateKeys(namespace);
+    redis.defineCommand('acquirePartition', { numberOfKeys: 1, lua: ACQUIRE_PARTITION });
+    redis.defineCommand('checkpointBatch', { lua: CHECKPOINT_BATCH });
+    redis.defineCommand('closeWindows', { numberOfKeys: 2, lua: CLOSE_WINDOWS });
+    this.redis = redis as ScriptedRedis;
+  }
+
+  async acquire(topic: string, partition: number, startOffset: string): Promise<Ownership> {
+    const [epoch, offset, maxTs] = await this.redis.acquirePartition(this.keys.partition(topic, partition), startOffset);
+    return { epoch, offset, maxTs: maxTs === '' ? -Infinity : Number(maxTs) };
+  }
+
+  /** Each job's closed point as stored ('' when none): pass it back to checkpoint. */
+  async readClosed(jobs: readonly string[]): Promise<Map<string, string>> {
+    if (jobs.length === 0) return new Map();
+    const values = await this.redis.mget(...jobs.map((job) => this.keys.closed(job)));
+    return new Map(jobs.map((job, i) => [job, values[i] ?? '']));
+  }
+
+  async checkpoint(request: CheckpointRequest): Promise<CheckpointOutcome> {
+    const jobs = [...request.closedSeen.keys()];
+    const keys = [this.keys.partition(request.topic, request.partition), ...jobs.map((j) => this.keys.closed(j))];
+    const args: (string | number)[] = [
+      request.epoch, request.fromOffset, request.toOffset, Number.isFinite(request.maxTs) ? request.maxTs : '', request.now,
+      jobs.length, ...jobs.map((j) => request.closedSeen.get(j) ?? ''),
+    ];
+    const deltaArgs: (string | number)[] = [];
+    let deltaCount = 0;
+    for (const delta of request.deltas) {
+      deltaCount += 1;
+      keys.push(this.keys.window(delta.job, delta.windowStart), this.keys.open(delta.job));
+      deltaArgs.push(delta.windowStart, delta.windowEnd ?? '+inf', delta.counts.size);
+      for (const [key, count] of delta.counts) deltaArgs.push(key, count);
+    }
+    return this.redis.checkpointBatch(keys.length, ...keys, ...args, deltaCount, ...deltaArgs);
+  }
+
+  /** Committed progress of partitions 0..count-1 of a topic. */
+  async readProgress(topic: string, count: number): Promise<Omit<PartitionProgress, 'endOffset' | 'startOffset'>[]> {
+    const pipeline = this.redis.pipeline();
+    for (let p = 0; p < count; p += 1) pipeline.hgetall(this.keys.partition(topic, p));
+    const rows = (await pipeline.exec()) ?? [];
+    return rows.map(([err, value], partition) => {
+      if (err) throw err;
+      const h = value as Record<string, string>;
+      return {
+        partition,
+        maxTs: h.maxTs ? Number(h.maxTs) : undefined,
+        committedOffset: h.offset !== undefined ? Number(h.offset) : undefined,
+        progressAt: h.progressAt ? Number(h.progressAt) : undefined,
+      };
+    });
+  }
+
+  /** Raises the job's closed point to `watermark` and returns the windows that are now closed. */
+  async close(job: string, watermark: number): Promise<{ windowStart: number; windowEnd: number }[]> {
+    const flat = await this.redis.closeWindows(this.keys.closed(job), this.keys.open(job), String(Math.floor(watermark)));
+    const windows: { windowStart: number; windowEnd: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) windows.push({ windowStart: Number(flat[i]), windowEnd: Number(flat[i + 1]) });
+    return windows;
+  }
+
+  /** Every open window of a job with its committed counts. */
+  async openWindows(job: string): Promise<OpenWindow[]> {
+    const flat = await this.redis.zrange(this.keys.open(job), 0, -1, 'WITHSCORES');
+    const windows: { windowStart: number; windowEnd: number | null }[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      windows.push({ windowStart: Number(flat[i]), windowEnd: flat[i + 1] === 'inf' ? null : Number(flat[i + 1]) });
+    }
+    return this.withCounts(job, windows);
+  }
+
+  async withCounts<W extends { windowStart: number }>(job: string, windows: W[]): Promise<(W & { counts: Record<string, number> })[]> {
+    if (windows.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const w of windows) pipeline.hgetall(this.keys.window(job, w.windowStart));
+    const rows = (await pipeline.exec()) ?? [];
+    return windows.map((w, i) => {
+      const [err, value] = rows[i]!;
+      if (err) throw err;
+      const counts: Record<string, number> = {};
+      for (const [key, count] of Object.entries(value as Record<string, string>)) counts[key] = Number(count);
+      return { ...w, counts };
+    });
+  }
+
+  /** After their finals are out: closed windows leave the open set and expire later. */
+  async retire(job: string, windowStarts: number[]): Promise<void> {
+    if (windowStarts.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    pipeline.zrem(this.keys.open(job), ...windowStarts.map(String));
+    for (const start of windowStarts) pipeline.expire(this.keys.window(job, start), this.closedWindowTtlSeconds);
+    await pipeline.exec();
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Takes ownership of a partition: bumps its epoch (fencing out the previous owner) and
+ * returns { epoch, offset, maxTs }. A partition never seen starts at ARGV[1].
+ */
+export const ACQUIRE_PARTITION = `
+local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+local offset = redis.call('HGET', KEYS[1], 'offset')
+if not offset then
+  redis.call('HSET', KEYS[1], 'offset', ARGV[1])
+  offset = ARGV[1]
+end
+return { tostring(epoch), offset, redis.call('HGET', KEYS[1], 'maxTs') or '' }
+`;
+
+/**
+ * One batch, all or nothing: refuses unless the caller still owns the partition (epoch),
+ * the batch starts where the last one ended (offset), and no job's closed point moved
+ * since the caller read it; then adds every window delta and moves the offset.
+ *
+ * KEYS: partition, closed[1..J], then (window, open) per delta
+ * ARGV: epoch, fromOffset, toOffset, maxTs, now, J, closedSeen[1..J], D,
+ *       then per delta: windowStart, windowEndScore, N, N x (key, increment)
+ */
+export const CHECKPOINT_BATCH = `
+local part = KEYS[1]
+if redis.call('HGET', part, 'epoch') ~= ARGV[1] then return 'FENCED' end
+if redis.call('HGET', part, 'offset') ~= ARGV[2] then return 'OFFSET' end
+local jobs = tonumber(ARGV[6])
+for i = 1, jobs do
+  if (redis.call('GET', KEYS[1 + i]) or '') ~= ARGV[6 + i] then return 'CLOSED' end
+end
+local a = 7 + jobs
+local k = 2 + jobs
+local deltas = tonumber(ARGV[a])
+a = a + 1
+for _ = 1, deltas do
+  local window, open = KEYS[k], KEYS[k + 1]
+  local start, score, n = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
+  k = k + 2
+  a = a + 3
+  for _ = 1, n do
+    redis.call('HINCRBY', window, ARGV[a], ARGV[a + 1])
+    a = a + 2
+  end
+  redis.call('ZADD', open, score, start)
+end
+redis.call('HSET', part, 'offset', ARGV[3], 'maxTs', ARGV[4], 'progressAt', ARGV[5])
+return 'OK'
+`;
+
+/**
+ * Moves a job's closed point up to ARGV[1] (never down) and returns the open windows that
+ * are now closed, as start, end pairs.
+ * KEYS: closed, open
+ */
+export const CLOSE_WINDOWS = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '')
+local proposed = tonumber(ARGV[1])
+if current == nil or proposed > current then
+  redis.call('SET', KEYS[1], ARGV[1])
+  current = proposed
+end
+return redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', current, 'WITHSCORES')
+`;

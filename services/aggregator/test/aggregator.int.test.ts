@@ -1,0 +1,67 @@
+import { readTopic, uniqueName, waitFor } from '@streamtally/test-support';
+import { LateEvent } from '@streamtally/contracts';
+import { AggregatorHarness, startAggregator } from './support/aggregator-harness';
+
+const event = (ts: number, gender: number, line: number) => ({
+  user_id: line, item_id: 2, cat_id: 3, merchant_id: 4, brand_id: null, month: 11, day: 11, action: 0, age_range: 3,
+  gender, province: '上海', ts, line,
+});
+
+describe('aggregator against the real broker and Redis', () => {
+  let harness: AggregatorHarness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+
+  it('puts out-of-order events in their windows, late ones on the late topic, bad records on the dead-letter topic', async () => {
+    const source = uniqueName('actions');
+    harness = await startAggregator([
+      { name: 'g', source, key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: 1000 }, allowedLatenessMs: 1000, emitEveryMs: 50 },
+    ]);
+    const base = 1_700_000_000_000;
+    // partition 0 runs ahead to base+5500 (watermark base+4500); partition 1 is out of order
+    await harness.write(source, [
+      { partition: 0, value: event(base + 200, 0, 1) },
+      { partition: 0, value: event(base + 1200, 1, 2) },
+      { partition: 0, value: event(base + 900, 1, 3) }, // out of order, within lateness
+      { partition: 0, value: event(base + 5500, 0, 4) },
+      { partition: 0, value: event(base + 300, 2, 5) }, // window [base, base+1000) ended before base+4500: late
+      { partition: 0, value: 'not an event' },
+      { partition: 1, value: event(base + 1700, 0, 6) },
+      { partition: 1, value: event(base + 1100, 1, 7) }, // out of order on its own partition
+    ]);
+    const h = harness;
+    const finals = await waitFor(() => {
+      const latest = h.latestResults();
+      return [...latest.values()].filter((r) => r.final).length >= 3 ? latest : undefined;
+    }, { what: 'three final windows', timeoutMs: 30_000 });
+    expect(finals.get(`g@${base}`)).toMatchObject({ final: true, counts: { '0': 1, '1': 1 }, windowEnd: base + 1000, version: 5 });
+    expect(finals.get(`g@${base + 1000}`)).toMatchObject({ final: true, counts: { '0': 1, '1': 2 } });
+    expect(finals.get(`g@${base + 5000}`)).toMatchObject({ final: true, counts: { '0': 1 } });
+
+    const late = (await readTopic(h.kafka, h.config.LATE_EVENTS_TOPIC, 1)).map((r) => JSON.parse(r.value!) as LateEvent);
+    expect(late).toEqual([expect.objectContaining({ job: 'g', windowStart: base, eventTs: base + 300, watermark: base + 4500, source: { topic: source, partition: 0, offset: '4' } })]);
+    const dead = await readTopic(h.kafka, h.config.DEAD_LETTER_TOPIC, 1);
+    expect(JSON.parse(dead[0]!.value!)).toMatchObject({ reason: 'value is not a JSON object', source: { topic: source, partition: 0, offset: '5' } });
+    expect(await h.registry.getSingleMetricAsString('streamtally_aggregator_late_events_total')).toContain('job="g"} 1');
+  });
+
+  it('counts words of text lines like a simple recount', async () => {
+    const source = uniqueName('text-lines');
+    harness = await startAggregator([
+      { name: 'wc', source, format: 'text-line', key: { words: 'text' }, window: { type: 'tumbling', sizeMs: 10_000 }, allowedLatenessMs: 0, emitEveryMs: 50 },
+    ]);
+    const lines = ['the quick brown fox', 'jumps over the lazy dog', 'The dog, the fox!', 'quick quick'];
+    const ts = 1_700_000_000_000;
+    await harness.write(source, lines.map((text, i) => ({ partition: i % 2, value: { text, ts: ts + i, source: 'test' } })));
+    const recount: Record<string, number> = {};
+    for (const line of lines) for (const word of line.toLowerCase().match(/[a-z]+/g)!) recount[word] = (recount[word] ?? 0) + 1;
+    const h = harness;
+    const result = await waitFor(() => {
+      const r = h.latestResults().get(`wc@${ts}`);
+      return r?.final ? r : undefined;
+    }, { what: 'the final word count', timeoutMs: 30_000 });
+    expect(result.counts).toEqual(recount);
+  });
+});

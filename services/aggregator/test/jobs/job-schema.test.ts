@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseJobs } from '../../src/jobs/job-schema';
+import { compileFilter } from '../../src/jobs/filter';
+import { loadJobs } from '../../src/jobs/load-jobs';
+
+describe('job definitions', () => {
+  it('the shipped jobs file is valid and has the documented defaults', () => {
+    const loaded = loadJobs({ JOBS_FILE: path.resolve(__dirname, '../../jobs.json') });
+    expect(loaded.ok).toBe(true);
+    if (!loaded.ok) return;
+    expect(loaded.jobs.map((j) => j.name)).toEqual([
+      'gender-per-second', 'actions-per-second', 'provinces-60s', 'purchases-by-gender-10s', 'word-count-10s', 'gender-running-total',
+    ]);
+    expect(loaded.jobs[2]!.window).toEqual({ type: 'hopping', sizeMs: 60_000, slideMs: 5000 });
+  });
+
+  it.each([
+    [{ name: 'bad-key', source: 't', key: { field: 'colour' }, window: { type: 'running' } }, 'job "bad-key": key: unknown field "colour"'],
+    [{ name: 'bad-slide', source: 't', key: { field: 'gender' }, window: { type: 'hopping', sizeMs: 1000, slideMs: 300 } }, 'job "bad-slide": window.slideMs: must divide window.sizeMs'],
+    [{ name: 'bad-filter', source: 't', filter: 'action ~ 2', key: { field: 'gender' }, window: { type: 'running' } }, 'job "bad-filter": filter: expected "field op value"'],
+    [{ name: 'bad-size', source: 't', key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: -5 } }, 'job "bad-size": window.sizeMs:'],
+    [{ name: 'words', source: 't', key: { words: 'province' }, window: { type: 'running' } }, 'job "words": key.words: splitting words needs format "text-line"'],
+    [{ source: 't', key: { field: 'gender' }, window: { type: 'running' } }, 'job #1: name:'],
+    [{ name: 'typo', source: 't', key: { field: 'gender' }, window: { type: 'running' }, lateness: 5 }, 'job "typo": (job): Unrecognized key'],
+  ])('names the job and the field: %#', (definition, message) => {
+    const parsed = parseJobs([definition]);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.errors.join('\n')).toContain(message);
+  });
+
+  it('rejects duplicate names and an empty list', () => {
+    const job = { name: 'same', source: 't', key: { field: 'gender' }, window: { type: 'running' } };
+    expect(parseJobs([job, job])).toEqual({ ok: false, errors: ['job "same": name: another job has the same name'] });
+    expect(parseJobs([])).toEqual({ ok: false, errors: ['jobs: at least one job is needed'] });
+  });
+
+  it('JOBS overrides the file; bad JSON names where it came from', () => {
+    expect(loadJobs({ JOBS: '[{', JOBS_FILE: 'x' })).toMatchObject({ ok: false, errors: [expect.stringMatching(/^JOBS: not valid JSON/)] });
+    const missing = path.join(fs.mkdtempSync('/tmp/jobs-'), 'none.json');
+    expect(loadJobs({ JOBS_FILE: missing })).toEqual({ ok: false, errors: [`JOBS_FILE ${missing}: cannot be read (ENOENT)`] });
+  });
+});
+
+describe('filters', () => {
+  const fields = ['action', 'province', 'age_range'];
+  it.each([
+    ['action == 2', { action: 2 }, true],
+    ['action == 2', { action: 0 }, false],
+    ['action != 2', { action: 0 }, true],
+    ['age_range >= 5', { age_range: 6 }, true],
+    ['age_range < 5', { age_range: 6 }, false],
+    ['province == 上海', { province: '上海' }, true],
+    ['province in [上海, 北京]', { province: '北京' }, true],
+    ['action in [1,2]', { action: 3 }, false],
+  ])('%s on %j is %s', (expression, event, expected) => {
+    const filter = compileFilter(expression, fields);
+    expect(typeof filter).toBe('function');
+    if (typeof filter === 'function') expect(filter(event)).toBe(expected);
+  });
+
+  it('explains what is wrong', () => {
+    expect(compileFilter('colour == red', fields)).toMatch(/^unknown field "colour"/);
+    expect(compileFilter('province < 上海', fields)).toBe('"<" needs a number, got "上海"');
+  });
+});

@@ -1,0 +1,68 @@
+import Redis from 'ioredis';
+import { testRedisUrl, uniqueName } from '@streamtally/test-support';
+import { RedisState } from '../../src/state/redis-state';
+import { WindowDelta } from '../../src/windowing/batch-aggregator';
+
+const delta = (job: string, windowStart: number, counts: Record<string, number>, windowEnd: number | null = windowStart + 1000): WindowDelta =>
+  ({ job, windowStart, windowEnd, counts: new Map(Object.entries(counts)) });
+
+describe('RedisState against a real Redis', () => {
+  let redis: Redis;
+  let state: RedisState;
+  beforeEach(() => {
+    redis = new Redis(testRedisUrl());
+    state = new RedisState(redis, uniqueName('ns'), 60);
+  });
+  afterEach(async () => {
+    const keys = await redis.keys(state.keys.pattern);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  const base = { topic: 't', partition: 0, now: 1, closedSeen: new Map([['g', '']]) };
+
+  it('applies a batch\'s deltas and its offset in one step', async () => {
+    const own = await state.acquire('t', 0, '0');
+    expect(own).toEqual({ epoch: '1', offset: '0', maxTs: -Infinity });
+    const outcome = await state.checkpoint({ ...base, epoch: own.epoch, fromOffset: '0', toOffset: '10', maxTs: 1500, deltas: [delta('g', 1000, { '0': 3, '1': 7 })] });
+    expect(outcome).toBe('OK');
+    expect(await state.openWindows('g')).toEqual([{ windowStart: 1000, windowEnd: 2000, counts: { '0': 3, '1': 7 } }]);
+    expect(await state.acquire('t', 0, '0')).toEqual({ epoch: '2', offset: '10', maxTs: 1500 });
+  });
+
+  it('fences out an owner whose epoch is old: nothing of its batch is applied', async () => {
+    const first = await state.acquire('t', 0, '0');
+    await state.acquire('t', 0, '0'); // another instance took the partition
+    const outcome = await state.checkpoint({ ...base, epoch: first.epoch, fromOffset: '0', toOffset: '5', maxTs: 1, deltas: [delta('g', 0, { x: 1 })] });
+    expect(outcome).toBe('FENCED');
+    expect(await state.openWindows('g')).toEqual([]);
+  });
+
+  it('refuses a batch that does not start where the last one ended (no gap, no double count)', async () => {
+    const own = await state.acquire('t', 0, '0');
+    expect(await state.checkpoint({ ...base, epoch: own.epoch, fromOffset: '0', toOffset: '5', maxTs: 1, deltas: [delta('g', 0, { x: 1 })] })).toBe('OK');
+    // the same batch again, as after a crash that lost the reply
+    expect(await state.checkpoint({ ...base, epoch: own.epoch, fromOffset: '0', toOffset: '5', maxTs: 1, deltas: [delta('g', 0, { x: 1 })] })).toBe('OFFSET');
+    expect((await state.openWindows('g'))[0]!.counts).toEqual({ x: 1 });
+  });
+
+  it('refuses a batch counted against a closed point that has moved since', async () => {
+    const own = await state.acquire('t', 0, '0');
+    const closedSeen = await state.readClosed(['g']);
+    expect(await state.checkpoint({ ...base, closedSeen, epoch: own.epoch, fromOffset: '0', toOffset: '1', maxTs: 2500, deltas: [delta('g', 1000, { a: 1 }), delta('g', 2000, { a: 1 })] })).toBe('OK');
+    expect(await state.close('g', 2000)).toEqual([{ windowStart: 1000, windowEnd: 2000 }]);
+    expect(await state.checkpoint({ ...base, closedSeen, epoch: own.epoch, fromOffset: '1', toOffset: '2', maxTs: 2500, deltas: [delta('g', 1000, { a: 1 })] })).toBe('CLOSED');
+    expect((await state.withCounts('g', [{ windowStart: 1000 }]))[0]!.counts).toEqual({ a: 1 });
+  });
+
+  it('moves the closed point only forward; running totals never close', async () => {
+    const own = await state.acquire('t', 0, '0');
+    await state.checkpoint({ ...base, closedSeen: new Map(), epoch: own.epoch, fromOffset: '0', toOffset: '1', maxTs: 1, deltas: [delta('g', 1000, { a: 1 }), delta('g', 0, { a: 1 }, null)] });
+    expect(await state.close('g', 5000)).toEqual([{ windowStart: 1000, windowEnd: 2000 }]);
+    await state.retire('g', [1000]);
+    expect(await state.close('g', 100)).toEqual([]);
+    expect((await state.readClosed(['g'])).get('g')).toBe('5000');
+    expect(await state.openWindows('g')).toEqual([{ windowStart: 0, windowEnd: null, counts: { a: 1 } }]);
+    expect(await redis.ttl(state.keys.window('g', 1000))).toBeGreaterThan(0);
+  });
+});

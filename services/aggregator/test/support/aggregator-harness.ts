@@ -1,0 +1,72 @@
+import Redis from 'ioredis';
+import { Kafka, Partitioners } from 'kafkajs';
+import { createKafka } from '@streamtally/kafka-client';
+import { silentLogger } from '@streamtally/observability';
+import { testBrokers, testRedisUrl, uniqueName } from '@streamtally/test-support';
+import { Registry } from 'prom-client';
+import { WindowResult } from '@streamtally/contracts';
+import { AggregatorApp, createAggregatorApp } from '../../src/app';
+import { AggregatorConfig, parseAggregatorConfig } from '../../src/config';
+import { parseJobs } from '../../src/jobs/job-schema';
+
+export interface AggregatorHarness {
+  app: AggregatorApp;
+  config: AggregatorConfig;
+  kafka: Kafka;
+  redis: Redis;
+  registry: Registry;
+  /** writes JSON values with explicit partitions to a topic */
+  write(topic: string, records: { partition: number; value: unknown }[]): Promise<void>;
+  /** the highest version per result key seen so far on the results topic */
+  latestResults(): Map<string, WindowResult>;
+  close(): Promise<void>;
+}
+
+/** An aggregator on fresh topics, group and Redis namespace, as main.ts would build it. */
+export async function startAggregator(jobDefinitions: unknown[], settings: Record<string, string> = {}): Promise<AggregatorHarness> {
+  const parsedJobs = parseJobs(jobDefinitions);
+  if (!parsedJobs.ok) throw new Error(parsedJobs.errors.join('; '));
+  const id = uniqueName('agg');
+  const parsed = parseAggregatorConfig({
+    KAFKA_BROKERS: testBrokers().join(','), REDIS_URL: testRedisUrl(), CONSUMER_GROUP: `${id}-group`, STATE_NAMESPACE: id,
+    RESULTS_TOPIC: `${id}-results`, LATE_EVENTS_TOPIC: `${id}-late`, DEAD_LETTER_TOPIC: `${id}-dlq`, TOPIC_PARTITIONS: '2',
+    IDLE_TIMEOUT_MS: '1000', EMIT_TICK_MS: '50', SESSION_TIMEOUT_MS: '6000', BROKER_TIMEOUT_MS: '10000', ...settings,
+  });
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  const kafka = createKafka({ brokers: testBrokers(), clientId: id, logger: silentLogger() });
+  const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
+  const registry = new Registry();
+  const app = createAggregatorApp({ config: parsed.config, jobs: parsedJobs.jobs, logger: silentLogger(), registry, kafka, redis });
+  await app.start();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const latest = new Map<string, WindowResult>();
+  const reader = kafka.consumer({ groupId: `${id}-reader` });
+  await reader.connect();
+  await reader.subscribe({ topic: parsed.config.RESULTS_TOPIC, fromBeginning: true });
+  await reader.run({
+    autoCommit: false,
+    eachMessage: async ({ message }) => {
+      const result = JSON.parse(String(message.value)) as WindowResult;
+      const key = String(message.key);
+      const current = latest.get(key);
+      if (!current || result.version > current.version) latest.set(key, result);
+    },
+  });
+  return {
+    app, config: parsed.config, kafka, redis, registry,
+    async write(topic, records) {
+      await producer.send({ topic, acks: -1, messages: records.map((r) => ({ partition: r.partition, value: JSON.stringify(r.value) })) });
+    },
+    latestResults: () => latest,
+    async close() {
+      await reader.disconnect();
+      await producer.disconnect();
+      await app.close();
+      const cleanup = new Redis(testRedisUrl());
+      const keys = await cleanup.keys(`st:{${id}}:*`);
+      if (keys.length > 0) await cleanup.del(...keys);
+      cleanup.disconnect();
+    },
+  };
+}
