@@ -16,7 +16,7 @@ export interface ReadRecord {
  */
 export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<ReadRecord[]> {
   const records: ReadRecord[] = [];
-  const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxBytesPerPartition: 4 * 1024 * 1024 });
+  const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxBytesPerPartition: 4 * 1024 * 1024, maxWaitTimeInMs: 200 });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });

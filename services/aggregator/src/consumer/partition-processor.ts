@@ -83,6 +83,7 @@ export class PartitionProcessor {
     let backoff = this.deps.retryBackoffMs ?? 100;
     let closedRetries = 0;
     const sentSideOutputs = new Set<string>();
+    let heartbeatDue = false;
 
     while (batch.isRunning() && !batch.isStale()) {
       try {
@@ -97,7 +98,11 @@ export class PartitionProcessor {
         }
         const expected = Number(own.offset);
         const messages = batch.messages.filter((m) => Number(m.offset) >= expected);
-        if (messages.length === 0) return; // all counted before (Kafka's committed offset lags Redis)
+        if (messages.length === 0) {
+          // all counted before (Kafka's committed offset lags Redis): jump to Redis's offset
+          batch.seek(own.offset);
+          return;
+        }
         if (Number(messages[0]!.offset) > expected) {
           if (!own.sought) {
             // Kafka started past what Redis has counted: go back to Redis's offset
@@ -153,8 +158,7 @@ export class PartitionProcessor {
         for (const [job, n] of out.latePerJob) metrics.lateEvents.inc({ job }, n);
         if (out.deadLetters.length > 0) metrics.deadLetters.inc({ topic: batch.topic }, out.deadLetters.length);
         this.deps.commitToKafka(batch.topic, batch.partition, toOffset);
-        await batch.heartbeat();
-        return;
+        heartbeatDue = true;
       } catch (err) {
         metrics.checkpointFailures.inc({ reason: 'error' });
         const own = this.owned.get(id);
@@ -162,9 +166,11 @@ export class PartitionProcessor {
         logger.warn({ err, topic: batch.topic, partition: batch.partition, retryInMs: backoff }, 'processing a batch failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, backoff));
         backoff = Math.min(5000, backoff * 2);
-        // keep the group membership while Redis or Kafka is away
-        await batch.heartbeat().catch(() => undefined);
       }
+      // outside the try: a rebalance reported by the heartbeat must reach kafkajs so it rejoins;
+      // during Redis retries it also keeps the group membership alive
+      await batch.heartbeat();
+      if (heartbeatDue) return;
     }
   }
 }

@@ -41,7 +41,7 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const latest = new Map<string, WindowResult>();
-  const reader = kafka.consumer({ groupId: `${id}-reader` });
+  const reader = kafka.consumer({ groupId: `${id}-reader`, maxWaitTimeInMs: 100 });
   await reader.connect();
   await reader.subscribe({ topic: parsed.config.RESULTS_TOPIC, fromBeginning: true });
   await reader.run({

@@ -1,0 +1,160 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { Consumer, Kafka, logLevel } from 'kafkajs';
+import { decodeUserAction, UserActionEvent, WindowResult } from '@streamtally/contracts';
+import { readTopic, testBrokers, testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
+import { LatestResults, recount, RecountJob, runService, ServiceProcess, startService } from '../src';
+
+// The aggregator's results must equal an independent recount of the input topic, whether
+// it runs cleanly, is SIGKILLed at five random moments, or shares the work with a second
+// instance that is killed mid-run.
+const EVENTS = 200_000;
+const JOBS = [
+  { name: 'gender-1s', source: '', key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: 1000 }, allowedLatenessMs: 500, emitEveryMs: 200 },
+  { name: 'purchases-1s', source: '', filter: 'action == 2', key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: 1000 }, allowedLatenessMs: 500, emitEveryMs: 200 },
+  { name: 'provinces-2s', source: '', key: { field: 'province' }, window: { type: 'hopping', sizeMs: 2000, slideMs: 1000 }, allowedLatenessMs: 500, emitEveryMs: 200 },
+  { name: 'gender-total', source: '', key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 200 },
+];
+const RECOUNT: RecountJob[] = [
+  { name: 'gender-1s', field: 'gender', sizeMs: 1000 },
+  { name: 'purchases-1s', field: 'gender', sizeMs: 1000, filter: (e) => e.action === 2 },
+  { name: 'provinces-2s', field: 'province', sizeMs: 2000, slideMs: 1000 },
+  { name: 'gender-total', field: 'gender' },
+];
+
+describe('producer + aggregator processes: exactly-once results', () => {
+  const kafka = new Kafka({ brokers: testBrokers(), clientId: 'pipeline-test', logLevel: logLevel.NOTHING });
+  const redis = new Redis(testRedisUrl());
+  const inputTopic = uniqueName('pipeline-actions');
+  const namespaces: string[] = [];
+  const running: ServiceProcess[] = [];
+  let expected: Map<string, Record<string, number>>;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-'));
+    const file = path.join(dir, 'user_log.csv');
+    const generated = runService('producer', {}, ['generate', '--rows', String(EVENTS), '--out', file, '--seed', '42']);
+    expect(generated.status).toBe(0);
+    const replay = runService('producer', {
+      KAFKA_BROKERS: testBrokers().join(','), INPUT_FILE: file, INPUT_TOPIC: inputTopic, DEAD_LETTER_TOPIC: `${inputTopic}.dlq`,
+      PACE: 'max', TOPIC_PARTITIONS: '6', METRICS_PORT: '0', LOG_LEVEL: 'warn',
+    }, []);
+    if (replay.status !== 0) throw new Error(`producer failed:\n${replay.output}`);
+    const records = await readTopic(kafka, inputTopic, EVENTS, 120_000);
+    const events = records.map((r) => {
+      const decoded = decodeUserAction(r.value);
+      if (!decoded.ok) throw new Error(decoded.error);
+      return decoded.value;
+    });
+    expect(events).toHaveLength(EVENTS);
+    expected = recount(events as UserActionEvent[], RECOUNT);
+  }, 180_000);
+
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((p) => p.kill('SIGKILL')));
+  });
+
+  afterAll(async () => {
+    for (const namespace of namespaces) {
+      const keys = await redis.keys(`st:{${namespace}}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+    }
+    redis.disconnect();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function aggregatorEnv(run: string): Record<string, string> {
+    namespaces.push(run);
+    return {
+      KAFKA_BROKERS: testBrokers().join(','), REDIS_URL: testRedisUrl(), JOBS: JSON.stringify(JOBS.map((j) => ({ ...j, source: inputTopic }))),
+      STATE_NAMESPACE: run, CONSUMER_GROUP: `${run}-group`, RESULTS_TOPIC: `${run}-results`, LATE_EVENTS_TOPIC: `${run}-late`,
+      DEAD_LETTER_TOPIC: `${run}-dlq`, IDLE_TIMEOUT_MS: '1000', SESSION_TIMEOUT_MS: '6000', EMIT_TICK_MS: '50',
+      FETCH_MAX_BYTES_PER_PARTITION: '65536', METRICS_PORT: '0', LOG_LEVEL: 'warn',
+    };
+  }
+
+  function spawnAggregator(env: Record<string, string>): ServiceProcess {
+    const p = startService('aggregator', env);
+    running.push(p);
+    return p;
+  }
+
+  /** Committed progress of the run: records counted across the six partitions. */
+  async function counted(namespace: string): Promise<number> {
+    let total = 0;
+    for (let p = 0; p < 6; p += 1) total += Number((await redis.hget(`st:{${namespace}}:part:${inputTopic}:${p}`, 'offset')) ?? 0);
+    return total;
+  }
+
+  async function collectResults(topic: string, untilComplete: () => Promise<void> | void): Promise<LatestResults> {
+    const latest = new LatestResults();
+    const reader: Consumer = kafka.consumer({ groupId: uniqueName('results-reader'), maxWaitTimeInMs: 100 });
+    await reader.connect();
+    // created here, as the aggregator would, so the reader can subscribe before it starts
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+    await admin.disconnect();
+    await reader.subscribe({ topic, fromBeginning: true });
+    await reader.run({
+      autoCommit: false,
+      eachMessage: async ({ message }) => latest.offer(String(message.key), JSON.parse(String(message.value)) as WindowResult),
+    });
+    try {
+      await untilComplete();
+      await waitFor(() => latest.complete(expected), { what: 'every window final with its results', timeoutMs: 60_000 }).catch((err) => {
+        const last = running[running.length - 1];
+        throw new Error(`${(err as Error).message}\nwindows not right yet:\n${latest.describeGaps(expected)}\nlast aggregator output:\n${last?.output().slice(-3000)}`);
+      });
+    } finally {
+      await reader.disconnect();
+    }
+    return latest;
+  }
+
+  it('a clean run: every final window equals an independent recount of the input topic', async () => {
+    const env = aggregatorEnv(uniqueName('clean'));
+    const aggregator = spawnAggregator(env);
+    const latest = await collectResults(env.RESULTS_TOPIC!, () => undefined).catch((err) => {
+      throw new Error(`${(err as Error).message}\naggregator output:\n${aggregator.output()}`);
+    });
+    expect(latest.counts()).toEqual(expected);
+    expect([...latest.byKey.values()].filter((r) => r.windowEnd !== null).every((r) => r.final)).toBe(true);
+  }, 180_000);
+
+  it('killed with SIGKILL at five random moments and restarted each time: the same results', async () => {
+    const env = aggregatorEnv(uniqueName('killed'));
+    const progressAtKills: number[] = [];
+    const latest = await collectResults(env.RESULTS_TOPIC!, async () => {
+      for (let kill = 0; kill < 5; kill += 1) {
+        const aggregator = spawnAggregator(env);
+        const before = await counted(env.STATE_NAMESPACE!);
+        // a random moment once this instance has counted something (or a short while passed)
+        const delay = 200 + Math.random() * 800;
+        await waitFor(async () => (await counted(env.STATE_NAMESPACE!)) > before || undefined, { timeoutMs: 15_000, what: 'progress' }).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        await aggregator.kill('SIGKILL');
+        progressAtKills.push(await counted(env.STATE_NAMESPACE!));
+      }
+      spawnAggregator(env);
+    });
+    expect(progressAtKills.some((p) => p > 0 && p < EVENTS)).toBe(true);
+    expect(latest.counts()).toEqual(expected);
+  }, 180_000);
+
+  it('two instances over six partitions, one killed mid-run: the same results', async () => {
+    const env = aggregatorEnv(uniqueName('pair'));
+    const latest = await collectResults(env.RESULTS_TOPIC!, async () => {
+      const first = spawnAggregator(env);
+      spawnAggregator(env);
+      await waitFor(async () => (await counted(env.STATE_NAMESPACE!)) > EVENTS / 10 || undefined, { timeoutMs: 60_000, what: 'a tenth counted' });
+      await first.kill('SIGKILL');
+      const atKill = await counted(env.STATE_NAMESPACE!);
+      expect(atKill).toBeLessThan(EVENTS);
+    });
+    expect(latest.counts()).toEqual(expected);
+  }, 180_000);
+});
