@@ -8,7 +8,12 @@ module.exports = function jestPreset(packageDir) {
     testEnvironment: 'node',
     roots: ['<rootDir>/test'],
     testMatch: ['**/*.test.ts'],
-    transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+    transform: {
+      '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
+      // ESM-only dependencies (cookie@2, used by fastify's inject) become CommonJS for Jest
+      '^.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } }],
+    },
+    transformIgnorePatterns: ['^(?!.*/\\.pnpm/cookie@).*/node_modules/'],
     moduleNameMapper: {
       '^@streamtally/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
     },

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { decodeWindowResult, WindowResult } from '@streamtally/contracts';
+
+export interface ResultsConsumerOptions {
+  kafka: Kafka;
+  topic: string;
+  groupPrefix: string;
+  maxWaitMs: number;
+  logger: Logger;
+  onResult(result: WindowResult): void;
+}
+
+export interface ResultsConsumer {
+  start(): Promise<void>;
+  /** true once everything that was in the topic at start has been read */
+  readonly caughtUp: boolean;
+  readonly running: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Reads every result with a group of its own (each gateway instance sees everything),
+ * from the beginning of the compacted topic, so the history fills at start. Malformed
+ * records are logged and skipped: the gateway only reads, the aggregator owns the topic.
+ */
+export function createResultsConsumer({ kafka, topic, groupPrefix, maxWaitMs, logger, onResult }: ResultsConsumerOptions): ResultsConsumer {
+  const groupId = `${groupPrefix}-${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: maxWaitMs });
+  const admin = kafka.admin();
+  let targets = new Map<number, number>();
+  const reached = new Map<number, number>();
+  let running = false;
+  let caughtUp = false;
+  consumer.on(consumer.events.CRASH, () => (running = false));
+
+  const checkCaughtUp = () => {
+    if (caughtUp) return;
+    caughtUp = [...targets].every(([partition, end]) => (reached.get(partition) ?? 0) >= end);
+    if (caughtUp) logger.info({ topic }, 'results history read; caught up');
+  };
+
+  let closing: Promise<void> | undefined;
+  return {
+    get caughtUp() {
+      return caughtUp;
+    },
+    get running() {
+      return running;
+    },
+    async start() {
+      await admin.connect();
+      const offsets = await admin.fetchTopicOffsets(topic);
+      targets = new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+      checkCaughtUp();
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          for (const message of batch.messages) {
+            const decoded = decodeWindowResult(message.value);
+            if (decoded.ok) onResult(decoded.value);
+            else logger.warn({ partition: batch.partition, offset: message.offset, reason: decoded.error }, 'skipping a malformed result');
+          }
+          reached.set(batch.partition, Number(batch.lastOffset()) + 1);
+          checkCaughtUp();
+        },
+      });
+      running = true;
+    },
+    close() {
+      closing ??= (async () => {
+        running = false;
+        await consumer.disconnect().catch(() => undefined);
+        await admin.deleteGroups([groupId]).catch(() => undefined);
+        await admin.disconnect().catch(() => undefined);
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/** What the fan-out needs of one connected client. */
+export interface Peer {
+  /** bytes queued in user space, not yet handed to the kernel */
+  readonly bufferedAmount: number;
+  send(frame: string): void;
+  close(code: number, reason: string): void;
+}
+
+export interface DeliveryLimits {
+  /** above this, updates are coalesced: only the latest per job waits */
+  softBufferBytes: number;
+  /** above this, the client is closed with 1013 */
+  hardBufferBytes: number;
+}
+
+export type DeliveryOutcome = 'sent' | 'coalesced' | 'closed';
+
+export const CLOSE_TRY_AGAIN_LATER = 1013;
+
+/**
+ * One client's outgoing updates. A fast client gets every update as it comes. Past the
+ * soft bound a client gets only the latest update per job, once per flush tick: a slow
+ * reader keeps up at that pace, and the server holds at most one frame per job for it.
+ * Past the hard bound (a client that stopped reading) it is closed with 1013, so one slow
+ * browser never holds the server's memory or delays anyone else.
+ */
+export class Delivery {
+  private readonly pending = new Map<string, string>();
+  private closed = false;
+
+  constructor(private readonly peer: Peer, private readonly limits: DeliveryLimits) {}
+
+  deliver(job: string, frame: string): DeliveryOutcome {
+    if (this.closed) return 'closed';
+    const buffered = this.peer.bufferedAmount;
+    if (buffered > this.limits.hardBufferBytes) return this.closeSlow();
+    if (buffered > this.limits.softBufferBytes || this.pending.size > 0) {
+      this.pending.set(job, frame); // replaces any older update of the same job
+      return 'coalesced';
+    }
+    this.peer.send(frame);
+    return 'sent';
+  }
+
+  /** Called every flush tick: sends the latest held update per job; returns frames sent. */
+  flush(): number {
+    if (this.closed || this.pending.size === 0) return 0;
+    if (this.peer.bufferedAmount > this.limits.hardBufferBytes) {
+      this.closeSlow();
+      return 0;
+    }
+    const frames = [...this.pending.values()];
+    this.pending.clear();
+    for (const frame of frames) this.peer.send(frame);
+    return frames.length;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get held(): number {
+    return this.pending.size;
+  }
+
+  private closeSlow(): DeliveryOutcome {
+    this.closed = true;
+    this.pending.clear();
+    this.peer.close(CLOSE_TRY_AGAIN_LATER, 'too slow: send buffer over the limit');
+    return 'closed';
+  }
+}

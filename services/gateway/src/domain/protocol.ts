@@ -1,0 +1,50 @@
+import { WindowResult } from '@streamtally/contracts';
+
+/** Messages a browser may send on /ws. */
+export type ClientMessage =
+  | { type: 'subscribe'; jobs: string[] }
+  | { type: 'unsubscribe'; jobs: string[] }
+  | { type: 'ping' };
+
+/** Messages the gateway sends. */
+export type ServerMessage =
+  | { type: 'snapshot'; job: string; windows: WindowResult[] }
+  | { type: 'update'; result: WindowResult }
+  | { type: 'subscribed'; jobs: string[] }
+  | { type: 'pong' }
+  | { type: 'error'; error: string };
+
+export type ParsedClientMessage = { ok: true; message: ClientMessage } | { ok: false; error: string };
+
+const MAX_JOBS = 100;
+
+/** Validates one frame from a client; the error says what was wrong, for the client to read. */
+export function parseClientMessage(data: string): ParsedClientMessage {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(data);
+  } catch {
+    return { ok: false, error: 'invalid JSON' };
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, error: 'a message must be a JSON object with a "type"' };
+  const message = raw as Record<string, unknown>;
+  switch (message.type) {
+    case 'ping':
+      return { ok: true, message: { type: 'ping' } };
+    case 'subscribe':
+    case 'unsubscribe': {
+      const jobs = message.jobs;
+      if (!Array.isArray(jobs) || jobs.length === 0 || jobs.length > MAX_JOBS || !jobs.every((j) => typeof j === 'string' && j.length > 0 && j.length <= 200)) {
+        return { ok: false, error: `"${message.type}" needs "jobs": a list of 1-${MAX_JOBS} job names` };
+      }
+      return { ok: true, message: { type: message.type, jobs: [...new Set(jobs as string[])] } };
+    }
+    default:
+      return { ok: false, error: `unknown message type ${JSON.stringify(message.type ?? null)}; expected subscribe, unsubscribe or ping` };
+  }
+}
+
+/** Serialises once: the same string goes to every subscriber. */
+export function encodeServerMessage(message: ServerMessage): string {
+  return JSON.stringify(message);
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+import type { WebSocket } from 'ws';
+import { createKafka, connectAdmin } from '@streamtally/kafka-client';
+import { createLogger, createRegistry } from '@streamtally/observability';
+import { parseGatewayConfig } from './config';
+import { createGatewayMetrics } from './metrics';
+import { Hub } from './domain/hub';
+import { WindowStore } from './domain/window-store';
+import { createResultsConsumer } from './adapters/results-consumer';
+import { buildGatewayApp } from './http/app';
+
+async function main(): Promise<number> {
+  const parsed = parseGatewayConfig(process.env);
+  if (!parsed.ok) {
+    process.stderr.write(`streamtally-gateway: invalid settings:\n  ${parsed.errors.join('\n  ')}\n`);
+    return 2;
+  }
+  const config = parsed.config;
+  const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+  const registry = createRegistry('gateway');
+  const metrics = createGatewayMetrics(registry);
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger });
+  const hub = new Hub<WebSocket>(new WindowStore(config.HISTORY_PER_JOB), {
+    softBufferBytes: config.SOFT_BUFFER_BYTES, hardBufferBytes: config.HARD_BUFFER_BYTES, maxProtocolErrors: config.MAX_PROTOCOL_ERRORS,
+  }, metrics);
+  const results = createResultsConsumer({
+    kafka, topic: config.RESULTS_TOPIC, groupPrefix: config.CONSUMER_GROUP_PREFIX, maxWaitMs: config.FETCH_MAX_WAIT_MS,
+    logger: logger.child({ component: 'results' }), onResult: (result) => hub.onResult(result),
+  });
+  const app = await buildGatewayApp({ config, logger, registry, metrics, hub, consumerState: () => ({ running: results.running, caughtUp: results.caughtUp }) });
+  const stopped = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  try {
+    const admin = kafka.admin();
+    await connectAdmin(admin, config.KAFKA_BROKERS, config.BROKER_TIMEOUT_MS);
+    const topics = await admin.listTopics();
+    await admin.disconnect();
+    if (!topics.includes(config.RESULTS_TOPIC)) {
+      // the aggregator creates it (compacted); waiting for it beats creating it wrongly
+      logger.warn({ topic: config.RESULTS_TOPIC }, 'the results topic does not exist yet; waiting for the aggregator to create it');
+      while (!(await kafka.admin().listTopics().catch(() => [] as string[])).includes(config.RESULTS_TOPIC)) {
+        if (await Promise.race([stopped.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 2000))])) return 0;
+      }
+    }
+    await results.start();
+    const address = await app.listen({ host: config.HOST, port: config.PORT });
+    logger.info({ address }, 'dashboard and /ws ready');
+    const signal = await stopped;
+    logger.info({ signal }, 'stopping');
+    return 0;
+  } catch (err) {
+    logger.error({ err }, 'gateway failed');
+    process.stderr.write(`streamtally-gateway: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    // order: stop intake (server, sockets closed with 1001), then the consumer
+    await app.close();
+    await results.close();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`streamtally-gateway: ${(err as Error).stack ?? err}\n`);
+    process.exitCode = 1;
+  },
+);

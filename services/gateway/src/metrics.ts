@@ -1,0 +1,29 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Every metric the gateway exports, on the registry it is given. */
+export function createGatewayMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    clients: new Gauge({ name: 'streamtally_gateway_clients', help: 'WebSocket clients connected', registers }),
+    messagesSent: new Counter({ name: 'streamtally_gateway_messages_sent_total', help: 'Frames sent to WebSocket clients', registers }),
+    coalesced: new Counter({ name: 'streamtally_gateway_updates_coalesced_total', help: 'Updates held back for a slow client and replaced by a newer one or sent later', registers }),
+    slowClosed: new Counter({ name: 'streamtally_gateway_slow_clients_closed_total', help: 'Clients closed with 1013 because their send buffer passed the hard bound', registers }),
+    protocolClosed: new Counter({ name: 'streamtally_gateway_protocol_clients_closed_total', help: 'Clients closed with 1008 after repeated invalid messages', registers }),
+    refused: new Counter({ name: 'streamtally_gateway_connections_refused_total', help: 'WebSocket upgrades refused', labelNames: ['reason'], registers }),
+    resultsConsumed: new Counter({ name: 'streamtally_gateway_results_consumed_total', help: 'Results read from the results topic', labelNames: ['outcome'], registers }),
+    fanOutLatency: new Histogram({
+      name: 'streamtally_gateway_result_to_send_seconds',
+      help: 'Time from a result being consumed until it was handed to the last subscriber',
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    }),
+    endToEndLatency: new Histogram({
+      name: 'streamtally_gateway_result_age_seconds',
+      help: 'Age of a result (since the aggregator emitted it) when the gateway consumed it',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+  };
+}
+
+export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, Browser } from 'playwright-core';
+import { waitFor } from '@streamtally/test-support';
+import { GatewayHarness, result, startGateway } from './support/gateway-harness';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOT = path.resolve(__dirname, '../../../test-output/gateway-dashboard.png');
+
+// A real browser loads the page from a running gateway fed with results through Kafka.
+describe('the live dashboard in Chromium', () => {
+  let gateway: GatewayHarness;
+  let browser: Browser;
+  beforeAll(async () => {
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: ./scripts/test installs Debian's chromium (or set CHROMIUM_PATH)`);
+    gateway = await startGateway();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+  });
+
+  it('shows shoppers per gender per second, labelled, and moves when new results arrive', async () => {
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    const seconds = Array.from({ length: 20 }, (_, i) => now - (20 - i) * 1000);
+    await gateway.publish([
+      ...seconds.map((start, i) => result('gender-per-second', start, { '0': 10 + i, '1': 5 + (i % 4), '2': 2 }, true)),
+      ...seconds.map((start, i) => result('actions-per-second', start, { '0': 14 + i, '2': 2, '3': 1 }, true)),
+      result('provinces-60s', now - 60_000, { 广东: 40, 上海: 25, 北京: 31 }),
+      result('word-count-10s', now - 10_000, { to: 4, be: 4, or: 2 }),
+      { ...result('gender-running-total', 0, { '0': 1234, '1': 567, '2': 89 }), windowEnd: null },
+    ]);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(gateway.url.replace('ws://', 'http://').replace(/\/ws$/, '/'));
+    await page.waitForSelector('#status.connected', { timeout: 15_000 });
+
+    // the newest second: 29 female, 8 male, 2 unknown
+    await page.waitForFunction(() => document.getElementById('latest-female')?.textContent === '29', null, { timeout: 15_000 });
+    expect(await page.textContent('#latest-male')).toBe('8');
+    expect(await page.textContent('#latest-unknown')).toBe('2');
+    expect(await page.textContent('#gender-chart')).toEqual(expect.stringContaining('female'));
+    expect(await page.textContent('#total-female')).toBe('1,234');
+    expect(await page.textContent('#provinces')).toContain('广东');
+    const points = await page.evaluate(() => Object.keys((window as unknown as { streamtally: { windows: Record<string, object> } }).streamtally.windows['gender-per-second'] ?? {}).length);
+    expect(points).toBe(20);
+
+    // a new second arrives: the chart moves and the numbers change
+    await gateway.publish([result('gender-per-second', now, { '0': 42, '1': 17, '2': 3 })]);
+    await page.waitForFunction(() => document.getElementById('latest-female')?.textContent === '42', null, { timeout: 15_000 });
+    expect(await page.textContent('#latest-when')).toContain('counting');
+    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,27 @@
+import { WindowResult } from '@streamtally/contracts';
+import { WindowStore } from '../../src/domain/window-store';
+
+const result = (windowStart: number, version: number, job = 'g'): WindowResult => ({
+  job, windowStart, windowEnd: windowStart + 1000, counts: { '0': version }, final: false, version, emittedAt: 0,
+});
+
+describe('WindowStore', () => {
+  it('keeps the highest version; a lower or equal one is stale whatever the order', () => {
+    const store = new WindowStore(10);
+    expect(store.offer(result(1000, 4))).toBe('new');
+    expect(store.offer(result(1000, 9))).toBe('updated');
+    expect(store.offer(result(1000, 5))).toBe('stale');
+    expect(store.offer(result(1000, 9))).toBe('stale');
+    expect(store.get('g', 1000)?.version).toBe(9);
+  });
+
+  it('holds the last N windows per job, oldest first, and drops history older than that', () => {
+    const store = new WindowStore(3);
+    for (const start of [3000, 1000, 2000, 4000]) store.offer(result(start, 1));
+    expect(store.snapshot('g')!.map((w) => w.windowStart)).toEqual([2000, 3000, 4000]);
+    expect(store.offer(result(500, 7))).toBe('stale');
+    expect(store.snapshot('other')).toBeUndefined();
+    store.offer(result(0, 1, 'other'));
+    expect(store.jobNames()).toEqual(['g', 'other']);
+  });
+});

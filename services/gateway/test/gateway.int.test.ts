@@ -1,0 +1,94 @@
+import { waitFor } from '@streamtally/test-support';
+import { connectClient, GatewayHarness, result, startGateway, subscribed } from './support/gateway-harness';
+
+describe('gateway against the real broker', () => {
+  let gateway: GatewayHarness | undefined;
+  afterEach(async () => {
+    await gateway?.close();
+    gateway = undefined;
+  });
+
+  it('a result written to the topic reaches a subscribed client; a lower version never overwrites a higher one', async () => {
+    gateway = await startGateway();
+    const client = await connectClient(gateway.url);
+    await subscribed(client, ['gender-per-second']);
+    await gateway.publish([result('gender-per-second', 1000, { '0': 5, '1': 3 })]);
+    await waitFor(() => client.messages.some((m) => m.type === 'update'), { what: 'the first update' });
+    await gateway.publish([result('gender-per-second', 1000, { '0': 1 }), result('gender-per-second', 1000, { '0': 6, '1': 3 }, true)]);
+    const updates = () => client.messages.filter((m) => m.type === 'update').map((m) => (m.result as { version: number }).version);
+    await waitFor(() => updates().includes(19), { what: 'the final version' });
+    expect(updates()).toEqual([16, 19]); // version 2 (lower) was never sent
+    expect(gateway.hub.store.get('gender-per-second', 1000)).toMatchObject({ version: 19, final: true });
+    // a client arriving later gets the highest version in its snapshot
+    const late = await connectClient(gateway.url);
+    await subscribed(late, ['gender-per-second']);
+    expect(late.messages.find((m) => m.type === 'snapshot')).toMatchObject({ windows: [{ version: 19, counts: { '0': 6, '1': 3 } }] });
+    client.socket.close();
+    late.socket.close();
+  });
+
+  it('a client that never reads neither delays the others nor grows the server\'s memory without bound', async () => {
+    gateway = await startGateway({ SOFT_BUFFER_BYTES: '16384', HARD_BUFFER_BYTES: '131072' });
+    const fast = await connectClient(gateway.url);
+    const stuck = await connectClient(gateway.url);
+    await subscribed(fast, ['words']);
+    await subscribed(stuck, ['words']);
+    (stuck.socket as unknown as { _socket: { pause(): void } })._socket.pause(); // stops reading: its buffers fill
+    const bigCounts = Object.fromEntries(Array.from({ length: 1200 }, (_, i) => [`word-${i}`, 1]));
+    const results = Array.from({ length: 1500 }, (_, i) => result('words', i * 1000, { ...bigCounts, n: i + 1 }));
+    let maxBuffered = 0;
+    const sampler = setInterval(() => {
+      for (const peer of gateway!.hub.peers()) maxBuffered = Math.max(maxBuffered, peer.bufferedAmount);
+    }, 5);
+    const started = Date.now();
+    try {
+      await gateway.publish(results);
+      await waitFor(() => fast.messages.filter((m) => m.type === 'update').length >= results.length, { what: 'every update at the fast client', timeoutMs: 60_000 });
+    } finally {
+      clearInterval(sampler);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const frameBytes = JSON.stringify({ type: 'update', result: results[0] }).length;
+    expect(seconds).toBeLessThan(30);
+    expect(maxBuffered).toBeLessThanOrEqual(131_072 + 2 * frameBytes);
+    const closedSlow = await gateway.registry.getSingleMetricAsString('streamtally_gateway_slow_clients_closed_total');
+    const coalesced = await gateway.registry.getSingleMetricAsString('streamtally_gateway_updates_coalesced_total');
+    expect(closedSlow).toMatch(/ 1$/m);
+    expect(coalesced).toMatch(/ [1-9]\d*$/m);
+    (stuck.socket as unknown as { _socket: { resume(): void } })._socket.resume();
+    expect((await stuck.closed).code).toBe(1013);
+    fast.socket.close();
+  });
+
+  it('answers bad frames with errors, closes after repeated ones (1008), and refuses oversized frames (1009)', async () => {
+    gateway = await startGateway({ MAX_PROTOCOL_ERRORS: '3', MAX_MESSAGE_BYTES: '256' });
+    const client = await connectClient(gateway.url);
+    client.send('not json');
+    client.send({ type: 'explode' });
+    await waitFor(() => client.messages.length >= 2, { what: 'two errors' });
+    expect(client.messages).toEqual([
+      { type: 'error', error: 'invalid JSON' },
+      { type: 'error', error: 'unknown message type "explode"; expected subscribe, unsubscribe or ping' },
+    ]);
+    client.send({ type: 'subscribe' });
+    expect((await client.closed).code).toBe(1008);
+
+    const big = await connectClient(gateway.url);
+    big.send({ type: 'subscribe', jobs: ['x'.repeat(300)] });
+    expect((await big.closed).code).toBe(1009);
+  });
+
+  it('refuses the connection past MAX_CONNECTIONS and checks origins and the token', async () => {
+    gateway = await startGateway({ MAX_CONNECTIONS: '2', ALLOWED_ORIGINS: 'http://dash.example', AUTH_TOKEN: 'token-1234' });
+    const url = `${gateway.url}?token=token-1234`;
+    const a = await connectClient(url, { origin: 'http://dash.example' });
+    const b = await connectClient(url);
+    await expect(connectClient(url)).rejects.toThrow('HTTP 503');
+    a.socket.close();
+    await a.closed;
+    await waitFor(() => gateway!.hub.clientCount === 1, { what: 'the first client gone' });
+    await expect(connectClient(url, { origin: 'http://evil.example' })).rejects.toThrow('HTTP 403');
+    await expect(connectClient(gateway.url)).rejects.toThrow('HTTP 401');
+    b.socket.close();
+  });
+});

@@ -1,0 +1,100 @@
+import { Kafka, Partitioners, Producer } from 'kafkajs';
+import WebSocket from 'ws';
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import { encodeWindowResult, WindowResult, windowResultKey } from '@streamtally/contracts';
+import { createKafka, ensureTopics } from '@streamtally/kafka-client';
+import { silentLogger } from '@streamtally/observability';
+import { testBrokers, uniqueName, waitFor } from '@streamtally/test-support';
+import { createResultsConsumer, ResultsConsumer } from '../../src/adapters/results-consumer';
+import { GatewayConfig, parseGatewayConfig } from '../../src/config';
+import { Hub } from '../../src/domain/hub';
+import { WindowStore } from '../../src/domain/window-store';
+import { buildGatewayApp } from '../../src/http/app';
+import { createGatewayMetrics } from '../../src/metrics';
+
+export interface GatewayHarness {
+  url: string;
+  config: GatewayConfig;
+  hub: Hub<WebSocket>;
+  registry: Registry;
+  publish(results: WindowResult[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A gateway on a fresh results topic, listening on a free port, as main.ts builds it. */
+export async function startGateway(settings: Record<string, string> = {}): Promise<GatewayHarness> {
+  const topic = uniqueName('results');
+  const parsed = parseGatewayConfig({ KAFKA_BROKERS: testBrokers().join(','), RESULTS_TOPIC: topic, HOST: '127.0.0.1', PORT: '0', ...settings });
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  const config = parsed.config;
+  const kafka: Kafka = createKafka({ brokers: testBrokers(), clientId: 'gateway-test', logger: silentLogger() });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, [{ topic, numPartitions: 2, config: { 'cleanup.policy': 'compact' } }]);
+  await admin.disconnect();
+  const registry = new Registry();
+  const metrics = createGatewayMetrics(registry);
+  const hub = new Hub<WebSocket>(new WindowStore(config.HISTORY_PER_JOB), {
+    softBufferBytes: config.SOFT_BUFFER_BYTES, hardBufferBytes: config.HARD_BUFFER_BYTES, maxProtocolErrors: config.MAX_PROTOCOL_ERRORS,
+  }, metrics);
+  const results: ResultsConsumer = createResultsConsumer({
+    kafka, topic, groupPrefix: uniqueName('gw'), maxWaitMs: 50, logger: silentLogger(), onResult: (r) => hub.onResult(r),
+  });
+  const app: FastifyInstance = await buildGatewayApp({
+    config, logger: silentLogger(), registry, metrics, hub, consumerState: () => ({ running: results.running, caughtUp: results.caughtUp }),
+  });
+  await results.start();
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  return {
+    url: address.replace('http://', 'ws://') + '/ws',
+    config, hub, registry,
+    async publish(list) {
+      // a request stays under the broker's 1 MB batch limit even for large results
+      for (let i = 0; i < list.length; i += 20) {
+        await producer.send({
+          topic, acks: -1,
+          messages: list.slice(i, i + 20).map((r) => ({ key: windowResultKey(r.job, r.windowStart), value: encodeWindowResult(r) })),
+        });
+      }
+    },
+    async close() {
+      await producer.disconnect();
+      await app.close();
+      await results.close();
+    },
+  };
+}
+
+/** A WebSocket client that records every message it reads. */
+export interface TestClient {
+  socket: WebSocket;
+  messages: { type: string; [key: string]: unknown }[];
+  closed: Promise<{ code: number; reason: string }>;
+  send(data: unknown): void;
+}
+
+export async function connectClient(url: string, options?: WebSocket.ClientOptions): Promise<TestClient> {
+  const socket = new WebSocket(url, options);
+  const messages: TestClient['messages'] = [];
+  socket.on('message', (data) => messages.push(JSON.parse(data.toString())));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+    socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+  return { socket, messages, closed, send: (data) => socket.send(typeof data === 'string' ? data : JSON.stringify(data)) };
+}
+
+export function result(job: string, windowStart: number, counts: Record<string, number>, final = false): WindowResult {
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  return { job, windowStart, windowEnd: windowStart + 1000, counts, final, version: total * 2 + (final ? 1 : 0), emittedAt: Date.now() };
+}
+
+export async function subscribed(client: TestClient, jobs: string[]): Promise<void> {
+  client.send({ type: 'subscribe', jobs });
+  await waitFor(() => client.messages.filter((m) => m.type === 'snapshot').length >= jobs.length, { what: 'snapshots' });
+}
