@@ -22,6 +22,17 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // the dashboard page runs in the browser
+    files: ['services/gateway/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        window: 'readonly', document: 'readonly', location: 'readonly', WebSocket: 'readonly', URLSearchParams: 'readonly',
+        requestAnimationFrame: 'readonly', setTimeout: 'readonly', console: 'readonly', uPlot: 'readonly',
+      },
+    },
+  },
+  {
     // CLIs print their results for a person to read
     files: ['services/*/src/cli/**/*.ts', 'scripts/**/*.ts', 'data/**/*.ts'],
     rules: { 'no-console': 'off' },

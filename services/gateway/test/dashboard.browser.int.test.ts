@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, Browser } from 'playwright-core';
-import { waitFor } from '@streamtally/test-support';
 import { GatewayHarness, result, startGateway } from './support/gateway-harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
