@@ -3,3 +3,4 @@ export * from './wait-for';
 export * from './environment';
 export * from './private-broker';
 export * from './topic-reader';
+export * from './compose';

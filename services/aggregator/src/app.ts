@@ -7,7 +7,7 @@ import { connectAdmin, createKafkaClientMetrics, ensureTopics, instrumentConsume
 import type { HealthReport } from '@streamtally/observability';
 import type { AggregatorConfig } from './config';
 import { Job } from './jobs/job-schema';
-import { createAggregatorMetrics, AggregatorMetrics } from './metrics';
+import { createAggregatorMetrics, AggregatorMetrics, initialiseSeries } from './metrics';
 import { RedisState } from './state/redis-state';
 import { PartitionProcessor } from './consumer/partition-processor';
 import { ResultEmitter } from './emitter/result-emitter';
@@ -33,6 +33,7 @@ export interface AggregatorApp {
 
 export function createAggregatorApp({ config, jobs, logger, registry, kafka, redis }: AggregatorDeps): AggregatorApp {
   const metrics = createAggregatorMetrics(registry);
+  initialiseSeries(metrics, jobs);
   const clientMetrics = createKafkaClientMetrics(registry);
   const state = new RedisState(redis, config.STATE_NAMESPACE, config.CLOSED_WINDOW_TTL_SECONDS);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });

@@ -24,8 +24,35 @@ export function createAggregatorMetrics(registry: Registry) {
     watermarkLag: new Gauge({ name: 'streamtally_aggregator_watermark_lag_seconds', help: 'Wall clock minus the job\'s global watermark', labelNames: ['job'], registers }),
     consumerLag: new Gauge({ name: 'streamtally_aggregator_consumer_lag', help: 'Records behind the end of the partition after the last batch', labelNames: ['topic', 'partition'], registers }),
     results: new Counter({ name: 'streamtally_aggregator_results_total', help: 'Window results written to the results topic', labelNames: ['job', 'final'], registers }),
+    windowCounts: new Counter({
+      name: 'streamtally_aggregator_window_counts_total',
+      help: 'Counts of final windows, per job and key (field-keyed jobs only; for dashboards: exact counts are on the results topic)',
+      labelNames: ['job', 'key'],
+      registers,
+    }),
+    latestFinalCount: new Gauge({
+      name: 'streamtally_aggregator_latest_final_count',
+      help: 'Counts of the newest final window, per job and key (field-keyed jobs only)',
+      labelNames: ['job', 'key'],
+      registers,
+    }),
     ownedPartitions: new Gauge({ name: 'streamtally_aggregator_owned_partitions', help: 'Input partitions this instance owns', registers }),
   };
 }
 
 export type AggregatorMetrics = ReturnType<typeof createAggregatorMetrics>;
+
+/** Creates every labelled series at zero, so dashboards and alerts see them from the start. */
+export function initialiseSeries(metrics: AggregatorMetrics, jobs: readonly { name: string; source: string }[]): void {
+  for (const job of jobs) {
+    metrics.events.inc({ job: job.name }, 0);
+    metrics.lateEvents.inc({ job: job.name }, 0);
+    metrics.results.inc({ job: job.name, final: 'true' }, 0);
+    metrics.results.inc({ job: job.name, final: 'false' }, 0);
+    metrics.openWindows.set({ job: job.name }, 0);
+    metrics.watermarkLag.set({ job: job.name }, 0);
+    metrics.records.inc({ topic: job.source }, 0);
+    metrics.deadLetters.inc({ topic: job.source }, 0);
+  }
+  for (const reason of ['error', 'fenced', 'offset', 'closed']) metrics.checkpointFailures.inc({ reason }, 0);
+}

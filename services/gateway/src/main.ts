@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import { createKafka, connectAdmin } from '@streamtally/kafka-client';
 import { createLogger, createRegistry } from '@streamtally/observability';
 import { parseGatewayConfig } from './config';
-import { createGatewayMetrics } from './metrics';
+import { createGatewayMetrics, initialiseSeries } from './metrics';
 import { Hub } from './domain/hub';
 import { WindowStore } from './domain/window-store';
 import { createResultsConsumer } from './adapters/results-consumer';
@@ -19,6 +19,7 @@ async function main(): Promise<number> {
   const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
   const registry = createRegistry('gateway');
   const metrics = createGatewayMetrics(registry);
+  initialiseSeries(metrics);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger });
   const hub = new Hub<WebSocket>(new WindowStore(config.HISTORY_PER_JOB), {
     softBufferBytes: config.SOFT_BUFFER_BYTES, hardBufferBytes: config.HARD_BUFFER_BYTES, maxProtocolErrors: config.MAX_PROTOCOL_ERRORS,

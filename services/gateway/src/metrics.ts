@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 /** Every metric the gateway exports, on the registry it is given. */
 export function createGatewayMetrics(registry: Registry) {
   const registers = [registry];
-  return {
+  const metrics = {
     clients: new Gauge({ name: 'streamtally_gateway_clients', help: 'WebSocket clients connected', registers }),
     messagesSent: new Counter({ name: 'streamtally_gateway_messages_sent_total', help: 'Frames sent to WebSocket clients', registers }),
     coalesced: new Counter({ name: 'streamtally_gateway_updates_coalesced_total', help: 'Updates held back for a slow client and replaced by a newer one or sent later', registers }),
@@ -24,6 +24,13 @@ export function createGatewayMetrics(registry: Registry) {
       registers,
     }),
   };
+  return metrics;
 }
 
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
+
+/** Creates every labelled series at zero, so dashboards and alerts see them from the start. */
+export function initialiseSeries(metrics: GatewayMetrics): void {
+  for (const outcome of ['new', 'updated', 'stale']) metrics.resultsConsumed.inc({ outcome }, 0);
+  for (const reason of ['origin', 'capacity', 'unauthorized']) metrics.refused.inc({ reason }, 0);
+}

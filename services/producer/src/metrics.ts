@@ -13,7 +13,7 @@ export interface ProducerMetrics {
 /** Every metric the producer exports, on the registry it is given. */
 export function createProducerMetrics(registry: Registry): ProducerMetrics {
   const registers = [registry];
-  return {
+  const metrics: ProducerMetrics = {
     events: new Counter({ name: 'streamtally_producer_events_total', help: 'Events acknowledged by Kafka', registers }),
     bytes: new Counter({ name: 'streamtally_producer_bytes_total', help: 'Record bytes (key + value) acknowledged by Kafka', registers }),
     deadLetters: new Counter({
@@ -32,4 +32,12 @@ export function createProducerMetrics(registry: Registry): ProducerMetrics {
     sendErrors: new Counter({ name: 'streamtally_producer_send_errors_total', help: 'Failed batch sends (each is retried)', registers }),
     rate: new Gauge({ name: 'streamtally_producer_rate_events_per_second', help: 'Events acknowledged per second, over the last second', registers }),
   };
+  // every reason exists from the start, so dashboards and alerts see zeros rather than nothing
+  for (const reason of DEAD_LETTER_REASONS) metrics.deadLetters.inc({ reason }, 0);
+  return metrics;
 }
+
+export const DEAD_LETTER_REASONS = [
+  'column_count', 'bad_user_id', 'bad_item_id', 'bad_cat_id', 'bad_merchant_id', 'bad_brand_id', 'bad_month', 'bad_day',
+  'bad_action', 'bad_age_range', 'bad_gender', 'undecodable', 'unclosed_quote', 'too_long', 'bad_header', 'other',
+] as const;

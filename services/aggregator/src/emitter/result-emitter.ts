@@ -37,6 +37,7 @@ export interface ResultEmitterDeps {
 export class ResultEmitter {
   private readonly lastVersion = new Map<string, number>();
   private readonly lastRun = new Map<string, number>();
+  private readonly latestKeys = new Map<string, string[]>();
   private readonly now: () => number;
 
   constructor(private readonly deps: ResultEmitterDeps) {
@@ -80,10 +81,22 @@ export class ResultEmitter {
     }
     if (results.length === 0) return [];
     await this.deps.publish(results);
+    const countsAsMetrics = 'field' in job.key;
+    let newestFinal: WindowResult | undefined;
     for (const r of results) {
       metrics.results.inc({ job: job.name, final: String(r.final) });
+      if (r.final && countsAsMetrics) {
+        for (const [key, count] of Object.entries(r.counts)) metrics.windowCounts.inc({ job: job.name, key }, count);
+        if (!newestFinal || r.windowStart > newestFinal.windowStart) newestFinal = r;
+      }
       if (r.final) this.lastVersion.delete(`${job.name}@${r.windowStart}`);
       else this.lastVersion.set(`${job.name}@${r.windowStart}`, r.version);
+    }
+    if (newestFinal) {
+      // only this job's keys of the previous newest window go; other jobs keep theirs
+      for (const key of this.latestKeys.get(job.name) ?? []) metrics.latestFinalCount.remove({ job: job.name, key });
+      for (const [key, count] of Object.entries(newestFinal.counts)) metrics.latestFinalCount.set({ job: job.name, key }, count);
+      this.latestKeys.set(job.name, Object.keys(newestFinal.counts));
     }
     await state.retire(job.name, finals.map((w) => w.windowStart));
     if (finals.length > 0) this.deps.logger.debug({ job: job.name, finals: finals.length, watermark }, 'windows closed');

