@@ -48,11 +48,11 @@ export const dashboards = {
     ], { unit: 's', x: 0, y: 8 }),
     panel(4, 'Checkpoint failures per second', [['sum by (reason) (rate(streamtally_aggregator_checkpoint_failures_total[1m]))', '{{reason}}']], { unit: 'ops', x: 12, y: 8 }),
     panel(5, 'Late and dead-lettered events per second', [
-      ['sum by (job) (rate(streamtally_aggregator_late_events_total[1m]))', 'late: {{job}}'],
+      ['sum by (aggregation) (rate(streamtally_aggregator_late_events_total[1m]))', 'late: {{aggregation}}'],
       ['sum(rate(streamtally_producer_dead_letters_total[1m]))', 'bad rows (producer)'],
       ['sum(rate(streamtally_aggregator_dead_letters_total[1m]))', 'bad records (aggregator)'],
     ], { unit: 'ops', x: 0, y: 16 }),
-    panel(6, 'Watermark lag', [['max by (job) (streamtally_aggregator_watermark_lag_seconds)', '{{job}}']], { unit: 's', x: 12, y: 16 }),
+    panel(6, 'Watermark lag', [['max by (aggregation) (streamtally_aggregator_watermark_lag_seconds)', '{{aggregation}}']], { unit: 's', x: 12, y: 16 }),
     panel(7, 'WebSocket clients', [['sum(streamtally_gateway_clients)', 'connected']], { x: 0, y: 24, w: 8 }),
     panel(8, 'WebSocket slow clients', [
       ['sum(rate(streamtally_gateway_updates_coalesced_total[1m]))', 'updates coalesced/s'],
@@ -66,16 +66,16 @@ export const dashboards = {
   ]),
   'business.json': dashboard('streamtally-business', 'streamtally — shoppers', [
     panel(1, 'Shoppers per gender per second', [
-      ['sum by (key) (rate(streamtally_aggregator_window_counts_total{job="gender-per-second"}[1m]))', '{{key}}'],
+      ['sum by (key) (rate(streamtally_aggregator_window_counts_total{aggregation="gender-per-second"}[1m]))', '{{key}}'],
     ], { x: 0, y: 0, w: 24, h: 10, overrides: renames(GENDER_NAMES), description: 'The original chart: clicks, carts, purchases and favourites per second, by gender (averaged over a minute).' }),
     panel(2, 'Actions per second', [
-      ['sum by (key) (rate(streamtally_aggregator_window_counts_total{job="actions-per-second"}[1m]))', '{{key}}'],
+      ['sum by (key) (rate(streamtally_aggregator_window_counts_total{aggregation="actions-per-second"}[1m]))', '{{key}}'],
     ], { x: 0, y: 10, w: 12, overrides: renames(ACTION_NAMES) }),
     panel(3, 'Top provinces, last 60 s', [
-      ['topk(10, max by (key) (streamtally_aggregator_latest_final_count{job="provinces-60s"}))', '{{key}}'],
+      ['topk(10, max by (key) (streamtally_aggregator_latest_final_count{aggregation="provinces-60s"}))', '{{key}}'],
     ], { type: 'bargauge', x: 12, y: 10, w: 12 }),
     panel(4, 'Shoppers since start, by gender', [
-      ['sum by (key) (increase(streamtally_aggregator_window_counts_total{job="gender-per-second"}[24h]))', '{{key}}'],
+      ['sum by (key) (increase(streamtally_aggregator_window_counts_total{aggregation="gender-per-second"}[24h]))', '{{key}}'],
     ], { type: 'stat', x: 0, y: 18, w: 24, h: 5, overrides: renames(GENDER_NAMES) }),
   ]),
 };

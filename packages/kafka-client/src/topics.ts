@@ -7,29 +7,41 @@ export interface TopicSpec {
   config?: Record<string, string>;
 }
 
+const ATTEMPTS = 6;
+
 /**
- * Creates the topics that do not exist yet (idempotent) and waits for their leaders.
- * Existing topics are left as they are; returns the names it created.
+ * Creates the topics that do not exist yet and returns the names this call created.
+ * Idempotent and safe when several services start at once: another client creating the
+ * same topic first (TOPIC_ALREADY_EXISTS, or metadata not yet propagated) only means
+ * trying again, until every topic exists with a leader for each partition.
  */
 export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<string[]> {
-  const existing = new Set(await admin.listTopics());
-  const missing = specs.filter((spec) => !existing.has(spec.topic));
-  if (missing.length === 0) return [];
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((spec) => ({
-        topic: spec.topic,
-        numPartitions: spec.numPartitions,
-        replicationFactor: -1,
-        configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
-      })),
-    });
-  } catch (err) {
-    // another instance may have created them between list and create
-    if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
+  const created: string[] = [];
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((spec) => !existing.has(spec.topic));
+      if (missing.length > 0) {
+        const made = await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((spec) => ({
+            topic: spec.topic,
+            numPartitions: spec.numPartitions,
+            replicationFactor: -1,
+            configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        });
+        if (made) created.push(...missing.map((spec) => spec.topic));
+      }
+      await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.topic) });
+      return created;
+    } catch (err) {
+      lastError = err;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
   }
-  return missing.map((spec) => spec.topic);
+  throw new Error(`could not create or find topics ${specs.map((s) => s.topic).join(', ')}: ${(lastError as Error).message}`, { cause: lastError });
 }
 
 /** Fails with a clear message when no broker answers within `timeoutMs`. */

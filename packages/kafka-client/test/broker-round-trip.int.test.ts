@@ -52,3 +52,21 @@ describe('real Kafka broker round trip', () => {
     }
   });
 });
+
+describe('ensureTopics', () => {
+  it('converges when several clients create the same topics at once', async () => {
+    const kafka = createKafka({ brokers: testBrokers(), clientId: 'ensure-test', logger: silentLogger() });
+    const topic = uniqueName('contended');
+    const admins = [kafka.admin(), kafka.admin(), kafka.admin()];
+    await Promise.all(admins.map((a) => a.connect()));
+    try {
+      const created = await Promise.all(admins.map((a) => ensureTopics(a, [{ topic, numPartitions: 3 }])));
+      expect(created.flat()).toEqual([topic]); // exactly one of them created it, none failed
+      const metadata = await admins[0]!.fetchTopicMetadata({ topics: [topic] });
+      expect(metadata.topics[0]!.partitions).toHaveLength(3);
+    } finally {
+      await admins[0]!.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await Promise.all(admins.map((a) => a.disconnect()));
+    }
+  });
+});

@@ -1,14 +1,17 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+// Per-job series are labelled `aggregation`, not `job`: Prometheus sets `job` to the scrape
+// job ("aggregator") and would rename ours to exported_job.
+
 /** Every metric the aggregator exports, on the registry it is given. */
 export function createAggregatorMetrics(registry: Registry) {
   const registers = [registry];
   return {
     records: new Counter({ name: 'streamtally_aggregator_records_total', help: 'Input records consumed and checkpointed', labelNames: ['topic'], registers }),
-    events: new Counter({ name: 'streamtally_aggregator_events_total', help: 'Events counted into at least one window, per job', labelNames: ['job'], registers }),
-    lateEvents: new Counter({ name: 'streamtally_aggregator_late_events_total', help: 'Events beyond the allowed lateness, sent to the late-events topic', labelNames: ['job'], registers }),
+    events: new Counter({ name: 'streamtally_aggregator_events_total', help: 'Events counted into at least one window, per job', labelNames: ['aggregation'], registers }),
+    lateEvents: new Counter({ name: 'streamtally_aggregator_late_events_total', help: 'Events beyond the allowed lateness, sent to the late-events topic', labelNames: ['aggregation'], registers }),
     deadLetters: new Counter({ name: 'streamtally_aggregator_dead_letters_total', help: 'Malformed input records sent to the dead-letter topic', labelNames: ['topic'], registers }),
-    openWindows: new Gauge({ name: 'streamtally_aggregator_open_windows', help: 'Windows not yet final, per job (seen by the job\'s emitter)', labelNames: ['job'], registers }),
+    openWindows: new Gauge({ name: 'streamtally_aggregator_open_windows', help: 'Windows not yet final, per job (seen by the job\'s emitter)', labelNames: ['aggregation'], registers }),
     checkpointDuration: new Histogram({
       name: 'streamtally_aggregator_checkpoint_duration_seconds',
       help: 'Time of one atomic checkpoint (window deltas + offset) in Redis',
@@ -21,19 +24,19 @@ export function createAggregatorMetrics(registry: Registry) {
       labelNames: ['reason'],
       registers,
     }),
-    watermarkLag: new Gauge({ name: 'streamtally_aggregator_watermark_lag_seconds', help: 'Wall clock minus the job\'s global watermark', labelNames: ['job'], registers }),
+    watermarkLag: new Gauge({ name: 'streamtally_aggregator_watermark_lag_seconds', help: 'Wall clock minus the job\'s global watermark', labelNames: ['aggregation'], registers }),
     consumerLag: new Gauge({ name: 'streamtally_aggregator_consumer_lag', help: 'Records behind the end of the partition after the last batch', labelNames: ['topic', 'partition'], registers }),
-    results: new Counter({ name: 'streamtally_aggregator_results_total', help: 'Window results written to the results topic', labelNames: ['job', 'final'], registers }),
+    results: new Counter({ name: 'streamtally_aggregator_results_total', help: 'Window results written to the results topic', labelNames: ['aggregation', 'final'], registers }),
     windowCounts: new Counter({
       name: 'streamtally_aggregator_window_counts_total',
       help: 'Counts of final windows, per job and key (field-keyed jobs only; for dashboards: exact counts are on the results topic)',
-      labelNames: ['job', 'key'],
+      labelNames: ['aggregation', 'key'],
       registers,
     }),
     latestFinalCount: new Gauge({
       name: 'streamtally_aggregator_latest_final_count',
       help: 'Counts of the newest final window, per job and key (field-keyed jobs only)',
-      labelNames: ['job', 'key'],
+      labelNames: ['aggregation', 'key'],
       registers,
     }),
     ownedPartitions: new Gauge({ name: 'streamtally_aggregator_owned_partitions', help: 'Input partitions this instance owns', registers }),
@@ -45,12 +48,12 @@ export type AggregatorMetrics = ReturnType<typeof createAggregatorMetrics>;
 /** Creates every labelled series at zero, so dashboards and alerts see them from the start. */
 export function initialiseSeries(metrics: AggregatorMetrics, jobs: readonly { name: string; source: string }[]): void {
   for (const job of jobs) {
-    metrics.events.inc({ job: job.name }, 0);
-    metrics.lateEvents.inc({ job: job.name }, 0);
-    metrics.results.inc({ job: job.name, final: 'true' }, 0);
-    metrics.results.inc({ job: job.name, final: 'false' }, 0);
-    metrics.openWindows.set({ job: job.name }, 0);
-    metrics.watermarkLag.set({ job: job.name }, 0);
+    metrics.events.inc({ aggregation: job.name }, 0);
+    metrics.lateEvents.inc({ aggregation: job.name }, 0);
+    metrics.results.inc({ aggregation: job.name, final: 'true' }, 0);
+    metrics.results.inc({ aggregation: job.name, final: 'false' }, 0);
+    metrics.openWindows.set({ aggregation: job.name }, 0);
+    metrics.watermarkLag.set({ aggregation: job.name }, 0);
     metrics.records.inc({ topic: job.source }, 0);
     metrics.deadLetters.inc({ topic: job.source }, 0);
   }

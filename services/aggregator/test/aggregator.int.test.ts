@@ -44,7 +44,7 @@ describe('aggregator against the real broker and Redis', () => {
     expect(late).toEqual([expect.objectContaining({ job: 'g', windowStart: base, eventTs: base + 300, watermark: base + 4500, source: { topic: source, partition: 0, offset: '4' } })]);
     const dead = await readTopic(h.kafka, h.config.DEAD_LETTER_TOPIC, 1);
     expect(JSON.parse(dead[0]!.value!)).toMatchObject({ reason: 'value is not a JSON object', source: { topic: source, partition: 0, offset: '5' } });
-    expect(await h.registry.getSingleMetricAsString('streamtally_aggregator_late_events_total')).toContain('job="g"} 1');
+    expect(await h.registry.getSingleMetricAsString('streamtally_aggregator_late_events_total')).toContain('aggregation="g"} 1');
   });
 
   it('counts words of text lines like a simple recount', async () => {

@@ -36,14 +36,17 @@ async function main(): Promise<number> {
   try {
     const admin = kafka.admin();
     await connectAdmin(admin, config.KAFKA_BROKERS, config.BROKER_TIMEOUT_MS);
-    const topics = await admin.listTopics();
-    await admin.disconnect();
-    if (!topics.includes(config.RESULTS_TOPIC)) {
-      // the aggregator creates it (compacted); waiting for it beats creating it wrongly
-      logger.warn({ topic: config.RESULTS_TOPIC }, 'the results topic does not exist yet; waiting for the aggregator to create it');
-      while (!(await kafka.admin().listTopics().catch(() => [] as string[])).includes(config.RESULTS_TOPIC)) {
-        if (await Promise.race([stopped.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 2000))])) return 0;
+    try {
+      if (!(await admin.listTopics()).includes(config.RESULTS_TOPIC)) {
+        // the aggregator creates it (compacted); waiting for it beats creating it wrongly
+        logger.warn({ topic: config.RESULTS_TOPIC }, 'the results topic does not exist yet; waiting for the aggregator to create it');
+        const tick = () => new Promise<false>((resolve) => setTimeout(() => resolve(false), 1000));
+        while (!(await admin.listTopics()).includes(config.RESULTS_TOPIC)) {
+          if (await Promise.race([stopped.then(() => true), tick()])) return 0;
+        }
       }
+    } finally {
+      await admin.disconnect();
     }
     await results.start();
     const address = await app.listen({ host: config.HOST, port: config.PORT });

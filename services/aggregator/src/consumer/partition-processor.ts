@@ -154,8 +154,8 @@ export class PartitionProcessor {
         batch.resolveOffset(last);
         metrics.records.inc({ topic: batch.topic }, messages.length);
         metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, own.lag);
-        for (const [job, n] of out.eventsPerJob) metrics.events.inc({ job }, n);
-        for (const [job, n] of out.latePerJob) metrics.lateEvents.inc({ job }, n);
+        for (const [job, n] of out.eventsPerJob) metrics.events.inc({ aggregation: job }, n);
+        for (const [job, n] of out.latePerJob) metrics.lateEvents.inc({ aggregation: job }, n);
         if (out.deadLetters.length > 0) metrics.deadLetters.inc({ topic: batch.topic }, out.deadLetters.length);
         this.deps.commitToKafka(batch.topic, batch.partition, toOffset);
         heartbeatDue = true;

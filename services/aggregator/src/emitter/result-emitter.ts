@@ -65,13 +65,13 @@ export class ResultEmitter {
     const committed = await state.readProgress(job.source, offsets.length);
     const progress: PartitionProgress[] = offsets.map((o) => ({ ...committed[o.partition], ...o, partition: o.partition }));
     const watermark = globalWatermark(progress, job.allowedLatenessMs, now, this.deps.idleTimeoutMs);
-    if (Number.isFinite(watermark)) metrics.watermarkLag.set({ job: job.name }, Math.max(0, (now - watermark) / 1000));
+    if (Number.isFinite(watermark)) metrics.watermarkLag.set({ aggregation: job.name }, Math.max(0, (now - watermark) / 1000));
 
     const closing = job.window.type !== 'running' && Number.isFinite(watermark) ? await state.close(job.name, watermark) : [];
     const finals = await state.withCounts(job.name, closing);
     const closingStarts = new Set(closing.map((w) => w.windowStart));
     const open = (await state.openWindows(job.name)).filter((w) => !closingStarts.has(w.windowStart));
-    metrics.openWindows.set({ job: job.name }, open.length);
+    metrics.openWindows.set({ aggregation: job.name }, open.length);
 
     const results: WindowResult[] = [];
     for (const w of finals) results.push(buildResult(job.name, w.windowStart, w.windowEnd, w.counts, true, now));
@@ -84,9 +84,9 @@ export class ResultEmitter {
     const countsAsMetrics = 'field' in job.key;
     let newestFinal: WindowResult | undefined;
     for (const r of results) {
-      metrics.results.inc({ job: job.name, final: String(r.final) });
+      metrics.results.inc({ aggregation: job.name, final: String(r.final) });
       if (r.final && countsAsMetrics) {
-        for (const [key, count] of Object.entries(r.counts)) metrics.windowCounts.inc({ job: job.name, key }, count);
+        for (const [key, count] of Object.entries(r.counts)) metrics.windowCounts.inc({ aggregation: job.name, key }, count);
         if (!newestFinal || r.windowStart > newestFinal.windowStart) newestFinal = r;
       }
       if (r.final) this.lastVersion.delete(`${job.name}@${r.windowStart}`);
@@ -94,8 +94,8 @@ export class ResultEmitter {
     }
     if (newestFinal) {
       // only this job's keys of the previous newest window go; other jobs keep theirs
-      for (const key of this.latestKeys.get(job.name) ?? []) metrics.latestFinalCount.remove({ job: job.name, key });
-      for (const [key, count] of Object.entries(newestFinal.counts)) metrics.latestFinalCount.set({ job: job.name, key }, count);
+      for (const key of this.latestKeys.get(job.name) ?? []) metrics.latestFinalCount.remove({ aggregation: job.name, key });
+      for (const [key, count] of Object.entries(newestFinal.counts)) metrics.latestFinalCount.set({ aggregation: job.name, key }, count);
       this.latestKeys.set(job.name, Object.keys(newestFinal.counts));
     }
     await state.retire(job.name, finals.map((w) => w.windowStart));
