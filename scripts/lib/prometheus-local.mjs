@@ -15,8 +15,9 @@ export function localPrometheusConfig(targets, scrapeInterval = '5s') {
   config.global.evaluation_interval = scrapeInterval;
   config.scrape_configs = config.scrape_configs.map((job) => {
     if (!job.dns_sd_configs) return job;
-    const { dns_sd_configs: _dns, ...rest } = job;
-    return { ...rest, static_configs: [{ targets: targets[job.job_name] ?? [] }] };
+    const local = { ...job, static_configs: [{ targets: targets[job.job_name] ?? [] }] };
+    delete local.dns_sd_configs;
+    return local;
   });
   return config;
 }
