@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Aggregator catch-up: 1,000,000 events already in a fresh topic (written by the producer),
+# then one aggregator process with the gender-per-second job consumes the backlog. Prints
+# events/s, the share of its CPU time spent in checkpoints, and peak resident memory.
+#   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6390 scripts/bench/aggregator.sh [events]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+EVENTS="${1:-1000000}"
+: "${KAFKA_BROKERS:?set KAFKA_BROKERS}" "${REDIS_URL:?set REDIS_URL}"
+FILE="${BENCH_FILE:-/tmp/streamtally-bench-$EVENTS.csv}"
+[[ -f "$FILE" ]] || node "$ROOT/services/producer/dist/main.js" generate --rows "$EVENTS" --out "$FILE" --seed 1 >&2
+RUN="bench-agg-$(date +%s%N)"
+env INPUT_FILE="$FILE" INPUT_TOPIC="$RUN" DEAD_LETTER_TOPIC="$RUN.dlq" PACE=max METRICS_PORT=0 LOG_LEVEL=warn PROGRESS=off \
+  node "$ROOT/services/producer/dist/main.js" >/dev/null 2>&1
+echo "backlog of $EVENTS events written to $RUN" >&2
+PORT="$(node "$ROOT/scripts/lib/free-port.cjs" 9475)"
+JOBS="[{\"name\":\"gender-per-second\",\"source\":\"$RUN\",\"key\":{\"field\":\"gender\"},\"window\":{\"type\":\"tumbling\",\"sizeMs\":1000},\"allowedLatenessMs\":1000}]" \
+  STATE_NAMESPACE="$RUN" CONSUMER_GROUP="$RUN" RESULTS_TOPIC="$RUN-results" LATE_EVENTS_TOPIC="$RUN-late" DEAD_LETTER_TOPIC="$RUN-dlq" \
+  METRICS_PORT="$PORT" METRICS_HOST=127.0.0.1 LOG_LEVEL=warn node "$ROOT/services/aggregator/dist/main.js" > /tmp/streamtally-bench-aggregator.log 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null || true' EXIT
+metric() { curl -s "127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 ~ "^"m {sum += $NF} END {printf "%.6f", sum}'; }
+until [[ "$(metric streamtally_aggregator_records_total)" != "0.000000" && -n "$(metric streamtally_aggregator_records_total)" ]]; do sleep 0.05; done
+start_ns=$(date +%s%N); start_cpu=$(awk '{print $14+$15}' /proc/$PID/stat); start_ckpt=$(metric streamtally_aggregator_checkpoint_duration_seconds_sum)
+start_records=$(metric streamtally_aggregator_records_total)
+peak_kb=0
+while :; do
+  records=$(metric streamtally_aggregator_records_total)
+  rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$PID/status); (( rss_kb > peak_kb )) && peak_kb=$rss_kb
+  [[ "${records%.*}" -ge "$EVENTS" ]] && break
+  sleep 0.1
+done
+end_ns=$(date +%s%N); end_cpu=$(awk '{print $14+$15}' /proc/$PID/stat); end_ckpt=$(metric streamtally_aggregator_checkpoint_duration_seconds_sum)
+ticks=$(getconf CLK_TCK)
+awk -v n="$EVENTS" -v r0="$start_records" -v t=$(( end_ns - start_ns )) -v c=$(( end_cpu - start_cpu )) -v hz="$ticks" -v k0="$start_ckpt" -v k1="$end_ckpt" -v rss="$peak_kb" 'BEGIN {
+  seconds = t / 1e9; cpu = c / hz; checkpoint = k1 - k0;
+  printf "aggregator: %d events in %.2f s = %d events/s; CPU %.2f s, checkpoint wall time %.2f s (%.1f%% of CPU time); peak RSS %d MB\n",
+    n - r0, seconds, (n - r0) / seconds, cpu, checkpoint, 100 * checkpoint / cpu, rss / 1024 }'
