@@ -16,9 +16,10 @@ echo "backlog of $EVENTS events written to $RUN" >&2
 PORT="$(node "$ROOT/scripts/lib/free-port.cjs" 9475)"
 JOBS="[{\"name\":\"gender-per-second\",\"source\":\"$RUN\",\"key\":{\"field\":\"gender\"},\"window\":{\"type\":\"tumbling\",\"sizeMs\":1000},\"allowedLatenessMs\":1000}]" \
   STATE_NAMESPACE="$RUN" CONSUMER_GROUP="$RUN" RESULTS_TOPIC="$RUN-results" LATE_EVENTS_TOPIC="$RUN-late" DEAD_LETTER_TOPIC="$RUN-dlq" \
-  METRICS_PORT="$PORT" METRICS_HOST=127.0.0.1 LOG_LEVEL=warn node "$ROOT/services/aggregator/dist/main.js" > /tmp/streamtally-bench-aggregator.log 2>&1 &
+  METRICS_PORT="$PORT" METRICS_HOST=127.0.0.1 LOG_LEVEL=warn node --cpu-prof --cpu-prof-dir="/tmp/$RUN-profile" \
+  "$ROOT/services/aggregator/dist/main.js" > /tmp/streamtally-bench-aggregator.log 2>&1 &
 PID=$!
-trap 'kill $PID 2>/dev/null || true' EXIT
+trap 'kill $PID 2>/dev/null || true' EXIT # (the profile is written on a clean exit)
 metric() { curl -s "127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 ~ "^"m {sum += $NF} END {printf "%.6f", sum}'; }
 until [[ "$(metric streamtally_aggregator_records_total)" != "0.000000" && -n "$(metric streamtally_aggregator_records_total)" ]]; do sleep 0.05; done
 start_ns=$(date +%s%N); start_cpu=$(awk '{print $14+$15}' /proc/$PID/stat); start_ckpt=$(metric streamtally_aggregator_checkpoint_duration_seconds_sum)
@@ -34,5 +35,7 @@ end_ns=$(date +%s%N); end_cpu=$(awk '{print $14+$15}' /proc/$PID/stat); end_ckpt
 ticks=$(getconf CLK_TCK)
 awk -v n="$EVENTS" -v r0="$start_records" -v t=$(( end_ns - start_ns )) -v c=$(( end_cpu - start_cpu )) -v hz="$ticks" -v k0="$start_ckpt" -v k1="$end_ckpt" -v rss="$peak_kb" 'BEGIN {
   seconds = t / 1e9; cpu = c / hz; checkpoint = k1 - k0;
-  printf "aggregator: %d events in %.2f s = %d events/s; CPU %.2f s, checkpoint wall time %.2f s (%.1f%% of CPU time); peak RSS %d MB\n",
-    n - r0, seconds, (n - r0) / seconds, cpu, checkpoint, 100 * checkpoint / cpu, rss / 1024 }'
+  printf "aggregator: %d events in %.2f s = %d events/s; CPU %.2f s; checkpoint calls in flight %.2f s (wall time, overlapping); peak RSS %d MB\n",
+    n - r0, seconds, (n - r0) / seconds, cpu, checkpoint, rss / 1024 }'
+kill "$PID"; wait "$PID" || true
+node "$ROOT/scripts/bench/checkpoint-cpu-share.cjs" "/tmp/$RUN-profile/$(ls "/tmp/$RUN-profile" | head -1)"

@@ -157,11 +157,16 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
       closing ??= (async () => {
         running = false;
         if (emitTimer) clearInterval(emitTimer);
+        logger.debug('closing: consumer');
         await consumer.disconnect().catch((err) => logger.warn({ err }, 'consumer disconnect failed'));
+        logger.debug('closing: last emit');
         await emitting;
+        logger.debug('closing: producer');
         await producer.disconnect().catch((err) => logger.warn({ err }, 'producer disconnect failed'));
         await admin.disconnect().catch(() => undefined);
+        logger.debug('closing: redis');
         redis.disconnect();
+        logger.info('closed');
       })();
       return closing;
     },

@@ -24,15 +24,21 @@ async function main(): Promise<number> {
   // commands fail fast while Redis is away; the processor backs off and retries the batch
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: (n) => Math.min(n * 200, 5000) });
   redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
+  let connectTimer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       redis.connect(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`Redis at REDIS_URL ${config.REDIS_URL} did not answer within ${config.BROKER_TIMEOUT_MS} ms`)), config.BROKER_TIMEOUT_MS)),
+      new Promise((_, reject) => {
+        connectTimer = setTimeout(() => reject(new Error(`Redis at REDIS_URL ${config.REDIS_URL} did not answer within ${config.BROKER_TIMEOUT_MS} ms`)), config.BROKER_TIMEOUT_MS);
+      }),
     ]);
   } catch (err) {
     process.stderr.write(`streamtally-aggregator: ${(err as Error).message}\n`);
     redis.disconnect();
     return 1;
+  } finally {
+    // a pending timer would keep the process alive after shutdown
+    clearTimeout(connectTimer);
   }
   const app = createAggregatorApp({ config, jobs: loaded.jobs, logger, registry, kafka, redis });
   let ops: OpsServer | undefined;
