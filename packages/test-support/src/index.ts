@@ -4,3 +4,4 @@ export * from './environment';
 export * from './private-broker';
 export * from './topic-reader';
 export * from './compose';
+export * from './private-redis';

@@ -34,7 +34,8 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
   });
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const kafka = createKafka({ brokers: testBrokers(), clientId: id, logger: silentLogger() });
-  const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
+  const redis = new Redis(parsed.config.REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 1000) });
+  redis.on('error', () => undefined); // outages are part of some tests
   const registry = new Registry();
   const app = createAggregatorApp({ config: parsed.config, jobs: parsedJobs.jobs, logger: silentLogger(), registry, kafka, redis });
   await app.start();
@@ -63,7 +64,7 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
       await reader.disconnect();
       await producer.disconnect();
       await app.close();
-      const cleanup = new Redis(testRedisUrl());
+      const cleanup = new Redis(parsed.config.REDIS_URL);
       const keys = await cleanup.keys(`st:{${id}}:*`);
       if (keys.length > 0) await cleanup.del(...keys);
       cleanup.disconnect();

@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { testBrokers, topicRecordCount, uniqueName, waitFor } from '@streamtally/test-support';
+import { runService, startService } from '../src';
+
+// The producer as an operator runs it: SIGTERM mid-replay flushes what was read, exits 0,
+// and its summary matches what is in the topic.
+describe('producer process', () => {
+  const kafka = new Kafka({ brokers: testBrokers(), clientId: 'signal-test', logLevel: logLevel.NOTHING });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'producer-signal-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('SIGTERM flushes what was read, exits 0 and reports a summary that matches the topic', async () => {
+    const file = path.join(dir, 'log.csv');
+    expect(runService('producer', {}, ['generate', '--rows', '2000', '--out', file]).status).toBe(0);
+    const topic = uniqueName('signal');
+    const producer = startService('producer', {
+      KAFKA_BROKERS: testBrokers().join(','), INPUT_FILE: file, INPUT_TOPIC: topic, DEAD_LETTER_TOPIC: `${topic}.dlq`,
+      PACE: 'fixed', RATE: '300', LOOP: 'true', METRICS_PORT: '0', LOG_LEVEL: 'info',
+    });
+    await waitFor(async () => (await topicRecordCount(kafka, topic).catch(() => 0)) > 300, { what: 'some events sent', timeoutMs: 30_000 });
+    expect(await producer.kill('SIGTERM')).toBe(0);
+    const summaryLine = producer.output().split('\n').find((line) => line.includes('"replay finished"'));
+    expect(summaryLine).toBeDefined();
+    const { summary } = JSON.parse(summaryLine!);
+    expect(summary.stoppedBy).toBe('signal');
+    expect(await topicRecordCount(kafka, topic)).toBe(summary.events);
+  });
+
+  it('a missing file stops it with a clear message and exit code 1 before anything is sent', () => {
+    const result = runService('producer', { KAFKA_BROKERS: testBrokers().join(','), INPUT_FILE: '/nope/log.csv', METRICS_PORT: '0' }, []);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain('INPUT_FILE /nope/log.csv does not exist');
+  });
+
+  it('a bad setting stops it naming the variable, with exit code 2', () => {
+    const result = runService('producer', { KAFKA_BROKERS: 'kafka:9092', RATE: 'fast' }, []);
+    expect(result.status).toBe(2);
+    expect(result.output).toContain('RATE (--rate)');
+  });
+});
