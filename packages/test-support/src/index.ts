@@ -5,3 +5,4 @@ export * from './private-broker';
 export * from './topic-reader';
 export * from './compose';
 export * from './private-redis';
+export * from './compose-environment-suite';

@@ -91,4 +91,11 @@ describe('gateway against the real broker', () => {
     await expect(connectClient(gateway.url)).rejects.toThrow('HTTP 401');
     b.socket.close();
   });
+
+  it('closes every socket with 1001 when the gateway shuts down', async () => {
+    const harness = await startGateway();
+    const client = await connectClient(harness.url);
+    await harness.close();
+    expect(await client.closed).toEqual({ code: 1001, reason: 'the gateway is shutting down' });
+  });
 });

@@ -46,7 +46,25 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<FastifyInst
   const app = Fastify({ loggerInstance: httpLogger, bodyLimit: 16 * 1024 });
   const origins = config.ALLOWED_ORIGINS === '*' ? undefined : new Set(config.ALLOWED_ORIGINS.split(',').map((o) => o.trim()));
 
-  await app.register(websocket, { options: { maxPayload: config.MAX_MESSAGE_BYTES } });
+  await app.register(websocket, {
+    options: { maxPayload: config.MAX_MESSAGE_BYTES },
+    // the plugin's default closes sockets without a code; browsers should see 1001 and a reason
+    preClose(this: FastifyInstance, done: () => void) {
+      const server = this.websocketServer;
+      const closing = [...server.clients].map((client) => new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          client.terminate(); // a peer that does not answer the close handshake
+          resolve();
+        }, 1000);
+        client.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        client.close(1001, 'the gateway is shutting down');
+      }));
+      void Promise.all(closing).then(() => server.close(() => done()));
+    },
+  });
 
   const requireToken = async (request: FastifyRequest, reply: FastifyReply) => {
     if (config.AUTH_TOKEN && bearerToken(request) !== config.AUTH_TOKEN) {
@@ -120,9 +138,6 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<FastifyInst
   });
 
   const flusher = setInterval(() => hub.flushHeld(), 50);
-  app.addHook('preClose', async () => {
-    clearInterval(flusher);
-    for (const socket of hub.peers()) socket.close(1001, 'the gateway is shutting down');
-  });
+  app.addHook('onClose', async () => clearInterval(flusher));
   return app;
 }
