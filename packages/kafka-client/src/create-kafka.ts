@@ -18,6 +18,14 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * kafkajs warnings that do not apply to how streamtally uses it, logged at debug instead.
+ * Limited retries: after kafkajs gives up, our senders retry the same batch on the same
+ * producer, so sequence numbers are reused and the broker still drops duplicates (the
+ * broker-outage test shows every row exactly once).
+ */
+const KNOWN_HARMLESS = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
+
 /** A kafkajs client whose own logs go through pino as JSON, under component "kafkajs". */
 export function createKafka({ brokers, clientId, logger, connectionTimeoutMs = 3000, retry }: KafkaSettings): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
@@ -29,7 +37,8 @@ export function createKafka({ brokers, clientId, logger, connectionTimeoutMs = 3
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...extra } = entry.log;
-      kafkaLogger[LEVELS[entry.level] ?? 'info']({ namespace: entry.namespace, ...extra }, message);
+      const level = KNOWN_HARMLESS.has(message) ? 'debug' : (LEVELS[entry.level] ?? 'info');
+      kafkaLogger[level]({ namespace: entry.namespace, ...extra }, message);
     },
   });
 }
