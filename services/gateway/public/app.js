@@ -71,6 +71,14 @@
     return rows[rows.length - 1];
   }
 
+  // For sliding windows the newest one has only just started; the open window that started
+  // earliest covers (almost) the whole last period. With none open, the newest final one.
+  function fullest(job) {
+    var rows = sorted(job);
+    var open = rows.filter(function (r) { return !r.final; });
+    return open.length ? open[0] : rows[rows.length - 1];
+  }
+
   function render() {
     requestAnimationFrame(render);
     if (!dirty) return;
@@ -82,7 +90,7 @@
       GENDERS.forEach(function (g) { document.getElementById('latest-' + g[1]).textContent = (latest.counts[g[0]] || 0).toLocaleString(); });
       document.getElementById('latest-when').textContent = 'second starting ' + new Date(latest.windowStart).toLocaleTimeString() + (latest.final ? ' (final)' : ' (counting…)');
     }
-    bars(document.getElementById('provinces'), newest(JOBS.provinces), 'provinces');
+    bars(document.getElementById('provinces'), fullest(JOBS.provinces), 'provinces');
     bars(document.getElementById('words'), newest(JOBS.words), 'words');
     var totals = newest(JOBS.totals);
     if (totals) GENDERS.forEach(function (g) { document.getElementById('total-' + g[1]).textContent = (totals.counts[g[0]] || 0).toLocaleString(); });

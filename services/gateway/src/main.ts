@@ -25,7 +25,7 @@ async function main(): Promise<number> {
     softBufferBytes: config.SOFT_BUFFER_BYTES, hardBufferBytes: config.HARD_BUFFER_BYTES, maxProtocolErrors: config.MAX_PROTOCOL_ERRORS,
   }, metrics);
   const results = createResultsConsumer({
-    kafka, topic: config.RESULTS_TOPIC, groupPrefix: config.CONSUMER_GROUP_PREFIX, maxWaitMs: config.FETCH_MAX_WAIT_MS,
+    kafka, topic: config.RESULTS_TOPIC, groupPrefix: config.CONSUMER_GROUP_PREFIX, maxWaitMs: config.FETCH_MAX_WAIT_MS, startTimeoutMs: config.BROKER_TIMEOUT_MS,
     logger: logger.child({ component: 'results' }), onResult: (result) => hub.onResult(result),
   });
   const app = await buildGatewayApp({ config, logger, registry, metrics, hub, consumerState: () => ({ running: results.running, caughtUp: results.caughtUp }) });

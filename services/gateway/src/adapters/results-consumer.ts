@@ -5,6 +5,8 @@ import { decodeWindowResult, WindowResult } from '@streamtally/contracts';
 
 export interface ResultsConsumerOptions {
   kafka: Kafka;
+  /** how long start() keeps retrying while a new topic gets its leaders */
+  startTimeoutMs?: number;
   topic: string;
   groupPrefix: string;
   maxWaitMs: number;
@@ -25,7 +27,24 @@ export interface ResultsConsumer {
  * from the beginning of the compacted topic, so the history fills at start. Malformed
  * records are logged and skipped: the gateway only reads, the aggregator owns the topic.
  */
-export function createResultsConsumer({ kafka, topic, groupPrefix, maxWaitMs, logger, onResult }: ResultsConsumerOptions): ResultsConsumer {
+/**
+ * Retries while the broker is still settling a topic created a moment ago (no leader yet,
+ * coordinator loading): at `docker compose up` every service starts at once.
+ */
+async function untilAnswered<T>(call: () => Promise<T>, timeoutMs: number, logger: Logger): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+    try {
+      return await call();
+    } catch (err) {
+      if (Date.now() + delay > deadline) throw err;
+      logger.info({ err: { message: (err as Error).message }, retryInMs: delay }, 'results topic not ready yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+export function createResultsConsumer({ kafka, topic, groupPrefix, maxWaitMs, logger, onResult, startTimeoutMs = 30_000 }: ResultsConsumerOptions): ResultsConsumer {
   const groupId = `${groupPrefix}-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: maxWaitMs });
   const admin = kafka.admin();
@@ -51,7 +70,7 @@ export function createResultsConsumer({ kafka, topic, groupPrefix, maxWaitMs, lo
     },
     async start() {
       await admin.connect();
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await untilAnswered(() => admin.fetchTopicOffsets(topic), startTimeoutMs, logger);
       targets = new Map(offsets.map((o) => [o.partition, Number(o.high)]));
       checkCaughtUp();
       await consumer.connect();
