@@ -64,4 +64,24 @@ describe('aggregator against the real broker and Redis', () => {
     }, { what: 'the final word count', timeoutMs: 30_000 });
     expect(result.counts).toEqual(recount);
   });
+
+  // regression: the emitter ran before any input, all partitions idle, and moved the closed
+  // point to the wall clock, so a backfill with old timestamps became entirely late
+  it('counts a backfill of old events that arrives after the aggregator has idled', async () => {
+    const source = uniqueName('backfill');
+    harness = await startAggregator([
+      { name: 'g', source, key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: 1000 }, allowedLatenessMs: 0, emitEveryMs: 50 },
+    ], { IDLE_TIMEOUT_MS: '100' });
+    const h = harness;
+    // let the emitter see the empty, idle topic a few times first
+    const lag = async () => Number(/aggregation="g"} ([\d.e+-]+)/.exec(await h.registry.getSingleMetricAsString('streamtally_aggregator_watermark_lag_seconds'))?.[1] ?? 0);
+    await waitFor(async () => (await lag()) > 0, { what: 'the emitter watching the idle topic' });
+    const old = 1_500_000_000_000;
+    await h.write(source, [{ partition: 0, value: event(old + 10, 1, 1) }, { partition: 1, value: event(old + 20, 0, 2) }]);
+    const result = await waitFor(() => {
+      const r = h.latestResults().get(`g@${old}`);
+      return r?.final ? r : undefined;
+    }, { what: 'the backfilled window final' });
+    expect(result.counts).toEqual({ '0': 1, '1': 1 });
+  });
 });

@@ -99,7 +99,7 @@ export class RedisState {
     });
   }
 
-  /** Raises the job's closed point to `watermark` and returns the windows that are now closed. */
+  /** Closes the open windows ending at or before `watermark` and returns them (see CLOSE_WINDOWS). */
   async close(job: string, watermark: number): Promise<{ windowStart: number; windowEnd: number }[]> {
     const flat = await this.redis.closeWindows(this.keys.closed(job), this.keys.open(job), String(Math.floor(watermark)));
     const windows: { windowStart: number; windowEnd: number }[] = [];

@@ -49,16 +49,19 @@ return 'OK'
 `;
 
 /**
- * Moves a job's closed point up to ARGV[1] (never down) and returns the open windows that
- * are now closed, as start, end pairs.
+ * Closes the job's open windows that end at or before ARGV[1] (the watermark) and returns
+ * them as start, end pairs. The closed point moves up to the end of the newest window
+ * closed here, never to the watermark itself: with nothing open (an empty topic, a quiet
+ * job) it stays put, so events replayed later with old timestamps still open windows.
  * KEYS: closed, open
  */
 export const CLOSE_WINDOWS = `
+local windows = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'WITHSCORES')
+if #windows == 0 then return windows end
+local newestEnd = windows[#windows]
 local current = tonumber(redis.call('GET', KEYS[1]) or '')
-local proposed = tonumber(ARGV[1])
-if current == nil or proposed > current then
-  redis.call('SET', KEYS[1], ARGV[1])
-  current = proposed
+if current == nil or tonumber(newestEnd) > current then
+  redis.call('SET', KEYS[1], newestEnd)
 end
-return redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', current, 'WITHSCORES')
+return windows
 `;

@@ -55,14 +55,21 @@ describe('RedisState against a real Redis', () => {
     expect((await state.withCounts('g', [{ windowStart: 1000 }]))[0]!.counts).toEqual({ a: 1 });
   });
 
-  it('moves the closed point only forward; running totals never close', async () => {
+  it('moves the closed point only forward, to the end of the newest window it closed; running totals never close', async () => {
     const own = await state.acquire('t', 0, '0');
     await state.checkpoint({ ...base, closedSeen: new Map(), epoch: own.epoch, fromOffset: '0', toOffset: '1', maxTs: 1, deltas: [delta('g', 1000, { a: 1 }), delta('g', 0, { a: 1 }, null)] });
     expect(await state.close('g', 5000)).toEqual([{ windowStart: 1000, windowEnd: 2000 }]);
     await state.retire('g', [1000]);
     expect(await state.close('g', 100)).toEqual([]);
-    expect((await state.readClosed(['g'])).get('g')).toBe('5000');
+    expect((await state.readClosed(['g'])).get('g')).toBe('2000');
     expect(await state.openWindows('g')).toEqual([{ windowStart: 0, windowEnd: null, counts: { a: 1 } }]);
     expect(await redis.ttl(state.keys.window('g', 1000))).toBeGreaterThan(0);
+  });
+
+  // regression: an idle job with nothing open used to move its closed point to the
+  // watermark, so events replayed later with old timestamps were all judged late
+  it('closing with nothing open leaves the closed point where it was', async () => {
+    expect(await state.close('g', Date.now())).toEqual([]);
+    expect((await state.readClosed(['g'])).get('g')).toBe('');
   });
 });
