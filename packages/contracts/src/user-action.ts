@@ -1,14 +1,5 @@
 import { accept, Decoded, isIntegerIn, parseJsonObject, reject } from './decode-result';
 
-/** action codes of the Tmall log */
-export const ACTIONS = { 0: 'click', 1: 'add to cart', 2: 'purchase', 3: 'favourite' } as const;
-/** gender codes; an empty field in the log is normalised to 2 (unknown) */
-export const GENDERS = { 0: 'female', 1: 'male', 2: 'unknown' } as const;
-/** age_range codes; an empty field in the log is normalised to 0 (unknown) */
-export const AGE_RANGES = {
-  0: 'unknown', 1: 'under 18', 2: '18-24', 3: '25-29', 4: '30-34', 5: '35-39', 6: '40-49', 7: '50 or over', 8: '50 or over',
-} as const;
-
 /** One row of user_log.csv as published on the user-actions topic (JSON, key = user_id). */
 export interface UserActionEvent {
   user_id: number;

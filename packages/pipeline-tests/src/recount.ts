@@ -1,4 +1,4 @@
-import { UserActionEvent, WindowResult } from '@streamtally/contracts';
+import { supersedes, UserActionEvent, WindowResult } from '@streamtally/contracts';
 
 /**
  * The pipeline test's own recount of the input, written independently of the aggregator:
@@ -39,8 +39,7 @@ export function recount(events: UserActionEvent[], jobs: RecountJob[]): Map<stri
 export class LatestResults {
   readonly byKey = new Map<string, WindowResult>();
   offer(key: string, result: WindowResult): void {
-    const current = this.byKey.get(key);
-    if (!current || result.version > current.version) this.byKey.set(key, result);
+    if (supersedes(result, this.byKey.get(key))) this.byKey.set(key, result);
   }
   /** true when every expected window is final (running totals: at the expected total) */
   complete(expected: Map<string, Record<string, number>>): boolean {

@@ -6,3 +6,4 @@ export * from './topic-reader';
 export * from './compose';
 export * from './private-redis';
 export * from './compose-environment-suite';
+export * from './ports';

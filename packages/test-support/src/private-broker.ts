@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import net from 'node:net';
+import { freePort } from './ports';
 
 const run = promisify(execFile);
 const KAFKA_LOCAL = path.resolve(__dirname, '../../../scripts/kafka-local');
@@ -17,17 +17,6 @@ export interface PrivateBroker {
   start(): Promise<void>;
   /** stops it for good and removes its data */
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './ports';
 
 const run = promisify(execFile);
 const REDIS_LOCAL = path.resolve(__dirname, '../../../scripts/redis-local');
@@ -18,12 +18,7 @@ export interface PrivateRedis {
 
 /** A real redis-server of its own (AOF on), for tests that take Redis away. */
 export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port: chosen } = server.address() as net.AddressInfo;
-      server.close(() => resolve(chosen));
-    });
-  });
+  const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamtally-redis-'));
   const env = { ...process.env, REDIS_LOCAL_PORT: String(port), REDIS_LOCAL_DIR: dir };
   const redisLocal = (command: string) => run(REDIS_LOCAL, [command], { env, timeout: 30_000 }).then(() => undefined);

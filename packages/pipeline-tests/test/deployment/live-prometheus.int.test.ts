@@ -1,20 +1,10 @@
 import { execFileSync, spawn, ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT, testBrokers, testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
+import { freePort, REPO_ROOT, testBrokers, testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
 import { runService, ServiceProcess, startService } from '../../src';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Panel { title: string; targets: { expr: string }[] }
 const panels: { dashboard: string; panel: Panel }[] = ['operations.json', 'business.json'].flatMap((name) =>

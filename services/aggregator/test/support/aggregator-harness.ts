@@ -4,7 +4,7 @@ import { createKafka } from '@streamtally/kafka-client';
 import { silentLogger } from '@streamtally/observability';
 import { testBrokers, testRedisUrl, uniqueName } from '@streamtally/test-support';
 import { Registry } from 'prom-client';
-import { WindowResult } from '@streamtally/contracts';
+import { supersedes, WindowResult } from '@streamtally/contracts';
 import { AggregatorApp, createAggregatorApp } from '../../src/app';
 import { AggregatorConfig, parseAggregatorConfig } from '../../src/config';
 import { parseJobs } from '../../src/jobs/job-schema';
@@ -50,8 +50,7 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
     eachMessage: async ({ message }) => {
       const result = JSON.parse(String(message.value)) as WindowResult;
       const key = String(message.key);
-      const current = latest.get(key);
-      if (!current || result.version > current.version) latest.set(key, result);
+      if (supersedes(result, latest.get(key))) latest.set(key, result);
     },
   });
   return {
