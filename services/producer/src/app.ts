@@ -124,7 +124,9 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
           loop: config.LOOP,
         },
         {
-          openFile: () => fs.createReadStream(config.INPUT_FILE, { highWaterMark: 1024 * 1024 }),
+          // 64 KiB reads: a chunk's records are all alive until the chunk is done, and with
+          // 1 MiB chunks they outlived young-generation GC and raised peak RSS by ~20 MB
+          openFile: () => fs.createReadStream(config.INPUT_FILE, { highWaterMark: 64 * 1024 }),
           pacer: createPacer(
             config.PACE === 'fixed' ? { mode: 'fixed', eventsPerSecond: config.RATE }
               : config.PACE === 'dates' ? { mode: 'dates', speedup: config.SPEEDUP } : { mode: 'max' },

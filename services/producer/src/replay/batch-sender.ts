@@ -60,16 +60,21 @@ export class BatchSender {
 
   constructor(private readonly options: BatchSenderOptions) {}
 
-  /** Adds a message; resolves at once unless a full batch had to wait for the one in flight. */
-  async add(topic: string, message: OutgoingMessage): Promise<void> {
+  /**
+   * Adds a message. Returns nothing when the caller may go on at once, or a promise when the
+   * batch is full and must wait for the one in flight: the caller then waits too. (Not an
+   * async function: at 200,000 messages a second, a promise each is a cost worth avoiding.)
+   */
+  add(topic: string, message: OutgoingMessage): Promise<void> | undefined {
     let messages = this.current.byTopic.get(topic);
     if (!messages) this.current.byTopic.set(topic, (messages = []));
     messages.push(message);
     this.current.count += 1;
     this.current.bytes += Buffer.byteLength(message.value) + (message.key?.length ?? 0);
     if (this.current.count >= this.options.maxMessages || this.current.bytes >= this.options.maxBytes) {
-      await this.flush();
+      return this.flush();
     }
+    return undefined;
   }
 
   /** Hands the filling batch to the network once the one in flight is acknowledged. */

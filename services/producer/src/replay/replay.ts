@@ -2,9 +2,9 @@ import { encodeUserActionText } from '@streamtally/contracts';
 import type { Logger } from 'pino';
 import { decodeRecord } from '../csv/record-decoder';
 import { RawRecord, RecordSplitter } from '../csv/record-splitter';
-import { CANONICAL_COLUMNS, columnsFromHeader, createRowParser, isHeader, RowParser } from '../csv/user-log-row';
+import { CANONICAL_COLUMNS, columnsFromHeader, createRowParser, isHeader, RowParser, UserLogRow } from '../csv/user-log-row';
 import { splitFields } from '../csv/fields';
-import { dataDay, Pacer } from '../pacing/pacer';
+import { dataDay, PaceDecision, Pacer } from '../pacing/pacer';
 import { BatchSender } from './batch-sender';
 import { Clock } from './clock';
 import { fileDeadLetter, reasonKind } from './dead-letter';
@@ -70,15 +70,66 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
   let parseRow: RowParser = canonicalParser;
   let firstRecordOfPass = true;
 
-  async function deadLetter(record: RawRecord, reason: string): Promise<void> {
+  async function deadLetter(record: RawRecord, reason: string): Promise<Verdict> {
     const kind = reasonKind(reason);
     summary.deadLettered += 1;
     summary.deadLetterReasons[kind] = (summary.deadLetterReasons[kind] ?? 0) + 1;
     hooks?.onDeadLetter?.(kind);
     await sender.add(settings.deadLetterTopic, fileDeadLetter(settings.file, record.line, record.bytes, reason, clock.now()));
+    return 'continue';
   }
 
-  async function handle(record: RawRecord): Promise<Verdict> {
+  /** The first record of a pass: a header sets the column order, anything else is a row. */
+  async function headerOrRow(record: RawRecord, text: string): Promise<Verdict> {
+    firstRecordOfPass = false;
+    const fields = splitFields(text);
+    if (Array.isArray(fields) && isHeader(fields)) {
+      summary.headerLines += 1;
+      const fromHeader = columnsFromHeader(fields);
+      if (typeof fromHeader === 'string') return deadLetter(record, fromHeader);
+      parseRow = createRowParser(fromHeader);
+      return 'continue';
+    }
+    return row(record, text);
+  }
+
+  async function sendWhenDue(event: UserLogRow, decision: PaceDecision, record: RawRecord): Promise<Verdict> {
+    await sender.flush(); // what is due goes out now, not when the batch fills
+    await clock.sleep(decision.delayMs, signal);
+    if (signal.aborted) {
+      summary.linesRead -= 1;
+      summary.nextLine = record.line;
+      return 'stop';
+    }
+    return send(event, decision.ts);
+  }
+
+  function send(event: UserLogRow, ts: number): Verdict | Promise<Verdict> {
+    event.ts = ts;
+    const waiting = sender.add(settings.eventTopic, { key: String(event.user_id), value: encodeUserActionText(event) });
+    summary.events += 1;
+    hooks?.onEvent?.();
+    let verdict: Verdict = 'continue';
+    if (settings.limit !== undefined && summary.events >= settings.limit) {
+      summary.stoppedBy = 'limit';
+      verdict = 'stop';
+    }
+    return waiting ? waiting.then(() => verdict) : verdict;
+  }
+
+  function row(record: RawRecord, text: string): Verdict | Promise<Verdict> {
+    const parsed = parseRow(text, record.line);
+    if (!parsed.ok) return deadLetter(record, parsed.reason);
+    const decision = pacer.next(clock.now(), dataDay(settings.year, parsed.row.month, parsed.row.day));
+    if (decision.delayMs >= 1) return sendWhenDue(parsed.row, decision, record);
+    return send(parsed.row, decision.ts);
+  }
+
+  /**
+   * One record. Synchronous unless it has to wait (for the pacer, a full batch or a dead
+   * letter): most records of a fast replay never make a promise.
+   */
+  function handle(record: RawRecord): Verdict | Promise<Verdict> {
     if (signal.aborted) return 'stop';
     summary.linesRead += 1;
     summary.nextLine = record.line + 1;
@@ -87,47 +138,13 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
       return 'continue';
     }
     const decoded = decodeRecord(record);
-    if (!decoded.ok) {
-      await deadLetter(record, decoded.reason);
-      return 'continue';
-    }
-    if (firstRecordOfPass) {
-      firstRecordOfPass = false;
-      const fields = splitFields(decoded.text);
-      if (Array.isArray(fields) && isHeader(fields)) {
-        summary.headerLines += 1;
-        const fromHeader = columnsFromHeader(fields);
-        if (typeof fromHeader === 'string') await deadLetter(record, fromHeader);
-        else parseRow = createRowParser(fromHeader);
-        return 'continue';
-      }
-    }
-    const parsed = parseRow(decoded.text, record.line);
-    if (!parsed.ok) {
-      await deadLetter(record, parsed.reason);
-      return 'continue';
-    }
-    const decision = pacer.next(clock.now(), dataDay(settings.year, parsed.row.month, parsed.row.day));
-    if (decision.delayMs >= 1) {
-      await sender.flush(); // what is due goes out now, not when the batch fills
-      await clock.sleep(decision.delayMs, signal);
-      if (signal.aborted) {
-        summary.linesRead -= 1;
-        summary.nextLine = record.line;
-        return 'stop';
-      }
-    }
-    const event = parsed.row;
-    event.ts = decision.ts;
-    await sender.add(settings.eventTopic, { key: String(event.user_id), value: encodeUserActionText(event) });
-    summary.events += 1;
-    hooks?.onEvent?.();
-    if (settings.limit !== undefined && summary.events >= settings.limit) {
-      summary.stoppedBy = 'limit';
-      return 'stop';
-    }
-    return 'continue';
+    if (!decoded.ok) return deadLetter(record, decoded.reason);
+    if (firstRecordOfPass) return headerOrRow(record, decoded.text);
+    return row(record, decoded.text);
   }
+
+  const stopped = async (verdict: Verdict | Promise<Verdict>): Promise<boolean> =>
+    (typeof verdict === 'string' ? verdict : await verdict) === 'stop';
 
   passes: do {
     summary.passes += 1;
@@ -138,11 +155,13 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
     for await (const chunk of deps.openFile()) {
       hooks?.onBytesRead?.(chunk.length);
       for (const record of splitter.push(chunk)) {
-        if ((await handle(record)) === 'stop') break passes;
+        const verdict = handle(record);
+        if (verdict === 'continue') continue;
+        if (await stopped(verdict)) break passes;
       }
     }
     for (const record of splitter.end()) {
-      if ((await handle(record)) === 'stop') break passes;
+      if (await stopped(handle(record))) break passes;
     }
   } while (settings.loop && !signal.aborted);
 

@@ -20,6 +20,19 @@ describe('user_log row parser', () => {
     expect(parse('1,2,3,4,NULL,11,11,2,3,0,上海', 5)).toMatchObject({ ok: true, row: { brand_id: null } });
   });
 
+  it('allows spaces around numbers, blank fields of spaces, any-case NULL and quoted numbers', () => {
+    expect(parse(' 1 ,2,3,4, null ,11,11,2,  ,\t,上海 ', 5)).toEqual({
+      ok: true,
+      row: {
+        user_id: 1, item_id: 2, cat_id: 3, merchant_id: 4, brand_id: null, month: 11, day: 11,
+        action: 2, age_range: 0, gender: 2, province: '上海', ts: 0, line: 5,
+      },
+    });
+    expect(parse('"1","2",3,4,"5",11,11,2,3,1,"上海"', 6)).toMatchObject({ ok: true, row: { user_id: 1, item_id: 2, brand_id: 5, gender: 1 } });
+    expect(parse('"1","x",3,4,5,11,11,2,3,1,上海', 6)).toEqual({ ok: false, reason: 'field item_id: "x" is not a non-negative integer' });
+    expect(parse('1,2,3,4,5,11,11,2,3,1,', 7)).toMatchObject({ ok: true, row: { province: '' } });
+  });
+
   it('handles quoted fields', () => {
     expect(parse('1,2,3,4,5,11,11,2,3,0,"上海, 浦东"', 1)).toMatchObject({ ok: true, row: { province: '上海, 浦东' } });
     expect(splitFields('a,"say ""hi""",c')).toEqual(['a', 'say "hi"', 'c']);
@@ -38,6 +51,11 @@ describe('user_log row parser', () => {
     ['1,2,3,4,5,11,11,2,9,0,上海', 'field age_range: "9" is not an age range code 0-8'],
     ['1,2,3,4,5,11,11,2,3,3,上海', 'field gender: "3" is not a gender code 0, 1 or 2'],
     ['1,2,3,4,5,11,11,2,3,0,"上海', 'a quoted field is not closed'],
+    ['1,2,3,4,5,11,11,2,3,0,"上海",x', 'expected 11 columns, found 12'],
+    ['', 'expected 11 columns, found 1'],
+    ['1,2,3,4,5,11,11,2,3, 1x,上海', 'field gender: " 1x" is not a gender code 0, 1 or 2'],
+    ['1,2,3,4,5,11,11,2,1 2,1,上海', 'field age_range: "1 2" is not an age range code 0-8'],
+    ['1,2,3,4,5,11,11,,3,1,上海', 'field action: "" is not an action code 0-3'],
   ])('rejects %s: %s', (record, reason) => {
     expect(parse(record, 9)).toEqual({ ok: false, reason });
   });

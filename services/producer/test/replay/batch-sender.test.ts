@@ -19,6 +19,19 @@ describe('BatchSender', () => {
     ]);
   });
 
+  it('lets the caller go on without a promise until a batch is full', async () => {
+    const sent: OutgoingBatch[] = [];
+    const sender = new BatchSender({ send: async (b) => void sent.push(b), logger: silentLogger(), maxMessages: 3, maxBytes: 1e9 });
+    expect(sender.add('t', { key: 'a', value: 'a' })).toBeUndefined();
+    expect(sender.add('t', { key: 'b', value: 'b' })).toBeUndefined();
+    const third = sender.add('t', { key: 'c', value: 'c' });
+    expect(third).toBeInstanceOf(Promise);
+    await third;
+    await sender.drain();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.count).toBe(3);
+  });
+
   it('holds at most one batch in flight and one filling: add waits while Kafka is slow', async () => {
     const gate = deferred();
     let sends = 0;
@@ -27,7 +40,9 @@ describe('BatchSender', () => {
     });
     await sender.add('t', { key: null, value: '1' }); // goes in flight
     let secondAdded = false;
-    const second = sender.add('t', { key: null, value: '2' }).then(() => (secondAdded = true));
+    const waiting = sender.add('t', { key: null, value: '2' });
+    expect(waiting).toBeInstanceOf(Promise); // the batch is full: the caller has to wait
+    const second = waiting!.then(() => (secondAdded = true));
     await new Promise((r) => setImmediate(r));
     expect(sends).toBe(1);
     expect(secondAdded).toBe(false);
