@@ -1,4 +1,5 @@
 import { accept, Decoded, isIntegerIn, parseJsonObject, reject } from './decode-result';
+import { readCanonicalUserAction } from './user-action-reader';
 
 /** One row of user_log.csv as published on the user-actions topic (JSON, key = user_id). */
 export interface UserActionEvent {
@@ -46,6 +47,9 @@ export function validateUserAction(raw: Record<string, unknown>): Decoded<UserAc
 }
 
 export function decodeUserAction(bytes: Buffer | string | null | undefined): Decoded<UserActionEvent> {
+  // the common case, our own producer's layout, without JSON.parse; anything else is parsed
+  const canonical = Buffer.isBuffer(bytes) ? readCanonicalUserAction(bytes) : undefined;
+  if (canonical) return validateUserAction(canonical as unknown as Record<string, unknown>);
   const parsed = parseJsonObject(bytes);
   return parsed.ok ? validateUserAction(parsed.value) : parsed;
 }
