@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Aggregator catch-up: 1,000,000 events already in a fresh topic (written by the producer),
 # then one aggregator process with the gender-per-second job consumes the backlog. Prints
-# events/s, the share of its CPU time spent in checkpoints, and peak resident memory.
+# events/s, the share of its CPU time spent in checkpoints, and peak resident memory. The node
+# flags are the Dockerfile's (plus --cpu-prof).
 #   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6390 scripts/bench/aggregator.sh [events]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -11,12 +12,12 @@ FILE="${BENCH_FILE:-/tmp/streamtally-bench-$EVENTS.csv}"
 [[ -f "$FILE" ]] || node "$ROOT/services/producer/dist/main.js" generate --rows "$EVENTS" --out "$FILE" --seed 1 >&2
 RUN="bench-agg-$(date +%s%N)"
 env INPUT_FILE="$FILE" INPUT_TOPIC="$RUN" DEAD_LETTER_TOPIC="$RUN.dlq" PACE=max METRICS_PORT=0 LOG_LEVEL=warn PROGRESS=off \
-  node "$ROOT/services/producer/dist/main.js" >/dev/null 2>&1
+  node --max-semi-space-size=8 "$ROOT/services/producer/dist/main.js" >/dev/null 2>&1
 echo "backlog of $EVENTS events written to $RUN" >&2
 PORT="$(node "$ROOT/scripts/lib/free-port.cjs" 9475)"
 JOBS="[{\"name\":\"gender-per-second\",\"source\":\"$RUN\",\"key\":{\"field\":\"gender\"},\"window\":{\"type\":\"tumbling\",\"sizeMs\":1000},\"allowedLatenessMs\":1000}]" \
   STATE_NAMESPACE="$RUN" CONSUMER_GROUP="$RUN" RESULTS_TOPIC="$RUN-results" LATE_EVENTS_TOPIC="$RUN-late" DEAD_LETTER_TOPIC="$RUN-dlq" \
-  METRICS_PORT="$PORT" METRICS_HOST=127.0.0.1 LOG_LEVEL=warn node --cpu-prof --cpu-prof-dir="/tmp/$RUN-profile" \
+  METRICS_PORT="$PORT" METRICS_HOST=127.0.0.1 LOG_LEVEL=warn node --max-semi-space-size=8 --cpu-prof --cpu-prof-dir="/tmp/$RUN-profile" \
   "$ROOT/services/aggregator/dist/main.js" > /tmp/streamtally-bench-aggregator.log 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT # (the profile is written on a clean exit)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Producer throughput: a generated file (default 1,000,000 rows) replayed as fast as
 # possible (acks=all, idempotent) into a fresh topic on KAFKA_BROKERS. Prints events/s and
-# peak resident memory. Build first (pnpm build); start a broker (scripts/kafka-local start).
+# peak resident memory. The node flags are the Dockerfile's. Build first (pnpm build); start a broker (scripts/kafka-local start).
 #   KAFKA_BROKERS=127.0.0.1:9092 scripts/bench/producer.sh [rows]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -12,7 +12,7 @@ FILE="${BENCH_FILE:-/tmp/streamtally-bench-$ROWS.csv}"
 TOPIC="bench-producer-$(date +%s%N)"
 /usr/bin/time -f '%M %e %U %S' -o /tmp/streamtally-bench-time \
   env INPUT_FILE="$FILE" INPUT_TOPIC="$TOPIC" DEAD_LETTER_TOPIC="$TOPIC.dlq" PACE=max METRICS_PORT=0 LOG_LEVEL=info PROGRESS=off \
-  node "$ROOT/services/producer/dist/main.js" > /tmp/streamtally-bench-producer.log 2>&1
+  node --max-semi-space-size=8 "$ROOT/services/producer/dist/main.js" > /tmp/streamtally-bench-producer.log 2>&1
 read -r rss_kb wall user sys < /tmp/streamtally-bench-time
 summary="$(grep '"replay finished"' /tmp/streamtally-bench-producer.log)"
 events="$(sed -E 's/.*"events":([0-9]+).*/\1/' <<<"$summary")"

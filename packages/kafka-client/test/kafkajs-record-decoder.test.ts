@@ -65,3 +65,20 @@ describe('the patched record decoder', () => {
     expect(records.map((r) => r.offset)).toEqual(['42', '43']);
   });
 });
+
+describe('the patched consumer Batch', () => {
+  const Batch = require('kafkajs/src/consumer/batch');
+  const messagesAt = (offsets: string[]) => offsets.map((offset) => ({ offset, isControlRecord: false }));
+
+  it('drops the records before the fetched offset, also past 2^53 where Numbers are not exact', () => {
+    const cases: [string, string[], string[]][] = [
+      ['100', ['98', '99', '100', '101'], ['100', '101']],
+      ['9007199254740993', ['9007199254740992', '9007199254740993', '9007199254740994'], ['9007199254740993', '9007199254740994']],
+      ['9007199254740991', ['9007199254740990', '9007199254740991', '9007199254740992'], ['9007199254740991', '9007199254740992']],
+    ];
+    for (const [fetched, offsets, kept] of cases) {
+      const batch = new Batch('t', fetched, { partition: 0, highWatermark: '0', messages: messagesAt(offsets) });
+      expect(batch.messages.map((m: { offset: string }) => m.offset)).toEqual(kept);
+    }
+  });
+});

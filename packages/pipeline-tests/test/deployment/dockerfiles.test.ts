@@ -26,12 +26,35 @@ describe.each(SERVICES)('the %s Dockerfile', (service) => {
     expect(dockerfile).toMatch(/^HEALTHCHECK /m);
   });
 
+  /** The node command line of the image: ["node", ...flags, entry point]. */
+  const command = (): string[] => {
+    const cmd = lines.filter((l) => /^CMD \[/.test(l));
+    expect(cmd).toHaveLength(1);
+    const argv = JSON.parse(cmd[0]!.replace(/^CMD /, '')) as string[];
+    expect(argv[0]).toBe('node');
+    return argv;
+  };
+
   it('starts a built entry point that the package ships', () => {
-    const cmd = /^CMD \["node", "([^"]+)"\]$/m.exec(dockerfile);
-    expect(cmd?.[1]).toBe('dist/main.js');
+    const entry = command().at(-1)!;
+    expect(entry).toBe('dist/main.js');
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'services', service, 'package.json'), 'utf8'));
     expect(pkg.files).toContain('dist');
     expect(fs.existsSync(path.join(REPO_ROOT, 'services', service, 'src/main.ts'))).toBe(true);
-    expect(fs.existsSync(path.join(REPO_ROOT, 'services', service, cmd![1]!))).toBe(true); // built by tsc -b
+    expect(fs.existsSync(path.join(REPO_ROOT, 'services', service, entry))).toBe(true); // built by tsc -b
+  });
+
+  it('gives node the same flags as run-local and the benchmark do, so what is measured is what ships', () => {
+    const flags = command().slice(1, -1);
+    const scripts = ['scripts/run-local', `scripts/bench/${service}.sh`];
+    for (const script of scripts) {
+      const text = fs.readFileSync(path.join(REPO_ROOT, script), 'utf8').replace(/\\\n\s*/g, ' '); // join continued lines
+      const starts = [...text.matchAll(new RegExp(`node((?:\\s+--[\\w-]+(?:=\\S+)?)*)\\s+"?(?:\\$ROOT/)?services/${service}/dist/main\\.js(?!"? generate)`, 'g'))];
+      expect({ script, starts: starts.length > 0 }).toEqual({ script, starts: true });
+      for (const [, used] of starts) {
+        const usedFlags = used!.trim().split(/\s+/).filter(Boolean);
+        expect({ script, missing: flags.filter((f) => !usedFlags.includes(f)) }).toEqual({ script, missing: [] });
+      }
+    }
   });
 });

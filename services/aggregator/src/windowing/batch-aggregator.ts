@@ -1,6 +1,6 @@
 import { DeadLetter, decodeTextLine, decodeUserAction, LateEvent } from '@streamtally/contracts';
 import { Job } from '../jobs/job-schema';
-import { windowEnd, windowStartsFor } from './windows';
+import { tumblingWindowStart, windowEnd, windowStartsFor } from './windows';
 
 export interface InputMessage {
   offset: string;
@@ -50,16 +50,33 @@ export function wordsOf(text: string): string[] {
     .filter((w) => w.length > 0);
 }
 
+/** One job's running tally over a batch. */
+interface JobTally {
+  job: Job;
+  /** the job's closed point for this batch */
+  closedBefore: number;
+  /** window start -> delta: numeric keys, so no string is built per event */
+  byStart: Map<number, WindowDelta>;
+  events: number;
+  late: number;
+}
+
 /**
  * Folds one partition's batch into window deltas. An event is late for a window when the
  * window ended at or before the partition's watermark for the job (max event time seen so
  * far minus the allowed lateness) or at or before the job's closed point; late events are
  * returned for the late-events topic, undecodable records as dead letters. Pure.
+ *
+ * This runs for every event the aggregator reads (hundreds of thousands a second), so it
+ * works per job on numbers and Maps and builds the keyed output once, at the end.
  */
 export function aggregateBatch(input: BatchInput): BatchOutput {
   const out: BatchOutput = {
     deltas: new Map(), late: [], deadLetters: [], maxTs: input.maxTs, eventsPerJob: new Map(), latePerJob: new Map(),
   };
+  const tallies: JobTally[] = input.jobs.map((job) => ({
+    job, closedBefore: input.closedBefore.get(job.name) ?? -Infinity, byStart: new Map(), events: 0, late: 0,
+  }));
   const format = input.jobs[0]?.format ?? 'user-action';
   for (const message of input.messages) {
     const decoded = format === 'text-line' ? decodeTextLine(message.value) : decodeUserAction(message.value);
@@ -77,31 +94,42 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
       continue;
     }
     const event = decoded.value as unknown as Record<string, unknown> & { ts: number };
-    for (const job of input.jobs) {
+    for (const tally of tallies) {
+      const { job } = tally;
       if (job.filter && !job.filter(event)) continue;
-      const keys = 'field' in job.key ? [String(event[job.key.field])] : wordsOf(String(event[job.key.words] ?? ''));
+      const keys = 'field' in job.key ? String(event[job.key.field]) : wordsOf(String(event[job.key.words] ?? ''));
       if (keys.length === 0) continue;
-      const lateBefore = Math.max(out.maxTs - job.allowedLatenessMs, input.closedBefore.get(job.name) ?? -Infinity);
+      const lateBefore = Math.max(out.maxTs - job.allowedLatenessMs, tally.closedBefore);
       let counted = false;
-      for (const start of windowStartsFor(job.window, event.ts)) {
-        const end = windowEnd(job.window, start);
+      const window = job.window;
+      const starts = window.type === 'tumbling' ? undefined : windowStartsFor(window, event.ts);
+      const windows = starts ? starts.length : 1;
+      for (let w = 0; w < windows; w += 1) {
+        const start = starts ? starts[w]! : tumblingWindowStart(event.ts, (window as { sizeMs: number }).sizeMs);
+        const end = windowEnd(window, start);
         if (end !== null && end <= lateBefore) {
           out.late.push({
             job: job.name, windowStart: start, windowEnd: end, eventTs: event.ts, watermark: lateBefore,
             source: { topic: input.topic, partition: input.partition, offset: message.offset }, event,
           });
-          out.latePerJob.set(job.name, (out.latePerJob.get(job.name) ?? 0) + 1);
+          tally.late += 1;
           continue;
         }
         counted = true;
-        const id = `${job.name}@${start}`;
-        let delta = out.deltas.get(id);
-        if (!delta) out.deltas.set(id, (delta = { job: job.name, windowStart: start, windowEnd: end, counts: new Map() }));
-        for (const key of keys) delta.counts.set(key, (delta.counts.get(key) ?? 0) + 1);
+        let delta = tally.byStart.get(start);
+        if (!delta) tally.byStart.set(start, (delta = { job: job.name, windowStart: start, windowEnd: end, counts: new Map() }));
+        const counts = delta.counts;
+        if (typeof keys === 'string') counts.set(keys, (counts.get(keys) ?? 0) + 1);
+        else for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
       }
-      if (counted) out.eventsPerJob.set(job.name, (out.eventsPerJob.get(job.name) ?? 0) + 1);
+      if (counted) tally.events += 1;
     }
     if (event.ts > out.maxTs) out.maxTs = event.ts;
+  }
+  for (const tally of tallies) {
+    for (const [start, delta] of tally.byStart) out.deltas.set(`${tally.job.name}@${start}`, delta);
+    if (tally.events > 0) out.eventsPerJob.set(tally.job.name, tally.events);
+    if (tally.late > 0) out.latePerJob.set(tally.job.name, tally.late);
   }
   return out;
 }

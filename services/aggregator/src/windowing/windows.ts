@@ -16,7 +16,7 @@ export function windowStartsFor(spec: WindowSpec, ts: number): number[] {
     case 'running':
       return [RUNNING_WINDOW_START];
     case 'tumbling':
-      return [ts - mod(ts, spec.sizeMs)];
+      return [tumblingWindowStart(ts, spec.sizeMs)];
     case 'hopping': {
       const last = ts - mod(ts, spec.slideMs);
       const starts: number[] = [];
@@ -26,6 +26,11 @@ export function windowStartsFor(spec: WindowSpec, ts: number): number[] {
       return starts;
     }
   }
+}
+
+/** The start of the one tumbling window of size `sizeMs` that holds `ts`. */
+export function tumblingWindowStart(ts: number, sizeMs: number): number {
+  return ts - mod(ts, sizeMs);
 }
 
 /** The end (exclusive) of the window starting at `start`; null for a running total. */
