@@ -1,3 +1,4 @@
 export * from './logger';
 export * from './registry';
 export * from './ops-server';
+export * from './process-lifecycle';

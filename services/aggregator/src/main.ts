@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import Redis from 'ioredis';
 import { createKafka } from '@streamtally/kafka-client';
-import { createLogger, createRegistry, OpsServer, startOpsServer } from '@streamtally/observability';
+import { createLogger, createRegistry, firstStopSignal, OpsServer, runMain, startOpsServer } from '@streamtally/observability';
 import { createAggregatorApp } from './app';
 import { parseAggregatorConfig } from './config';
 import { loadJobs } from './jobs/load-jobs';
@@ -42,10 +42,7 @@ async function main(): Promise<number> {
   }
   const app = createAggregatorApp({ config, jobs: loaded.jobs, logger, registry, kafka, redis });
   let ops: OpsServer | undefined;
-  const stopped = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const stopped = firstStopSignal();
   try {
     logger.info({ jobs: loaded.from }, 'jobs loaded');
     await app.start();
@@ -67,12 +64,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    process.stderr.write(`streamtally-aggregator: ${(err as Error).stack ?? err}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain('streamtally-aggregator', main);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import type { WebSocket } from 'ws';
 import { createKafka, connectAdmin } from '@streamtally/kafka-client';
-import { createLogger, createRegistry } from '@streamtally/observability';
+import { createLogger, createRegistry, firstStopSignal, runMain } from '@streamtally/observability';
 import { parseGatewayConfig } from './config';
 import { createGatewayMetrics, initialiseSeries } from './metrics';
 import { Hub } from './domain/hub';
@@ -29,10 +29,7 @@ async function main(): Promise<number> {
     logger: logger.child({ component: 'results' }), onResult: (result) => hub.onResult(result),
   });
   const app = await buildGatewayApp({ config, logger, registry, metrics, hub, consumerState: () => ({ running: results.running, caughtUp: results.caughtUp }) });
-  const stopped = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const stopped = firstStopSignal();
   try {
     const admin = kafka.admin();
     await connectAdmin(admin, config.KAFKA_BROKERS, config.BROKER_TIMEOUT_MS);
@@ -65,12 +62,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    process.stderr.write(`streamtally-gateway: ${(err as Error).stack ?? err}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain('streamtally-gateway', main);

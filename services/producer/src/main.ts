@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_TOPICS } from '@streamtally/contracts';
 import { connectAdmin, createKafka } from '@streamtally/kafka-client';
-import { createLogger, createRegistry, Logger, OpsServer, startOpsServer } from '@streamtally/observability';
+import { createLogger, createRegistry, Logger, OpsServer, runMain, startOpsServer } from '@streamtally/observability';
 import { createProducerApp, ProducerApp } from './app';
 import { helpText, parseCommandLine } from './cli/args';
 import { progressLine } from './cli/progress';
@@ -195,12 +195,4 @@ function installSignalHandlers(controller: AbortController, logger: Logger): voi
   process.on('SIGTERM', onSignal);
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    process.stderr.write(`streamtally-producer: ${(err as Error).stack ?? err}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain('streamtally-producer', main);

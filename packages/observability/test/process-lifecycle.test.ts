@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+// runMain and firstStopSignal act on the process, so each case runs in a child process
+// that loads the built package.
+const built = path.join(__dirname, '..', 'dist', 'index.js');
+
+function runChild(script: string, signal?: NodeJS.Signals) {
+  const source = `const { runMain, firstStopSignal } = require(${JSON.stringify(built)});\n${script}`;
+  const args = ['-e', source];
+  if (!signal) return spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 10_000 });
+  // the child reports when its handlers are installed, then the parent signals it
+  return spawnSync('bash', ['-c', `"${process.execPath}" -e "$1" & pid=$!; while [ ! -s "$2" ]; do sleep 0.02; done; kill -${signal.replace('SIG', '')} $pid; wait $pid`, 'child', source, `/tmp/lifecycle-ready-${process.pid}-${signal}`], {
+    encoding: 'utf8', timeout: 10_000,
+  });
+}
+
+describe('runMain', () => {
+  it('exits with the code main resolves to', () => {
+    expect(runChild("runMain('svc', async () => 3);").status).toBe(3);
+  });
+
+  it('exits 1 and names the service when main throws', () => {
+    const result = runChild("runMain('streamtally-test', async () => { throw new Error('no broker answered'); });");
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('streamtally-test: Error: no broker answered');
+  });
+});
+
+describe('firstStopSignal', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('resolves with %s, and the service then exits by itself', (signal) => {
+    const ready = `/tmp/lifecycle-ready-${process.pid}-${signal}`;
+    const result = runChild(
+      `const fs = require('node:fs'); const hold = setInterval(() => {}, 1000);
+       runMain('svc', async () => { const stopped = firstStopSignal(); fs.writeFileSync(${JSON.stringify(ready)}, 'x');
+         const got = await stopped; clearInterval(hold); fs.rmSync(${JSON.stringify(ready)}); console.log('stopped by', got); return 0; });`,
+      signal,
+    );
+    expect(result.stdout).toContain(`stopped by ${signal}`);
+    expect(result.status).toBe(0);
+  });
+});
