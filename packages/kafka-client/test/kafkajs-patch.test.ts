@@ -162,4 +162,13 @@ describe('the patched murmur2 (which partition a key goes to)', () => {
     }
     expect(murmur2('12345')).toBe(reference(Buffer.from('12345')));
   });
+
+  it('hashes a string key as its UTF-8 bytes: short ASCII, past the 64-byte scratch, and non-ASCII', () => {
+    const keys = ['', '7', '328862', 'user-42', 'x'.repeat(64), 'y'.repeat(65), '上海', 'zürich-1', 'a\u007f\u0080'];
+    for (const key of keys) expect({ key, hash: murmur2(key) }).toEqual({ key, hash: reference(Buffer.from(key, 'utf8')) });
+    expect(murmur2(12345)).toBe(reference(Buffer.from('12345'))); // kafkajs turns other keys into strings
+    // a short key after a longer one must not see the longer one's leftover bytes
+    expect(murmur2('abcdefgh')).toBe(reference(Buffer.from('abcdefgh')));
+    expect(murmur2('ab')).toBe(reference(Buffer.from('ab')));
+  });
 });
