@@ -102,10 +102,11 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
       const lateBefore = Math.max(out.maxTs - job.allowedLatenessMs, tally.closedBefore);
       let counted = false;
       const window = job.window;
+      // a tumbling window (the common case) is one start, computed without an array
       const starts = window.type === 'tumbling' ? undefined : windowStartsFor(window, event.ts);
       const windows = starts ? starts.length : 1;
       for (let w = 0; w < windows; w += 1) {
-        const start = starts ? starts[w]! : tumblingWindowStart(event.ts, (window as { sizeMs: number }).sizeMs);
+        const start = window.type === 'tumbling' ? tumblingWindowStart(event.ts, window.sizeMs) : starts![w]!;
         const end = windowEnd(window, start);
         if (end !== null && end <= lateBefore) {
           out.late.push({
