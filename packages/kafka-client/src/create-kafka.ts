@@ -26,6 +26,26 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  */
 const KNOWN_HARMLESS = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's error table is not in its types
+const { errorCodes } = require('kafkajs/src/protocol/error') as { errorCodes: { message: string; retriable: boolean }[] };
+
+/** Broker errors kafkajs retries by itself (a coordinator still loading, a leader election). */
+const RETRIABLE_BROKER_ERRORS = new Set(errorCodes.filter((e) => e.retriable).map((e) => e.message));
+
+/**
+ * The pino level for a kafkajs log entry. kafkajs logs every failed response at error level,
+ * also the retriable ones it then retries (a broker that has just started answers "the
+ * coordinator is loading"): those are warnings; if the retries run out, the caller's own
+ * error is logged as one.
+ */
+export function pinoLevelOf(entry: Pick<LogEntry, 'level' | 'log'>): 'error' | 'warn' | 'info' | 'debug' {
+  if (KNOWN_HARMLESS.has(entry.log.message)) return 'debug';
+  const level = LEVELS[entry.level] ?? 'info';
+  const error = (entry.log as { error?: unknown }).error;
+  if (level === 'error' && typeof error === 'string' && RETRIABLE_BROKER_ERRORS.has(error)) return 'warn';
+  return level;
+}
+
 /** A kafkajs client whose own logs go through pino as JSON, under component "kafkajs". */
 export function createKafka({ brokers, clientId, logger, connectionTimeoutMs = 3000, retry }: KafkaSettings): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
@@ -37,8 +57,7 @@ export function createKafka({ brokers, clientId, logger, connectionTimeoutMs = 3
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...extra } = entry.log;
-      const level = KNOWN_HARMLESS.has(message) ? 'debug' : (LEVELS[entry.level] ?? 'info');
-      kafkaLogger[level]({ namespace: entry.namespace, ...extra }, message);
+      kafkaLogger[pinoLevelOf(entry)]({ namespace: entry.namespace, ...extra }, message);
     },
   });
 }

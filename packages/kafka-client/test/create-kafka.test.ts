@@ -1,0 +1,32 @@
+import { logLevel } from 'kafkajs';
+import { pinoLevelOf } from '../src';
+
+const entry = (level: number, message: string, extra: Record<string, unknown> = {}) => ({
+  level, log: { message, timestamp: '', logger: 'kafkajs', ...extra },
+});
+
+describe('pinoLevelOf (kafkajs log levels in our logs)', () => {
+  it('keeps kafkajs levels', () => {
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Crash: KafkaJSNumberOfRetriesExceeded'))).toBe('error');
+    expect(pinoLevelOf(entry(logLevel.WARN, 'something'))).toBe('warn');
+    expect(pinoLevelOf(entry(logLevel.INFO, 'Starting'))).toBe('info');
+  });
+
+  it('makes a failed response that kafkajs retries a warning, not an error', () => {
+    const loading = "The coordinator is loading and hence can't process requests for this group";
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Response InitProducerId(key: 22, version: 1)', { error: loading }))).toBe('warn');
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Response Produce(key: 0, version: 7)', {
+      error: 'There is no leader for this topic-partition as we are in the middle of a leadership election',
+    }))).toBe('warn');
+  });
+
+  it('keeps a failed response that is not retried an error', () => {
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Response Produce(key: 0, version: 7)', {
+      error: 'Not authorized to access topics: [Topic authorization failed]', // kafkajs's own text, not retriable
+    }))).toBe('error');
+  });
+
+  it('puts the known-harmless retry warning at debug', () => {
+    expect(pinoLevelOf(entry(logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees'))).toBe('debug');
+  });
+});
