@@ -103,6 +103,11 @@ export function createRowParser(columns: readonly UserLogColumn[]): RowParser {
     return fields.join('');
   }
 
+  // readers of the located fields, made once per parser rather than once per row
+  const field = (text: string, column: number): string => text.slice(starts[column], ends[column]);
+  const digits = (text: string, column: number): number => parseDigits(text, starts[column]!, ends[column]!);
+  const blank = (text: string, column: number): boolean => isBlank(text, starts[column]!, ends[column]!);
+
   return (record, line) => {
     let text = record;
     if (record.includes('"')) {
@@ -114,41 +119,38 @@ export function createRowParser(columns: readonly UserLogColumn[]): RowParser {
       const found = locateFields(record);
       if (found !== count) return { ok: false, reason: `expected ${count} columns, found ${found}` };
     }
-    const field = (column: number): string => text.slice(starts[column], ends[column]);
-    const digits = (column: number): number => parseDigits(text, starts[column]!, ends[column]!);
-    const blank = (column: number): boolean => isBlank(text, starts[column]!, ends[column]!);
 
-    const user_id = digits(at.user_id);
-    if (user_id === NOT_AN_INTEGER) return bad('user_id', field(at.user_id), 'is not a non-negative integer');
-    const item_id = digits(at.item_id);
-    if (item_id === NOT_AN_INTEGER) return bad('item_id', field(at.item_id), 'is not a non-negative integer');
-    const cat_id = digits(at.cat_id);
-    if (cat_id === NOT_AN_INTEGER) return bad('cat_id', field(at.cat_id), 'is not a non-negative integer');
-    const merchant_id = digits(at.merchant_id);
-    if (merchant_id === NOT_AN_INTEGER) return bad('merchant_id', field(at.merchant_id), 'is not a non-negative integer');
+    const user_id = digits(text, at.user_id);
+    if (user_id === NOT_AN_INTEGER) return bad('user_id', field(text, at.user_id), 'is not a non-negative integer');
+    const item_id = digits(text, at.item_id);
+    if (item_id === NOT_AN_INTEGER) return bad('item_id', field(text, at.item_id), 'is not a non-negative integer');
+    const cat_id = digits(text, at.cat_id);
+    if (cat_id === NOT_AN_INTEGER) return bad('cat_id', field(text, at.cat_id), 'is not a non-negative integer');
+    const merchant_id = digits(text, at.merchant_id);
+    if (merchant_id === NOT_AN_INTEGER) return bad('merchant_id', field(text, at.merchant_id), 'is not a non-negative integer');
     let brand_id: number | null = null;
-    if (!blank(at.brand_id)) {
-      brand_id = digits(at.brand_id);
+    if (!blank(text, at.brand_id)) {
+      brand_id = digits(text, at.brand_id);
       if (brand_id === NOT_AN_INTEGER) {
-        const brandText = field(at.brand_id);
+        const brandText = field(text, at.brand_id);
         if (brandText.trim().toUpperCase() !== 'NULL') return bad('brand_id', brandText, 'is not a non-negative integer');
         brand_id = null;
       }
     }
-    const month = digits(at.month);
-    if (month < 1 || month > 12) return bad('month', field(at.month), 'is not a month 1-12');
-    const day = digits(at.day);
-    if (day < 1 || day > 31) return bad('day', field(at.day), 'is not a day 1-31');
-    const action = digits(at.action);
-    if (action < 0 || action > 3) return bad('action', field(at.action), 'is not an action code 0-3');
-    const age_range = blank(at.age_range) ? 0 : digits(at.age_range);
-    if (age_range < 0 || age_range > 8) return bad('age_range', field(at.age_range), 'is not an age range code 0-8');
-    const gender = blank(at.gender) ? 2 : digits(at.gender);
-    if (gender < 0 || gender > 2) return bad('gender', field(at.gender), 'is not a gender code 0, 1 or 2');
+    const month = digits(text, at.month);
+    if (month < 1 || month > 12) return bad('month', field(text, at.month), 'is not a month 1-12');
+    const day = digits(text, at.day);
+    if (day < 1 || day > 31) return bad('day', field(text, at.day), 'is not a day 1-31');
+    const action = digits(text, at.action);
+    if (action < 0 || action > 3) return bad('action', field(text, at.action), 'is not an action code 0-3');
+    const age_range = blank(text, at.age_range) ? 0 : digits(text, at.age_range);
+    if (age_range < 0 || age_range > 8) return bad('age_range', field(text, at.age_range), 'is not an age range code 0-8');
+    const gender = blank(text, at.gender) ? 2 : digits(text, at.gender);
+    if (gender < 0 || gender > 2) return bad('gender', field(text, at.gender), 'is not a gender code 0, 1 or 2');
     const row: UserLogRow = {
       user_id, item_id, cat_id, merchant_id, brand_id, month, day,
       action: action as UserLogRow['action'], age_range, gender: gender as UserLogRow['gender'],
-      province: field(at.province).trim(), ts: 0, line,
+      province: field(text, at.province).trim(), ts: 0, line,
     };
     return { ok: true, row };
   };
