@@ -1,2 +1,3 @@
 export * from './service-process';
 export * from './recount';
+export * from './compose-project';

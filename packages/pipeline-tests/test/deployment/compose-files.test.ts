@@ -5,12 +5,14 @@ import { parse } from 'yaml';
 import { REPO_ROOT } from '@streamtally/test-support';
 
 type Service = {
-  image?: string; build?: unknown; ports?: unknown[]; profiles?: string[]; restart?: string;
+  image?: string; build?: { dockerfile?: string; target?: string }; ports?: string[]; profiles?: string[]; restart?: string;
+  read_only?: boolean; cap_drop?: string[]; cap_add?: string[]; security_opt?: string[]; mem_limit?: string; tmpfs?: string[];
   healthcheck?: { test?: unknown }; depends_on?: Record<string, { condition?: string }>; environment?: Record<string, unknown>;
 };
 type ComposeDocument = { include?: string[]; services?: Record<string, Service>; volumes?: Record<string, unknown>; name?: string };
 
-const read = (file: string): ComposeDocument => parse(fs.readFileSync(path.join(REPO_ROOT, file), 'utf8')) as ComposeDocument;
+// merge keys (`<<: *hardened`) are YAML 1.1, which compose reads
+const read = (file: string): ComposeDocument => parse(fs.readFileSync(path.join(REPO_ROOT, file), 'utf8'), { merge: true }) as ComposeDocument;
 const root = read('compose.yaml');
 const parts = (root.include ?? []).map((file) => ({ file, doc: read(file) }));
 // what `docker compose` loads: the included files merged into one project
@@ -59,10 +61,42 @@ describe('compose files', () => {
     expect(merged.services!.kafka!.image).toMatch(/^apache\/kafka:/);
   });
 
-  it.each(services)('%s has a healthcheck and a restart policy, and waits for healthy dependencies', (_name, service) => {
+  it.each(services)('%s has a healthcheck and a restart policy, and waits for healthy dependencies', (name, service) => {
     expect(service.healthcheck?.test).toBeDefined();
-    expect(service.restart).toBe('unless-stopped');
+    // a replay that finished (LOOP=false) must stay finished: only a failure restarts it
+    expect(service.restart).toBe(name === 'producer' ? 'on-failure' : 'unless-stopped');
     for (const dependency of Object.values(service.depends_on ?? {})) expect(dependency.condition).toBe('service_healthy');
+  });
+
+  it.each(services)('%s drops every capability it does not need, cannot gain privileges and has a memory limit', (name, service) => {
+    expect(service.cap_drop).toEqual(['ALL']);
+    expect(service.security_opt).toContain('no-new-privileges:true');
+    // a variable for the services an operator sizes; the socat port forwarders need little
+    expect(service.mem_limit).toMatch(name.endsWith('-host-port') ? /^64m$/ : /^\$\{[A-Z_]+_MEMORY_LIMIT:-\d+[mg]\}$/);
+    if (name === 'redis') expect(service.cap_add).toEqual(['CHOWN', 'DAC_READ_SEARCH', 'SETUID', 'SETGID']); // the image's entrypoint drops root
+    else expect(service.cap_add).toBeUndefined();
+  });
+
+  it.each(['producer', 'aggregator', 'gateway'])('%s runs on a read-only root file system with a small /tmp', (name) => {
+    const service = merged.services![name]!;
+    expect(service.read_only).toBe(true);
+    expect(service.tmpfs).toEqual(['/tmp:size=64m']);
+  });
+
+  it.each(['producer', 'aggregator', 'gateway'])('%s is built from the one services/Dockerfile, its own target', (name) => {
+    expect(merged.services![name]!.build).toEqual({ context: '..', dockerfile: 'services/Dockerfile', target: name });
+  });
+
+  it('every published port binds to PUBLISH_ADDRESS, loopback unless the operator says otherwise', () => {
+    const published = services.flatMap(([, service]) => service.ports ?? []);
+    expect(published.length).toBeGreaterThanOrEqual(5);
+    for (const port of published) expect(port).toMatch(/^\$\{PUBLISH_ADDRESS:-127\.0\.0\.1\}:\$\{[A-Z_]+_PORT:-\d+\}:\d+$/);
+  });
+
+  it("Kafka keeps its log dirs on its volume (the image's default is /tmp/kraft-combined-logs)", () => {
+    const kafka = merged.services!.kafka! as Service & { volumes?: string[] };
+    expect(kafka.environment!.KAFKA_LOG_DIRS).toBe('/var/lib/kafka/data');
+    expect(kafka.volumes).toContain('kafka-data:/var/lib/kafka/data');
   });
 
   it('Kafka and Redis publish no host port unless the host-ports profile asks', () => {
@@ -86,6 +120,7 @@ describe('compose files', () => {
   it('.env.example documents every variable the compose files read', () => {
     const example = fs.readFileSync(path.join(REPO_ROOT, '.env.example'), 'utf8');
     const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect(example).toMatch(/^GRAFANA_ADMIN_PASSWORD=$/m); // shipped empty: a copied .env must not carry a known password
     const used = new Set<string>();
     for (const file of ['compose.yaml', ...root.include!]) {
       for (const m of fs.readFileSync(path.join(REPO_ROOT, file), 'utf8').matchAll(/\$\{([A-Z][A-Z0-9_]+)/g)) used.add(m[1]!);
