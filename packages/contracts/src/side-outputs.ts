@@ -1,9 +1,13 @@
 /** A record that could not be used, kept with enough context to find and replay it. */
 export interface DeadLetter {
   reason: string;
-  /** the raw line or record value as UTF-8 (invalid bytes replaced), or base64 when `encoding` says so */
+  /** the raw line or record value as UTF-8, or base64 when `encoding` says so: at most
+   *  DEAD_LETTER_RAW_LIMIT bytes of it (`truncated` then, `rawBytes` the whole length) */
   raw: string;
   encoding: 'utf8' | 'base64';
+  /** the length of the whole raw line or record, in bytes */
+  rawBytes: number;
+  truncated: boolean;
   /** where it came from: a file line, or a topic/partition/offset */
   source: { file: string; line: number } | { topic: string; partition: number; offset: string };
   /** wall-clock ms when it was dead-lettered */
@@ -21,6 +25,39 @@ export interface LateEvent {
   source: { topic: string; partition: number; offset: string };
   /** the event as consumed */
   event: unknown;
+}
+
+/** The most raw bytes a dead letter carries, so a dead letter always fits in a Kafka record. */
+export const DEAD_LETTER_RAW_LIMIT = 1024;
+/** The longest reason a dead letter carries, in characters. */
+export const DEAD_LETTER_REASON_LIMIT = 300;
+
+/**
+ * A dead letter for `bytes`, bounded whatever the input: the raw bytes cut to
+ * DEAD_LETTER_RAW_LIMIT (text on a character boundary), the reason to DEAD_LETTER_REASON_LIMIT.
+ * `totalBytes` is the whole record's length when `bytes` already holds only its start.
+ */
+export function boundedDeadLetter(
+  reason: string,
+  bytes: Buffer,
+  encoding: DeadLetter['encoding'],
+  source: DeadLetter['source'],
+  at: number,
+  totalBytes = bytes.length,
+): DeadLetter {
+  let end = Math.min(bytes.length, DEAD_LETTER_RAW_LIMIT);
+  // back off to the start of a UTF-8 character (continuation bytes are 10xxxxxx)
+  if (encoding === 'utf8' && end < bytes.length) while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end -= 1;
+  const raw = bytes.subarray(0, end);
+  return {
+    reason: reason.length > DEAD_LETTER_REASON_LIMIT ? `${reason.slice(0, DEAD_LETTER_REASON_LIMIT - 1)}…` : reason,
+    raw: raw.toString(encoding),
+    encoding,
+    rawBytes: totalBytes,
+    truncated: end < totalBytes,
+    source,
+    at,
+  };
 }
 
 export function encodeJson(value: DeadLetter | LateEvent): Buffer {

@@ -12,6 +12,9 @@ export interface WindowResult {
   windowEnd: number | null;
   /** count per key, e.g. {"0":1,"1":6,"2":3} for shoppers per gender */
   counts: Record<string, number>;
+  /** present when the window had more keys than the job's maxKeys (or than fit the size
+   *  bound): how many keys were folded out of `counts`, and their summed count */
+  other?: { keys: number; count: number };
   /** true once the window has closed: no later version changes the counts */
   final: boolean;
   /** grows with every change; a final result outranks every provisional one */
@@ -38,6 +41,12 @@ export function decodeWindowResult(bytes: Buffer | string | null | undefined): D
   }
   for (const [key, count] of Object.entries(raw.counts as Record<string, unknown>)) {
     if (!isIntegerIn(count, 0, Number.MAX_SAFE_INTEGER)) return reject(`field counts.${key}: expected a non-negative integer`);
+  }
+  if (raw.other !== undefined) {
+    const other = raw.other as Record<string, unknown> | null;
+    if (other === null || typeof other !== 'object' || !isIntegerIn(other.keys, 1, Number.MAX_SAFE_INTEGER) || !isIntegerIn(other.count, 0, Number.MAX_SAFE_INTEGER)) {
+      return reject('field other: expected {keys, count} with a positive number of keys');
+    }
   }
   if (typeof raw.final !== 'boolean') return reject('field final: expected a boolean');
   if (!isIntegerIn(raw.version, 0, Number.MAX_SAFE_INTEGER)) return reject('field version: expected a non-negative integer');

@@ -122,6 +122,8 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
           year: config.DATA_YEAR,
           limit: config.LIMIT,
           loop: config.LOOP,
+          maxRowBytes: config.MAX_ROW_BYTES,
+          maxFieldBytes: config.MAX_FIELD_BYTES,
         },
         {
           // 64 KiB reads: a chunk's records are all alive until the chunk is done, and with

@@ -1,4 +1,4 @@
-import { DeadLetter, decodeTextLine, decodeUserAction, LateEvent } from '@streamtally/contracts';
+import { boundedDeadLetter, DeadLetter, decodeTextLine, decodeUserAction, LateEvent } from '@streamtally/contracts';
 import { Job } from '../jobs/job-schema';
 import { tumblingWindowStart, windowEnd, windowStartsFor } from './windows';
 
@@ -83,13 +83,7 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
     if (!decoded.ok) {
       out.deadLetters.push({
         key: `${input.topic}/${input.partition}/${message.offset}`,
-        letter: {
-          reason: decoded.error,
-          raw: message.value?.toString('base64') ?? '',
-          encoding: 'base64',
-          source: { topic: input.topic, partition: input.partition, offset: message.offset },
-          at: input.now,
-        },
+        letter: boundedDeadLetter(decoded.error, message.value ?? Buffer.alloc(0), 'base64', { topic: input.topic, partition: input.partition, offset: message.offset }, input.now),
       });
       continue;
     }

@@ -1,37 +1,38 @@
 /**
- * Splits one CSV record into fields (RFC 4180: `"a,b"` is one field, `""` inside quotes is
- * a literal quote). Returns an error string for a quote that does not close.
+ * Splits one CSV record into fields by RFC 4180: a quote opens a quoted field only at the
+ * start of a field (`"a,b"` is one field, `""` inside it a literal quote); anywhere else it is
+ * an ordinary character (`27" monitor`). Returns an error string for a quoted field that
+ * does not close, or text after its closing quote.
  */
 export function splitFields(record: string): string[] | string {
   if (!record.includes('"')) return record.split(',');
   const fields: string[] = [];
-  let field = '';
   let i = 0;
-  let quoted = false;
-  while (i < record.length) {
-    const char = record[i]!;
-    if (quoted) {
-      if (char === '"') {
-        if (record[i + 1] === '"') {
+  for (;;) {
+    if (record[i] === '"') {
+      let field = '';
+      i += 1;
+      for (;;) {
+        const close = record.indexOf('"', i);
+        if (close === -1) return `field ${fields.length + 1}: a quoted field is not closed`;
+        field += record.slice(i, close);
+        if (record[close + 1] === '"') {
           field += '"';
-          i += 2;
+          i = close + 2;
           continue;
         }
-        quoted = false;
-      } else {
-        field += char;
+        i = close + 1;
+        break;
       }
-    } else if (char === '"') {
-      quoted = true;
-    } else if (char === ',') {
       fields.push(field);
-      field = '';
+      if (i === record.length) return fields;
+      if (record[i] !== ',') return `field ${fields.length}: text after the closing quote`;
+      i += 1;
     } else {
-      field += char;
+      const comma = record.indexOf(',', i);
+      fields.push(record.slice(i, comma === -1 ? undefined : comma));
+      if (comma === -1) return fields;
+      i = comma + 1;
     }
-    i += 1;
   }
-  if (quoted) return 'a quoted field is not closed';
-  fields.push(field);
-  return fields;
 }

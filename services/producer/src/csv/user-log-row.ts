@@ -58,6 +58,18 @@ function isBlank(text: string, start: number, end: number): boolean {
 
 export type RowParser = (record: string, line: number) => RowOutcome;
 
+/** The longest text field (province) a row may carry, in UTF-8 bytes. */
+export const DEFAULT_MAX_FIELD_BYTES = 256;
+
+/** The first control character (C0 but TAB, DEL, C1) in text[start, end), or -1. */
+function controlCharacterAt(text: string, start: number, end: number): number {
+  for (let i = start; i < end; i += 1) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || (code >= 0x7f && code <= 0x9f)) return i;
+  }
+  return -1;
+}
+
 /**
  * Builds a parser for records in `columns` order. It turns one decoded record into a row,
  * or a reason naming the field that is wrong. Empty gender means unknown (2), empty
@@ -66,7 +78,7 @@ export type RowParser = (record: string, line: number) => RowOutcome;
  * Fields are read in place, as [start, end) ranges of one string, not split into substrings:
  * the producer parses hundreds of thousands of rows a second and most fields are digits.
  */
-export function createRowParser(columns: readonly UserLogColumn[]): RowParser {
+export function createRowParser(columns: readonly UserLogColumn[], maxFieldBytes = DEFAULT_MAX_FIELD_BYTES): RowParser {
   const at = Object.fromEntries(columns.map((name, i) => [name, i])) as Record<UserLogColumn, number>;
   const count = columns.length;
   const starts = new Int32Array(count);
@@ -147,6 +159,18 @@ export function createRowParser(columns: readonly UserLogColumn[]): RowParser {
     if (age_range < 0 || age_range > 8) return bad('age_range', field(text, at.age_range), 'is not an age range code 0-8');
     const gender = blank(text, at.gender) ? 2 : digits(text, at.gender);
     if (gender < 0 || gender > 2) return bad('gender', field(text, at.gender), 'is not a gender code 0, 1 or 2');
+    // the one free-text field: bounded, so no row can make a window's result too large
+    const provinceStart = starts[at.province]!;
+    const provinceEnd = ends[at.province]!;
+    if (provinceEnd - provinceStart > maxFieldBytes / 3) {
+      const bytes = Buffer.byteLength(field(text, at.province));
+      if (bytes > maxFieldBytes) return { ok: false, reason: `field province: ${bytes} bytes, more than ${maxFieldBytes}` };
+    }
+    const control = controlCharacterAt(text, provinceStart, provinceEnd);
+    if (control !== -1) {
+      const code = text.charCodeAt(control).toString(16).toUpperCase().padStart(4, '0');
+      return { ok: false, reason: `field province: control character U+${code} at character ${control - provinceStart + 1}` };
+    }
     const row: UserLogRow = {
       user_id, item_id, cat_id, merchant_id, brand_id, month, day,
       action: action as UserLogRow['action'], age_range, gender: gender as UserLogRow['gender'],

@@ -1,4 +1,4 @@
-import { DeadLetter, encodeJson, encodeTextLine, MAX_TEXT_LINE_BYTES } from '@streamtally/contracts';
+import { boundedDeadLetter, encodeJson, encodeTextLine, MAX_TEXT_LINE_BYTES } from '@streamtally/contracts';
 import { BatchSender } from '../replay/batch-sender';
 import { Clock } from '../replay/clock';
 import { LineSplitter } from './line-splitter';
@@ -44,9 +44,7 @@ export async function publishLines(
     if (reason) {
       deps.counts.deadLettered += 1;
       deps.onDeadLetter?.(reason.startsWith('line too long') ? 'too_long' : 'undecodable');
-      const letter: DeadLetter = {
-        reason, raw: line.bytes.toString('base64'), encoding: 'base64', source: { file: source, line: lineNumber }, at: deps.clock.now(),
-      };
+      const letter = boundedDeadLetter(reason, line.bytes, 'base64', { file: source, line: lineNumber }, deps.clock.now());
       await deps.sender.add(topics.deadLetterTopic, { key: `${source}:${lineNumber}`, value: encodeJson(letter) });
       return;
     }

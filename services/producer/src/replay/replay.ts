@@ -19,6 +19,10 @@ export interface ReplaySettings {
   /** stop after this many events (good rows); undefined = no limit */
   limit?: number;
   loop: boolean;
+  /** the longest row, in bytes; a longer one is a dead letter */
+  maxRowBytes: number;
+  /** the longest text field (province), in bytes */
+  maxFieldBytes: number;
 }
 
 export interface ReplayHooks {
@@ -66,7 +70,7 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
     passes: 0, linesRead: 0, events: 0, deadLettered: 0, deadLetterReasons: {}, headerLines: 0, blankLines: 0,
     stoppedBy: 'end of file', nextLine: 1, elapsedMs: 0,
   };
-  const canonicalParser = createRowParser(CANONICAL_COLUMNS);
+  const canonicalParser = createRowParser(CANONICAL_COLUMNS, settings.maxFieldBytes);
   let parseRow: RowParser = canonicalParser;
   let firstRecordOfPass = true;
 
@@ -75,7 +79,7 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
     summary.deadLettered += 1;
     summary.deadLetterReasons[kind] = (summary.deadLetterReasons[kind] ?? 0) + 1;
     hooks?.onDeadLetter?.(kind);
-    await sender.add(settings.deadLetterTopic, fileDeadLetter(settings.file, record.line, record.bytes, reason, clock.now()));
+    await sender.add(settings.deadLetterTopic, fileDeadLetter(settings.file, record.line, record.bytes, reason, clock.now(), record.totalBytes));
     return 'continue';
   }
 
@@ -87,7 +91,7 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
       summary.headerLines += 1;
       const fromHeader = columnsFromHeader(fields);
       if (typeof fromHeader === 'string') return deadLetter(record, fromHeader);
-      parseRow = createRowParser(fromHeader);
+      parseRow = createRowParser(fromHeader, settings.maxFieldBytes);
       return 'continue';
     }
     return row(record, text);
@@ -133,6 +137,7 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
     if (signal.aborted) return 'stop';
     summary.linesRead += 1;
     summary.nextLine = record.line + 1;
+    if (record.problem) return deadLetter(record, record.problem);
     if (record.bytes.length === 0) {
       summary.blankLines += 1;
       return 'continue';
@@ -151,7 +156,7 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
     pacer.startPass();
     parseRow = canonicalParser;
     firstRecordOfPass = true;
-    const splitter = new RecordSplitter();
+    const splitter = new RecordSplitter(settings.maxRowBytes);
     for await (const chunk of deps.openFile()) {
       hooks?.onBytesRead?.(chunk.length);
       for (const record of splitter.push(chunk)) {

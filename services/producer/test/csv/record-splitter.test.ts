@@ -30,10 +30,53 @@ describe('RecordSplitter', () => {
     expect(split(['a\n\nb\n'])).toEqual([{ text: 'a', line: 1 }, { text: '', line: 2 }, { text: 'b', line: 3 }]);
   });
 
-  it('gives up on a runaway quoted record instead of buffering the whole file', () => {
-    const splitter = new RecordSplitter(16);
-    const records = splitter.push(Buffer.from('1,"never closed\n' + 'x,y\n'.repeat(10)));
-    expect(records).toHaveLength(1);
-    expect(records[0]!.bytes.length).toBeGreaterThan(16);
+  it('takes a quote inside an unquoted field literally: it never opens a multi-line field', () => {
+    expect(split(['1,27" monitor,x\n2,y\n3,the end",z\n'])).toEqual([
+      { text: '1,27" monitor,x', line: 1 }, { text: '2,y', line: 2 }, { text: '3,the end",z', line: 3 },
+    ]);
+  });
+
+  it('keeps an escaped quote ("") inside a quoted field, across lines', () => {
+    expect(split(['1,"say ""hi""\nthere",x\n2,y\n'])).toEqual([{ text: '1,"say ""hi""\nthere",x', line: 1 }, { text: '2,y', line: 3 }]);
+  });
+
+  it('an unclosed quote costs only its own line: the rows after it are rows again', () => {
+    const splitter = new RecordSplitter(64);
+    const records = [...splitter.push(Buffer.from('1,"never closed\n' + 'x,y\n'.repeat(30))), ...splitter.end()];
+    expect(records[0]).toMatchObject({ line: 1, problem: 'a quoted field opened on line 1 is not closed within 64 bytes' });
+    expect(records[0]!.bytes.toString()).toBe('1,"never closed');
+    expect(records.slice(1).map((r) => [r.bytes.toString(), r.line, r.problem])).toEqual(
+      Array.from({ length: 30 }, (_, i) => ['x,y', i + 2, undefined]),
+    );
+  });
+
+  it('an unclosed quote at the end of the input is a problem for its line only', () => {
+    const splitter = new RecordSplitter(4096);
+    const records = [...splitter.push(Buffer.from('1,ok\n2,"open\n3,ok\n')), ...splitter.end()];
+    expect(records.map((r) => [r.bytes.toString(), r.line, r.problem ?? 'ok'])).toEqual([
+      ['1,ok', 1, 'ok'], ['2,"open', 2, 'a quoted field opened on line 2 is not closed within 4096 bytes'], ['3,ok', 3, 'ok'],
+    ]);
+  });
+
+  it('a line longer than the bound, across many chunks, is one problem record with its first bytes and whole length', () => {
+    const splitter = new RecordSplitter(100);
+    const long = 'z'.repeat(3 * 1024 * 1024);
+    const chunks = [Buffer.from('a,b\n' + long.slice(0, 1000)), ...Array.from({ length: 48 }, (_, i) => Buffer.from(long.slice(1000 + i * 65_536, 1000 + (i + 1) * 65_536))), Buffer.from(long.slice(1000 + 48 * 65_536) + '\r\nc,d\n')];
+    const records = [...chunks.flatMap((c) => splitter.push(c)), ...splitter.end()];
+    expect(records.map((r) => [r.line, r.bytes.length, r.totalBytes, r.problem])).toEqual([
+      [1, 3, undefined, undefined],
+      [2, 100, long.length, `row: ${long.length} bytes, more than 100`], // its length without the CRLF
+      [3, 3, undefined, undefined],
+    ]);
+  });
+
+  it('a complete record longer than the bound is a problem record too', () => {
+    const splitter = new RecordSplitter(10);
+    const records = splitter.push(Buffer.from('0123456789abc\nok\n'));
+    expect(records.map((r) => [r.bytes.toString(), r.problem])).toEqual([['0123456789', 'row: 13 bytes, more than 10'], ['ok', undefined]]);
+  });
+
+  it('mixed CRLF and LF endings give the same records', () => {
+    expect(split(['a\r\nb\nc\r\n'])).toEqual([{ text: 'a', line: 1 }, { text: 'b', line: 2 }, { text: 'c', line: 3 }]);
   });
 });

@@ -36,6 +36,17 @@ describe('user_log row parser', () => {
   it('handles quoted fields', () => {
     expect(parse('1,2,3,4,5,11,11,2,3,0,"上海, 浦东"', 1)).toMatchObject({ ok: true, row: { province: '上海, 浦东' } });
     expect(splitFields('a,"say ""hi""",c')).toEqual(['a', 'say "hi"', 'c']);
+    expect(splitFields('"",x,""')).toEqual(['', 'x', '']);
+  });
+
+  it('takes a quote inside an unquoted field literally (RFC 4180: quotes open a field only at its start)', () => {
+    expect(splitFields('a,27" monitor,c')).toEqual(['a', '27" monitor', 'c']);
+    expect(parse('1,2,3,4,5,11,11,2,3,0,27" 上海', 1)).toMatchObject({ ok: true, row: { province: '27" 上海' } });
+  });
+
+  it('accepts a province of exactly the bound, and a custom bound', () => {
+    expect(parse('1,2,3,4,5,11,11,2,3,0,' + 'x'.repeat(256), 1)).toMatchObject({ ok: true });
+    expect(createRowParser(CANONICAL_COLUMNS, 8)('1,2,3,4,5,11,11,2,3,0,上海上海', 1)).toEqual({ ok: false, reason: 'field province: 12 bytes, more than 8' });
   });
 
   it.each([
@@ -50,7 +61,12 @@ describe('user_log row parser', () => {
     ['1,2,3,4,5,11,11,4,3,0,上海', 'field action: "4" is not an action code 0-3'],
     ['1,2,3,4,5,11,11,2,9,0,上海', 'field age_range: "9" is not an age range code 0-8'],
     ['1,2,3,4,5,11,11,2,3,3,上海', 'field gender: "3" is not a gender code 0, 1 or 2'],
-    ['1,2,3,4,5,11,11,2,3,0,"上海', 'a quoted field is not closed'],
+    ['1,2,3,4,5,11,11,2,3,0,"上海', 'field 11: a quoted field is not closed'],
+    ['1,2,3,4,5,11,11,2,3,0,"上海"x', 'field 11: text after the closing quote'],
+    ['1,2,3,4,5,11,11,2,3,0,' + '北'.repeat(86), 'field province: 258 bytes, more than 256'],
+    ['1,2,3,4,5,11,11,2,3,0,上\u0000海', 'field province: control character U+0000 at character 2'],
+    ['1,2,3,4,5,11,11,2,3,0,\u001b[31m上海', 'field province: control character U+001B at character 1'],
+    ['1,2,3,4,5,11,11,2,3,0,上海\u0085', 'field province: control character U+0085 at character 3'],
     ['1,2,3,4,5,11,11,2,3,0,"上海",x', 'expected 11 columns, found 12'],
     ['', 'expected 11 columns, found 1'],
     ['1,2,3,4,5,11,11,2,3, 1x,上海', 'field gender: " 1x" is not a gender code 0, 1 or 2'],

@@ -4,7 +4,7 @@ import { BatchSender, OutgoingBatch } from '../../src/replay/batch-sender';
 import { Clock } from '../../src/replay/clock';
 import { replayFile, ReplaySettings } from '../../src/replay/replay';
 
-const settings: ReplaySettings = { file: 'log.csv', eventTopic: 'events', deadLetterTopic: 'dlq', year: 2015, loop: false };
+const settings: ReplaySettings = { file: 'log.csv', eventTopic: 'events', deadLetterTopic: 'dlq', year: 2015, loop: false, maxRowBytes: 4096, maxFieldBytes: 256 };
 
 function setup(chunks: (string | Buffer)[], overrides: Partial<ReplaySettings> = {}, signal = new AbortController().signal) {
   const batches: OutgoingBatch[] = [];
@@ -59,5 +59,38 @@ describe('replayFile', () => {
     expect(summary.stoppedBy).toBe('signal');
     expect(messages('events')).toHaveLength(0);
     expect(summary.nextLine).toBe(1);
+  });
+
+  it('a stray quote swallows no rows: 5 rows in, 5 events out', async () => {
+    const file = ['1,2,3,4,5,11,11,0,1,0,上海', '2,2,3,4,5,11,11,0,1,0,27" monitor', '3,2,3,4,5,11,11,0,1,0,广东', '4,2,3,4,5,11,11,0,1,0,北京', '5,2,3,4,5,11,11,0,1,0,the end"'].join('\n') + '\n';
+    const { run, messages } = setup([file]);
+    const summary = await run();
+    expect(summary).toMatchObject({ events: 5, deadLettered: 0, linesRead: 5 });
+    expect(messages('events').map((m) => JSON.parse(String(m.value)).province)).toEqual(['上海', '27" monitor', '广东', '北京', 'the end"']);
+  });
+
+  it('every row is an event or one dead letter: oversized, control characters, unclosed quotes, a 1 MB province', async () => {
+    const rows = [
+      '1,2,3,4,5,11,11,0,1,0,上海',
+      '2,2,3,4,5,11,11,0,1,0,' + 'p'.repeat(1_000_000),
+      '3,2,3,4,5,11,11,0,1,0,广\u001b东',
+      '4,2,3,4,5,11,11,0,1,0,"open',
+      '5,2,3,4,5,11,11,0,1,0,' + '省'.repeat(100),
+      '6,2,3,4,5,11,11,0,1,0,北京',
+    ];
+    const bytes = Buffer.from(rows.join('\r\n') + '\r\n');
+    const chunks = Array.from({ length: Math.ceil(bytes.length / 65_536) }, (_, i) => bytes.subarray(i * 65_536, (i + 1) * 65_536));
+    const { run, messages } = setup(chunks);
+    const summary = await run();
+    expect(summary).toMatchObject({ events: 2, deadLettered: 4, linesRead: 6 });
+    const letters = messages('dlq').map((m) => ({ key: m.key, size: Buffer.byteLength(m.value), letter: JSON.parse(String(m.value)) }));
+    expect(letters.map((l) => [l.key, l.letter.reason, l.letter.rawBytes, l.letter.truncated])).toEqual([
+      ['log.csv:2', 'row: 1000022 bytes, more than 4096', 1_000_022, true],
+      ['log.csv:3', 'field province: control character U+001B at character 2', 29, false],
+      ['log.csv:4', 'a quoted field opened on line 4 is not closed within 4096 bytes', 27, false],
+      ['log.csv:5', 'field province: 300 bytes, more than 256', 322, false],
+    ]);
+    for (const { size } of letters) expect(size).toBeLessThan(2048);
+    expect(summary.deadLetterReasons).toEqual({ too_long: 1, control_character: 1, unclosed_quote: 1, bad_province: 1 });
   });
 });
