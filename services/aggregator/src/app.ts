@@ -148,9 +148,12 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
     health() {
       const stalled = processor.stalledPartitions(config.STALL_TIMEOUT_MS);
       const redisReady = redis.status === 'ready';
+      const failingJobs = emitter.failingFor(config.STALL_TIMEOUT_MS);
       return {
-        healthy: running && stalled.length === 0 && redisReady,
-        details: { running, redis: redis.status, ownedPartitions: processor.ownedCount, stalledPartitions: stalled, lastEmitError: lastEmitError ?? null },
+        healthy: running && stalled.length === 0 && redisReady && failingJobs.length === 0,
+        details: {
+          running, redis: redis.status, ownedPartitions: processor.ownedCount, stalledPartitions: stalled, failingJobs, lastEmitError: lastEmitError ?? null,
+        },
       };
     },
     close() {

@@ -29,7 +29,7 @@ export function createAggregatorMetrics(registry: Registry) {
     results: new Counter({ name: 'streamtally_aggregator_results_total', help: 'Window results written to the results topic', labelNames: ['aggregation', 'final'], registers }),
     windowCounts: new Counter({
       name: 'streamtally_aggregator_window_counts_total',
-      help: 'Counts of final windows, per job and key (field-keyed jobs only; for dashboards: exact counts are on the results topic)',
+      help: 'Counts of final windows, per job and key (field-keyed jobs only; a job\'s first 50 keys, later ones under "(other)"; exact counts are on the results topic)',
       labelNames: ['aggregation', 'key'],
       registers,
     }),
@@ -37,6 +37,12 @@ export function createAggregatorMetrics(registry: Registry) {
       name: 'streamtally_aggregator_latest_final_count',
       help: 'Counts of the newest final window, per job and key (field-keyed jobs only)',
       labelNames: ['aggregation', 'key'],
+      registers,
+    }),
+    emitFailures: new Counter({
+      name: 'streamtally_aggregator_emit_failures_total',
+      help: 'Emits of a job that failed (its results not written); /healthz fails once a job has failed for STALL_TIMEOUT_MS',
+      labelNames: ['aggregation'],
       registers,
     }),
     ownedPartitions: new Gauge({ name: 'streamtally_aggregator_owned_partitions', help: 'Input partitions this instance owns', registers }),
@@ -52,6 +58,7 @@ export function initialiseSeries(metrics: AggregatorMetrics, jobs: readonly { na
     metrics.lateEvents.inc({ aggregation: job.name }, 0);
     metrics.results.inc({ aggregation: job.name, final: 'true' }, 0);
     metrics.results.inc({ aggregation: job.name, final: 'false' }, 0);
+    metrics.emitFailures.inc({ aggregation: job.name }, 0);
     metrics.openWindows.set({ aggregation: job.name }, 0);
     metrics.watermarkLag.set({ aggregation: job.name }, 0);
     metrics.records.inc({ topic: job.source }, 0);

@@ -3,8 +3,9 @@ import { WindowResult } from '@streamtally/contracts';
 import { Job } from '../jobs/job-schema';
 import { AggregatorMetrics } from '../metrics';
 import { RedisState } from '../state/redis-state';
-import { buildResult } from '../windowing/results';
+import { buildResult, MAX_RESULT_BYTES } from '../windowing/results';
 import { globalWatermark, PartitionProgress } from '../windowing/watermark';
+import { KeyLabels, OTHER_LABEL } from './key-labels';
 
 export interface TopicOffsets {
   partition: number;
@@ -38,7 +39,10 @@ export class ResultEmitter {
   private readonly lastVersion = new Map<string, number>();
   private readonly lastRun = new Map<string, number>();
   private readonly latestKeys = new Map<string, string[]>();
+  /** since when each job has failed every emit (absent while it succeeds) */
+  private readonly failingSince = new Map<string, number>();
   private readonly now: () => number;
+  private readonly labels = new KeyLabels();
 
   constructor(private readonly deps: ResultEmitterDeps) {
     this.now = deps.now ?? Date.now;
@@ -53,11 +57,24 @@ export class ResultEmitter {
     const offsetsByTopic = new Map<string, TopicOffsets[]>();
     for (const topic of new Set(due.map((j) => j.source))) offsetsByTopic.set(topic, await this.deps.topicOffsets(topic));
     const written: WindowResult[] = [];
+    // one job failing (its results refused, say) must not hold back the others
     for (const job of due) {
       this.lastRun.set(job.name, now);
-      written.push(...(await this.emitJob(job, offsetsByTopic.get(job.source)!, now)));
+      try {
+        written.push(...(await this.emitJob(job, offsetsByTopic.get(job.source)!, now)));
+        this.failingSince.delete(job.name);
+      } catch (err) {
+        if (!this.failingSince.has(job.name)) this.failingSince.set(job.name, now);
+        this.deps.metrics.emitFailures.inc({ aggregation: job.name });
+        this.deps.logger.warn({ err, job: job.name, failingForMs: now - this.failingSince.get(job.name)! }, 'emitting results failed; retrying on the job\'s next turn');
+      }
     }
     return written;
+  }
+
+  /** The jobs whose every emit has failed for at least `ms`: the instance is not healthy. */
+  failingFor(ms: number, now = this.now()): string[] {
+    return [...this.failingSince].filter(([, since]) => now - since >= ms).map(([job]) => job);
   }
 
   private async emitJob(job: Job, offsets: TopicOffsets[], now: number): Promise<WindowResult[]> {
@@ -74,9 +91,10 @@ export class ResultEmitter {
     metrics.openWindows.set({ aggregation: job.name }, open.length);
 
     const results: WindowResult[] = [];
-    for (const w of finals) results.push(buildResult(job.name, w.windowStart, w.windowEnd, w.counts, true, now));
+    const bounds = { maxKeys: job.maxKeys, maxBytes: MAX_RESULT_BYTES };
+    for (const w of finals) results.push(buildResult(job.name, w.windowStart, w.windowEnd, w.counts, true, now, bounds));
     for (const w of open) {
-      const result = buildResult(job.name, w.windowStart, w.windowEnd, w.counts, false, now);
+      const result = buildResult(job.name, w.windowStart, w.windowEnd, w.counts, false, now, bounds);
       if (this.lastVersion.get(`${job.name}@${w.windowStart}`) !== result.version) results.push(result);
     }
     if (results.length === 0) return [];
@@ -86,7 +104,8 @@ export class ResultEmitter {
     for (const r of results) {
       metrics.results.inc({ aggregation: job.name, final: String(r.final) });
       if (r.final && countsAsMetrics) {
-        for (const [key, count] of Object.entries(r.counts)) metrics.windowCounts.inc({ aggregation: job.name, key }, count);
+        for (const [key, count] of Object.entries(r.counts)) metrics.windowCounts.inc({ aggregation: job.name, key: this.labels.of(job.name, key) }, count);
+        if (r.other) metrics.windowCounts.inc({ aggregation: job.name, key: OTHER_LABEL }, r.other.count);
         if (!newestFinal || r.windowStart > newestFinal.windowStart) newestFinal = r;
       }
       if (r.final) this.lastVersion.delete(`${job.name}@${r.windowStart}`);
@@ -95,8 +114,14 @@ export class ResultEmitter {
     if (newestFinal) {
       // only this job's keys of the previous newest window go; other jobs keep theirs
       for (const key of this.latestKeys.get(job.name) ?? []) metrics.latestFinalCount.remove({ aggregation: job.name, key });
-      for (const [key, count] of Object.entries(newestFinal.counts)) metrics.latestFinalCount.set({ aggregation: job.name, key }, count);
-      this.latestKeys.set(job.name, Object.keys(newestFinal.counts));
+      const latest = new Map<string, number>();
+      for (const [key, count] of Object.entries(newestFinal.counts)) {
+        const label = this.labels.of(job.name, key);
+        latest.set(label, (latest.get(label) ?? 0) + count);
+      }
+      if (newestFinal.other) latest.set(OTHER_LABEL, (latest.get(OTHER_LABEL) ?? 0) + newestFinal.other.count);
+      for (const [key, count] of latest) metrics.latestFinalCount.set({ aggregation: job.name, key }, count);
+      this.latestKeys.set(job.name, [...latest.keys()]);
     }
     await state.retire(job.name, finals.map((w) => w.windowStart));
     if (finals.length > 0) this.deps.logger.debug({ job: job.name, finals: finals.length, watermark }, 'windows closed');

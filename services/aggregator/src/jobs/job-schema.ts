@@ -21,6 +21,8 @@ export const jobDefinitionSchema = z.strictObject({
   ]),
   allowedLatenessMs: z.number().int().min(0).default(1000),
   emitEveryMs: z.number().int().min(50).default(250),
+  /** the most keys a window's result lists; the rest are summed under `other` */
+  maxKeys: z.number().int().min(1).max(100_000).default(1000),
 });
 
 export type JobDefinition = z.input<typeof jobDefinitionSchema>;
@@ -36,6 +38,7 @@ export interface Job {
   window: WindowSpec;
   allowedLatenessMs: number;
   emitEveryMs: number;
+  maxKeys: number;
 }
 
 const FIELDS_OF = { 'user-action': [...USER_ACTION_FIELDS, 'ts'], 'text-line': ['text', 'source', 'ts'] } as const;
@@ -80,9 +83,18 @@ export function parseJobs(input: unknown): JobsResult {
     }
     jobs.push({
       name: def.name, source: def.source, format: def.format, filter, filterText: def.filter, key: def.key,
-      window: def.window, allowedLatenessMs: def.allowedLatenessMs, emitEveryMs: def.emitEveryMs,
+      window: def.window, allowedLatenessMs: def.allowedLatenessMs, emitEveryMs: def.emitEveryMs, maxKeys: def.maxKeys,
     });
   });
   if (input.length === 0) errors.push('jobs: at least one job is needed');
+  // a topic's records are decoded one way: jobs that disagree would see the first job's format
+  const formatOf = new Map<string, Job>();
+  for (const job of jobs) {
+    const first = formatOf.get(job.source);
+    if (!first) formatOf.set(job.source, job);
+    else if (first.format !== job.format) {
+      errors.push(`job "${job.name}": format: "${job.format}" but job "${first.name}" reads topic ${job.source} as "${first.format}"; jobs on one topic need one format`);
+    }
+  }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, jobs };
 }

@@ -29,6 +29,20 @@ describe('job definitions', () => {
     if (!parsed.ok) expect(parsed.errors.join('\n')).toContain(message);
   });
 
+  it('rejects jobs that read one topic in two formats, naming both jobs', () => {
+    const parsed = parseJobs([
+      { name: 'counts', source: 'shared', key: { field: 'text' }, format: 'text-line', window: { type: 'running' } },
+      { name: 'genders', source: 'shared', key: { field: 'gender' }, window: { type: 'running' } },
+    ]);
+    expect(parsed).toEqual({ ok: false, errors: ['job "genders": format: "user-action" but job "counts" reads topic shared as "text-line"; jobs on one topic need one format'] });
+  });
+
+  it('bounds the keys of a result: maxKeys defaults to 1000 and is at least 1', () => {
+    const job = { name: 'p', source: 't', key: { field: 'province' }, window: { type: 'running' } };
+    expect(parseJobs([job])).toMatchObject({ ok: true, jobs: [{ maxKeys: 1000 }] });
+    expect(parseJobs([{ ...job, maxKeys: 0 }])).toMatchObject({ ok: false, errors: [expect.stringContaining('job "p": maxKeys:')] });
+  });
+
   it('rejects duplicate names and an empty list', () => {
     const job = { name: 'same', source: 't', key: { field: 'gender' }, window: { type: 'running' } };
     expect(parseJobs([job, job])).toEqual({ ok: false, errors: ['job "same": name: another job has the same name'] });

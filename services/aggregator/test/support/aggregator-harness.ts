@@ -10,7 +10,7 @@ import { AggregatorConfig, parseAggregatorConfig } from '../../src/config';
 import { parseJobs } from '../../src/jobs/job-schema';
 
 export interface AggregatorHarness {
-  app: AggregatorApp;
+  readonly app: AggregatorApp;
   config: AggregatorConfig;
   kafka: Kafka;
   redis: Redis;
@@ -19,6 +19,8 @@ export interface AggregatorHarness {
   write(topic: string, records: { partition: number; value: unknown }[]): Promise<void>;
   /** the highest version per result key seen so far on the results topic */
   latestResults(): Map<string, WindowResult>;
+  /** closes the aggregator and starts a new one on the same topics, group and Redis state */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,10 +36,14 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
   });
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const kafka = createKafka({ brokers: testBrokers(), clientId: id, logger: silentLogger() });
-  const redis = new Redis(parsed.config.REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 1000) });
-  redis.on('error', () => undefined); // outages are part of some tests
+  const connectRedis = () => {
+    const client = new Redis(parsed.config.REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 1000) });
+    client.on('error', () => undefined); // outages are part of some tests
+    return client;
+  };
+  const redis = connectRedis();
   const registry = new Registry();
-  const app = createAggregatorApp({ config: parsed.config, jobs: parsedJobs.jobs, logger: silentLogger(), registry, kafka, redis });
+  let app = createAggregatorApp({ config: parsed.config, jobs: parsedJobs.jobs, logger: silentLogger(), registry, kafka, redis });
   await app.start();
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
@@ -54,7 +60,15 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
     },
   });
   return {
-    app, config: parsed.config, kafka, redis, registry,
+    get app() {
+      return app;
+    },
+    config: parsed.config, kafka, redis, registry,
+    async restart() {
+      await app.close(); // it disconnects its Redis client: the next one gets a new client
+      app = createAggregatorApp({ config: parsed.config, jobs: parsedJobs.jobs, logger: silentLogger(), registry: new Registry(), kafka, redis: connectRedis() });
+      await app.start();
+    },
     async write(topic, records) {
       await producer.send({ topic, acks: -1, messages: records.map((r) => ({ partition: r.partition, value: JSON.stringify(r.value) })) });
     },
