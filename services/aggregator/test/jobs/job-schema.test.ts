@@ -18,7 +18,7 @@ describe('job definitions', () => {
   it.each([
     [{ name: 'bad-key', source: 't', key: { field: 'colour' }, window: { type: 'running' } }, 'job "bad-key": key: unknown field "colour"'],
     [{ name: 'bad-slide', source: 't', key: { field: 'gender' }, window: { type: 'hopping', sizeMs: 1000, slideMs: 300 } }, 'job "bad-slide": window.slideMs: must divide window.sizeMs'],
-    [{ name: 'bad-filter', source: 't', filter: 'action ~ 2', key: { field: 'gender' }, window: { type: 'running' } }, 'job "bad-filter": filter: expected "field op value"'],
+    [{ name: 'bad-filter', source: 't', filter: 'action ~ 2', key: { field: 'gender' }, window: { type: 'running' } }, 'job "bad-filter": filter: at position 8: expected an operator (== != <= >= < > or in), found "~ 2"'],
     [{ name: 'bad-size', source: 't', key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: -5 } }, 'job "bad-size": window.sizeMs:'],
     [{ name: 'words', source: 't', key: { words: 'province' }, window: { type: 'running' } }, 'job "words": key.words: splitting words needs format "text-line"'],
     [{ source: 't', key: { field: 'gender' }, window: { type: 'running' } }, 'job #1: name:'],
@@ -73,8 +73,31 @@ describe('filters', () => {
     if (typeof filter === 'function') expect(filter(event)).toBe(expected);
   });
 
+  it.each([
+    ['province == "inner mongolia"', { province: 'inner mongolia' }, true],
+    ["province != '上海'", { province: '上海' }, false],
+    ['action in [ 1 , 2 ]', { action: 2 }, true],
+    ['  action==2  ', { action: 2 }, true],
+  ])('also %s on %j is %s', (expression, event, expected) => {
+    const filter = compileFilter(expression, fields);
+    expect(typeof filter === 'function' && filter(event)).toBe(expected);
+  });
+
   it('explains what is wrong', () => {
     expect(compileFilter('colour == red', fields)).toMatch(/^unknown field "colour"/);
     expect(compileFilter('province < 上海', fields)).toBe('"<" needs a number, got "上海"');
+  });
+
+  // regression: these compiled, as comparisons with the text "= 2", "1 and b == 2", "2 extra"
+  it.each([
+    ['action === 2', 'at position 10: expected a value (a number, a "quoted" text or a word), found "= 2"'],
+    ['action == 1 and province == 2', 'at position 13: expected the end of the filter, found "and provin"'],
+    ['action == 2 extra', 'at position 13: expected the end of the filter, found "extra"'],
+    ['province != ', 'at position 13: expected a value (a number, a "quoted" text or a word), found the end'],
+    ['action in [1, 2', 'at position 16: expected "," or "]", found the end'],
+    ['action in []', 'at position 12: expected a value (a number, a "quoted" text or a word), found "]"'],
+    ['', 'at position 1: expected a field name, found the end'],
+  ])('rejects %j naming the position', (expression, message) => {
+    expect(compileFilter(expression, fields)).toBe(message);
   });
 });
