@@ -43,8 +43,13 @@ export function pinoLevelOf(entry: Pick<LogEntry, 'level' | 'log'>): 'error' | '
   const level = LEVELS[entry.level] ?? 'info';
   const error = (entry.log as { error?: unknown }).error;
   if (level === 'error' && typeof error === 'string' && RETRIABLE_BROKER_ERRORS.has(error)) return 'warn';
+  // a broker that is not up yet, or restarting: kafkajs retries, and the caller reports
+  // the one clear error if it never comes (BROKER_TIMEOUT_MS)
+  if (level === 'error' && CONNECTION_RETRIES.test(entry.log.message)) return 'warn';
   return level;
 }
+
+const CONNECTION_RETRIES = /^(Connection error|Connection timeout|Failed to connect to seed broker)/;
 
 /** A kafkajs client whose own logs go through pino as JSON, under component "kafkajs". */
 export function createKafka({ brokers, clientId, logger, connectionTimeoutMs = 3000, retry }: KafkaSettings): Kafka {
@@ -57,7 +62,10 @@ export function createKafka({ brokers, clientId, logger, connectionTimeoutMs = 3
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...extra } = entry.log;
-      kafkaLogger[pinoLevelOf(entry)]({ namespace: entry.namespace, ...extra }, message);
+      const level = pinoLevelOf(entry);
+      // a stack trace says nothing about a retried, expected state: only errors keep theirs
+      if (level !== 'error') delete (extra as { stack?: unknown }).stack;
+      kafkaLogger[level]({ namespace: entry.namespace, ...extra }, message);
     },
   });
 }

@@ -56,7 +56,9 @@ export async function connectAdmin(admin: Admin, brokers: string[], timeoutMs: n
   try {
     await Promise.race([admin.connect().then(() => admin.listTopics()), timeout]);
   } catch (err) {
-    await admin.disconnect().catch(() => undefined);
+    // not awaited: while kafkajs is still retrying its first connection, disconnect waits out
+    // every retry (75 s with BROKER_TIMEOUT_MS=2000); the caller is about to give up anyway
+    void admin.disconnect().catch(() => undefined);
     throw err;
   } finally {
     clearTimeout(timer);

@@ -12,6 +12,13 @@ describe('pinoLevelOf (kafkajs log levels in our logs)', () => {
     expect(pinoLevelOf(entry(logLevel.INFO, 'Starting'))).toBe('info');
   });
 
+  it('makes connection attempts to a broker that is not up (yet) warnings', () => {
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Connection error: connect ECONNREFUSED 127.0.0.1:1'))).toBe('warn');
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Failed to connect to seed broker, trying another broker from the list: Connection error'))).toBe('warn');
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Connection timeout'))).toBe('warn');
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Crash: KafkaJSConnectionError: Connection error'))).toBe('error');
+  });
+
   it('makes a failed response that kafkajs retries a warning, not an error', () => {
     const loading = "The coordinator is loading and hence can't process requests for this group";
     expect(pinoLevelOf(entry(logLevel.ERROR, 'Response InitProducerId(key: 22, version: 1)', { error: loading }))).toBe('warn');

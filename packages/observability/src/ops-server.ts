@@ -13,6 +13,8 @@ export interface OpsServerOptions {
   health: () => HealthReport | Promise<HealthReport>;
   port: number;
   host: string;
+  /** the setting that chose the port, named when it is taken (default METRICS_PORT) */
+  portSetting?: string;
 }
 
 export interface OpsServer {
@@ -24,7 +26,7 @@ export interface OpsServer {
  * /metrics (Prometheus text) and /healthz (200 or 503 with JSON details) for services
  * without an HTTP framework of their own.
  */
-export async function startOpsServer({ registry, health, port, host }: OpsServerOptions): Promise<OpsServer> {
+export async function startOpsServer({ registry, health, port, host, portSetting = 'METRICS_PORT' }: OpsServerOptions): Promise<OpsServer> {
   const server = http.createServer((req, res) => {
     void respond(req.url ?? '/', res);
   });
@@ -48,7 +50,7 @@ export async function startOpsServer({ registry, health, port, host }: OpsServer
     }
   }
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(listenError(err, portSetting, host, port)));
     server.listen(port, host, () => resolve());
   });
   let closing: Promise<void> | undefined;
@@ -62,4 +64,13 @@ export async function startOpsServer({ registry, health, port, host }: OpsServer
       return closing;
     },
   };
+}
+
+/** A listen failure as an operator needs it: which setting, which address, what to do. */
+export function listenError(err: unknown, setting: string, host: string, port: number): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new Error(`${setting} ${port}: the port is already in use on ${host}; set ${setting} to a free port`, { cause: err });
+  if (code === 'EACCES') return new Error(`${setting} ${port}: not allowed to listen on ${host}:${port}`, { cause: err });
+  if (code === 'EADDRNOTAVAIL') return new Error(`${setting} ${port}: ${host} is not an address of this machine`, { cause: err });
+  return err as Error;
 }

@@ -25,6 +25,13 @@ describe('runMain', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('streamtally-test: Error: no broker answered');
   });
+
+  it('ends the process soon after main, even while something keeps the event loop alive', () => {
+    const started = Date.now();
+    const result = runChild("setInterval(() => {}, 1000); runMain('svc', async () => 4, 200);");
+    expect(result.status).toBe(4);
+    expect(Date.now() - started).toBeLessThan(5000); // the child's own timeout is 10 s
+  });
 });
 
 describe('firstStopSignal', () => {

@@ -43,6 +43,50 @@ export const setting = {
       .string({ error: 'is required (comma-separated host:port)' })
       .min(1, 'is required (comma-separated host:port)')
       .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean))
-      .refine((list) => list.length > 0 && list.every((b) => /^[^:\s]+:\d{1,5}$/.test(b)), 'expected host:port[,host:port...]'),
+      .refine((list) => list.length > 0 && list.every(isHostPort), 'expected host:port[,host:port...] with ports 1-65535'),
+  /** redis://[user:password@]host[:port][/db] or rediss://…: checked here, so a typo stops start-up by name */
+  redisUrl: () =>
+    z.string({ error: 'is required, e.g. redis://redis:6379' }).superRefine((value, ctx) => {
+      const problem = redisUrlProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  /** `*`, or comma-separated origins as browsers send them: scheme://host[:port] */
+  origins: () =>
+    z.string().min(1).refine(
+      (value) => value.trim() === '*' || value.split(',').every((o) => /^https?:\/\/[^/\s:]+(:\d{1,5})?$/.test(o.trim())),
+      'expected * or comma-separated origins with a scheme, e.g. https://dash.example.com,http://localhost:8080',
+    ),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
+
+function isHostPort(broker: string): boolean {
+  const match = /^[^:\s]+:(\d{1,5})$/.exec(broker);
+  return match !== null && Number(match[1]) >= 1 && Number(match[1]) <= 65_535;
+}
+
+function redisUrlProblem(value: string): string | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return 'expected redis://host:port[/db]';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'expected redis://host:port[/db]';
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return `expected the scheme redis:// or rediss://, not ${url.protocol}//`;
+  if (!url.hostname) return 'expected a host, e.g. redis://redis:6379';
+  if (url.port !== '' && (Number(url.port) < 1 || Number(url.port) > 65_535)) return 'expected a port 1-65535';
+  const db = url.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d{1,5}$/.test(db)) return `the database after the host must be a number, e.g. redis://redis:6379/0 (got "${db}")`;
+  return undefined;
+}
+
+/** The URL with its password masked, for messages and logs. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    return value;
+  }
+}

@@ -9,7 +9,7 @@ export const BUNDLED_JOBS_FILE = path.resolve(__dirname, '../jobs.json');
 /** The aggregator's settings, keyed by environment variable. */
 export const aggregatorConfigSchema = z.object({
   KAFKA_BROKERS: setting.brokers(),
-  REDIS_URL: z.string({ error: 'is required, e.g. redis://redis:6379' }).regex(/^rediss?:\/\//, 'expected redis://host:port[/db]'),
+  REDIS_URL: setting.redisUrl(),
   KAFKA_CLIENT_ID: z.string().min(1).default('streamtally-aggregator'),
   CONSUMER_GROUP: z.string().min(1).default('streamtally-aggregator'),
   /** prefix of every Redis key: a recompute from the start of the topic runs in a fresh namespace */
@@ -43,4 +43,18 @@ export type AggregatorConfig = z.infer<typeof aggregatorConfigSchema>;
 
 export function parseAggregatorConfig(values: Record<string, string | undefined>): SettingsResult<AggregatorConfig> {
   return parseSettings(aggregatorConfigSchema, values);
+}
+
+/**
+ * Topics that must stay apart: the three the aggregator writes, and the job sources it reads
+ * (writing results into a source would count them as events). Each problem names the variable.
+ */
+export function topicConflicts(config: AggregatorConfig, sources: readonly string[]): string[] {
+  const outputs = [['RESULTS_TOPIC', config.RESULTS_TOPIC], ['LATE_EVENTS_TOPIC', config.LATE_EVENTS_TOPIC], ['DEAD_LETTER_TOPIC', config.DEAD_LETTER_TOPIC]] as const;
+  const problems: string[] = [];
+  outputs.forEach(([name, topic], i) => {
+    for (const [other, otherTopic] of outputs.slice(i + 1)) if (topic === otherTopic) problems.push(`${other}: must differ from ${name} ("${topic}")`);
+    if (sources.includes(topic)) problems.push(`${name}: "${topic}" is also a job's source topic`);
+  });
+  return problems;
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { createKafka } from '@streamtally/kafka-client';
 import { createLogger, createRegistry, firstStopSignal, OpsServer, runMain, startOpsServer } from '@streamtally/observability';
+import { connectRedis, RedisStartupError } from './adapters/redis-connection';
 import { createAggregatorApp } from './app';
-import { parseAggregatorConfig } from './config';
+import { parseAggregatorConfig, topicConflicts } from './config';
 import { loadJobs } from './jobs/load-jobs';
 
 async function main(): Promise<number> {
@@ -18,27 +19,22 @@ async function main(): Promise<number> {
     process.stderr.write(`streamtally-aggregator: invalid jobs:\n  ${loaded.errors.join('\n  ')}\n`);
     return 2;
   }
+  const conflicts = topicConflicts(config, loaded.jobs.map((j) => j.source));
+  if (conflicts.length > 0) {
+    process.stderr.write(`streamtally-aggregator: invalid settings:\n  ${conflicts.join('\n  ')}\n`);
+    return 2;
+  }
   const logger = createLogger({ service: 'aggregator', level: config.LOG_LEVEL });
   const registry = createRegistry('aggregator');
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger });
-  // commands fail fast while Redis is away; the processor backs off and retries the batch
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: (n) => Math.min(n * 200, 5000) });
-  redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
-  let connectTimer: NodeJS.Timeout | undefined;
+  let redis: Redis;
   try {
-    await Promise.race([
-      redis.connect(),
-      new Promise((_, reject) => {
-        connectTimer = setTimeout(() => reject(new Error(`Redis at REDIS_URL ${config.REDIS_URL} did not answer within ${config.BROKER_TIMEOUT_MS} ms`)), config.BROKER_TIMEOUT_MS);
-      }),
-    ]);
+    redis = await connectRedis(config.REDIS_URL, config.BROKER_TIMEOUT_MS, logger);
   } catch (err) {
-    process.stderr.write(`streamtally-aggregator: ${(err as Error).message}\n`);
-    redis.disconnect();
-    return 1;
-  } finally {
-    // a pending timer would keep the process alive after shutdown
-    clearTimeout(connectTimer);
+    if (!(err instanceof RedisStartupError)) throw err;
+    logger.error({ err: { message: err.message } }, 'redis unusable at start');
+    process.stderr.write(`streamtally-aggregator: ${err.message}\n`);
+    return 2;
   }
   const app = createAggregatorApp({ config, jobs: loaded.jobs, logger, registry, kafka, redis });
   let ops: OpsServer | undefined;

@@ -13,7 +13,7 @@ export const gatewayConfigSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: setting.integer(0, 65_535).default(8080),
   /** comma-separated origins allowed to open /ws, or * for any */
-  ALLOWED_ORIGINS: z.string().min(1).default('*'),
+  ALLOWED_ORIGINS: setting.origins().default('*'),
   /** when set, /ws and /api need `Authorization: Bearer <token>` (or ?token=) */
   AUTH_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
   MAX_CONNECTIONS: setting.integer(1, 1_000_000).default(10_000),

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import type { WebSocket } from 'ws';
 import { createKafka, connectAdmin } from '@streamtally/kafka-client';
-import { createLogger, createRegistry, firstStopSignal, runMain } from '@streamtally/observability';
+import { createLogger, createRegistry, firstStopSignal, listenError, runMain } from '@streamtally/observability';
 import { parseGatewayConfig } from './config';
 import { createGatewayMetrics, initialiseSeries } from './metrics';
 import { Hub } from './domain/hub';
@@ -31,6 +31,12 @@ async function main(): Promise<number> {
   const app = await buildGatewayApp({ config, logger, registry, metrics, hub, consumerState: () => ({ running: results.running, caughtUp: results.caughtUp }) });
   const stopped = firstStopSignal();
   try {
+    // listening first: a port in use fails at once, and /healthz says "not yet" while the
+    // results topic is awaited
+    const address = await app.listen({ host: config.HOST, port: config.PORT }).catch((err: unknown) => {
+      throw listenError(err, 'PORT', config.HOST, config.PORT);
+    });
+    logger.info({ address }, 'dashboard and /ws listening');
     const admin = kafka.admin();
     await connectAdmin(admin, config.KAFKA_BROKERS, config.BROKER_TIMEOUT_MS);
     try {
@@ -46,8 +52,7 @@ async function main(): Promise<number> {
       await admin.disconnect();
     }
     await results.start();
-    const address = await app.listen({ host: config.HOST, port: config.PORT });
-    logger.info({ address }, 'dashboard and /ws ready');
+    logger.info('reading results');
     const signal = await stopped;
     logger.info({ signal }, 'stopping');
     return 0;

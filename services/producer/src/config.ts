@@ -37,6 +37,11 @@ export const producerConfigSchema = z.object({
   METRICS_PORT: integer(0, 65_535).default(9464),
   LOG_LEVEL: setting.logLevel(),
   PROGRESS: z.enum(['auto', 'on', 'off']).default('auto'),
+}).superRefine((c, ctx) => {
+  // one topic for both would feed dead letters to the aggregator as if they were events
+  for (const [data, dead] of [['INPUT_TOPIC', 'DEAD_LETTER_TOPIC'], ['TEXT_TOPIC', 'TEXT_DEAD_LETTER_TOPIC']] as const) {
+    if (c[data] === c[dead]) ctx.addIssue({ code: 'custom', path: [dead], message: `must differ from ${data} ("${c[data]}")` });
+  }
 });
 
 export type ProducerConfig = z.infer<typeof producerConfigSchema>;

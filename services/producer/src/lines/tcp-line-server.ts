@@ -1,3 +1,4 @@
+import { listenError } from '@streamtally/observability';
 import net from 'node:net';
 import type { Logger } from 'pino';
 
@@ -27,7 +28,7 @@ export async function startTcpLineServer(
       });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(listenError(err, 'LISTEN_PORT', host, port)));
     server.listen(port, host, () => resolve());
   });
   let closing: Promise<void> | undefined;

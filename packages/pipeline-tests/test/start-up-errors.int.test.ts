@@ -1,0 +1,73 @@
+import net from 'node:net';
+import { freePort, testBrokers, testRedisUrl, uniqueName } from '@streamtally/test-support';
+import { runService, ServiceName } from '../src';
+
+// What an operator sees when a setting is wrong or a dependency is away: the built services
+// as processes, each failure one line naming the variable, no stack trace, a bounded wait.
+const STACK_FRAME = /^\s+at /m;
+
+function run(service: ServiceName, env: Record<string, string>) {
+  const started = Date.now();
+  const result = runService(service, { LOG_LEVEL: 'warn', ...env }, []);
+  return { ...result, ms: Date.now() - started, stderr: result.output };
+}
+
+async function withBusyPort<T>(use: (port: number) => T): Promise<T> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return use((server.address() as net.AddressInfo).port);
+  } finally {
+    server.close();
+  }
+}
+
+describe('start-up errors', () => {
+  it('a dead broker: the producer gives up within BROKER_TIMEOUT_MS and a small margin, naming KAFKA_BROKERS', async () => {
+    const port = await freePort();
+    const result = run('producer', { KAFKA_BROKERS: `127.0.0.1:${port}`, BROKER_TIMEOUT_MS: '2000', METRICS_PORT: '0', PROGRESS: 'off' });
+    expect(result.status).toBe(1);
+    expect(result.ms).toBeLessThan(2000 + 5000);
+    expect(result.output).toContain(`streamtally-producer: no Kafka broker answered at 127.0.0.1:${port} within 2000 ms (KAFKA_BROKERS)`);
+    expect(result.output).not.toMatch(/"level":"error".*ECONNREFUSED/); // kafkajs's retries are warnings
+  });
+
+  it.each([
+    ['producer', { KAFKA_BROKERS: 'kafka:99999' }, 'KAFKA_BROKERS (--brokers): expected host:port[,host:port...] with ports 1-65535'],
+    ['producer', { INPUT_TOPIC: 'same', DEAD_LETTER_TOPIC: 'same' }, 'DEAD_LETTER_TOPIC (--dlq-topic): must differ from INPUT_TOPIC ("same")'],
+    ['gateway', { ALLOWED_ORIGINS: 'dash.example.com' }, 'ALLOWED_ORIGINS: expected * or comma-separated origins with a scheme'],
+    ['gateway', { PORT: '70000' }, 'PORT: '],
+    ['aggregator', { REDIS_URL: 'redis://127.0.0.1:6379/zero' }, 'REDIS_URL: the database after the host must be a number'],
+    ['aggregator', { REDIS_URL: 'localhost:6379' }, 'REDIS_URL: expected redis://host:port[/db]'],
+    ['aggregator', { RESULTS_TOPIC: 'user-actions' }, 'RESULTS_TOPIC: "user-actions" is also a job\'s source topic'],
+  ] as [ServiceName, Record<string, string>, string][])('%s with %j stops at once (exit 2) naming the variable', (service, env, message) => {
+    const result = run(service, { KAFKA_BROKERS: testBrokers().join(','), REDIS_URL: testRedisUrl(), METRICS_PORT: '0', ...env });
+    expect(result.status).toBe(2);
+    expect(result.output).toContain(message);
+    expect(result.output).not.toMatch(STACK_FRAME);
+  });
+
+  it.each([
+    ['a database out of range', (url: string) => `${url}/99`, 'database 99 cannot be used (ERR DB index is out of range)'],
+    ['nothing listening', () => 'redis://127.0.0.1:1', 'connect ECONNREFUSED 127.0.0.1:1'],
+  ])('Redis with %s: one line naming REDIS_URL and the address, exit 2', (_case, urlOf, reason) => {
+    const url = urlOf(testRedisUrl().replace(/\/\d*$/, ''));
+    const result = run('aggregator', { KAFKA_BROKERS: testBrokers().join(','), REDIS_URL: url, BROKER_TIMEOUT_MS: '2000', METRICS_PORT: '0' });
+    expect(result.status).toBe(2);
+    expect(result.output).toContain(`streamtally-aggregator: REDIS_URL ${url}: ${reason}`);
+    expect(result.output).not.toMatch(STACK_FRAME);
+    expect(result.ms).toBeLessThan(2000 + 5000);
+  });
+
+  it.each([
+    ['producer', 'METRICS_PORT', { PROGRESS: 'off', INPUT_TOPIC: uniqueName('busy'), DEAD_LETTER_TOPIC: uniqueName('busy-dlq'), LIMIT: '1' }],
+    ['aggregator', 'METRICS_PORT', { STATE_NAMESPACE: uniqueName('busy').slice(0, 40), CONSUMER_GROUP: uniqueName('busy') }],
+    ['gateway', 'PORT', { RESULTS_TOPIC: uniqueName('busy-results') }],
+  ] as [ServiceName, string, Record<string, string>][])('%s: a port in use names %s', async (service, setting, env) => {
+    const result = await withBusyPort((port) =>
+      run(service, { KAFKA_BROKERS: testBrokers().join(','), REDIS_URL: testRedisUrl(), METRICS_PORT: '0', ...env, [setting]: String(port), HOST: '127.0.0.1', METRICS_HOST: '127.0.0.1' }),
+    );
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(new RegExp(`${setting} \\d+: the port is already in use on 127\\.0\\.0\\.1; set ${setting} to a free port`));
+  });
+});
