@@ -11,8 +11,12 @@ describe('Prometheus configuration', () => {
     expect(promtool('check', 'config', 'compose/prometheus/prometheus.yml')).toContain('is valid prometheus config file syntax');
   });
 
-  it('promtool check rules passes, with the five alerts', () => {
-    expect(promtool('check', 'rules', 'compose/prometheus/alerts.yml')).toContain('SUCCESS: 5 rules found');
+  it('the alerts fire on the series that should fire them (promtool test rules)', () => {
+    expect(promtool('test', 'rules', 'packages/pipeline-tests/test/deployment/fixtures/alerts.promtool-test.yml')).toContain('SUCCESS');
+  });
+
+  it('promtool check rules passes, with the nine alerts', () => {
+    expect(promtool('check', 'rules', 'compose/prometheus/alerts.yml')).toContain('SUCCESS: 9 rules found');
   });
 
   it('promtool really rejects a broken rule', () => {
