@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_TOPICS } from '@streamtally/contracts';
 import { parseSettings, setting, SettingsResult } from '@streamtally/service-config';
+import type { HubLimits } from './domain/hub';
 
 /** The gateway's settings, keyed by environment variable. */
 export const gatewayConfigSchema = z.object({
@@ -22,6 +23,8 @@ export const gatewayConfigSchema = z.object({
   HARD_BUFFER_BYTES: setting.integer(2048, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
   PING_INTERVAL_MS: setting.integer(100, 600_000).default(15_000),
   MAX_PROTOCOL_ERRORS: setting.integer(1, 1000).default(5),
+  MAX_SUBSCRIPTIONS: setting.integer(1, 10_000).default(50),
+  MAX_MESSAGES_PER_SECOND: setting.integer(1, 10_000).default(20),
   FETCH_MAX_WAIT_MS: setting.integer(10, 10_000).default(100),
   BROKER_TIMEOUT_MS: setting.integer(100, 600_000).default(30_000),
   LOG_LEVEL: setting.logLevel(),
@@ -31,6 +34,14 @@ export const gatewayConfigSchema = z.object({
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+/** The per-client limits the hub enforces, from the settings. */
+export function hubLimitsOf(config: GatewayConfig): HubLimits {
+  return {
+    softBufferBytes: config.SOFT_BUFFER_BYTES, hardBufferBytes: config.HARD_BUFFER_BYTES, maxProtocolErrors: config.MAX_PROTOCOL_ERRORS,
+    maxSubscriptions: config.MAX_SUBSCRIPTIONS, maxMessagesPerSecond: config.MAX_MESSAGES_PER_SECOND,
+  };
+}
 
 export function parseGatewayConfig(values: Record<string, string | undefined>): SettingsResult<GatewayConfig> {
   return parseSettings(gatewayConfigSchema as unknown as z.ZodObject, values) as SettingsResult<GatewayConfig>;

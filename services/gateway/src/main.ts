@@ -2,7 +2,7 @@
 import type { WebSocket } from 'ws';
 import { createKafka, connectAdmin } from '@streamtally/kafka-client';
 import { createLogger, createRegistry, firstStopSignal, listenError, runMain } from '@streamtally/observability';
-import { parseGatewayConfig } from './config';
+import { hubLimitsOf, parseGatewayConfig } from './config';
 import { createGatewayMetrics, initialiseSeries } from './metrics';
 import { Hub } from './domain/hub';
 import { WindowStore } from './domain/window-store';
@@ -21,9 +21,8 @@ async function main(): Promise<number> {
   const metrics = createGatewayMetrics(registry);
   initialiseSeries(metrics);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger });
-  const hub = new Hub<WebSocket>(new WindowStore(config.HISTORY_PER_JOB), {
-    softBufferBytes: config.SOFT_BUFFER_BYTES, hardBufferBytes: config.HARD_BUFFER_BYTES, maxProtocolErrors: config.MAX_PROTOCOL_ERRORS,
-  }, metrics);
+  const wsLogger = logger.child({ component: 'ws' });
+  const hub = new Hub<WebSocket>(new WindowStore(config.HISTORY_PER_JOB), hubLimitsOf(config), metrics, Date.now, (event, details) => wsLogger.warn(details, event));
   const results = createResultsConsumer({
     kafka, topic: config.RESULTS_TOPIC, groupPrefix: config.CONSUMER_GROUP_PREFIX, maxWaitMs: config.FETCH_MAX_WAIT_MS, startTimeoutMs: config.BROKER_TIMEOUT_MS,
     logger: logger.child({ component: 'results' }), onResult: (result) => hub.onResult(result),

@@ -42,6 +42,17 @@ export class Delivery {
     return 'sent';
   }
 
+  /**
+   * A reply to the client's own message (a snapshot, an error, a pong): sent now, in order,
+   * but under the same hard bound, so a client that asks without reading is closed too.
+   */
+  reply(frame: string): DeliveryOutcome {
+    if (this.closed) return 'closed';
+    if (this.peer.bufferedAmount > this.limits.hardBufferBytes) return this.closeSlow();
+    this.peer.send(frame);
+    return 'sent';
+  }
+
   /** Called every flush tick: sends the latest held update per job; returns frames sent. */
   flush(): number {
     if (this.closed || this.pending.size === 0) return 0;

@@ -1,5 +1,6 @@
 import { WindowResult } from '@streamtally/contracts';
 import { GatewayMetrics } from '../metrics';
+import { ControlRate } from './control-rate';
 import { Delivery, DeliveryLimits, Peer } from './delivery';
 import { encodeServerMessage, parseClientMessage } from './protocol';
 import { SubscriptionRegistry } from './subscriptions';
@@ -7,9 +8,22 @@ import { WindowStore } from './window-store';
 
 export const CLOSE_POLICY_VIOLATION = 1008;
 
+export interface HubLimits extends DeliveryLimits {
+  /** invalid messages before the client is closed with 1008 */
+  maxProtocolErrors: number;
+  /** jobs one client may follow at once */
+  maxSubscriptions: number;
+  /** control messages per second a client may send (bursts of twice that) */
+  maxMessagesPerSecond: number;
+}
+
+/** What the hub tells the operator: protocol abuse is a warning, never an error with a stack. */
+export type HubLog = (event: string, details: Record<string, unknown>) => void;
+
 interface Connection {
   delivery: Delivery;
   strikes: number;
+  rate: ControlRate;
 }
 
 /**
@@ -22,13 +36,14 @@ export class Hub<P extends Peer> {
 
   constructor(
     readonly store: WindowStore,
-    private readonly limits: DeliveryLimits & { maxProtocolErrors: number },
+    private readonly limits: HubLimits,
     private readonly metrics: GatewayMetrics,
     private readonly now: () => number = Date.now,
+    private readonly log: HubLog = () => undefined,
   ) {}
 
   connect(peer: P): void {
-    this.connections.set(peer, { delivery: new Delivery(peer, this.limits), strikes: 0 });
+    this.connections.set(peer, { delivery: new Delivery(peer, this.limits), strikes: 0, rate: new ControlRate(this.limits.maxMessagesPerSecond, this.now()) });
     this.metrics.clients.set(this.connections.size);
   }
 
@@ -66,30 +81,43 @@ export class Hub<P extends Peer> {
     this.metrics.fanOutLatency.observe((this.now() - consumedAt) / 1000);
   }
 
-  /** A frame from a client. */
-  onMessage(peer: P, data: string): void {
+  /** A frame from a client; binary frames are refused, the protocol is JSON text. */
+  onMessage(peer: P, data: string, isBinary = false): void {
     const connection = this.connections.get(peer);
     if (!connection) return;
-    const parsed = parseClientMessage(data);
+    if (!connection.rate.take(this.now())) {
+      this.closeForPolicy(peer, `too many messages: at most ${this.limits.maxMessagesPerSecond} per second`);
+      return;
+    }
+    const parsed = isBinary ? { ok: false as const, error: 'binary frames are not accepted: send JSON text frames' } : parseClientMessage(data);
     if (!parsed.ok) {
       connection.strikes += 1;
-      this.send(peer, encodeServerMessage({ type: 'error', error: parsed.error }));
-      if (connection.strikes >= this.limits.maxProtocolErrors) {
-        this.metrics.protocolClosed.inc();
-        peer.close(CLOSE_POLICY_VIOLATION, 'too many invalid messages');
-      }
+      if (connection.strikes === 1) this.log('client protocol error', { error: parsed.error });
+      this.reply(peer, { type: 'error', error: parsed.error });
+      if (connection.strikes >= this.limits.maxProtocolErrors) this.closeForPolicy(peer, 'too many invalid messages');
       return;
     }
     const message = parsed.message;
     if (message.type === 'ping') {
-      this.send(peer, encodeServerMessage({ type: 'pong' }));
+      this.reply(peer, { type: 'pong' });
     } else if (message.type === 'unsubscribe') {
       this.subscriptions.unsubscribe(peer, message.jobs);
     } else {
+      const following = new Set([...this.subscriptions.jobsOf(peer), ...message.jobs]);
+      if (following.size > this.limits.maxSubscriptions) {
+        this.closeForPolicy(peer, `too many subscriptions: at most ${this.limits.maxSubscriptions} jobs`);
+        return;
+      }
       this.subscriptions.subscribe(peer, message.jobs);
-      this.send(peer, encodeServerMessage({ type: 'subscribed', jobs: message.jobs }));
+      this.reply(peer, { type: 'subscribed', jobs: message.jobs });
+      const known = this.store.jobNames();
+      const unknown = message.jobs.filter((job) => !known.includes(job));
+      if (unknown.length > 0) {
+        // kept subscribed: results may come later (a word count before any text arrives)
+        this.reply(peer, { type: 'error', error: `no results yet for ${unknown.map((j) => JSON.stringify(j)).join(', ')}; known jobs: ${known.join(', ') || 'none yet'}` });
+      }
       for (const job of message.jobs) {
-        this.send(peer, encodeServerMessage({ type: 'snapshot', job, windows: this.store.snapshot(job) ?? [] }));
+        if (!this.reply(peer, { type: 'snapshot', job, windows: this.store.snapshot(job) ?? [] })) return;
       }
     }
   }
@@ -103,9 +131,19 @@ export class Hub<P extends Peer> {
     }
   }
 
-  private send(peer: P, frame: string): void {
-    peer.send(frame);
-    this.metrics.messagesSent.inc();
+  /** Sends a reply under the client's buffer limits; false when that closed the client. */
+  private reply(peer: P, message: Parameters<typeof encodeServerMessage>[0]): boolean {
+    const outcome = this.connections.get(peer)?.delivery.reply(encodeServerMessage(message));
+    if (outcome === 'sent') this.metrics.messagesSent.inc();
+    else if (outcome === 'closed') this.onSlowClose(peer);
+    return outcome === 'sent';
+  }
+
+  private closeForPolicy(peer: P, reason: string): void {
+    this.log('client closed for its messages', { reason });
+    this.metrics.protocolClosed.inc();
+    peer.close(CLOSE_POLICY_VIOLATION, reason);
+    this.disconnect(peer);
   }
 
   private onSlowClose(peer: P): void {

@@ -120,7 +120,7 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<FastifyInst
     // handlers are attached synchronously so no early frame is lost
     let alive = true;
     hub.connect(socket);
-    socket.on('message', (data, isBinary) => hub.onMessage(socket, isBinary ? '\u0000binary' : data.toString()));
+    socket.on('message', (data, isBinary) => hub.onMessage(socket, isBinary ? '' : data.toString(), isBinary));
     socket.on('pong', () => (alive = true));
     socket.on('close', () => {
       clearInterval(pinger);
@@ -135,6 +135,15 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<FastifyInst
       alive = false;
       socket.ping();
     }, config.PING_INTERVAL_MS);
+  });
+
+  // every route is GET (HEAD comes with it): another method on a known path is 405, not 404
+  app.setNotFoundHandler((request, reply) => {
+    const known = app.hasRoute({ method: 'GET', url: request.url.split('?')[0]! }) || /^\/(api\/windows|vendor)\/[^/]+$/.test(request.url.split('?')[0]!);
+    if (known && request.method !== 'GET' && request.method !== 'HEAD') {
+      return reply.code(405).header('allow', 'GET, HEAD').send({ error: `${request.method} is not allowed on ${request.url.split('?')[0]}; use GET` });
+    }
+    return reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
 
   const flusher = setInterval(() => hub.flushHeld(), 50);

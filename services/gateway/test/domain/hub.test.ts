@@ -17,7 +17,7 @@ const result = (version: number, job = 'g'): WindowResult => ({ job, windowStart
 
 function hub() {
   const registry = new Registry();
-  return { registry, hub: new Hub<TestPeer>(new WindowStore(5), { softBufferBytes: 10, hardBufferBytes: 100, maxProtocolErrors: 3 }, createGatewayMetrics(registry), () => 1) };
+  return { registry, hub: new Hub<TestPeer>(new WindowStore(5), { softBufferBytes: 10, hardBufferBytes: 100, maxProtocolErrors: 3, maxSubscriptions: 4, maxMessagesPerSecond: 1000 }, createGatewayMetrics(registry), () => 1) };
 }
 
 describe('Hub', () => {
@@ -66,5 +66,74 @@ describe('Hub', () => {
     expect(slow.closed).toBe(1013);
     expect(h.clientCount).toBe(0);
     expect(await registry.getSingleMetricAsString('streamtally_gateway_slow_clients_closed_total')).toContain(' 1');
+  });
+
+  it('replies to a client that asks without reading only up to the hard buffer bound, then closes it (1013)', () => {
+    const { hub: h } = hub();
+    h.onResult(result(2));
+    const greedy = new TestPeer();
+    h.connect(greedy);
+    for (let i = 0; i < 1000 && greedy.closed === undefined; i += 1) {
+      h.onMessage(greedy, '{"type":"subscribe","jobs":["g"]}');
+      greedy.bufferedAmount = greedy.sent.reduce((n, f) => n + f.length, 0); // it never reads
+    }
+    expect(greedy.closed).toBe(1013);
+    expect(greedy.sent.reduce((n, f) => n + f.length, 0)).toBeLessThan(100 + 200); // the bound plus one frame
+    expect(h.clientCount).toBe(0);
+  });
+
+  it('closes a client following more jobs than allowed (1008), naming the limit', () => {
+    const { hub: h } = hub();
+    const peer = new TestPeer();
+    h.connect(peer);
+    h.onMessage(peer, '{"type":"subscribe","jobs":["a","b","c"]}');
+    expect(peer.closed).toBeUndefined();
+    h.onMessage(peer, '{"type":"subscribe","jobs":["a","d","e"]}');
+    expect(peer.closed).toBe(1008);
+  });
+
+  it('closes a client that floods control messages (1008)', () => {
+    const registry = new Registry();
+    let now = 0;
+    const h = new Hub<TestPeer>(new WindowStore(5), { softBufferBytes: 1e6, hardBufferBytes: 2e6, maxProtocolErrors: 3, maxSubscriptions: 4, maxMessagesPerSecond: 5 }, createGatewayMetrics(registry), () => now);
+    const calm = new TestPeer();
+    const flood = new TestPeer();
+    h.connect(calm);
+    h.connect(flood);
+    for (let i = 0; i < 50; i += 1) {
+      now += 250; // 4 a second: within the rate
+      h.onMessage(calm, '{"type":"ping"}');
+    }
+    for (let i = 0; i < 11; i += 1) h.onMessage(flood, '{"type":"ping"}'); // a burst over twice the rate
+    expect(calm.closed).toBeUndefined();
+    expect(flood.closed).toBe(1008);
+  });
+
+  it('answers a binary frame with a clear error, as a protocol strike', () => {
+    const { hub: h } = hub();
+    const peer = new TestPeer();
+    h.connect(peer);
+    h.onMessage(peer, '', true);
+    expect(JSON.parse(peer.sent[0]!)).toEqual({ type: 'error', error: 'binary frames are not accepted: send JSON text frames' });
+    h.onMessage(peer, '', true);
+    h.onMessage(peer, '', true);
+    expect(peer.closed).toBe(1008);
+  });
+
+  it('names the known jobs when a client subscribes to one without results, and keeps it subscribed', () => {
+    const { hub: h } = hub();
+    h.onResult(result(2));
+    const peer = new TestPeer();
+    h.connect(peer);
+    h.onMessage(peer, '{"type":"subscribe","jobs":["g","words"]}');
+    expect(peer.sent.map((f) => JSON.parse(f))).toEqual([
+      { type: 'subscribed', jobs: ['g', 'words'] },
+      { type: 'error', error: 'no results yet for "words"; known jobs: g' },
+      { type: 'snapshot', job: 'g', windows: [result(2)] },
+      { type: 'snapshot', job: 'words', windows: [] },
+    ]);
+    h.onResult(result(4, 'words'));
+    expect(JSON.parse(peer.sent.at(-1)!)).toMatchObject({ type: 'update', result: { job: 'words' } });
+    expect(peer.closed).toBeUndefined();
   });
 });

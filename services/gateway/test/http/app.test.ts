@@ -12,7 +12,7 @@ async function build(settings: Record<string, string> = {}, state = { running: t
   if (!parsed.ok) throw new Error(parsed.errors.join());
   const registry = new Registry();
   const metrics = createGatewayMetrics(registry);
-  const hub = new Hub<WebSocket>(new WindowStore(10), { softBufferBytes: 1e6, hardBufferBytes: 2e6, maxProtocolErrors: 3 }, metrics);
+  const hub = new Hub<WebSocket>(new WindowStore(10), { softBufferBytes: 1e6, hardBufferBytes: 2e6, maxProtocolErrors: 3, maxSubscriptions: 4, maxMessagesPerSecond: 1000 }, metrics);
   hub.onResult({ job: 'gender-per-second', windowStart: 1000, windowEnd: 2000, counts: { '0': 3 }, final: true, version: 7, emittedAt: 0 });
   const app = await buildGatewayApp({ config: parsed.config, logger: silentLogger(), registry, metrics, hub, consumerState: () => state });
   return app;
@@ -27,6 +27,18 @@ describe('gateway HTTP', () => {
     const missing = await app.inject('/api/windows/nope');
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ error: 'no results for job "nope"; known jobs: gender-per-second' });
+    await app.close();
+  });
+
+  it('answers another method on a known path with 405 and Allow, an unknown path with 404', async () => {
+    const app = await build();
+    for (const url of ['/api/jobs', '/api/windows/gender-per-second', '/', '/healthz', '/vendor/uPlot.iife.min.js']) {
+      const response = await app.inject({ method: 'POST', url, payload: {} });
+      expect({ url, status: response.statusCode, allow: response.headers.allow }).toEqual({ url, status: 405, allow: 'GET, HEAD' });
+    }
+    expect((await app.inject({ method: 'DELETE', url: '/api/jobs' })).json()).toEqual({ error: 'DELETE is not allowed on /api/jobs; use GET' });
+    expect((await app.inject({ method: 'POST', url: '/nowhere' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'HEAD', url: '/api/jobs' })).statusCode).toBe(200);
     await app.close();
   });
 

@@ -7,7 +7,7 @@ import { createKafka, ensureTopics } from '@streamtally/kafka-client';
 import { silentLogger } from '@streamtally/observability';
 import { testBrokers, uniqueName, waitFor } from '@streamtally/test-support';
 import { createResultsConsumer, ResultsConsumer } from '../../src/adapters/results-consumer';
-import { GatewayConfig, parseGatewayConfig } from '../../src/config';
+import { GatewayConfig, hubLimitsOf, parseGatewayConfig } from '../../src/config';
 import { Hub } from '../../src/domain/hub';
 import { WindowStore } from '../../src/domain/window-store';
 import { buildGatewayApp } from '../../src/http/app';
@@ -35,9 +35,7 @@ export async function startGateway(settings: Record<string, string> = {}): Promi
   await admin.disconnect();
   const registry = new Registry();
   const metrics = createGatewayMetrics(registry);
-  const hub = new Hub<WebSocket>(new WindowStore(config.HISTORY_PER_JOB), {
-    softBufferBytes: config.SOFT_BUFFER_BYTES, hardBufferBytes: config.HARD_BUFFER_BYTES, maxProtocolErrors: config.MAX_PROTOCOL_ERRORS,
-  }, metrics);
+  const hub = new Hub<WebSocket>(new WindowStore(config.HISTORY_PER_JOB), hubLimitsOf(config), metrics);
   const results: ResultsConsumer = createResultsConsumer({
     kafka, topic, groupPrefix: uniqueName('gw'), maxWaitMs: 50, logger: silentLogger(), onResult: (r) => hub.onResult(r),
   });
