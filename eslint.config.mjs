@@ -28,7 +28,7 @@ export default tseslint.config(
       sourceType: 'script',
       globals: {
         window: 'readonly', document: 'readonly', location: 'readonly', WebSocket: 'readonly', URLSearchParams: 'readonly',
-        requestAnimationFrame: 'readonly', setTimeout: 'readonly', console: 'readonly', uPlot: 'readonly',
+        requestAnimationFrame: 'readonly', setTimeout: 'readonly', setInterval: 'readonly', fetch: 'readonly', console: 'readonly', uPlot: 'readonly',
       },
     },
   },

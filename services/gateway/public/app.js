@@ -1,5 +1,6 @@
 // The live dashboard: subscribes to the default jobs over /ws, keeps the highest version of
-// each window, and redraws at most once per animation frame. Reconnects by itself.
+// each window (a bounded number per job), and redraws at most once per animation frame.
+// Reconnects by itself; says when data stops coming, per panel.
 (function () {
   'use strict';
   var JOBS = {
@@ -11,16 +12,29 @@
   };
   var GENDERS = [['0', 'female', '#d6336c'], ['1', 'male', '#1c7ed6'], ['2', 'unknown', '#868e96']];
   var ACTIONS = [['0', 'click', '#1c7ed6'], ['1', 'add to cart', '#f59f00'], ['2', 'purchase', '#2b8a3e'], ['3', 'favourite', '#ae3ec9']];
-  var HISTORY = 60;
+  var HISTORY = 60; // points a chart draws
+  var KEEP = HISTORY + 30; // windows kept per job: older ones are dropped, however long the page stays open
+  // a panel whose job sent nothing for this long says so (per-second charts update every 250 ms)
+  var STALE_MS = { gender: 5000, actions: 5000, provinces: 15000, words: 15000, totals: 15000 };
+  var WORDS_WINDOW_MS = 10000;
   var windows = {}; // job -> { windowStart -> result }
+  var lastUpdate = {}; // job -> when its last result arrived (this browser's clock)
+  var eventNow = 0; // the newest per-second window's end: the pipeline's own clock, immune to clock skew
   var statusEl = document.getElementById('status');
+  var connected = false;
   var dirty = false;
 
   function keep(result) {
     var byStart = windows[result.job] || (windows[result.job] = {});
+    lastUpdate[result.job] = Date.now();
+    if ((result.job === JOBS.gender || result.job === JOBS.actions) && result.windowEnd > eventNow) eventNow = result.windowEnd;
     var current = byStart[result.windowStart];
     if (current && current.version >= result.version) return;
     byStart[result.windowStart] = result;
+    var starts = Object.keys(byStart);
+    if (starts.length > KEEP) {
+      starts.map(Number).sort(function (a, b) { return a - b; }).slice(0, starts.length - KEEP).forEach(function (s) { delete byStart[s]; });
+    }
     dirty = true;
   }
 
@@ -43,19 +57,26 @@
   var genderChart = lineChart(document.getElementById('gender-chart'), GENDERS);
   var actionsChart = lineChart(document.getElementById('actions-chart'), ACTIONS);
 
+  // Only final seconds are drawn: the one still counting would show as a dip at the right
+  // edge. It is shown apart, in the numbers above the chart.
   function chartData(job, series) {
-    var rows = sorted(job);
+    var rows = sorted(job).filter(function (r) { return r.final; });
     return [rows.map(function (r) { return r.windowStart / 1000; })].concat(series.map(function (s) {
       return rows.map(function (r) { return r.counts[s[0]] || 0; });
     }));
   }
 
-  function bars(el, result, label) {
-    if (!result) return;
+  function bars(el, result, label, empty) {
+    el.textContent = '';
+    if (!result) {
+      var none = document.createElement('li'); none.className = 'empty'; none.textContent = empty;
+      el.append(none);
+      return;
+    }
     var entries = Object.keys(result.counts).map(function (k) { return [k, result.counts[k]]; })
       .sort(function (a, b) { return b[1] - a[1]; }).slice(0, 10);
-    var max = entries.length ? entries[0][1] : 1;
-    el.textContent = '';
+    if (result.other) entries.push(['(' + result.other.keys + ' more)', result.other.count]);
+    var max = entries.reduce(function (m, e) { return Math.max(m, e[1]); }, 1);
     entries.forEach(function (e) {
       var li = document.createElement('li');
       var name = document.createElement('span'); name.textContent = e[0];
@@ -79,6 +100,12 @@
     return open.length ? open[0] : rows[rows.length - 1];
   }
 
+  // "the last 10 seconds" means the pipeline's last 10 seconds: an old window is no answer
+  function recentWords() {
+    var words = newest(JOBS.words);
+    return words && (eventNow === 0 || words.windowEnd >= eventNow - WORDS_WINDOW_MS) ? words : undefined;
+  }
+
   function render() {
     requestAnimationFrame(render);
     if (!dirty) return;
@@ -90,40 +117,77 @@
       GENDERS.forEach(function (g) { document.getElementById('latest-' + g[1]).textContent = (latest.counts[g[0]] || 0).toLocaleString(); });
       document.getElementById('latest-when').textContent = 'second starting ' + new Date(latest.windowStart).toLocaleTimeString() + (latest.final ? ' (final)' : ' (counting…)');
     }
-    bars(document.getElementById('provinces'), fullest(JOBS.provinces), 'provinces');
-    bars(document.getElementById('words'), newest(JOBS.words), 'words');
+    bars(document.getElementById('provinces'), fullest(JOBS.provinces), 'provinces', 'waiting for data…');
+    bars(document.getElementById('words'), recentWords(), 'words', 'no words in the last 10 seconds: send text lines to see words here');
     var totals = newest(JOBS.totals);
     if (totals) GENDERS.forEach(function (g) { document.getElementById('total-' + g[1]).textContent = (totals.counts[g[0]] || 0).toLocaleString(); });
+    showAges(); // new data: fresh again at once, not at the next tick
   }
-  requestAnimationFrame(render);
 
   function setStatus(kind, text) {
     statusEl.className = 'status ' + kind;
     statusEl.textContent = text;
   }
 
+  // Freshness, once a second: each panel says how long its data has not moved, and the
+  // header says "live" only while the per-second chart keeps moving.
+  function showAges() {
+    var now = Date.now();
+    Object.keys(JOBS).forEach(function (panel) {
+      var el = document.getElementById('age-' + panel);
+      var since = lastUpdate[JOBS[panel]];
+      var stale = connected && since !== undefined && now - since > STALE_MS[panel];
+      el.textContent = stale ? 'no update for ' + Math.round((now - since) / 1000) + ' s' : '';
+      el.className = stale ? 'age stale' : 'age';
+    });
+    if (!connected) return;
+    var since = lastUpdate[JOBS.gender];
+    if (since === undefined || now - since <= STALE_MS.gender) setStatus('connected', since === undefined ? 'connected, waiting for data' : 'live');
+    else setStatus('stale', 'connected, no new data for ' + Math.round((now - since) / 1000) + ' s');
+  }
+  setInterval(showAges, 1000);
+  requestAnimationFrame(render);
+
   var retryMs = 1000;
+  var token = new URLSearchParams(location.search).get('token');
+
+  // A WebSocket refused with 401 only shows as a close without a code; the API says why.
+  function explainRefusal() {
+    return fetch('/api/jobs', { headers: token ? { authorization: 'Bearer ' + token } : {} }).then(function (response) {
+      if (response.status !== 401) return false;
+      setStatus('disconnected', token ? 'the token in the address was refused' : 'this dashboard needs a token: open it as ' + location.pathname + '?token=…');
+      return true;
+    }, function () { return false; });
+  }
+
   function connect() {
-    var token = new URLSearchParams(location.search).get('token');
     var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws' + (token ? '?token=' + encodeURIComponent(token) : '');
     var socket = new WebSocket(url);
+    var opened = false;
     setStatus('connecting', 'connecting…');
     socket.onopen = function () {
+      opened = true;
+      connected = true;
       retryMs = 1000;
-      setStatus('connected', 'live');
+      showAges();
       socket.send(JSON.stringify({ type: 'subscribe', jobs: Object.keys(JOBS).map(function (k) { return JOBS[k]; }) }));
     };
     socket.onmessage = function (event) {
       var message = JSON.parse(event.data);
       if (message.type === 'snapshot') message.windows.forEach(keep);
       else if (message.type === 'update') keep(message.result);
-      else if (message.type === 'error') console.warn('gateway:', message.error);
+      else if (message.type === 'error') console.info('gateway:', message.error);
     };
     socket.onclose = function (event) {
-      var seconds = Math.round(retryMs / 1000);
-      setStatus('disconnected', 'disconnected (' + (event.code || 'no code') + '), retrying in ' + seconds + ' s');
-      setTimeout(connect, retryMs);
-      retryMs = Math.min(retryMs * 2, 15000);
+      connected = false;
+      var retry = function () {
+        setStatus('disconnected', 'disconnected (' + (event.code || 'no code') + '), retrying in ' + Math.round(retryMs / 1000) + ' s');
+        setTimeout(connect, retryMs);
+        retryMs = Math.min(retryMs * 2, 15000);
+      };
+      // a missing or wrong token is not fixed by retrying: say so and stop
+      if (opened) retry();
+      else explainRefusal().then(function (refused) { if (!refused) retry(); });
     };
   }
   window.streamtally = { windows: windows };

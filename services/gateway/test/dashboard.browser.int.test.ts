@@ -42,6 +42,7 @@ describe('the live dashboard in Chromium', () => {
 
     // the newest second: 29 female, 8 male, 2 unknown
     await page.waitForFunction(() => document.getElementById('latest-female')?.textContent === '29', null, { timeout: 15_000 });
+    expect(await page.textContent('#status')).toBe('live');
     expect(await page.textContent('#latest-male')).toBe('8');
     expect(await page.textContent('#latest-unknown')).toBe('2');
     expect(await page.textContent('#gender-chart')).toEqual(expect.stringContaining('female'));
@@ -58,5 +59,66 @@ describe('the live dashboard in Chromium', () => {
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
     expect(errors).toEqual([]);
+  });
+
+  it('a day of windows keeps the page memory bounded; when data stops it says so, per panel; old words are not shown', async () => {
+    const fresh = await startGateway(); // a results topic of its own: no windows of the test before
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      await page.goto(fresh.url.replace('ws://', 'http://').replace(/\/ws$/, '/'));
+      await page.waitForSelector('#status.connected', { timeout: 15_000 });
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Performance.enable');
+      const heap = async () => {
+        await cdp.send('HeapProfiler.collectGarbage');
+        const { metrics } = await cdp.send('Performance.getMetrics');
+        return metrics.find((m) => m.name === 'JSHeapUsedSize')!.value / 1024 / 1024;
+      };
+      const before = await heap();
+
+      // a day of seconds, as live updates, then a word count from 25 minutes earlier
+      const end = Math.floor(Date.now() / 1000) * 1000;
+      const day = Array.from({ length: 86_400 }, (_, i) => result('gender-per-second', end - (86_400 - i) * 1000, { '0': i % 50, '1': 3, '2': 1 }, true));
+      await fresh.publish(day, 2000);
+      await fresh.publish([result('word-count-10s', end - 25 * 60_000, { stale: 9, words: 9 }, true)]);
+      await page.waitForFunction((last) => {
+        const kept = (window as unknown as { streamtally: { windows: Record<string, Record<string, unknown>> } }).streamtally.windows['gender-per-second'] ?? {};
+        return Object.keys(kept).includes(String(last));
+      }, end - 1000, { timeout: 120_000 }); // ~15 s alone; the full suite shares two cores
+      const kept = await page.evaluate(() => Object.keys((window as unknown as { streamtally: { windows: Record<string, object> } }).streamtally.windows['gender-per-second']!).length);
+      expect(kept).toBeLessThanOrEqual(90);
+      expect(await heap() - before).toBeLessThan(20);
+      expect(await page.textContent('#words')).toContain('no words in the last 10 seconds');
+      expect(await page.textContent('#words')).not.toContain('stale');
+
+      // nothing more arrives: after 5 s the header and the chart say so
+      await page.waitForSelector('#status.stale', { timeout: 15_000 });
+      expect(await page.textContent('#status')).toMatch(/^connected, no new data for \d+ s$/);
+      expect(await page.textContent('#age-gender')).toMatch(/^no update for \d+ s$/);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await fresh.close();
+    }
+  }, 180_000);
+
+  it('says that a token is needed, instead of retrying forever, when AUTH_TOKEN is set', async () => {
+    const guarded = await startGateway({ AUTH_TOKEN: 'a-long-enough-token' });
+    try {
+      const page = await browser.newPage();
+      const base = guarded.url.replace('ws://', 'http://').replace(/\/ws$/, '/');
+      await page.goto(base);
+      await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('needs a token'), null, { timeout: 15_000 });
+      expect(await page.textContent('#status')).toBe('this dashboard needs a token: open it as /?token=…');
+      await page.goto(`${base}?token=wrong-token-here`);
+      await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('refused'), null, { timeout: 15_000 });
+      await page.goto(`${base}?token=a-long-enough-token`);
+      await page.waitForSelector('#status.connected', { timeout: 15_000 });
+      await page.close();
+    } finally {
+      await guarded.close();
+    }
   });
 });

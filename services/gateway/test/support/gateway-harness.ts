@@ -18,7 +18,8 @@ export interface GatewayHarness {
   config: GatewayConfig;
   hub: Hub<WebSocket>;
   registry: Registry;
-  publish(results: WindowResult[]): Promise<void>;
+  /** writes results to the topic, `perRequest` at a time (small results can go many at once) */
+  publish(results: WindowResult[], perRequest?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,12 +50,12 @@ export async function startGateway(settings: Record<string, string> = {}): Promi
   return {
     url: address.replace('http://', 'ws://') + '/ws',
     config, hub, registry,
-    async publish(list) {
-      // a request stays under the broker's 1 MB batch limit even for large results
-      for (let i = 0; i < list.length; i += 20) {
+    async publish(list, perRequest = 20) {
+      // 20 a request stays under the broker's 1 MB batch limit even for large results
+      for (let i = 0; i < list.length; i += perRequest) {
         await producer.send({
           topic, acks: -1,
-          messages: list.slice(i, i + 20).map((r) => ({ key: windowResultKey(r.job, r.windowStart), value: encodeWindowResult(r) })),
+          messages: list.slice(i, i + perRequest).map((r) => ({ key: windowResultKey(r.job, r.windowStart), value: encodeWindowResult(r) })),
         });
       }
     },
