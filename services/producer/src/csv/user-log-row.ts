@@ -124,7 +124,8 @@ export function createRowParser(columns: readonly UserLogColumn[], maxFieldBytes
     let text = record;
     if (record.includes('"')) {
       const fields = splitFields(record);
-      if (typeof fields === 'string') return { ok: false, reason: fields };
+      // "field 11: …" from the splitter becomes "field province: …"
+      if (typeof fields === 'string') return { ok: false, reason: fields.replace(/^field (\d+):/, (all, n: string) => (columns[Number(n) - 1] ? `field ${columns[Number(n) - 1]}:` : all)) };
       if (fields.length !== count) return { ok: false, reason: `expected ${count} columns, found ${fields.length}` };
       text = locateQuotedFields(fields);
     } else {

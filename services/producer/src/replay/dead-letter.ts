@@ -4,13 +4,13 @@ import { OutgoingMessage } from './batch-sender';
 /** A short, bounded label for a bad row's reason (a metric label, a summary line). */
 export function reasonKind(reason: string): string {
   if (reason.includes('control character')) return 'control_character';
+  if (reason.includes('quoted field')) return 'unclosed_quote';
+  if (reason.includes('closing quote')) return 'bad_quote';
   const field = /^field (\w+)/.exec(reason);
   if (field) return `bad_${field[1]}`;
   if (reason.includes('columns')) return 'column_count';
-  if (reason.includes('quoted field')) return 'unclosed_quote';
   if (reason.includes('UTF-8')) return 'undecodable';
   if (reason.startsWith('row:')) return 'too_long';
-  if (reason.includes('closing quote')) return 'bad_quote';
   if (reason.includes('header')) return 'bad_header';
   return 'other';
 }
