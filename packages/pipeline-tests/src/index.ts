@@ -1,3 +1,4 @@
 export * from './service-process';
 export * from './recount';
 export * from './compose-project';
+export * from './hostile-rows';

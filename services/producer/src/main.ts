@@ -94,7 +94,8 @@ async function replay(app: ProducerApp, config: ProducerConfig, logger: Logger, 
           `(stopped by ${summary.stoppedBy}); ${summary.deadLettered} dead-lettered${reasons ? ` (${reasons})` : ''}\n`,
       );
     }
-    logger.info({ summary }, 'replay finished');
+    // peak resident memory: what an operator sizes the container by
+    logger.info({ summary, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }, 'replay finished');
     return 0;
   } finally {
     clearInterval(timer);
@@ -143,6 +144,12 @@ async function tail(config: ProducerConfig, topic: string | undefined, fromBegin
     stop = resolve;
     if (signal.aborted) resolve();
     signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  // `tail … | head` closes the pipe: that ends the tail, quietly
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    printed = limit;
+    stop();
   });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning });
