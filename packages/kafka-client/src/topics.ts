@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes, type Admin } from 'kafkajs';
 
 export interface TopicSpec {
   topic: string;
@@ -63,4 +63,31 @@ export async function connectAdmin(admin: Admin, brokers: string[], timeoutMs: n
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Room a record batch takes beyond its values: its header (61 bytes), each record's own fields and key. */
+export const RECORD_BATCH_OVERHEAD = 512;
+
+/**
+ * Each topic's max.message.bytes (the effective value: the topic's own or the broker's
+ * default): the largest record batch Kafka accepts for it.
+ */
+export async function maxMessageBytes(admin: Admin, topics: string[]): Promise<Map<string, number>> {
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })),
+  });
+  return new Map(described.resources.map((r) => [r.resourceName, Number(r.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue)]));
+}
+
+/**
+ * Whether sending again may succeed: false only for a broker's refusal that it marks as
+ * final (a record too large or invalid, no authorisation); connection errors, timeouts and
+ * retries kafkajs gave up on are retriable, since the broker may come back.
+ */
+export function isRetriableKafkaError(err: unknown): boolean {
+  for (let e = err as { name?: string; retriable?: boolean; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.name === 'KafkaJSProtocolError') return e.retriable === true;
+  }
+  return true;
 }

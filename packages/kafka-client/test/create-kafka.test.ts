@@ -1,5 +1,5 @@
 import { logLevel } from 'kafkajs';
-import { pinoLevelOf } from '../src';
+import { isRetriableKafkaError, pinoLevelOf } from '../src';
 
 const entry = (level: number, message: string, extra: Record<string, unknown> = {}) => ({
   level, log: { message, timestamp: '', logger: 'kafkajs', ...extra },
@@ -35,5 +35,17 @@ describe('pinoLevelOf (kafkajs log levels in our logs)', () => {
 
   it('puts the known-harmless retry warning at debug', () => {
     expect(pinoLevelOf(entry(logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees'))).toBe('debug');
+  });
+});
+
+describe('isRetriableKafkaError', () => {
+  it('is false only for a broker refusal kafkajs marks as final, however deeply wrapped', () => {
+    const tooLarge = Object.assign(new Error('too large'), { name: 'KafkaJSProtocolError', retriable: false, type: 'MESSAGE_TOO_LARGE' });
+    const wrapped = Object.assign(new Error('wrapped', { cause: tooLarge }), { name: 'KafkaJSNonRetriableError' });
+    expect(isRetriableKafkaError(tooLarge)).toBe(false);
+    expect(isRetriableKafkaError(wrapped)).toBe(false);
+    const leaderMoving = Object.assign(new Error('leader'), { name: 'KafkaJSProtocolError', retriable: true });
+    expect(isRetriableKafkaError(Object.assign(new Error('retries exhausted', { cause: leaderMoving }), { name: 'KafkaJSNumberOfRetriesExceeded' }))).toBe(true);
+    expect(isRetriableKafkaError(Object.assign(new Error('Connection error: ECONNREFUSED'), { name: 'KafkaJSConnectionError' }))).toBe(true);
   });
 });

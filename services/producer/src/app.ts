@@ -3,7 +3,10 @@ import { Partitioners } from 'kafkajs';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { connectAdmin, createKafkaClientMetrics, ensureTopics, instrumentProducer, TopicSpec } from '@streamtally/kafka-client';
+import { DEAD_LETTER_RAW_LIMIT, DEAD_LETTER_REASON_LIMIT, MAX_TEXT_LINE_BYTES } from '@streamtally/contracts';
+import {
+  connectAdmin, createKafkaClientMetrics, ensureTopics, instrumentProducer, isRetriableKafkaError, maxMessageBytes, RECORD_BATCH_OVERHEAD, TopicSpec,
+} from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
 import type { ProducerConfig } from './config';
 import { createProducerMetrics, ProducerMetrics } from './metrics';
@@ -64,12 +67,15 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
   let acknowledged = 0;
   let rateTimer: NodeJS.Timeout | undefined;
 
-  async function prepare(topics: TopicSpec[]): Promise<void> {
+  /** Creates what is missing; returns each topic's max.message.bytes. */
+  async function prepare(topics: TopicSpec[]): Promise<Map<string, number>> {
     const admin = kafka.admin();
     await connectAdmin(admin, config.KAFKA_BROKERS, config.BROKER_TIMEOUT_MS);
+    let limits: Map<string, number>;
     try {
       const created = await ensureTopics(admin, topics);
       if (created.length > 0) logger.info({ topics: created }, 'created topics');
+      limits = await maxMessageBytes(admin, topics.map((t) => t.topic));
     } finally {
       await admin.disconnect();
     }
@@ -80,14 +86,23 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
       metrics.rate.set(acknowledged - previous);
       previous = acknowledged;
     }, 1000).unref();
+    return limits;
   }
 
-  function createSender(signal: AbortSignal): BatchSender {
+  /**
+   * A sender whose batches fit every topic it writes: a request never passes the smallest
+   * max.message.bytes among them, so Kafka cannot refuse it for its size.
+   */
+  function createSender(signal: AbortSignal, limits: Map<string, number>): BatchSender {
+    const smallest = Math.min(...limits.values());
+    const maxBytes = Math.min(config.BATCH_BYTES, smallest - RECORD_BATCH_OVERHEAD);
+    if (maxBytes < config.BATCH_BYTES) logger.info({ maxBytes, limits: Object.fromEntries(limits) }, 'batches capped by a topic\'s max.message.bytes');
     return new BatchSender({
       send: kafkaSendBatch(producer, 30_000),
       logger,
       maxMessages: config.BATCH_SIZE,
-      maxBytes: config.BATCH_BYTES,
+      maxBytes,
+      isRetriable: isRetriableKafkaError,
       signal,
       giveUpAfterAbortMs: config.SHUTDOWN_GRACE_MS,
       onSent: (batch, seconds) => {
@@ -110,10 +125,11 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
     metrics,
     async replay(signal, hooks) {
       await assertReadableFile(config.INPUT_FILE);
-      await prepare([
+      const limits = await prepare([
         { topic: config.INPUT_TOPIC, numPartitions: partitions },
         { topic: config.DEAD_LETTER_TOPIC, numPartitions: partitions },
       ]);
+      assertDeadLettersFit(config.DEAD_LETTER_TOPIC, limits);
       return replayFile(
         {
           file: config.INPUT_FILE,
@@ -124,6 +140,7 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
           loop: config.LOOP,
           maxRowBytes: config.MAX_ROW_BYTES,
           maxFieldBytes: config.MAX_FIELD_BYTES,
+          maxEventRecordBytes: limits.get(config.INPUT_TOPIC)! - RECORD_BATCH_OVERHEAD,
         },
         {
           // 64 KiB reads: a chunk's records are all alive until the chunk is done, and with
@@ -133,7 +150,7 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
             config.PACE === 'fixed' ? { mode: 'fixed', eventsPerSecond: config.RATE }
               : config.PACE === 'dates' ? { mode: 'dates', speedup: config.SPEEDUP } : { mode: 'max' },
           ),
-          sender: createSender(signal),
+          sender: createSender(signal, limits),
           clock,
           logger,
           signal,
@@ -148,11 +165,13 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
       );
     },
     async lines(signal, stdin, onListening) {
-      await prepare([
+      const limits = await prepare([
         { topic: config.TEXT_TOPIC, numPartitions: partitions },
         { topic: config.TEXT_DEAD_LETTER_TOPIC, numPartitions: partitions },
       ]);
-      const sender = createSender(signal);
+      assertFits(config.TEXT_TOPIC, limits, MAX_TEXT_LINE_BYTES * 2, 'a text line');
+      assertDeadLettersFit(config.TEXT_DEAD_LETTER_TOPIC, limits);
+      const sender = createSender(signal, limits);
       const counts: LineCounts = { lines: 0, deadLettered: 0 };
       const topics = { textTopic: config.TEXT_TOPIC, deadLetterTopic: config.TEXT_DEAD_LETTER_TOPIC };
       const lineDeps = {
@@ -189,4 +208,19 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
       }
     },
   };
+}
+
+/** The largest dead letter: its raw part, its reason and its fields, escaped at worst. */
+const DEAD_LETTER_MAX_BYTES = 4 * DEAD_LETTER_RAW_LIMIT + 2 * DEAD_LETTER_REASON_LIMIT + 1024;
+
+/** Stops start-up when a topic cannot take the records it must: better than a refusal mid-replay. */
+function assertFits(topic: string, limits: Map<string, number>, needed: number, what: string): void {
+  const limit = limits.get(topic)!;
+  if (limit - RECORD_BATCH_OVERHEAD < needed) {
+    throw new Error(`topic ${topic} takes records of at most ${limit} bytes (max.message.bytes): too small for ${what} (${needed} bytes); raise it`);
+  }
+}
+
+function assertDeadLettersFit(topic: string, limits: Map<string, number>): void {
+  assertFits(topic, limits, DEAD_LETTER_MAX_BYTES, 'a dead letter');
 }

@@ -30,9 +30,18 @@ export interface BatchSenderOptions {
   /** called after each acknowledged batch */
   onSent?: (batch: OutgoingBatch, seconds: number) => void;
   onSendError?: (err: unknown) => void;
+  /** false for a refusal that sending again cannot change: it is not retried */
+  isRetriable?: (err: unknown) => boolean;
   /** once aborted, a failing send is given up after `giveUpAfterAbortMs` */
   signal?: AbortSignal;
   giveUpAfterAbortMs?: number;
+}
+
+/** Kafka refused a batch for good (its answer says retrying cannot help). */
+export class RefusedBatchError extends Error {
+  constructor(readonly undelivered: number, cause: unknown) {
+    super(`Kafka refused a batch of ${undelivered} message(s) and says retrying cannot help: ${(cause as Error).message}`, { cause });
+  }
 }
 
 export class UndeliveredError extends Error {
@@ -66,11 +75,21 @@ export class BatchSender {
    * async function: at 200,000 messages a second, a promise each is a cost worth avoiding.)
    */
   add(topic: string, message: OutgoingMessage): Promise<void> | undefined {
+    const bytes = Buffer.byteLength(message.value) + (message.key?.length ?? 0);
+    // a batch never passes maxBytes (a topic's max.message.bytes may set it): a message that
+    // would take it past goes into the next one
+    if (this.current.count > 0 && this.current.bytes + bytes > this.options.maxBytes) {
+      return this.flush().then(() => this.append(topic, message, bytes));
+    }
+    return this.append(topic, message, bytes);
+  }
+
+  private append(topic: string, message: OutgoingMessage, bytes: number): Promise<void> | undefined {
     let messages = this.current.byTopic.get(topic);
     if (!messages) this.current.byTopic.set(topic, (messages = []));
     messages.push(message);
     this.current.count += 1;
-    this.current.bytes += Buffer.byteLength(message.value) + (message.key?.length ?? 0);
+    this.current.bytes += bytes;
     if (this.current.count >= this.options.maxMessages || this.current.bytes >= this.options.maxBytes) {
       return this.flush();
     }
@@ -118,6 +137,7 @@ export class BatchSender {
         return;
       } catch (err) {
         this.options.onSendError?.(err);
+        if (this.options.isRetriable && !this.options.isRetriable(err)) throw new RefusedBatchError(batch.count, err);
         if (signal?.aborted) {
           abortedAt ??= Date.now();
           if (Date.now() - abortedAt >= (this.options.giveUpAfterAbortMs ?? 30_000)) {

@@ -11,6 +11,7 @@ export function reasonKind(reason: string): string {
   if (reason.includes('columns')) return 'column_count';
   if (reason.includes('UTF-8')) return 'undecodable';
   if (reason.startsWith('row:')) return 'too_long';
+  if (reason.startsWith('record:')) return 'too_large_for_topic';
   if (reason.includes('header')) return 'bad_header';
   return 'other';
 }

@@ -23,6 +23,8 @@ export interface ReplaySettings {
   maxRowBytes: number;
   /** the longest text field (province), in bytes */
   maxFieldBytes: number;
+  /** the largest record the event topic takes (from its max.message.bytes); larger ones are dead letters */
+  maxEventRecordBytes?: number;
 }
 
 export interface ReplayHooks {
@@ -105,12 +107,19 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
       summary.nextLine = record.line;
       return 'stop';
     }
-    return send(event, decision.ts);
+    return send(event, decision.ts, record);
   }
 
-  function send(event: UserLogRow, ts: number): Verdict | Promise<Verdict> {
+  function send(event: UserLogRow, ts: number, record: RawRecord): Verdict | Promise<Verdict> {
     event.ts = ts;
-    const waiting = sender.add(settings.eventTopic, { key: String(event.user_id), value: encodeUserActionText(event) });
+    const value = encodeUserActionText(event);
+    const key = String(event.user_id);
+    const limit = settings.maxEventRecordBytes ?? Infinity;
+    // a UTF-16 length times 3 bounds the UTF-8 size: most rows skip the exact count
+    if (value.length * 3 + key.length > limit && Buffer.byteLength(value) + key.length > limit) {
+      return deadLetter(record, `record: ${Buffer.byteLength(value) + key.length} bytes, more than topic ${settings.eventTopic} takes (${limit}, from its max.message.bytes)`);
+    }
+    const waiting = sender.add(settings.eventTopic, { key, value });
     summary.events += 1;
     hooks?.onEvent?.();
     let verdict: Verdict = 'continue';
@@ -126,7 +135,7 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
     if (!parsed.ok) return deadLetter(record, parsed.reason);
     const decision = pacer.next(clock.now(), dataDay(settings.year, parsed.row.month, parsed.row.day));
     if (decision.delayMs >= 1) return sendWhenDue(parsed.row, decision, record);
-    return send(parsed.row, decision.ts);
+    return send(parsed.row, decision.ts, record);
   }
 
   /**

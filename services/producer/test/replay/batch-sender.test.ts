@@ -1,5 +1,5 @@
 import { silentLogger } from '@streamtally/observability';
-import { BatchSender, OutgoingBatch, UndeliveredError } from '../../src/replay/batch-sender';
+import { BatchSender, OutgoingBatch, RefusedBatchError, UndeliveredError } from '../../src/replay/batch-sender';
 
 function deferred() {
   let resolve!: () => void;
@@ -80,5 +80,31 @@ describe('BatchSender', () => {
     const failure = sender.drain();
     await expect(failure).rejects.toBeInstanceOf(UndeliveredError);
     await expect(failure).rejects.toThrow('1 message(s) could not be delivered before shutdown');
+  });
+
+  it('never lets a batch pass maxBytes: a message that would goes into the next batch', async () => {
+    const sent: OutgoingBatch[] = [];
+    const sender = new BatchSender({ send: async (b) => void sent.push(b), logger: silentLogger(), maxMessages: 100, maxBytes: 10 });
+    for (const v of ['aaaa', 'bbbb', 'cccc', 'dddddddd', 'e']) await sender.add('t', { key: null, value: v });
+    await sender.drain();
+    expect(sent.map((b) => b.bytes)).toEqual([8, 4, 9]);
+    expect(sent.every((b) => b.bytes <= 10)).toBe(true);
+  });
+
+  it('does not retry a refusal Kafka marks as final: the caller gets RefusedBatchError at once', async () => {
+    let attempts = 0;
+    const refusal = Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { name: 'KafkaJSProtocolError', retriable: false });
+    const sender = new BatchSender({
+      send: async () => {
+        attempts += 1;
+        throw refusal;
+      },
+      logger: silentLogger(), maxMessages: 1, maxBytes: 1e9, initialBackoffMs: 1, isRetriable: (err) => (err as { retriable?: boolean }).retriable !== false,
+    });
+    await expect(sender.add('t', { key: 'k', value: 'v' })).resolves.toBeUndefined(); // handed to the network
+    const drained = sender.drain();
+    await expect(drained).rejects.toBeInstanceOf(RefusedBatchError);
+    await expect(drained).rejects.toThrow('Kafka refused a batch of 1 message(s) and says retrying cannot help: The request included a message larger');
+    expect(attempts).toBe(1);
   });
 });
