@@ -46,6 +46,11 @@ export function pinoLevelOf(entry: Pick<LogEntry, 'level' | 'log'>): 'error' | '
   // a broker that is not up yet, or restarting: kafkajs retries, and the caller reports
   // the one clear error if it never comes (BROKER_TIMEOUT_MS)
   if (level === 'error' && CONNECTION_RETRIES.test(entry.log.message)) return 'warn';
+  // a topic another service created first: ensureTopics finds it and goes on
+  if (level === 'error' && error === 'Topic with this name already exists') return 'info';
+  // a consumer crash kafkajs restarts from by itself (it restarts after exhausted retries of
+  // retriable errors); a crash it does not restart from stays an error
+  if (level === 'error' && /^(Crash: KafkaJSNumberOfRetriesExceeded|Restarting the consumer in )/.test(entry.log.message)) return 'warn';
   return level;
 }
 

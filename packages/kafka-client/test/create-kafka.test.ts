@@ -7,7 +7,7 @@ const entry = (level: number, message: string, extra: Record<string, unknown> = 
 
 describe('pinoLevelOf (kafkajs log levels in our logs)', () => {
   it('keeps kafkajs levels', () => {
-    expect(pinoLevelOf(entry(logLevel.ERROR, 'Crash: KafkaJSNumberOfRetriesExceeded'))).toBe('error');
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Crash: KafkaJSNonRetriableError: Invalid request'))).toBe('error');
     expect(pinoLevelOf(entry(logLevel.WARN, 'something'))).toBe('warn');
     expect(pinoLevelOf(entry(logLevel.INFO, 'Starting'))).toBe('info');
   });
@@ -17,6 +17,13 @@ describe('pinoLevelOf (kafkajs log levels in our logs)', () => {
     expect(pinoLevelOf(entry(logLevel.ERROR, 'Failed to connect to seed broker, trying another broker from the list: Connection error'))).toBe('warn');
     expect(pinoLevelOf(entry(logLevel.ERROR, 'Connection timeout'))).toBe('warn');
     expect(pinoLevelOf(entry(logLevel.ERROR, 'Crash: KafkaJSConnectionError: Connection error'))).toBe('error');
+  });
+
+  it('keeps the states kafkajs recovers from out of the error log', () => {
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', { error: 'Topic with this name already exists' }))).toBe('info');
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Crash: KafkaJSNumberOfRetriesExceeded: The coordinator is not available'))).toBe('warn');
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Restarting the consumer in 300ms'))).toBe('warn');
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Crash: KafkaJSNonRetriableError: Topic authorization failed'))).toBe('error');
   });
 
   it('makes a failed response that kafkajs retries a warning, not an error', () => {
