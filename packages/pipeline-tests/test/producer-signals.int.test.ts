@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { testBrokers, topicRecordCount, uniqueName, waitFor } from '@streamtally/test-support';
-import { runService, startService } from '../src';
+import { entryPoint, runService, startService } from '../src';
 
 // The producer as an operator runs it: SIGTERM mid-replay flushes what was read, exits 0,
 // and its summary matches what is in the topic.
@@ -27,6 +28,20 @@ describe('producer process', () => {
     const { summary } = JSON.parse(summaryLine!);
     expect(summary.stoppedBy).toBe('signal');
     expect(await topicRecordCount(kafka, topic)).toBe(summary.events);
+  });
+
+  it('`tail <topic> | head` ends quietly when head closes the pipe (EPIPE): exit 0, no stack', () => {
+    const file = path.join(dir, 'tail.csv');
+    expect(runService('producer', {}, ['generate', '--rows', '500', '--out', file]).status).toBe(0);
+    const topic = uniqueName('tail');
+    const env = { KAFKA_BROKERS: testBrokers().join(','), INPUT_TOPIC: topic, DEAD_LETTER_TOPIC: `${topic}.dlq`, METRICS_PORT: '0', PROGRESS: 'off' };
+    expect(runService('producer', { ...env, INPUT_FILE: file, PACE: 'max', LOG_LEVEL: 'warn' }, []).status).toBe(0);
+    const piped = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${entryPoint('producer')}" tail "${topic}" --from-beginning | head -n 2`], {
+      env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 60_000,
+    });
+    expect(piped.stdout.trim().split('\n')).toHaveLength(2);
+    expect(piped.stderr).not.toMatch(/EPIPE|^\s+at /m);
+    expect(piped.status).toBe(0);
   });
 
   it('a missing file stops it with a clear message and exit code 1 before anything is sent', () => {

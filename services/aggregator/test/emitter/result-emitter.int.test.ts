@@ -1,0 +1,55 @@
+import Redis from 'ioredis';
+import { Registry } from 'prom-client';
+import { WindowResult } from '@streamtally/contracts';
+import { silentLogger } from '@streamtally/observability';
+import { testRedisUrl, uniqueName } from '@streamtally/test-support';
+import { ResultEmitter } from '../../src/emitter/result-emitter';
+import { parseJobs } from '../../src/jobs/job-schema';
+import { createAggregatorMetrics } from '../../src/metrics';
+import { RedisState } from '../../src/state/redis-state';
+
+// One job whose results cannot be written (Kafka refuses them, say) must not hold back the
+// others: each job emits on its own, and a job failing for long enough is reported.
+describe('ResultEmitter against a real Redis', () => {
+  let redis: Redis;
+  let state: RedisState;
+  beforeEach(() => {
+    redis = new Redis(testRedisUrl());
+    state = new RedisState(redis, uniqueName('emitter'), 60);
+  });
+  afterEach(async () => {
+    const keys = await redis.keys(state.keys.pattern);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it('a job whose results are refused does not hold back the others, and is reported once it has failed long enough', async () => {
+    const parsed = parseJobs(['broken', 'healthy'].map((name) => ({ name, source: 't', key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 })));
+    if (!parsed.ok) throw new Error(parsed.errors.join());
+    const own = await state.acquire('t', 0, '0');
+    await state.checkpoint({
+      topic: 't', partition: 0, epoch: own.epoch, fromOffset: '0', toOffset: '3', maxTs: 1000, now: 1,
+      closedSeen: new Map([['broken', ''], ['healthy', '']]),
+      deltas: ['broken', 'healthy'].map((job) => ({ job, windowStart: 0, windowEnd: null, counts: new Map([['1', 3]]) })),
+    });
+    const published: WindowResult[] = [];
+    const registry = new Registry();
+    let now = 10_000;
+    const emitter = new ResultEmitter({
+      state, jobs: parsed.jobs, idleTimeoutMs: 1000, metrics: createAggregatorMetrics(registry), logger: silentLogger(), now: () => now,
+      topicOffsets: async () => [{ partition: 0, startOffset: 0, endOffset: 3 }],
+      isEmitterFor: () => true,
+      publish: async (results) => {
+        if (results.some((r) => r.job === 'broken')) throw new Error('The request included a message larger than the max message size');
+        published.push(...results);
+      },
+    });
+    expect((await emitter.tick()).map((r) => r.job)).toEqual(['healthy']);
+    expect(published).toEqual([expect.objectContaining({ job: 'healthy', counts: { '1': 3 } })]);
+    expect(emitter.failingFor(30_000)).toEqual([]);
+    now += 30_000;
+    await emitter.tick();
+    expect(emitter.failingFor(30_000)).toEqual(['broken']);
+    expect(await registry.getSingleMetricAsString('streamtally_aggregator_emit_failures_total')).toContain('aggregation="broken"} 2');
+  });
+});
