@@ -10,6 +10,7 @@ import { Job } from './jobs/job-schema';
 import { createAggregatorMetrics, AggregatorMetrics, initialiseSeries } from './metrics';
 import { RedisState } from './state/redis-state';
 import { PartitionProcessor } from './consumer/partition-processor';
+import { KafkaCommits } from './adapters/kafka-commits';
 import { ResultEmitter } from './emitter/result-emitter';
 import { kafkaResultPublisher, kafkaSideOutputs } from './adapters/kafka-outputs';
 
@@ -52,7 +53,7 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
   const sources = [...new Set(jobs.map((j) => j.source))];
   const jobsByTopic = new Map(sources.map((topic) => [topic, jobs.filter((j) => j.source === topic)]));
   let assignment = new Map<string, Set<number>>();
-  const lastKafkaCommit = new Map<string, number>();
+  const kafkaCommits = new KafkaCommits((offsets) => consumer.commitOffsets(offsets), config.KAFKA_COMMIT_INTERVAL_MS, logger.child({ component: 'commits' }));
   let running = false;
   let emitTimer: NodeJS.Timeout | undefined;
   let emitting: Promise<unknown> = Promise.resolve();
@@ -66,13 +67,7 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
       const offsets = await admin.fetchTopicOffsets(topic);
       return offsets.find((o) => o.partition === partition)?.low ?? '0';
     },
-    commitToKafka: (topic, partition, offset) => {
-      const id = `${topic}:${partition}`;
-      const now = Date.now();
-      if (now - (lastKafkaCommit.get(id) ?? 0) < config.KAFKA_COMMIT_INTERVAL_MS) return;
-      lastKafkaCommit.set(id, now);
-      consumer.commitOffsets([{ topic, partition, offset }]).catch((err) => logger.debug({ err }, 'commit to Kafka failed (only lag display depends on it)'));
-    },
+    commitToKafka: (topic, partition, offset) => kafkaCommits.offer({ topic, partition, offset }),
     metrics,
     logger: logger.child({ component: 'processor' }),
   });
@@ -160,7 +155,8 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
       closing ??= (async () => {
         running = false;
         if (emitTimer) clearInterval(emitTimer);
-        logger.debug('closing: consumer');
+        logger.debug('closing: last offsets to Kafka, then the consumer');
+        await kafkaCommits.flush();
         await consumer.disconnect().catch((err) => logger.warn({ err }, 'consumer disconnect failed'));
         logger.debug('closing: last emit');
         await emitting;
