@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -26,6 +27,16 @@ const VENDOR = {
 } as const;
 const PAGE_FILES = { '/': 'index.html', '/app.js': 'app.js', '/app.css': 'app.css' } as const;
 const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+
+/**
+ * Compares a presented token with the secret in constant time (over their hashes, so the
+ * length does not leak either): `!==` stops at the first differing character.
+ */
+export function sameSecret(presented: string | undefined, secret: string): boolean {
+  if (presented === undefined) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(presented), digest(secret));
+}
 
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -67,7 +78,7 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<FastifyInst
   });
 
   const requireToken = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (config.AUTH_TOKEN && bearerToken(request) !== config.AUTH_TOKEN) {
+    if (config.AUTH_TOKEN && !sameSecret(bearerToken(request), config.AUTH_TOKEN)) {
       metrics.refused.inc({ reason: 'unauthorized' });
       return reply.code(401).send({ error: 'missing or wrong bearer token' });
     }

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import type { WebSocket } from 'ws';
 import { silentLogger } from '@streamtally/observability';
-import { buildGatewayApp } from '../../src/http/app';
+import { buildGatewayApp, sameSecret } from '../../src/http/app';
 import { Hub } from '../../src/domain/hub';
 import { WindowStore } from '../../src/domain/window-store';
 import { createGatewayMetrics } from '../../src/metrics';
@@ -66,6 +66,14 @@ describe('gateway HTTP', () => {
     expect((await app.inject('/healthz')).statusCode).toBe(503);
     expect((await app.inject('/metrics')).body).toContain('streamtally_gateway_clients');
     await app.close();
+  });
+
+  it('compares tokens as whole secrets, whatever their lengths', () => {
+    expect(sameSecret('sekret-token', 'sekret-token')).toBe(true);
+    expect(sameSecret('sekret-tokeN', 'sekret-token')).toBe(false);
+    expect(sameSecret('sekret', 'sekret-token')).toBe(false);
+    expect(sameSecret('', 'sekret-token')).toBe(false);
+    expect(sameSecret(undefined, 'sekret-token')).toBe(false);
   });
 
   it('with AUTH_TOKEN, the API needs the bearer token', async () => {
