@@ -9,6 +9,7 @@ describe('text lines over TCP (the word-count source)', () => {
     const controller = new AbortController();
     let port = 0;
     const running = app.lines(controller.signal, undefined, (p) => (port = p));
+    let counts: Awaited<typeof running> | undefined;
     try {
       await waitFor(() => port, { what: 'the TCP listener' });
       const socket = net.connect(port, '127.0.0.1');
@@ -28,9 +29,10 @@ describe('text lines over TCP (the word-count source)', () => {
       expect(JSON.parse(letters[0]!.value!)).toMatchObject({ reason: expect.stringContaining('UTF-8'), raw: Buffer.from([0xc3, 0x28]).toString('base64') });
     } finally {
       controller.abort();
-      const counts = await running;
-      expect(counts).toEqual({ lines: 2, deadLettered: 1 });
+      counts = await running;
       await app.close();
     }
+    // asserted after the clean-up: an expect in finally would hide the error that got there
+    expect(counts).toEqual({ lines: 2, deadLettered: 1 });
   });
 });
