@@ -9,4 +9,3 @@ export const DEFAULT_TOPICS = {
   aggregatorDeadLetter: 'aggregator.dlq',
 } as const;
 
-export type TopicRole = keyof typeof DEFAULT_TOPICS;

@@ -5,10 +5,6 @@ export interface KafkaSettings {
   brokers: string[];
   clientId: string;
   logger: Logger;
-  /** how long to wait for a broker to answer a connection, ms */
-  connectionTimeoutMs?: number;
-  /** initial retry backoff, ms; kafkajs doubles it up to maxRetryTimeMs */
-  retry?: { initialRetryTime?: number; maxRetryTime?: number; retries?: number };
 }
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -57,13 +53,13 @@ export function pinoLevelOf(entry: Pick<LogEntry, 'level' | 'log'>): 'error' | '
 const CONNECTION_RETRIES = /^(Connection error|Connection timeout|Failed to connect to seed broker)/;
 
 /** A kafkajs client whose own logs go through pino as JSON, under component "kafkajs". */
-export function createKafka({ brokers, clientId, logger, connectionTimeoutMs = 3000, retry }: KafkaSettings): Kafka {
+export function createKafka({ brokers, clientId, logger }: KafkaSettings): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
     brokers,
-    connectionTimeout: connectionTimeoutMs,
-    retry: { initialRetryTime: 300, maxRetryTime: 30_000, retries: 8, ...retry },
+    connectionTimeout: 3000,
+    retry: { initialRetryTime: 300, maxRetryTime: 30_000, retries: 8 },
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...extra } = entry.log;

@@ -25,15 +25,12 @@ export const jobDefinitionSchema = z.strictObject({
   maxKeys: z.number().int().min(1).max(100_000).default(1000),
 });
 
-export type JobDefinition = z.input<typeof jobDefinitionSchema>;
-
 /** A validated job, ready to run. */
 export interface Job {
   name: string;
   source: string;
   format: 'user-action' | 'text-line';
   filter?: EventFilter;
-  filterText?: string;
   key: { field: string } | { words: string };
   window: WindowSpec;
   allowedLatenessMs: number;
@@ -82,7 +79,7 @@ export function parseJobs(input: unknown): JobsResult {
       return;
     }
     jobs.push({
-      name: def.name, source: def.source, format: def.format, filter, filterText: def.filter, key: def.key,
+      name: def.name, source: def.source, format: def.format, filter, key: def.key,
       window: def.window, allowedLatenessMs: def.allowedLatenessMs, emitEveryMs: def.emitEveryMs, maxKeys: def.maxKeys,
     });
   });

@@ -17,4 +17,3 @@ export function stateKeys(namespace: string) {
   };
 }
 
-export type StateKeys = ReturnType<typeof stateKeys>;

@@ -1,4 +1,4 @@
-import { supersedes, WindowResult, windowResultKey } from '@streamtally/contracts';
+import { supersedes, WindowResult } from '@streamtally/contracts';
 
 export type Offer = 'new' | 'updated' | 'stale';
 
@@ -38,9 +38,5 @@ export class WindowStore {
 
   get(job: string, windowStart: number): WindowResult | undefined {
     return this.jobs.get(job)?.get(windowStart);
-  }
-
-  static key(result: WindowResult): string {
-    return windowResultKey(result.job, result.windowStart);
   }
 }
