@@ -1,4 +1,5 @@
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import { retry } from '@streamtally/observability';
 
 export interface TopicSpec {
   topic: string;
@@ -7,41 +8,49 @@ export interface TopicSpec {
   config?: Record<string, string>;
 }
 
-const ATTEMPTS = 6;
-
 /**
  * Creates the topics that do not exist yet and returns the names this call created.
  * Idempotent and safe when several services start at once: another client creating the
  * same topic first (TOPIC_ALREADY_EXISTS, or metadata not yet propagated) only means
- * trying again, until every topic exists with a leader for each partition.
+ * trying again, until every topic exists with a leader for each partition. Creating and
+ * waiting for leaders are separate steps, so a create that succeeded is reported as ours
+ * even when the wait for its leaders needs another try.
  */
 export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<string[]> {
   const created: string[] = [];
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
-    try {
-      const existing = new Set(await admin.listTopics());
-      const missing = specs.filter((spec) => !existing.has(spec.topic));
-      if (missing.length > 0) {
-        const made = await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((spec) => ({
-            topic: spec.topic,
-            numPartitions: spec.numPartitions,
-            replicationFactor: -1,
-            configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
-          })),
-        });
-        if (made) created.push(...missing.map((spec) => spec.topic));
-      }
-      await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.topic) });
-      return created;
-    } catch (err) {
-      lastError = err;
-      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-    }
+  const names = specs.map((spec) => spec.topic);
+  try {
+    await retry(
+      async () => {
+        const existing = new Set(await admin.listTopics());
+        const missing = specs.filter((spec) => !existing.has(spec.topic));
+        if (missing.length > 0) {
+          const made = await admin.createTopics({
+            waitForLeaders: false,
+            topics: missing.map((spec) => ({
+              topic: spec.topic,
+              numPartitions: spec.numPartitions,
+              replicationFactor: -1,
+              configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+            })),
+          });
+          // false: every one of them existed by then (another client was first)
+          if (made) created.push(...missing.map((spec) => spec.topic));
+        }
+        await expectLeaders(admin, names);
+      },
+      { initialMs: 100, maxMs: 3200, attempts: 7 },
+    );
+  } catch (err) {
+    throw new Error(`could not create or find topics ${names.join(', ')}: ${(err as Error).message}`, { cause: err });
   }
-  throw new Error(`could not create or find topics ${specs.map((s) => s.topic).join(', ')}: ${(lastError as Error).message}`, { cause: lastError });
+  return created;
+}
+
+async function expectLeaders(admin: Admin, topics: string[]): Promise<void> {
+  const { topics: described } = await admin.fetchTopicMetadata({ topics });
+  const leaderless = described.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}:${p.partitionId}`));
+  if (leaderless.length > 0) throw new Error(`no leader yet for ${leaderless.join(', ')}`);
 }
 
 /** Fails with a clear message when no broker answers within `timeoutMs`. */

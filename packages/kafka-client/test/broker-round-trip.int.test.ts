@@ -61,12 +61,30 @@ describe('ensureTopics', () => {
     await Promise.all(admins.map((a) => a.connect()));
     try {
       const created = await Promise.all(admins.map((a) => ensureTopics(a, [{ topic, numPartitions: 3 }])));
-      expect(created.flat()).toEqual([topic]); // exactly one of them created it, none failed
+      // none failed, and no two claim the creation (a create whose answer was lost, retried
+      // inside kafkajs as "already exists", may leave none claiming it on a loaded machine)
+      expect(created.flat().length).toBeLessThanOrEqual(1);
       const metadata = await admins[0]!.fetchTopicMetadata({ topics: [topic] });
       expect(metadata.topics[0]!.partitions).toHaveLength(3);
     } finally {
       await admins[0]!.deleteTopics({ topics: [topic] }).catch(() => undefined);
       await Promise.all(admins.map((a) => a.disconnect()));
+    }
+  });
+
+  it('reports a topic as created by the call that created it, and not again', async () => {
+    const kafka = createKafka({ brokers: testBrokers(), clientId: 'ensure-test', logger: silentLogger() });
+    const topic = uniqueName('ensure-once');
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(await ensureTopics(admin, [{ topic, numPartitions: 2 }])).toEqual([topic]);
+      expect(await ensureTopics(admin, [{ topic, numPartitions: 2 }])).toEqual([]);
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      expect(metadata.topics[0]!.partitions.every((p) => p.leader >= 0)).toBe(true);
+    } finally {
+      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await admin.disconnect();
     }
   });
 });

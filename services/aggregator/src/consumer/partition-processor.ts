@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { DeadLetter, LateEvent } from '@streamtally/contracts';
+import { Backoff, sleep } from '@streamtally/observability';
 import { Job } from '../jobs/job-schema';
 import { AggregatorMetrics } from '../metrics';
 import { Ownership, RedisState } from '../state/redis-state';
@@ -80,7 +81,7 @@ export class PartitionProcessor {
     const { state, logger, metrics } = this.deps;
     const id = `${batch.topic}:${batch.partition}`;
     const jobs = this.deps.jobsByTopic.get(batch.topic) ?? [];
-    let backoff = this.deps.retryBackoffMs ?? 100;
+    const backoff = new Backoff({ initialMs: this.deps.retryBackoffMs ?? 100, maxMs: 5000 });
     let closedRetries = 0;
     const sentSideOutputs = new Set<string>();
     let heartbeatDue = false;
@@ -163,9 +164,9 @@ export class PartitionProcessor {
         metrics.checkpointFailures.inc({ reason: 'error' });
         const own = this.owned.get(id);
         if (own) own.lag = Math.max(own.lag, 1);
-        logger.warn({ err, topic: batch.topic, partition: batch.partition, retryInMs: backoff }, 'processing a batch failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, backoff));
-        backoff = Math.min(5000, backoff * 2);
+        const retryInMs = backoff.next();
+        logger.warn({ err, topic: batch.topic, partition: batch.partition, retryInMs }, 'processing a batch failed; retrying');
+        await sleep(retryInMs);
       }
       // outside the try: a rebalance reported by the heartbeat must reach kafkajs so it rejoins;
       // during Redis retries it also keeps the group membership alive

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { decodeWindowResult, WindowResult } from '@streamtally/contracts';
+import { retry } from '@streamtally/observability';
 
 export interface ResultsConsumerOptions {
   kafka: Kafka;
@@ -27,23 +28,6 @@ export interface ResultsConsumer {
  * from the beginning of the compacted topic, so the history fills at start. Malformed
  * records are logged and skipped: the gateway only reads, the aggregator owns the topic.
  */
-/**
- * Retries while the broker is still settling a topic created a moment ago (no leader yet,
- * coordinator loading): at `docker compose up` every service starts at once.
- */
-async function untilAnswered<T>(call: () => Promise<T>, timeoutMs: number, logger: Logger): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
-    try {
-      return await call();
-    } catch (err) {
-      if (Date.now() + delay > deadline) throw err;
-      logger.info({ err: { message: (err as Error).message }, retryInMs: delay }, 'results topic not ready yet; retrying');
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
-}
-
 export function createResultsConsumer({ kafka, topic, groupPrefix, maxWaitMs, logger, onResult, startTimeoutMs = 30_000 }: ResultsConsumerOptions): ResultsConsumer {
   const groupId = `${groupPrefix}-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: maxWaitMs });
@@ -70,7 +54,12 @@ export function createResultsConsumer({ kafka, topic, groupPrefix, maxWaitMs, lo
     },
     async start() {
       await admin.connect();
-      const offsets = await untilAnswered(() => admin.fetchTopicOffsets(topic), startTimeoutMs, logger);
+      // retried while the broker still settles a topic created a moment ago (no leader yet,
+      // coordinator loading): at `docker compose up` every service starts at once
+      const offsets = await retry(() => admin.fetchTopicOffsets(topic), {
+        initialMs: 100, maxMs: 2000, withinMs: startTimeoutMs,
+        onFailure: (err, _attempt, retryInMs) => logger.info({ err: { message: (err as Error).message }, retryInMs }, 'results topic not ready yet; retrying'),
+      });
       targets = new Map(offsets.map((o) => [o.partition, Number(o.high)]));
       checkCaughtUp();
       await consumer.connect();

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { retry } from '@streamtally/observability';
 
 /** A keyed record for one topic. */
 export interface OutgoingMessage {
@@ -125,29 +126,27 @@ export class BatchSender {
 
   private async sendUntilAcknowledged(batch: OutgoingBatch): Promise<void> {
     const { send, logger, signal } = this.options;
-    const maxBackoff = this.options.maxBackoffMs ?? 5000;
-    let backoff = this.options.initialBackoffMs ?? 200;
     let abortedAt: number | undefined;
-    for (let attempt = 1; ; attempt += 1) {
-      const started = process.hrtime.bigint();
-      try {
+    await retry(
+      async (attempt) => {
+        const started = process.hrtime.bigint();
         await send(batch);
         this.options.onSent?.(batch, Number(process.hrtime.bigint() - started) / 1e9);
         if (attempt > 1) logger.info({ attempt, messages: batch.count }, 'batch delivered after retrying');
-        return;
-      } catch (err) {
-        this.options.onSendError?.(err);
-        if (this.options.isRetriable && !this.options.isRetriable(err)) throw new RefusedBatchError(batch.count, err);
-        if (signal?.aborted) {
-          abortedAt ??= Date.now();
-          if (Date.now() - abortedAt >= (this.options.giveUpAfterAbortMs ?? 30_000)) {
-            throw new UndeliveredError(this.pending, err);
+      },
+      {
+        initialMs: this.options.initialBackoffMs ?? 200,
+        maxMs: this.options.maxBackoffMs ?? 5000,
+        onFailure: (err, attempt, retryInMs) => {
+          this.options.onSendError?.(err);
+          if (this.options.isRetriable && !this.options.isRetriable(err)) throw new RefusedBatchError(batch.count, err);
+          if (signal?.aborted) {
+            abortedAt ??= Date.now();
+            if (Date.now() - abortedAt >= (this.options.giveUpAfterAbortMs ?? 30_000)) throw new UndeliveredError(this.pending, err);
           }
-        }
-        logger.warn({ err, attempt, messages: batch.count, retryInMs: backoff }, 'sending a batch failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, backoff));
-        backoff = Math.min(maxBackoff, backoff * 2);
-      }
-    }
+          logger.warn({ err, attempt, messages: batch.count, retryInMs }, 'sending a batch failed; retrying');
+        },
+      },
+    );
   }
 }
