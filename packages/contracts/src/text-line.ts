@@ -9,6 +9,9 @@ export interface TextLineEvent {
   source: string;
 }
 
+/** The fields of a text-line event (what a job may count by or filter on). */
+export const TEXT_LINE_FIELDS = ['text', 'source', 'ts'] as const satisfies readonly (keyof TextLineEvent)[];
+
 export const MAX_TEXT_LINE_BYTES = 64 * 1024;
 
 export function decodeTextLine(bytes: Buffer | string | null | undefined): Decoded<TextLineEvent> {

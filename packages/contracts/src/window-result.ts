@@ -23,8 +23,20 @@ export interface WindowResult {
   emittedAt: number;
 }
 
+/** The record key of a window's results: one key per window, so compaction keeps its latest. */
 export function windowResultKey(job: string, windowStart: number): string {
   return `${job}@${windowStart}`;
+}
+
+/**
+ * The version of a window's result: twice the total count, plus one once final. Counts
+ * only grow, so versions only grow; a final outranks every provisional result with the
+ * same counts; emitting the same state twice gives the same version.
+ */
+export function resultVersion(counts: Record<string, number>, final: boolean): number {
+  let total = 0;
+  for (const count of Object.values(counts)) total += count;
+  return total * 2 + (final ? 1 : 0);
 }
 
 export function decodeWindowResult(bytes: Buffer | string | null | undefined): Decoded<WindowResult> {
@@ -58,7 +70,7 @@ export function encodeWindowResult(result: WindowResult): Buffer {
   return Buffer.from(JSON.stringify(result));
 }
 
-/** True when `candidate` should replace `current` for the same key. */
+/** True when `candidate` should replace `current` for the same key: the highest version wins. */
 export function supersedes(candidate: WindowResult, current: WindowResult | undefined): boolean {
   return current === undefined || candidate.version > current.version;
 }

@@ -1,4 +1,4 @@
-import { decodeWindowResult, encodeWindowResult, supersedes, WindowResult, windowResultKey } from '../src';
+import { decodeWindowResult, encodeWindowResult, resultVersion, supersedes, WindowResult, windowResultKey } from '../src';
 
 const result: WindowResult = {
   job: 'gender-per-second', windowStart: 1000, windowEnd: 2000, counts: { '0': 1, '1': 6, '2': 3 },
@@ -25,5 +25,22 @@ describe('window result codec', () => {
     expect(supersedes({ ...result, version: 20 }, result)).toBe(false);
     expect(supersedes({ ...result, version: 3 }, result)).toBe(false);
     expect(supersedes(result, undefined)).toBe(true);
+  });
+});
+
+describe('result versions', () => {
+  it('grow with the counts, and a final outranks a provisional with the same counts', () => {
+    expect(resultVersion({ '0': 1, '1': 6, '2': 3 }, false)).toBe(20);
+    expect(resultVersion({ '0': 1, '1': 6, '2': 3 }, true)).toBe(21);
+    expect(resultVersion({ '0': 2, '1': 6, '2': 3 }, false)).toBeGreaterThan(resultVersion({ '0': 1, '1': 6, '2': 3 }, true));
+  });
+
+  it('decide which result a reader keeps: the highest version', () => {
+    const provisional = { job: 'g', windowStart: 0, windowEnd: 1000, counts: { '1': 2 }, final: false, version: resultVersion({ '1': 2 }, false), emittedAt: 1 };
+    const final = { ...provisional, final: true, version: resultVersion({ '1': 2 }, true) };
+    expect(supersedes(final, provisional)).toBe(true);
+    expect(supersedes(provisional, final)).toBe(false);
+    expect(supersedes(provisional, { ...provisional })).toBe(false);
+    expect(supersedes(provisional, undefined)).toBe(true);
   });
 });

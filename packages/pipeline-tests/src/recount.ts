@@ -1,4 +1,4 @@
-import { supersedes, UserActionEvent, WindowResult } from '@streamtally/contracts';
+import { resultVersion, supersedes, UserActionEvent, WindowResult, windowResultKey } from '@streamtally/contracts';
 
 /**
  * The pipeline test's own recount of the input, written independently of the aggregator:
@@ -25,11 +25,11 @@ export function recount(events: UserActionEvent[], jobs: RecountJob[]): Map<stri
       if (job.filter && !job.filter(e)) continue;
       const value = String(e[job.field]);
       if (job.sizeMs === undefined) {
-        add(`${job.name}@0`, value);
+        add(windowResultKey(job.name, 0), value);
         continue;
       }
       const slide = job.slideMs ?? job.sizeMs;
-      for (let start = Math.floor(e.ts / slide) * slide; start > e.ts - job.sizeMs; start -= slide) add(`${job.name}@${start}`, value);
+      for (let start = Math.floor(e.ts / slide) * slide; start > e.ts - job.sizeMs; start -= slide) add(windowResultKey(job.name, start), value);
     }
   }
   return expected;
@@ -46,8 +46,7 @@ export class LatestResults {
     for (const [key, counts] of expected) {
       const result = this.byKey.get(key);
       if (!result) return false;
-      const total = Object.values(counts).reduce((a, b) => a + b, 0);
-      if (result.windowEnd === null ? result.version < total * 2 : !result.final) return false;
+      if (result.windowEnd === null ? result.version < resultVersion(counts, false) : !result.final) return false;
     }
     return true;
   }

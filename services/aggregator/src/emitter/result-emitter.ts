@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { WindowResult } from '@streamtally/contracts';
+import { WindowResult, windowResultKey } from '@streamtally/contracts';
 import { Job } from '../jobs/job-schema';
 import { AggregatorMetrics } from '../metrics';
 import { RedisState } from '../state/redis-state';
@@ -95,7 +95,7 @@ export class ResultEmitter {
     for (const w of finals) results.push(buildResult(job.name, w.windowStart, w.windowEnd, w.counts, true, now, bounds));
     for (const w of open) {
       const result = buildResult(job.name, w.windowStart, w.windowEnd, w.counts, false, now, bounds);
-      if (this.lastVersion.get(`${job.name}@${w.windowStart}`) !== result.version) results.push(result);
+      if (this.lastVersion.get(windowResultKey(job.name, w.windowStart)) !== result.version) results.push(result);
     }
     if (results.length === 0) return [];
     await this.deps.publish(results);
@@ -108,8 +108,8 @@ export class ResultEmitter {
         if (r.other) metrics.windowCounts.inc({ aggregation: job.name, key: OTHER_LABEL }, r.other.count);
         if (!newestFinal || r.windowStart > newestFinal.windowStart) newestFinal = r;
       }
-      if (r.final) this.lastVersion.delete(`${job.name}@${r.windowStart}`);
-      else this.lastVersion.set(`${job.name}@${r.windowStart}`, r.version);
+      if (r.final) this.lastVersion.delete(windowResultKey(job.name, r.windowStart));
+      else this.lastVersion.set(windowResultKey(job.name, r.windowStart), r.version);
     }
     if (newestFinal) {
       // only this job's keys of the previous newest window go; other jobs keep theirs

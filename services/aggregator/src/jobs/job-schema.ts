@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { USER_ACTION_FIELDS } from '@streamtally/contracts';
+import { TEXT_LINE_FIELDS, USER_ACTION_JOB_FIELDS } from '@streamtally/contracts';
 import { compileFilter, EventFilter } from './filter';
 import { WindowSpec } from '../windowing/windows';
 
@@ -38,7 +38,7 @@ export interface Job {
   maxKeys: number;
 }
 
-const FIELDS_OF = { 'user-action': [...USER_ACTION_FIELDS, 'ts'], 'text-line': ['text', 'source', 'ts'] } as const;
+const FIELDS_OF = { 'user-action': USER_ACTION_JOB_FIELDS, 'text-line': TEXT_LINE_FIELDS } as const;
 
 export type JobsResult = { ok: true; jobs: Job[] } | { ok: false; errors: string[] };
 

@@ -1,4 +1,4 @@
-import { boundedDeadLetter, DeadLetter, decodeTextLine, decodeUserAction, LateEvent } from '@streamtally/contracts';
+import { boundedDeadLetter, DeadLetter, decodeTextLine, decodeUserAction, LateEvent, windowResultKey } from '@streamtally/contracts';
 import { Job } from '../jobs/job-schema';
 import { tumblingWindowStart, windowEnd, windowStartsFor } from './windows';
 
@@ -122,7 +122,7 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
     if (event.ts > out.maxTs) out.maxTs = event.ts;
   }
   for (const tally of tallies) {
-    for (const [start, delta] of tally.byStart) out.deltas.set(`${tally.job.name}@${start}`, delta);
+    for (const [start, delta] of tally.byStart) out.deltas.set(windowResultKey(tally.job.name, start), delta);
     if (tally.events > 0) out.eventsPerJob.set(tally.job.name, tally.events);
     if (tally.late > 0) out.latePerJob.set(tally.job.name, tally.late);
   }

@@ -1,15 +1,4 @@
-import { encodeWindowResult, WindowResult } from '@streamtally/contracts';
-
-/**
- * The version of a window's result: twice the total count, plus one once final. Counts
- * only grow, so versions only grow; a final outranks every provisional result with the
- * same counts; emitting the same state twice gives the same version.
- */
-export function resultVersion(counts: Record<string, number>, final: boolean): number {
-  let total = 0;
-  for (const count of Object.values(counts)) total += count;
-  return total * 2 + (final ? 1 : 0);
-}
+import { encodeWindowResult, resultVersion, WindowResult } from '@streamtally/contracts';
 
 /** Kafka's default limit is 1 MiB per record; a result stays well under it. */
 export const MAX_RESULT_BYTES = 512 * 1024;

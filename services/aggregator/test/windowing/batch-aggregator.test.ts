@@ -81,7 +81,7 @@ describe('aggregateBatch', () => {
       topic: 't', partition: 2, jobs: jobsOf([genderJob]), maxTs: -Infinity, closedBefore: new Map(), now: 77,
       messages: messages(['{nope', event(1000, { gender: 9 }), event(1000)]),
     });
-    expect(out.deadLetters.map((d) => d.letter.reason)).toEqual([expect.stringContaining('not JSON'), 'field gender: expected 0, 1 or 2']);
+    expect(out.deadLetters.map((d) => d.letter.reason)).toEqual([expect.stringContaining('not JSON'), 'field gender: expected a gender code 0, 1 or 2']);
     expect(out.deadLetters[0]).toMatchObject({ key: 't/2/0', letter: { source: { topic: 't', partition: 2, offset: '0' }, encoding: 'base64', at: 77 } });
     expect(Object.fromEntries(out.deltas.get('g@1000')!.counts)).toEqual({ '0': 1 });
   });

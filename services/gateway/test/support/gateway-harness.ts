@@ -2,7 +2,7 @@ import { Kafka, Partitioners, Producer } from 'kafkajs';
 import WebSocket from 'ws';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import { encodeWindowResult, WindowResult, windowResultKey } from '@streamtally/contracts';
+import { encodeWindowResult, resultVersion, WindowResult, windowResultKey } from '@streamtally/contracts';
 import { createKafka, ensureTopics } from '@streamtally/kafka-client';
 import { silentLogger } from '@streamtally/observability';
 import { testBrokers, uniqueName, waitFor } from '@streamtally/test-support';
@@ -89,8 +89,7 @@ export async function connectClient(url: string, options?: WebSocket.ClientOptio
 }
 
 export function result(job: string, windowStart: number, counts: Record<string, number>, final = false): WindowResult {
-  const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  return { job, windowStart, windowEnd: windowStart + 1000, counts, final, version: total * 2 + (final ? 1 : 0), emittedAt: Date.now() };
+  return { job, windowStart, windowEnd: windowStart + 1000, counts, final, version: resultVersion(counts, final), emittedAt: Date.now() };
 }
 
 export async function subscribed(client: TestClient, jobs: string[]): Promise<void> {

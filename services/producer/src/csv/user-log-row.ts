@@ -1,15 +1,15 @@
-import { UserActionEvent, USER_ACTION_FIELDS } from '@streamtally/contracts';
+import { USER_ACTION_FIELD_TABLE, USER_LOG_COLUMNS, userActionFromValues, type UserActionEvent } from '@streamtally/contracts';
 import { splitFields } from './fields';
 
-export type UserLogColumn = (typeof USER_ACTION_FIELDS)[number];
+export type UserLogColumn = keyof UserActionEvent;
 
 /** A parsed row; the pacer fills in `ts` (0 until then). */
 export type UserLogRow = UserActionEvent;
 
 export type RowOutcome = { ok: true; row: UserLogRow } | { ok: false; reason: string };
 
-/** Column order of the canonical file; a header line may reorder it. */
-export const CANONICAL_COLUMNS: readonly UserLogColumn[] = USER_ACTION_FIELDS;
+/** Column order of the canonical file (the contracts' field table); a header line may reorder it. */
+export const CANONICAL_COLUMNS: readonly UserLogColumn[] = USER_LOG_COLUMNS;
 
 /** True when the record's first field names a column: it is a header, not data. */
 export function isHeader(fields: string[]): boolean {
@@ -72,14 +72,16 @@ function controlCharacterAt(text: string, start: number, end: number): number {
 
 /**
  * Builds a parser for records in `columns` order. It turns one decoded record into a row,
- * or a reason naming the field that is wrong. Empty gender means unknown (2), empty
- * age_range unknown (0), empty or NULL brand_id null.
+ * or a reason naming the field that is wrong, checking each field against the contracts'
+ * field table: its range, and what a blank means (gender unknown: 2, age_range unknown: 0,
+ * brand_id, blank or NULL: null).
  *
  * Fields are read in place, as [start, end) ranges of one string, not split into substrings:
  * the producer parses hundreds of thousands of rows a second and most fields are digits.
  */
 export function createRowParser(columns: readonly UserLogColumn[], maxFieldBytes = DEFAULT_MAX_FIELD_BYTES): RowParser {
-  const at = Object.fromEntries(columns.map((name, i) => [name, i])) as Record<UserLogColumn, number>;
+  /** the position in `columns` of each field of the table (-1: not a CSV column) */
+  const columnOf = Int32Array.from(FIELDS, (f) => columns.indexOf(f.name));
   const count = columns.length;
   const starts = new Int32Array(count);
   const ends = new Int32Array(count);
@@ -119,6 +121,7 @@ export function createRowParser(columns: readonly UserLogColumn[], maxFieldBytes
   const field = (text: string, column: number): string => text.slice(starts[column], ends[column]);
   const digits = (text: string, column: number): number => parseDigits(text, starts[column]!, ends[column]!);
   const blank = (text: string, column: number): boolean => isBlank(text, starts[column]!, ends[column]!);
+  const values = new Array<number | string | null>(FIELDS.length);
 
   return (record, line) => {
     let text = record;
@@ -133,52 +136,64 @@ export function createRowParser(columns: readonly UserLogColumn[], maxFieldBytes
       if (found !== count) return { ok: false, reason: `expected ${count} columns, found ${found}` };
     }
 
-    const user_id = digits(text, at.user_id);
-    if (user_id === NOT_AN_INTEGER) return bad('user_id', field(text, at.user_id), 'is not a non-negative integer');
-    const item_id = digits(text, at.item_id);
-    if (item_id === NOT_AN_INTEGER) return bad('item_id', field(text, at.item_id), 'is not a non-negative integer');
-    const cat_id = digits(text, at.cat_id);
-    if (cat_id === NOT_AN_INTEGER) return bad('cat_id', field(text, at.cat_id), 'is not a non-negative integer');
-    const merchant_id = digits(text, at.merchant_id);
-    if (merchant_id === NOT_AN_INTEGER) return bad('merchant_id', field(text, at.merchant_id), 'is not a non-negative integer');
-    let brand_id: number | null = null;
-    if (!blank(text, at.brand_id)) {
-      brand_id = digits(text, at.brand_id);
-      if (brand_id === NOT_AN_INTEGER) {
-        const brandText = field(text, at.brand_id);
-        if (brandText.trim().toUpperCase() !== 'NULL') return bad('brand_id', brandText, 'is not a non-negative integer');
-        brand_id = null;
+    for (let i = 0; i < FIELDS.length; i += 1) {
+      const kind = KIND[i];
+      if (kind === NOT_IN_CSV) continue; // ts and line: filled in below
+      const column = columnOf[i]!;
+      if (kind === TEXT) {
+        const problem = textProblem(text, starts[column]!, ends[column]!, FIELDS[i]!.name, maxFieldBytes);
+        if (problem) return { ok: false, reason: problem };
+        values[i] = field(text, column).trim();
+        continue;
       }
+      const value = digits(text, column);
+      if (value === NOT_AN_INTEGER) {
+        // the rare cases, off the hot path: a blank that stands for unknown, a NULL brand
+        if (kind === NULLABLE && (blank(text, column) || field(text, column).trim().toUpperCase() === 'NULL')) {
+          values[i] = null;
+          continue;
+        }
+        if (!Number.isNaN(WHEN_BLANK[i]) && blank(text, column)) {
+          values[i] = WHEN_BLANK[i]!;
+          continue;
+        }
+      }
+      if (value === NOT_AN_INTEGER || value < MIN[i]! || value > MAX[i]!) return bad(FIELDS[i]!.name, field(text, column), `is not ${FIELDS[i]!.expected}`);
+      values[i] = value;
     }
-    const month = digits(text, at.month);
-    if (month < 1 || month > 12) return bad('month', field(text, at.month), 'is not a month 1-12');
-    const day = digits(text, at.day);
-    if (day < 1 || day > 31) return bad('day', field(text, at.day), 'is not a day 1-31');
-    const action = digits(text, at.action);
-    if (action < 0 || action > 3) return bad('action', field(text, at.action), 'is not an action code 0-3');
-    const age_range = blank(text, at.age_range) ? 0 : digits(text, at.age_range);
-    if (age_range < 0 || age_range > 8) return bad('age_range', field(text, at.age_range), 'is not an age range code 0-8');
-    const gender = blank(text, at.gender) ? 2 : digits(text, at.gender);
-    if (gender < 0 || gender > 2) return bad('gender', field(text, at.gender), 'is not a gender code 0, 1 or 2');
-    // the one free-text field: bounded, so no row can make a window's result too large
-    const provinceStart = starts[at.province]!;
-    const provinceEnd = ends[at.province]!;
-    if (provinceEnd - provinceStart > maxFieldBytes / 3) {
-      const bytes = Buffer.byteLength(field(text, at.province));
-      if (bytes > maxFieldBytes) return { ok: false, reason: `field province: ${bytes} bytes, more than ${maxFieldBytes}` };
-    }
-    const control = controlCharacterAt(text, provinceStart, provinceEnd);
-    if (control !== -1) {
-      const code = text.charCodeAt(control).toString(16).toUpperCase().padStart(4, '0');
-      return { ok: false, reason: `field province: control character U+${code} at character ${control - provinceStart + 1}` };
-    }
-    const row: UserLogRow = {
-      user_id, item_id, cat_id, merchant_id, brand_id, month, day,
-      action: action as UserLogRow['action'], age_range, gender: gender as UserLogRow['gender'],
-      province: field(text, at.province).trim(), ts: 0, line,
-    };
-    return { ok: true, row };
+    values[TS] = 0;
+    values[LINE] = line;
+    return { ok: true, row: userActionFromValues(values) };
   };
+}
+
+// The field table as flat arrays, read by index in the row loop: one shape, no property
+// lookups per field (reading the table's objects directly made the producer 8% slower).
+const FIELDS = USER_ACTION_FIELD_TABLE;
+const INTEGER = 0;
+const NULLABLE = 1;
+const TEXT = 2;
+const NOT_IN_CSV = 3;
+const KIND = Uint8Array.from(FIELDS, (f) => (f.source !== 'csv' ? NOT_IN_CSV : f.type === 'text' ? TEXT : f.nullable ? NULLABLE : INTEGER));
+const MIN = Float64Array.from(FIELDS, (f) => (f.type === 'integer' ? f.min : 0));
+const MAX = Float64Array.from(FIELDS, (f) => (f.type === 'integer' ? f.max : 0));
+const WHEN_BLANK = Float64Array.from(FIELDS, (f) => (f.type === 'integer' && f.whenBlank !== undefined ? f.whenBlank : NaN));
+const TS = FIELDS.findIndex((f) => f.name === 'ts');
+const LINE = FIELDS.findIndex((f) => f.name === 'line');
+
+/**
+ * What is wrong with the one free-text field, if anything: bounded, so no row can make a
+ * window's result too large, and free of control characters.
+ */
+function textProblem(text: string, start: number, end: number, name: string, maxFieldBytes: number): string | undefined {
+  if (end - start > maxFieldBytes / 3) {
+    const bytes = Buffer.byteLength(text.slice(start, end));
+    if (bytes > maxFieldBytes) return `field ${name}: ${bytes} bytes, more than ${maxFieldBytes}`;
+  }
+  const control = controlCharacterAt(text, start, end);
+  if (control === -1) return undefined;
+  const code = text.charCodeAt(control).toString(16).toUpperCase().padStart(4, '0');
+  return `field ${name}: control character U+${code} at character ${control - start + 1}`;
 }
 
 function bad(field: string, value: string, problem: string): RowOutcome {

@@ -1,3 +1,4 @@
+import { USER_LOG_HEADER } from '@streamtally/contracts';
 import { seededRandom, skewedIndex, weighted } from './random';
 
 /** The 34 provincial-level divisions, as the Tmall log names them. */
@@ -6,8 +7,6 @@ export const PROVINCES = [
   '河南', '湖北', '湖南', '广东', '广西', '海南', '重庆', '四川', '贵州', '云南', '西藏', '陕西', '甘肃', '青海', '宁夏',
   '新疆', '香港', '澳门', '台湾',
 ] as const;
-
-export const USER_LOG_HEADER = 'user_id,item_id,cat_id,merchant_id,brand_id,month,day,action,age_range,gender,province';
 
 export interface GeneratorOptions {
   rows: number;

@@ -1,5 +1,6 @@
 import { createRowParser, CANONICAL_COLUMNS } from '../../src/csv/user-log-row';
-import { encodeGeneratedLine, generateUserLog, PROVINCES, USER_LOG_HEADER } from '../../src/sample-data/generator';
+import { USER_LOG_HEADER } from '@streamtally/contracts';
+import { encodeGeneratedLine, generateUserLog, PROVINCES } from '../../src/sample-data/generator';
 
 describe('sample data generator', () => {
   const lines = [...generateUserLog({ rows: 20_000, seed: 11 })];
