@@ -1,3 +1,4 @@
 export * from './create-kafka';
 export * from './topics';
 export * from './metrics';
+export * from './kafkajs';

@@ -1,8 +1,9 @@
+import { createKafka, type Consumer } from '@streamtally/kafka-client';
+import { silentLogger } from '@streamtally/observability';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { decodeUserAction, UserActionEvent, WindowResult } from '@streamtally/contracts';
 import { readTopic, testBrokers, testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
 import { LatestResults, recount, RecountJob, runService, ServiceProcess, startService } from '../src';
@@ -25,7 +26,7 @@ const RECOUNT: RecountJob[] = [
 ];
 
 describe('producer + aggregator processes: exactly-once results', () => {
-  const kafka = new Kafka({ brokers: testBrokers(), clientId: 'pipeline-test', logLevel: logLevel.NOTHING });
+  const kafka = createKafka({ brokers: testBrokers(), clientId: 'pipeline-test', logger: silentLogger() });
   const redis = new Redis(testRedisUrl());
   const inputTopic = uniqueName('pipeline-actions');
   const namespaces: string[] = [];

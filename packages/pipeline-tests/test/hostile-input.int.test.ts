@@ -1,7 +1,8 @@
+import { createKafka } from '@streamtally/kafka-client';
+import { silentLogger } from '@streamtally/observability';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { decodeUserAction, DeadLetter, WindowResult } from '@streamtally/contracts';
 import { freePort, readTopic, testBrokers, testRedisUrl, topicRecordCount, uniqueName, waitFor } from '@streamtally/test-support';
 import { hostileUserLog, runService, ServiceProcess, startService } from '../src';
@@ -14,7 +15,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const ROWS = 20_000;
 
 describe(`hostile input, seed ${SEED}`, () => {
-  const kafka = new Kafka({ brokers: testBrokers(), clientId: 'hostile-input-test', logLevel: logLevel.NOTHING });
+  const kafka = createKafka({ brokers: testBrokers(), clientId: 'hostile-input-test', logger: silentLogger() });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-'));
   const topic = uniqueName('hostile-actions');
   const file = hostileUserLog(ROWS, SEED);

@@ -1,15 +1,16 @@
+import { createKafka } from '@streamtally/kafka-client';
+import { silentLogger } from '@streamtally/observability';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { testBrokers, topicRecordCount, uniqueName, waitFor } from '@streamtally/test-support';
 import { entryPoint, runService, startService } from '../src';
 
 // The producer as an operator runs it: SIGTERM mid-replay flushes what was read, exits 0,
 // and its summary matches what is in the topic.
 describe('producer process', () => {
-  const kafka = new Kafka({ brokers: testBrokers(), clientId: 'signal-test', logLevel: logLevel.NOTHING });
+  const kafka = createKafka({ brokers: testBrokers(), clientId: 'signal-test', logger: silentLogger() });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'producer-signal-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

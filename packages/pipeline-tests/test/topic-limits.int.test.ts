@@ -1,7 +1,8 @@
+import { createKafka } from '@streamtally/kafka-client';
+import { silentLogger } from '@streamtally/observability';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { readTopic, testBrokers, topicRecordCount, uniqueName } from '@streamtally/test-support';
 import { runService } from '../src';
 
@@ -10,7 +11,7 @@ import { runService } from '../src';
 // 5 s forever and delivered none of its good rows. Now it reads each topic's limit at start,
 // dead-letters what cannot fit and keeps its batches under the limit.
 describe('producer and topic size limits', () => {
-  const kafka = new Kafka({ brokers: testBrokers(), clientId: 'topic-limits-test', logLevel: logLevel.NOTHING });
+  const kafka = createKafka({ brokers: testBrokers(), clientId: 'topic-limits-test', logger: silentLogger() });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'topic-limits-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

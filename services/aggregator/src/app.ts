@@ -1,9 +1,7 @@
-import { Partitioners } from 'kafkajs';
-import type { Kafka } from 'kafkajs';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { connectAdmin, createKafkaClientMetrics, ensureTopics, instrumentConsumer, instrumentProducer } from '@streamtally/kafka-client';
+import { connectAdmin, createKafkaClientMetrics, createProducer, ensureTopics, instrumentConsumer, instrumentProducer, type Kafka } from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
 import type { AggregatorConfig } from './config';
 import { Job } from './jobs/job-schema';
@@ -37,7 +35,7 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
   initialiseSeries(metrics, jobs);
   const clientMetrics = createKafkaClientMetrics(registry);
   const state = new RedisState(redis, config.STATE_NAMESPACE, config.CLOSED_WINDOW_TTL_SECONDS);
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
   const consumer = kafka.consumer({
     groupId: config.CONSUMER_GROUP,
     sessionTimeout: config.SESSION_TIMEOUT_MS,

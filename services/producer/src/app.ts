@@ -1,12 +1,8 @@
 import fs from 'node:fs';
-import { Partitioners } from 'kafkajs';
-import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DEAD_LETTER_RAW_LIMIT, DEAD_LETTER_REASON_LIMIT, MAX_TEXT_LINE_BYTES } from '@streamtally/contracts';
-import {
-  connectAdmin, createKafkaClientMetrics, ensureTopics, instrumentProducer, isRetriableKafkaError, maxMessageBytes, RECORD_BATCH_OVERHEAD, TopicSpec,
-} from '@streamtally/kafka-client';
+import { connectAdmin, createKafkaClientMetrics, createProducer, ensureTopics, instrumentProducer, isRetriableKafkaError, type Kafka, maxMessageBytes, type Producer, RECORD_BATCH_OVERHEAD, TopicSpec } from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
 import type { ProducerConfig } from './config';
 import { createProducerMetrics, ProducerMetrics } from './metrics';
@@ -53,8 +49,7 @@ export async function assertReadableFile(file: string): Promise<number> {
 
 export function createProducerApp({ config, logger, registry, kafka, clock = systemClock }: ProducerAppDeps): ProducerApp {
   const metrics = createProducerMetrics(registry);
-  const producer: Producer = kafka.producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
+  const producer: Producer = createProducer(kafka, {
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,

@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import { type Producer } from '@streamtally/kafka-client';
 import { encodeJson, encodeWindowResult, WindowResult, windowResultKey } from '@streamtally/contracts';
 import { SideOutputs } from '../consumer/partition-processor';
 

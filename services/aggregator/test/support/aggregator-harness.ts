@@ -1,6 +1,5 @@
 import Redis from 'ioredis';
-import { Kafka, Partitioners } from 'kafkajs';
-import { createKafka } from '@streamtally/kafka-client';
+import { createKafka, createProducer, Kafka } from '@streamtally/kafka-client';
 import { silentLogger } from '@streamtally/observability';
 import { testBrokers, testRedisUrl, uniqueName } from '@streamtally/test-support';
 import { Registry } from 'prom-client';
@@ -45,7 +44,7 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
   const registry = new Registry();
   let app = createAggregatorApp({ config: parsed.config, jobs: parsedJobs.jobs, logger: silentLogger(), registry, kafka, redis });
   await app.start();
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = createProducer(kafka);
   await producer.connect();
   const latest = new Map<string, WindowResult>();
   const reader = kafka.consumer({ groupId: `${id}-reader`, maxWaitTimeInMs: 100 });

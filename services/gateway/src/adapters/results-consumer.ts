@@ -1,5 +1,5 @@
+import { type Kafka } from '@streamtally/kafka-client';
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { decodeWindowResult, WindowResult } from '@streamtally/contracts';
 import { retry } from '@streamtally/observability';

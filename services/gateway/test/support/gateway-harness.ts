@@ -1,9 +1,8 @@
-import { Kafka, Partitioners, Producer } from 'kafkajs';
 import WebSocket from 'ws';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { encodeWindowResult, resultVersion, WindowResult, windowResultKey } from '@streamtally/contracts';
-import { createKafka, ensureTopics } from '@streamtally/kafka-client';
+import { createKafka, createProducer, ensureTopics, Kafka, Producer } from '@streamtally/kafka-client';
 import { silentLogger } from '@streamtally/observability';
 import { testBrokers, uniqueName, waitFor } from '@streamtally/test-support';
 import { createResultsConsumer, ResultsConsumer } from '../../src/adapters/results-consumer';
@@ -45,7 +44,7 @@ export async function startGateway(settings: Record<string, string> = {}): Promi
   });
   await results.start();
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer: Producer = createProducer(kafka);
   await producer.connect();
   return {
     url: address.replace('http://', 'ws://') + '/ws',

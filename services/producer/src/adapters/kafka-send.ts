@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import { type Producer } from '@streamtally/kafka-client';
 import { OutgoingBatch, SendBatch } from '../replay/batch-sender';
 
 /** One sendBatch request per batch, acks=all; every topic of the batch goes in the same request. */

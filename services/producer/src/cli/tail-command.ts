@@ -1,4 +1,3 @@
-import type { KafkaMessage } from 'kafkajs';
 
 /** One record as one JSON line: JSON values stay structured, anything else is a string. Pure. */
 export function formatRecord(topic: string, partition: number, message: KafkaMessage): string {
@@ -12,4 +11,5 @@ export function formatRecord(topic: string, partition: number, message: KafkaMes
     }
   }
   return JSON.stringify({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value });
-}
+}import { type KafkaMessage } from '@streamtally/kafka-client';
+

@@ -1,4 +1,3 @@
-import type { Admin } from 'kafkajs';
 
 export interface TopicReport {
   topic: string;
@@ -47,4 +46,5 @@ export function formatTopicReports(reports: TopicReport[], missing: string[]): s
   }
   for (const topic of missing) lines.push(`${topic}  (does not exist yet)`);
   return lines.join('\n');
-}
+}import { type Admin } from '@streamtally/kafka-client';
+

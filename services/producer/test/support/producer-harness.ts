@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka } from 'kafkajs';
-import { createKafka } from '@streamtally/kafka-client';
+import { createKafka, Kafka } from '@streamtally/kafka-client';
 import { silentLogger } from '@streamtally/observability';
 import { uniqueName } from '@streamtally/test-support';
 import { Registry } from 'prom-client';
