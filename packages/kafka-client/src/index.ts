@@ -2,3 +2,4 @@ export * from './create-kafka';
 export * from './topics';
 export * from './metrics';
 export * from './kafkajs';
+export * from './consumer-liveness';

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { connectAdmin, createKafkaClientMetrics, createProducer, ensureTopics, instrumentConsumer, instrumentProducer, type Kafka } from '@streamtally/kafka-client';
+import { connectAdmin, ConsumerLiveness, createKafkaClientMetrics, createProducer, ensureTopics, instrumentConsumer, instrumentProducer, type Kafka } from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
 import type { AggregatorConfig } from './config';
 import { Job } from './jobs/job-schema';
@@ -52,7 +52,7 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
   const jobsByTopic = new Map(sources.map((topic) => [topic, jobs.filter((j) => j.source === topic)]));
   let assignment = new Map<string, Set<number>>();
   const kafkaCommits = new KafkaCommits((offsets) => consumer.commitOffsets(offsets), config.KAFKA_COMMIT_INTERVAL_MS, logger.child({ component: 'commits' }));
-  let running = false;
+  const liveness = new ConsumerLiveness(consumer);
   let emitTimer: NodeJS.Timeout | undefined;
   let emitting: Promise<unknown> = Promise.resolve();
   let lastEmitError: string | undefined;
@@ -106,7 +106,7 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
       await producer.connect();
       await consumer.connect();
       await consumer.subscribe({ topics: sources, fromBeginning: true });
-      running = true;
+      liveness.started();
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
@@ -143,15 +143,15 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
       const redisReady = redis.status === 'ready';
       const failingJobs = emitter.failingFor(config.STALL_TIMEOUT_MS);
       return {
-        healthy: running && stalled.length === 0 && redisReady && failingJobs.length === 0,
+        healthy: liveness.running && stalled.length === 0 && redisReady && failingJobs.length === 0,
         details: {
-          running, redis: redis.status, ownedPartitions: processor.ownedCount, stalledPartitions: stalled, failingJobs, lastEmitError: lastEmitError ?? null,
+          running: liveness.running, ...liveness.describe(), redis: redis.status, ownedPartitions: processor.ownedCount, stalledPartitions: stalled, failingJobs, lastEmitError: lastEmitError ?? null,
         },
       };
     },
     close() {
       closing ??= (async () => {
-        running = false;
+        liveness.stopped();
         if (emitTimer) clearInterval(emitTimer);
         logger.debug('closing: last offsets to Kafka, then the consumer');
         await kafkaCommits.flush();

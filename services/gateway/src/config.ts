@@ -13,6 +13,9 @@ export const gatewayConfigSchema = z.object({
   HISTORY_PER_JOB: setting.integer(1, 10_000).default(120),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: setting.integer(0, 65_535).default(8080),
+  /** when set, /metrics (and a copy of /healthz) move to this port, and PORT no longer serves /metrics */
+  METRICS_PORT: setting.integer(0, 65_535).optional(),
+  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   /** comma-separated origins allowed to open /ws, or * for any */
   ALLOWED_ORIGINS: setting.origins().default('*'),
   /** when set, /ws and /api need `Authorization: Bearer <token>` (or ?token=) */

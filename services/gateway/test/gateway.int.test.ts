@@ -98,4 +98,23 @@ describe('gateway against the real broker', () => {
     await harness.close();
     expect(await client.closed).toEqual({ code: 1001, reason: 'the gateway is shutting down' });
   });
+
+  it('with METRICS_PORT set, serves /metrics and /healthz there and no longer on the public port', async () => {
+    const separate = await startGateway({ METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' });
+    try {
+      const publicBase = separate.url.replace('ws://', 'http://').replace(/\/ws$/, '');
+      expect(separate.metricsPort).toBeGreaterThan(0);
+      const metrics = await fetch(`http://127.0.0.1:${separate.metricsPort}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain('streamtally_gateway_');
+      expect((await fetch(`${publicBase}/metrics`)).status).toBe(404);
+      const health = await waitFor(async () => {
+        const response = await fetch(`http://127.0.0.1:${separate.metricsPort}/healthz`);
+        return response.status === 200 && response;
+      }, { timeoutMs: 20_000, what: 'the metrics port /healthz to say the consumer runs' });
+      expect(await health.json()).toMatchObject({ status: 'ok', running: true });
+    } finally {
+      await separate.close();
+    }
+  });
 });

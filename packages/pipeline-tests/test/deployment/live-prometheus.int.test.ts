@@ -23,7 +23,7 @@ describe('dashboards and alerts against a real Prometheus scraping the running p
     const run = uniqueName('live');
     const file = path.join(dir, 'user_log.csv');
     expect(runService('producer', {}, ['generate', '--rows', '5000', '--out', file, '--seed', '3']).status).toBe(0);
-    const [producerPort, aggregatorPort, gatewayPort, prometheusPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [producerPort, aggregatorPort, gatewayPort, gatewayMetricsPort, prometheusPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     const topics = { INPUT_TOPIC: `${run}-actions`, RESULTS_TOPIC: `${run}-results` };
     const brokers = testBrokers().join(',');
     // the default job names with short windows, so finals (and their metrics) come within seconds
@@ -37,13 +37,17 @@ describe('dashboards and alerts against a real Prometheus scraping the running p
       CONSUMER_GROUP: `${run}-group`, LATE_EVENTS_TOPIC: `${run}-late`, DEAD_LETTER_TOPIC: `${run}-dlq`, IDLE_TIMEOUT_MS: '1000',
       METRICS_PORT: String(aggregatorPort), METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'warn',
     }));
-    processes.push(startService('gateway', { KAFKA_BROKERS: brokers, RESULTS_TOPIC: topics.RESULTS_TOPIC, HOST: '127.0.0.1', PORT: String(gatewayPort), LOG_LEVEL: 'warn' }));
+    // as compose runs it: /metrics on a port of its own
+    processes.push(startService('gateway', {
+      KAFKA_BROKERS: brokers, RESULTS_TOPIC: topics.RESULTS_TOPIC, HOST: '127.0.0.1', PORT: String(gatewayPort),
+      METRICS_PORT: String(gatewayMetricsPort), METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+    }));
     processes.push(startService('producer', {
       KAFKA_BROKERS: brokers, INPUT_FILE: file, INPUT_TOPIC: topics.INPUT_TOPIC, DEAD_LETTER_TOPIC: `${run}-actions.dlq`, PACE: 'fixed',
       RATE: '200', LOOP: 'true', METRICS_PORT: String(producerPort), METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'warn',
     }));
     const config = execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts/lib/prometheus-local.mjs'), path.join(dir, 'prometheus'),
-      `producer=127.0.0.1:${producerPort}`, `aggregator=127.0.0.1:${aggregatorPort}`, `gateway=127.0.0.1:${gatewayPort}`], { encoding: 'utf8' }).trim();
+      `producer=127.0.0.1:${producerPort}`, `aggregator=127.0.0.1:${aggregatorPort}`, `gateway=127.0.0.1:${gatewayMetricsPort}`], { encoding: 'utf8' }).trim();
     // scrape every second so rate() has samples within the test
     fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace(/scrape_interval: 5s/, 'scrape_interval: 1s').replace(/evaluation_interval: 5s/, 'evaluation_interval: 1s'));
     prometheusUrl = `http://127.0.0.1:${prometheusPort}`;

@@ -1,4 +1,4 @@
-import { type Kafka } from '@streamtally/kafka-client';
+import { ConsumerLiveness, type Kafka } from '@streamtally/kafka-client';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { decodeWindowResult, WindowResult } from '@streamtally/contracts';
@@ -34,9 +34,8 @@ export function createResultsConsumer({ kafka, topic, groupPrefix, maxWaitMs, lo
   const admin = kafka.admin();
   let targets = new Map<number, number>();
   const reached = new Map<number, number>();
-  let running = false;
   let caughtUp = false;
-  consumer.on(consumer.events.CRASH, () => (running = false));
+  const liveness = new ConsumerLiveness(consumer);
 
   const checkCaughtUp = () => {
     if (caughtUp) return;
@@ -50,7 +49,7 @@ export function createResultsConsumer({ kafka, topic, groupPrefix, maxWaitMs, lo
       return caughtUp;
     },
     get running() {
-      return running;
+      return liveness.running;
     },
     async start() {
       await admin.connect();
@@ -76,11 +75,11 @@ export function createResultsConsumer({ kafka, topic, groupPrefix, maxWaitMs, lo
           checkCaughtUp();
         },
       });
-      running = true;
+      liveness.started();
     },
     close() {
       closing ??= (async () => {
-        running = false;
+        liveness.stopped();
         await consumer.disconnect().catch(() => undefined);
         await admin.deleteGroups([groupId]).catch(() => undefined);
         await admin.disconnect().catch(() => undefined);

@@ -102,7 +102,10 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<FastifyInst
     const ready = running && caughtUp;
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : running ? 'reading results history' : 'consumer not running' });
   });
-  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  if (config.METRICS_PORT === undefined) {
+    // no metrics port of its own: /metrics on the public port, as before METRICS_PORT existed
+    app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  }
 
   app.get('/api/jobs', { preValidation: requireToken }, () => ({ jobs: hub.store.jobNames() }));
   app.get<{ Params: { job: string } }>('/api/windows/:job', { preValidation: requireToken }, (request, reply) => {

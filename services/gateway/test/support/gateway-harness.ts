@@ -1,19 +1,17 @@
 import WebSocket from 'ws';
-import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { encodeWindowResult, resultVersion, WindowResult, windowResultKey } from '@streamtally/contracts';
 import { createKafka, createProducer, ensureTopics, Kafka, Producer } from '@streamtally/kafka-client';
 import { silentLogger } from '@streamtally/observability';
 import { testBrokers, uniqueName, waitFor } from '@streamtally/test-support';
-import { createResultsConsumer, ResultsConsumer } from '../../src/adapters/results-consumer';
-import { GatewayConfig, hubLimitsOf, parseGatewayConfig } from '../../src/config';
+import { createGatewayApp } from '../../src/app';
+import { GatewayConfig, parseGatewayConfig } from '../../src/config';
 import { Hub } from '../../src/domain/hub';
-import { WindowStore } from '../../src/domain/window-store';
-import { buildGatewayApp } from '../../src/http/app';
-import { createGatewayMetrics } from '../../src/metrics';
 
 export interface GatewayHarness {
   url: string;
+  /** set when METRICS_PORT is */
+  metricsPort: number | undefined;
   config: GatewayConfig;
   hub: Hub<WebSocket>;
   registry: Registry;
@@ -22,10 +20,13 @@ export interface GatewayHarness {
   close(): Promise<void>;
 }
 
-/** A gateway on a fresh results topic, listening on a free port, as main.ts builds it. */
+/** A gateway on a fresh results topic, listening on a free port: main.ts's own createGatewayApp. */
 export async function startGateway(settings: Record<string, string> = {}): Promise<GatewayHarness> {
   const topic = uniqueName('results');
-  const parsed = parseGatewayConfig({ KAFKA_BROKERS: testBrokers().join(','), RESULTS_TOPIC: topic, HOST: '127.0.0.1', PORT: '0', ...settings });
+  const parsed = parseGatewayConfig({
+    KAFKA_BROKERS: testBrokers().join(','), RESULTS_TOPIC: topic, HOST: '127.0.0.1', PORT: '0', FETCH_MAX_WAIT_MS: '50',
+    CONSUMER_GROUP_PREFIX: uniqueName('gw'), ...settings,
+  });
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const config = parsed.config;
   const kafka: Kafka = createKafka({ brokers: testBrokers(), clientId: 'gateway-test', logger: silentLogger() });
@@ -34,21 +35,14 @@ export async function startGateway(settings: Record<string, string> = {}): Promi
   await ensureTopics(admin, [{ topic, numPartitions: 2, config: { 'cleanup.policy': 'compact' } }]);
   await admin.disconnect();
   const registry = new Registry();
-  const metrics = createGatewayMetrics(registry);
-  const hub = new Hub<WebSocket>(new WindowStore(config.HISTORY_PER_JOB), hubLimitsOf(config), metrics);
-  const results: ResultsConsumer = createResultsConsumer({
-    kafka, topic, groupPrefix: uniqueName('gw'), maxWaitMs: 50, logger: silentLogger(), onResult: (r) => hub.onResult(r),
-  });
-  const app: FastifyInstance = await buildGatewayApp({
-    config, logger: silentLogger(), registry, metrics, hub, consumerState: () => ({ running: results.running, caughtUp: results.caughtUp }),
-  });
-  await results.start();
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const app = await createGatewayApp({ config, logger: silentLogger(), registry, kafka });
+  const started = await app.start();
   const producer: Producer = createProducer(kafka);
   await producer.connect();
   return {
-    url: address.replace('http://', 'ws://') + '/ws',
-    config, hub, registry,
+    url: started.address.replace('http://', 'ws://') + '/ws',
+    metricsPort: started.metricsPort,
+    config, hub: app.hub, registry,
     async publish(list, perRequest = 20) {
       // 20 a request stays under the broker's 1 MB batch limit even for large results
       for (let i = 0; i < list.length; i += perRequest) {
@@ -61,7 +55,6 @@ export async function startGateway(settings: Record<string, string> = {}): Promi
     async close() {
       await producer.disconnect();
       await app.close();
-      await results.close();
     },
   };
 }

@@ -1,0 +1,98 @@
+import type { WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { connectAdmin, type Kafka } from '@streamtally/kafka-client';
+import { listenError, sleep, startOpsServer, type OpsServer } from '@streamtally/observability';
+import { createResultsConsumer } from './adapters/results-consumer';
+import { hubLimitsOf, type GatewayConfig } from './config';
+import { Hub } from './domain/hub';
+import { WindowStore } from './domain/window-store';
+import { buildGatewayApp } from './http/app';
+import { createGatewayMetrics, initialiseSeries } from './metrics';
+
+export interface GatewayAppDeps {
+  config: GatewayConfig;
+  logger: Logger;
+  registry: Registry;
+  kafka: Kafka;
+}
+
+export interface GatewayStarted {
+  /** the public address: the page, /ws, /api, /healthz */
+  address: string;
+  /** the port of /metrics when METRICS_PORT is set */
+  metricsPort?: number;
+  /** false when stopped while still waiting for the results topic */
+  reading: boolean;
+}
+
+export interface GatewayApp {
+  readonly hub: Hub<WebSocket>;
+  /**
+   * Listens first (a port in use fails at once, and /healthz says "not yet" meanwhile), then
+   * waits for the results topic, which the aggregator creates, until `signal` aborts; then
+   * reads results.
+   */
+  start(signal?: AbortSignal): Promise<GatewayStarted>;
+  close(): Promise<void>;
+}
+
+/** The gateway wired together: used by main.ts and by the tests, so both run the same thing. */
+export async function createGatewayApp({ config, logger, registry, kafka }: GatewayAppDeps): Promise<GatewayApp> {
+  const metrics = createGatewayMetrics(registry);
+  initialiseSeries(metrics);
+  const wsLogger = logger.child({ component: 'ws' });
+  const hub = new Hub<WebSocket>(new WindowStore(config.HISTORY_PER_JOB), hubLimitsOf(config), metrics, Date.now, (event, details) => wsLogger.warn(details, event));
+  const results = createResultsConsumer({
+    kafka, topic: config.RESULTS_TOPIC, groupPrefix: config.CONSUMER_GROUP_PREFIX, maxWaitMs: config.FETCH_MAX_WAIT_MS, startTimeoutMs: config.BROKER_TIMEOUT_MS,
+    logger: logger.child({ component: 'results' }), onResult: (result) => hub.onResult(result),
+  });
+  const consumerState = () => ({ running: results.running, caughtUp: results.caughtUp });
+  const http = await buildGatewayApp({ config, logger, registry, metrics, hub, consumerState });
+  let ops: OpsServer | undefined;
+
+  async function resultsTopicExists(signal?: AbortSignal): Promise<boolean> {
+    const admin = kafka.admin();
+    await connectAdmin(admin, config.KAFKA_BROKERS, config.BROKER_TIMEOUT_MS);
+    try {
+      if ((await admin.listTopics()).includes(config.RESULTS_TOPIC)) return true;
+      // the aggregator creates it (compacted); waiting for it beats creating it wrongly
+      logger.warn({ topic: config.RESULTS_TOPIC }, 'the results topic does not exist yet; waiting for the aggregator to create it');
+      while (!signal?.aborted) {
+        await sleep(1000);
+        if ((await admin.listTopics()).includes(config.RESULTS_TOPIC)) return true;
+      }
+      return false;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  return {
+    hub,
+    async start(signal) {
+      const address = await http.listen({ host: config.HOST, port: config.PORT }).catch((err: unknown) => {
+        throw listenError(err, 'PORT', config.HOST, config.PORT);
+      });
+      logger.info({ address }, 'dashboard and /ws listening');
+      if (config.METRICS_PORT !== undefined) {
+        ops = await startOpsServer({
+          registry, port: config.METRICS_PORT, host: config.METRICS_HOST,
+          health: () => ({ healthy: results.running, details: { ...consumerState(), clients: hub.clientCount } }),
+        });
+        logger.info({ port: ops.port }, 'serving /metrics and /healthz');
+      }
+      const started = { address, ...(ops ? { metricsPort: ops.port } : {}) };
+      if (!(await resultsTopicExists(signal))) return { ...started, reading: false };
+      await results.start();
+      logger.info('reading results');
+      return { ...started, reading: true };
+    },
+    async close() {
+      // order: stop intake (server, sockets closed with 1001), then the consumer, then /metrics
+      await http.close();
+      await results.close();
+      await ops?.close();
+    },
+  };
+}
