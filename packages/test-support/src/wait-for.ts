@@ -9,16 +9,19 @@ export interface WaitOptions {
  * Polls `condition` until it returns a truthy value and resolves with it; rejects after
  * `timeoutMs` naming what was awaited and the last error seen. Tests wait on this, never sleep.
  */
+/** What a condition returns when it holds: anything but false, 0, '', null and undefined. */
+export type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+
 export async function waitFor<T>(
   condition: () => T | Promise<T>,
   { timeoutMs = 20_000, intervalMs = 50, what = 'condition' }: WaitOptions = {},
-): Promise<NonNullable<T>> {
+): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
     try {
       const value = await condition();
-      if (value) return value as NonNullable<T>;
+      if (value) return value as Truthy<T>;
     } catch (err) {
       lastError = err;
     }
