@@ -11,27 +11,53 @@ export default tseslint.config(
     rules: {
       'no-console': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/services/*/src/**', '../../*/src/**'], message: 'services meet only on Kafka topics: never import another service' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/services/*/src/**', '../../*/src/**'], message: 'services meet only on Kafka topics: never import another service' }],
+        },
+      ],
     },
   },
   {
     // kafkajs (a patched fork, patches/KAFKAJS-FORK.md) is reached only through kafka-client
-    files: ['services/**/*.ts', 'packages/pipeline-tests/**/*.ts', 'packages/contracts/**/*.ts', 'packages/observability/**/*.ts', 'packages/service-config/**/*.ts'],
+    files: [
+      'services/**/*.ts',
+      'packages/pipeline-tests/**/*.ts',
+      'packages/contracts/**/*.ts',
+      'packages/observability/**/*.ts',
+      'packages/service-config/**/*.ts',
+    ],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'kafkajs', message: 'import Kafka types and producers from @streamtally/kafka-client' }],
-        patterns: [
-          { group: ['**/services/*/src/**', '../../*/src/**'], message: 'services meet only on Kafka topics: never import another service' },
-          { group: ['kafkajs/*'], message: 'kafkajs internals are reached only inside packages/kafka-client' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'kafkajs', message: 'import Kafka types and producers from @streamtally/kafka-client' }],
+          patterns: [
+            { group: ['**/services/*/src/**', '../../*/src/**'], message: 'services meet only on Kafka topics: never import another service' },
+            { group: ['kafkajs/*'], message: 'kafkajs internals are reached only inside packages/kafka-client' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['**/*.cjs', '**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', Buffer: 'readonly', __dirname: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', document: 'readonly', window: 'readonly', WebSocket: 'readonly' } },
+    languageOptions: {
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        Buffer: 'readonly',
+        __dirname: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        document: 'readonly',
+        window: 'readonly',
+        WebSocket: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
@@ -40,8 +66,17 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'script',
       globals: {
-        window: 'readonly', document: 'readonly', location: 'readonly', WebSocket: 'readonly', URLSearchParams: 'readonly',
-        requestAnimationFrame: 'readonly', setTimeout: 'readonly', setInterval: 'readonly', fetch: 'readonly', console: 'readonly', uPlot: 'readonly',
+        window: 'readonly',
+        document: 'readonly',
+        location: 'readonly',
+        WebSocket: 'readonly',
+        URLSearchParams: 'readonly',
+        requestAnimationFrame: 'readonly',
+        setTimeout: 'readonly',
+        setInterval: 'readonly',
+        fetch: 'readonly',
+        console: 'readonly',
+        uPlot: 'readonly',
       },
     },
   },

@@ -11,7 +11,9 @@ const WebSocket = requireFrom('ws');
 const { Kafka, logLevel, Partitioners } = requireFrom('kafkajs');
 
 const [url, brokers, topic, pid, clientsText, rateText, secondsText] = process.argv.slice(2);
-const CLIENTS = Number(clientsText), RATE = Number(rateText), SECONDS = Number(secondsText);
+const CLIENTS = Number(clientsText),
+  RATE = Number(rateText),
+  SECONDS = Number(secondsText);
 const UPDATES = RATE * SECONDS;
 
 function rssOf(pidText) {
@@ -49,7 +51,15 @@ function rssOf(pidText) {
   for (let n = 0; n < UPDATES; n += 1) {
     const due = start + (n * 1000) / RATE;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
-    const result = { job: 'bench', windowStart: n * 1000, windowEnd: n * 1000 + 1000, counts: { 0: n, 1: 2 * n, 2: 3 }, final: false, version: 2 * (3 * n + 3), emittedAt: Date.now() };
+    const result = {
+      job: 'bench',
+      windowStart: n * 1000,
+      windowEnd: n * 1000 + 1000,
+      counts: { 0: n, 1: 2 * n, 2: 3 },
+      final: false,
+      version: 2 * (3 * n + 3),
+      emittedAt: Date.now(),
+    };
     await producer.send({ topic, acks: 1, messages: [{ key: `bench@${result.windowStart}`, value: JSON.stringify(result) }] });
     if (n % RATE === 0) peakRss = Math.max(peakRss, rssOf(pid).rss);
   }
@@ -59,8 +69,10 @@ function rssOf(pidText) {
   const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
   const complete = received.filter((count) => count === UPDATES).length;
   const memory = rssOf(pid);
-  console.log(`gateway: ${CLIENTS} clients x ${UPDATES} updates (${RATE}/s for ${SECONDS} s): delivered ${samples} of ${CLIENTS * UPDATES} (${complete} clients got every update); ` +
-    `latency Kafka write -> client p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${sorted[sorted.length - 1]} ms; gateway RSS peak ${Math.max(peakRss, memory.peak).toFixed(0)} MB`);
+  console.log(
+    `gateway: ${CLIENTS} clients x ${UPDATES} updates (${RATE}/s for ${SECONDS} s): delivered ${samples} of ${CLIENTS * UPDATES} (${complete} clients got every update); ` +
+      `latency Kafka write -> client p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${sorted[sorted.length - 1]} ms; gateway RSS peak ${Math.max(peakRss, memory.peak).toFixed(0)} MB`,
+  );
   await producer.disconnect();
   for (const socket of sockets) socket.terminate();
   process.exit(samples === CLIENTS * UPDATES ? 0 : 1);

@@ -32,9 +32,11 @@ export function writeLocalPrometheusConfig(outDir, targets, scrapeInterval) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [outDir, ...pairs] = process.argv.slice(2);
-  const targets = Object.fromEntries(pairs.map((pair) => {
-    const [job, list] = pair.split('=');
-    return [job, list.split(',')];
-  }));
+  const targets = Object.fromEntries(
+    pairs.map((pair) => {
+      const [job, list] = pair.split('=');
+      return [job, list.split(',')];
+    }),
+  );
   process.stdout.write(writeLocalPrometheusConfig(outDir, targets) + '\n');
 }

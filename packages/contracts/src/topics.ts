@@ -8,4 +8,3 @@ export const DEFAULT_TOPICS = {
   lateEvents: 'late-events',
   aggregatorDeadLetter: 'aggregator.dlq',
 } as const;
-

@@ -62,7 +62,14 @@ export type FieldSpec = IntegerField | TextField;
 
 const ID_MAX = Number.MAX_SAFE_INTEGER;
 const id = (name: keyof UserActionEvent): IntegerField => ({ name, type: 'integer', min: 0, max: ID_MAX, expected: 'a non-negative integer', source: 'csv' });
-const code = (name: keyof UserActionEvent, min: number, max: number, expected: string): IntegerField => ({ name, type: 'integer', min, max, expected, source: 'csv' });
+const code = (name: keyof UserActionEvent, min: number, max: number, expected: string): IntegerField => ({
+  name,
+  type: 'integer',
+  min,
+  max,
+  expected,
+  source: 'csv',
+});
 
 /** The fields in the order they are encoded and read (and the default CSV column order). */
 export const USER_ACTION_FIELD_TABLE: readonly FieldSpec[] = [
@@ -99,10 +106,9 @@ export const USER_ACTION_JOB_FIELDS: readonly (keyof UserActionEvent)[] = USER_A
  * the same shape, and building it costs what a hand-written literal costs; assigning the
  * fields in a loop was 25% slower in the aggregator's decode (docs/benchmarks.md).
  */
-export const userActionFromValues = new Function(
-  'values',
-  `return { ${USER_ACTION_FIELDS.map((name, i) => `${name}: values[${i}]`).join(', ')} };`,
-) as (values: ReadonlyArray<number | string | null>) => UserActionEvent;
+export const userActionFromValues = new Function('values', `return { ${USER_ACTION_FIELDS.map((name, i) => `${name}: values[${i}]`).join(', ')} };`) as (
+  values: ReadonlyArray<number | string | null>,
+) => UserActionEvent;
 
 /**
  * The event's JSON text, byte for byte what JSON.stringify gives for the table's field order.

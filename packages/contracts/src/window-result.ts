@@ -56,7 +56,12 @@ export function decodeWindowResult(bytes: Buffer | string | null | undefined): D
   }
   if (raw.other !== undefined) {
     const other = raw.other as Record<string, unknown> | null;
-    if (other === null || typeof other !== 'object' || !isIntegerIn(other.keys, 1, Number.MAX_SAFE_INTEGER) || !isIntegerIn(other.count, 0, Number.MAX_SAFE_INTEGER)) {
+    if (
+      other === null ||
+      typeof other !== 'object' ||
+      !isIntegerIn(other.keys, 1, Number.MAX_SAFE_INTEGER) ||
+      !isIntegerIn(other.count, 0, Number.MAX_SAFE_INTEGER)
+    ) {
       return reject('field other: expected {keys, count} with a positive number of keys');
     }
   }

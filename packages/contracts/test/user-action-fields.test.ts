@@ -1,13 +1,33 @@
 import {
-  decodeUserAction, encodeUserActionText, fieldError, USER_ACTION_FIELD_TABLE, USER_ACTION_FIELDS, USER_ACTION_JOB_FIELDS,
-  USER_LOG_COLUMNS, USER_LOG_HEADER, userActionFromValues, UserActionEvent, validateUserAction,
+  decodeUserAction,
+  encodeUserActionText,
+  fieldError,
+  USER_ACTION_FIELD_TABLE,
+  USER_ACTION_FIELDS,
+  USER_ACTION_JOB_FIELDS,
+  USER_LOG_COLUMNS,
+  USER_LOG_HEADER,
+  userActionFromValues,
+  UserActionEvent,
+  validateUserAction,
 } from '../src';
 import { readCanonicalUserAction } from '../src/user-action-reader';
 
 // typed as the interface: the compiler insists on every field, and on no other
 const sample: UserActionEvent = {
-  user_id: 328862, item_id: 323294, cat_id: 833, merchant_id: 2882, brand_id: 2661, month: 8, day: 29, action: 0,
-  age_range: 3, gender: 1, province: '浙江', ts: 1_700_000_000_000, line: 2,
+  user_id: 328862,
+  item_id: 323294,
+  cat_id: 833,
+  merchant_id: 2882,
+  brand_id: 2661,
+  month: 8,
+  day: 29,
+  action: 0,
+  age_range: 3,
+  gender: 1,
+  province: '浙江',
+  ts: 1_700_000_000_000,
+  line: 2,
 };
 
 describe('the user-action field table', () => {

@@ -10,16 +10,25 @@ function randomEvent(random: () => number): UserActionEvent {
   const int = (max: number) => Math.floor(random() * max);
   const provinces = ['内蒙古', '上海', 'Zürich', '', 'a"b', 'back\\slash', 'tab\there', 'line\nbreak', '😀'];
   return {
-    user_id: int(10 ** int(16)), item_id: int(1e6), cat_id: int(2000), merchant_id: int(5000),
-    brand_id: random() < 0.2 ? null : int(9000), month: 1 + int(12), day: 1 + int(31),
-    action: int(4) as UserActionEvent['action'], age_range: int(9), gender: int(3) as UserActionEvent['gender'],
-    province: provinces[int(provinces.length)]!, ts: 1_700_000_000_000 + int(1e9), line: 1 + int(1e7),
+    user_id: int(10 ** int(16)),
+    item_id: int(1e6),
+    cat_id: int(2000),
+    merchant_id: int(5000),
+    brand_id: random() < 0.2 ? null : int(9000),
+    month: 1 + int(12),
+    day: 1 + int(31),
+    action: int(4) as UserActionEvent['action'],
+    age_range: int(9),
+    gender: int(3) as UserActionEvent['gender'],
+    province: provinces[int(provinces.length)]!,
+    ts: 1_700_000_000_000 + int(1e9),
+    line: 1 + int(1e7),
   };
 }
 
 function seeded(seed: number): () => number {
   let state = seed;
-  return () => ((state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
+  return () => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
 }
 
 describe('the canonical user-action reader', () => {
@@ -42,8 +51,19 @@ describe('the canonical user-action reader', () => {
   });
 
   const canonical = encodeUserActionText({
-    user_id: 1, item_id: 2, cat_id: 3, merchant_id: 4, brand_id: 5, month: 6, day: 7, action: 1, age_range: 3,
-    gender: 0, province: '浙江', ts: 1_700_000_000_000, line: 9,
+    user_id: 1,
+    item_id: 2,
+    cat_id: 3,
+    merchant_id: 4,
+    brand_id: 5,
+    month: 6,
+    day: 7,
+    action: 1,
+    age_range: 3,
+    gender: 0,
+    province: '浙江',
+    ts: 1_700_000_000_000,
+    line: 9,
   });
 
   it.each([
@@ -71,7 +91,8 @@ describe('the canonical user-action reader', () => {
 
   it('reads invalid UTF-8 in the province as JSON.parse of the decoded text does (U+FFFD)', () => {
     const bytes = Buffer.concat([
-      Buffer.from(canonical.slice(0, canonical.indexOf('浙江'))), Buffer.from([0xe6, 0xb5]), // a cut-off character
+      Buffer.from(canonical.slice(0, canonical.indexOf('浙江'))),
+      Buffer.from([0xe6, 0xb5]), // a cut-off character
       Buffer.from(canonical.slice(canonical.indexOf('浙江') + 2)),
     ]);
     expect(readCanonicalUserAction(bytes)).toBeDefined();

@@ -1,8 +1,19 @@
 import { decodeUserAction, encodeUserAction, UserActionEvent } from '../src';
 
 const event: UserActionEvent = {
-  user_id: 328862, item_id: 323294, cat_id: 833, merchant_id: 2882, brand_id: null, month: 8, day: 29,
-  action: 0, age_range: 0, gender: 2, province: '内蒙古', ts: 1_700_000_000_000, line: 2,
+  user_id: 328862,
+  item_id: 323294,
+  cat_id: 833,
+  merchant_id: 2882,
+  brand_id: null,
+  month: 8,
+  day: 29,
+  action: 0,
+  age_range: 0,
+  gender: 2,
+  province: '内蒙古',
+  ts: 1_700_000_000_000,
+  line: 2,
 };
 
 describe('user action codec', () => {

@@ -1,8 +1,13 @@
 import { decodeWindowResult, encodeWindowResult, resultVersion, supersedes, WindowResult, windowResultKey } from '../src';
 
 const result: WindowResult = {
-  job: 'gender-per-second', windowStart: 1000, windowEnd: 2000, counts: { '0': 1, '1': 6, '2': 3 },
-  final: false, version: 20, emittedAt: 5,
+  job: 'gender-per-second',
+  windowStart: 1000,
+  windowEnd: 2000,
+  counts: { '0': 1, '1': 6, '2': 3 },
+  final: false,
+  version: 20,
+  emittedAt: 5,
 };
 
 describe('window result codec', () => {
@@ -36,7 +41,15 @@ describe('result versions', () => {
   });
 
   it('decide which result a reader keeps: the highest version', () => {
-    const provisional = { job: 'g', windowStart: 0, windowEnd: 1000, counts: { '1': 2 }, final: false, version: resultVersion({ '1': 2 }, false), emittedAt: 1 };
+    const provisional = {
+      job: 'g',
+      windowStart: 0,
+      windowEnd: 1000,
+      counts: { '1': 2 },
+      final: false,
+      version: resultVersion({ '1': 2 }, false),
+      emittedAt: 1,
+    };
     const final = { ...provisional, final: true, version: resultVersion({ '1': 2 }, true) };
     expect(supersedes(final, provisional)).toBe(true);
     expect(supersedes(provisional, final)).toBe(false);

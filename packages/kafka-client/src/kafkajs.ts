@@ -5,9 +5,7 @@ import { Partitioners, type Kafka, type Producer, type ProducerConfig } from 'ka
  * from 'kafkajs' itself (a lint rule holds this), so the patched fork (patches/, see
  * patches/KAFKAJS-FORK.md) and its version are this package's concern alone.
  */
-export type {
-  Admin, Consumer, EachBatchPayload, ITopicConfig, Kafka, KafkaMessage, Message, Producer, ProducerConfig, RecordMetadata,
-} from 'kafkajs';
+export type { Admin, Consumer, EachBatchPayload, ITopicConfig, Kafka, KafkaMessage, Message, Producer, ProducerConfig, RecordMetadata } from 'kafkajs';
 
 /**
  * A producer that places keys as Kafka's Java client does (murmur2, kafkajs's

@@ -57,10 +57,7 @@ async function expectLeaders(admin: Admin, topics: string[]): Promise<void> {
 export async function connectAdmin(admin: Admin, brokers: string[], timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no Kafka broker answered at ${brokers.join(',')} within ${timeoutMs} ms (KAFKA_BROKERS)`)),
-      timeoutMs,
-    );
+    timer = setTimeout(() => reject(new Error(`no Kafka broker answered at ${brokers.join(',')} within ${timeoutMs} ms (KAFKA_BROKERS)`)), timeoutMs);
   });
   try {
     await Promise.race([admin.connect().then(() => admin.listTopics()), timeout]);

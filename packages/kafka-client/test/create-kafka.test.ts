@@ -2,7 +2,8 @@ import { logLevel } from 'kafkajs';
 import { isRetriableKafkaError, pinoLevelOf } from '../src';
 
 const entry = (level: number, message: string, extra: Record<string, unknown> = {}) => ({
-  level, log: { message, timestamp: '', logger: 'kafkajs', ...extra },
+  level,
+  log: { message, timestamp: '', logger: 'kafkajs', ...extra },
 });
 
 describe('pinoLevelOf (kafkajs log levels in our logs)', () => {
@@ -29,15 +30,23 @@ describe('pinoLevelOf (kafkajs log levels in our logs)', () => {
   it('makes a failed response that kafkajs retries a warning, not an error', () => {
     const loading = "The coordinator is loading and hence can't process requests for this group";
     expect(pinoLevelOf(entry(logLevel.ERROR, 'Response InitProducerId(key: 22, version: 1)', { error: loading }))).toBe('warn');
-    expect(pinoLevelOf(entry(logLevel.ERROR, 'Response Produce(key: 0, version: 7)', {
-      error: 'There is no leader for this topic-partition as we are in the middle of a leadership election',
-    }))).toBe('warn');
+    expect(
+      pinoLevelOf(
+        entry(logLevel.ERROR, 'Response Produce(key: 0, version: 7)', {
+          error: 'There is no leader for this topic-partition as we are in the middle of a leadership election',
+        }),
+      ),
+    ).toBe('warn');
   });
 
   it('keeps a failed response that is not retried an error', () => {
-    expect(pinoLevelOf(entry(logLevel.ERROR, 'Response Produce(key: 0, version: 7)', {
-      error: 'Not authorized to access topics: [Topic authorization failed]', // kafkajs's own text, not retriable
-    }))).toBe('error');
+    expect(
+      pinoLevelOf(
+        entry(logLevel.ERROR, 'Response Produce(key: 0, version: 7)', {
+          error: 'Not authorized to access topics: [Topic authorization failed]', // kafkajs's own text, not retriable
+        }),
+      ),
+    ).toBe('error');
   });
 
   it('puts the known-harmless retry warning at debug', () => {
@@ -52,7 +61,9 @@ describe('isRetriableKafkaError', () => {
     expect(isRetriableKafkaError(tooLarge)).toBe(false);
     expect(isRetriableKafkaError(wrapped)).toBe(false);
     const leaderMoving = Object.assign(new Error('leader'), { name: 'KafkaJSProtocolError', retriable: true });
-    expect(isRetriableKafkaError(Object.assign(new Error('retries exhausted', { cause: leaderMoving }), { name: 'KafkaJSNumberOfRetriesExceeded' }))).toBe(true);
+    expect(isRetriableKafkaError(Object.assign(new Error('retries exhausted', { cause: leaderMoving }), { name: 'KafkaJSNumberOfRetriesExceeded' }))).toBe(
+      true,
+    );
     expect(isRetriableKafkaError(Object.assign(new Error('Connection error: ECONNREFUSED'), { name: 'KafkaJSConnectionError' }))).toBe(true);
   });
 });

@@ -37,7 +37,11 @@ function fetchedBatch(messages: Message[], firstOffset: bigint): Buffer {
 
 async function decode(batch: Buffer) {
   return (await RecordBatchDecoder(new Decoder(batch))).records as {
-    offset: string; timestamp: string; key: Buffer; value: Buffer; headers: Record<string, unknown>;
+    offset: string;
+    timestamp: string;
+    key: Buffer;
+    value: Buffer;
+    headers: Record<string, unknown>;
   }[];
 }
 
@@ -55,10 +59,15 @@ describe('the patched record decoder', () => {
   });
 
   it('keeps headers, repeated keys as arrays, and gives {} to a record without any', async () => {
-    const records = await decode(fetchedBatch([
-      { key: 'a', value: '1', timestamp: 1000, headers: { trace: 'x', many: ['p', 'q'] } },
-      { key: 'b', value: '2', timestamp: 1001 },
-    ], 42n));
+    const records = await decode(
+      fetchedBatch(
+        [
+          { key: 'a', value: '1', timestamp: 1000, headers: { trace: 'x', many: ['p', 'q'] } },
+          { key: 'b', value: '2', timestamp: 1001 },
+        ],
+        42n,
+      ),
+    );
     expect(Object.fromEntries(Object.entries(records[0]!.headers).map(([k, v]) => [k, String(v)]))).toEqual({ trace: 'x', many: 'p,q' });
     expect(Array.isArray(records[0]!.headers.many)).toBe(true);
     expect(records[1]!.headers).toEqual({});

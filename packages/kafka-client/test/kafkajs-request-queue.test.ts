@@ -16,7 +16,13 @@ describe('kafkajs RequestQueue (patched)', () => {
       return realSetTimeout(() => undefined, 0);
     }) as typeof setTimeout);
     try {
-      const queue = new RequestQueue({ logger: { debug() {}, warn() {}, error() {}, info() {} }, maxInFlightRequests: 1, requestTimeout: 1000, clientId: 't', broker: 'b' });
+      const queue = new RequestQueue({
+        logger: { debug() {}, warn() {}, error() {}, info() {} },
+        maxInFlightRequests: 1,
+        requestTimeout: 1000,
+        clientId: 't',
+        broker: 'b',
+      });
       queue.scheduleCheckPendingRequests();
       expect(queue.throttledUntil).toBe(-1);
       expect(scheduled).toEqual([1]);

@@ -85,8 +85,22 @@ describe('the kafkajs fork on seeded random input', () => {
       // the RecordBatch header is 61 bytes after partition (4) and size (4); records follow
       const body = new Decoder(records.subarray(8 + 61));
       const firstOffset = String(Math.floor(random() * 2 ** 53) + (random() < 0.1 ? 2 ** 53 : 0));
-      const context = { firstOffset, firstTimestamp: String(fields.firstTimestamp), magicByte: 2, isControlBatch: false, isTransactionalBatch: false, producerId: '0', producerEpoch: 0, firstSequence: 0, timestampType: 0, maxTimestamp: String(fields.maxTimestamp) };
-      const numericBase = { firstOffset: Number.isSafeInteger(Number(firstOffset)) && String(Number(firstOffset)) === firstOffset ? Number(firstOffset) : NaN, firstTimestamp: fields.firstTimestamp };
+      const context = {
+        firstOffset,
+        firstTimestamp: String(fields.firstTimestamp),
+        magicByte: 2,
+        isControlBatch: false,
+        isTransactionalBatch: false,
+        producerId: '0',
+        producerEpoch: 0,
+        firstSequence: 0,
+        timestampType: 0,
+        maxTimestamp: String(fields.maxTimestamp),
+      };
+      const numericBase = {
+        firstOffset: Number.isSafeInteger(Number(firstOffset)) && String(Number(firstOffset)) === firstOffset ? Number(firstOffset) : NaN,
+        firstTimestamp: fields.firstTimestamp,
+      };
       for (let i = 0; i < messages.length; i += 1) {
         const recordBytes = body.readVarIntBytes();
         const fast = RecordDecoder(new Decoder(recordBytes), context, numericBase);
@@ -102,7 +116,11 @@ describe('the kafkajs fork on seeded random input', () => {
     for (let n = 0; n < 300; n += 1) {
       const partitions = 1 + Math.floor(random() * 12);
       const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0 }));
-      const messages = Array.from({ length: Math.floor(random() * 500) }, (_, i) => ({ key: String(i), value: String(i), to: Math.floor(random() * partitions) }));
+      const messages = Array.from({ length: Math.floor(random() * 500) }, (_, i) => ({
+        key: String(i),
+        value: String(i),
+        to: Math.floor(random() * partitions),
+      }));
       const partitioner = ({ message }: { message: { to: number } }) => message.to;
       const grouped = groupMessagesPerPartition({ topic: 't', partitionMetadata, messages, partitioner }) as Record<string, typeof messages>;
       const expected: Record<string, typeof messages> = {};

@@ -29,7 +29,12 @@ describe('ops server', () => {
 describe('logger', () => {
   it('writes one JSON object per line with the service name and a level label', () => {
     const lines: string[] = [];
-    const destination = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const destination = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
     const logger = createLogger({ service: 'svc', level: 'info', destination });
     logger.child({ component: 'part' }).info({ n: 1 }, 'hello');
     logger.debug('hidden');

@@ -10,9 +10,20 @@ function runChild(script: string, signal?: NodeJS.Signals) {
   const args = ['-e', source];
   if (!signal) return spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 10_000 });
   // the child reports when its handlers are installed, then the parent signals it
-  return spawnSync('bash', ['-c', `"${process.execPath}" -e "$1" & pid=$!; while [ ! -s "$2" ]; do sleep 0.02; done; kill -${signal.replace('SIG', '')} $pid; wait $pid`, 'child', source, `/tmp/lifecycle-ready-${process.pid}-${signal}`], {
-    encoding: 'utf8', timeout: 10_000,
-  });
+  return spawnSync(
+    'bash',
+    [
+      '-c',
+      `"${process.execPath}" -e "$1" & pid=$!; while [ ! -s "$2" ]; do sleep 0.02; done; kill -${signal.replace('SIG', '')} $pid; wait $pid`,
+      'child',
+      source,
+      `/tmp/lifecycle-ready-${process.pid}-${signal}`,
+    ],
+    {
+      encoding: 'utf8',
+      timeout: 10_000,
+    },
+  );
 }
 
 describe('runMain', () => {

@@ -31,7 +31,11 @@ describe('retry', () => {
     const seen: Array<[number, number]> = [];
     await expect(retry(flaky.call, { ...fast, onFailure: (_err, attempt, delay) => seen.push([attempt, delay]) })).resolves.toBe('done');
     expect(flaky.calls).toBe(4);
-    expect(seen).toEqual([[1, 1], [2, 2], [3, 4]]);
+    expect(seen).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 4],
+    ]);
   });
 
   it('rethrows the last error once the attempts are used up', async () => {
@@ -49,7 +53,14 @@ describe('retry', () => {
   it('stops at once with what onFailure throws (a final error)', async () => {
     const flaky = failingTimes(10);
     const final = new Error('not retriable');
-    await expect(retry(flaky.call, { ...fast, onFailure: () => { throw final; } })).rejects.toBe(final);
+    await expect(
+      retry(flaky.call, {
+        ...fast,
+        onFailure: () => {
+          throw final;
+        },
+      }),
+    ).rejects.toBe(final);
     expect(flaky.calls).toBe(1);
   });
 });

@@ -31,7 +31,10 @@ export interface ContainerState {
  * changed variable would recreate containers).
  */
 export class ComposeProject {
-  constructor(readonly name: string, private readonly env: Record<string, string>) {}
+  constructor(
+    readonly name: string,
+    private readonly env: Record<string, string>,
+  ) {}
 
   compose(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CommandResult> {
     return runCommand('docker', ['compose', '--project-name', this.name, '--project-directory', REPO_ROOT, '-f', 'compose.yaml', ...args], {
@@ -43,7 +46,8 @@ export class ComposeProject {
   /** Like compose, but fails with the command's output when it exits non-zero. */
   async mustCompose(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<string> {
     const result = await this.compose(args, options);
-    if (result.code !== 0) throw new Error(`docker compose ${args.join(' ')} exited ${result.code}:\n${result.stderr.slice(-4000)}\n${result.stdout.slice(-2000)}`);
+    if (result.code !== 0)
+      throw new Error(`docker compose ${args.join(' ')} exited ${result.code}:\n${result.stderr.slice(-4000)}\n${result.stdout.slice(-2000)}`);
     return result.stdout;
   }
 
@@ -69,7 +73,12 @@ export class ComposeProject {
       runCommand('docker', ['network', 'ls', '--quiet', '--filter', label]),
       runCommand('docker', ['volume', 'ls', '--quiet', '--filter', label]),
     ]);
-    return lists.flatMap((r, i) => r.stdout.split('\n').filter(Boolean).map((id) => `${['container', 'network', 'volume'][i]} ${id}`));
+    return lists.flatMap((r, i) =>
+      r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((id) => `${['container', 'network', 'volume'][i]} ${id}`),
+    );
   }
 }
 

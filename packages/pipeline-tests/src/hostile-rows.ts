@@ -70,13 +70,21 @@ export function hostileUserLog(rows: number, seed: number): HostileFile {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
   const parts: Buffer[] = [Buffer.from('\uFEFF' + HEADER + '\r\n')]; // a BOM and a header
   const outcomes = new Map<number, LineOutcome>();
-  const hugeAt = new Map(HUGE_CASES.map((c, i) => [Math.floor(rows * (i + 1) / (HUGE_CASES.length + 1)), c]));
+  const hugeAt = new Map(HUGE_CASES.map((c, i) => [Math.floor((rows * (i + 1)) / (HUGE_CASES.length + 1)), c]));
   for (let i = 0; i < rows; i += 1) {
     const userId = 100_000 + i;
     const fields = [
-      String(userId), String(Math.floor(next() * 1e6)), String(Math.floor(next() * 1000)), String(Math.floor(next() * 5000)),
-      String(Math.floor(next() * 9000)), String(1 + Math.floor(next() * 12)), String(1 + Math.floor(next() * 28)),
-      String(Math.floor(next() * 4)), String(Math.floor(next() * 9)), String(Math.floor(next() * 3)), pick(PROVINCES),
+      String(userId),
+      String(Math.floor(next() * 1e6)),
+      String(Math.floor(next() * 1000)),
+      String(Math.floor(next() * 5000)),
+      String(Math.floor(next() * 9000)),
+      String(1 + Math.floor(next() * 12)),
+      String(1 + Math.floor(next() * 28)),
+      String(Math.floor(next() * 4)),
+      String(Math.floor(next() * 9)),
+      String(Math.floor(next() * 3)),
+      pick(PROVINCES),
     ];
     const make = hugeAt.get(i) ?? (next() < 0.5 ? pick(GOOD_CASES) : pick(BAD_CASES));
     const { line, outcome } = make(fields, userId);

@@ -57,7 +57,10 @@ export class LatestResults {
       const result = this.byKey.get(key);
       const want = JSON.stringify(counts);
       if (!result) gaps.push(`${key}: no result (want ${want})`);
-      else if (JSON.stringify(Object.fromEntries(Object.entries(result.counts).sort())) !== JSON.stringify(Object.fromEntries(Object.entries(counts).sort())) || (result.windowEnd !== null && !result.final)) {
+      else if (
+        JSON.stringify(Object.fromEntries(Object.entries(result.counts).sort())) !== JSON.stringify(Object.fromEntries(Object.entries(counts).sort())) ||
+        (result.windowEnd !== null && !result.final)
+      ) {
         gaps.push(`${key}: final=${result.final} v${result.version} ${JSON.stringify(result.counts)} (want ${want})`);
       }
       if (gaps.length >= limit) break;

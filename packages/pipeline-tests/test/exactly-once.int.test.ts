@@ -14,8 +14,23 @@ import { LatestResults, recount, RecountJob, runService, ServiceProcess, startSe
 const EVENTS = 200_000;
 const JOBS = [
   { name: 'gender-1s', source: '', key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: 1000 }, allowedLatenessMs: 500, emitEveryMs: 200 },
-  { name: 'purchases-1s', source: '', filter: 'action == 2', key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: 1000 }, allowedLatenessMs: 500, emitEveryMs: 200 },
-  { name: 'provinces-2s', source: '', key: { field: 'province' }, window: { type: 'hopping', sizeMs: 2000, slideMs: 1000 }, allowedLatenessMs: 500, emitEveryMs: 200 },
+  {
+    name: 'purchases-1s',
+    source: '',
+    filter: 'action == 2',
+    key: { field: 'gender' },
+    window: { type: 'tumbling', sizeMs: 1000 },
+    allowedLatenessMs: 500,
+    emitEveryMs: 200,
+  },
+  {
+    name: 'provinces-2s',
+    source: '',
+    key: { field: 'province' },
+    window: { type: 'hopping', sizeMs: 2000, slideMs: 1000 },
+    allowedLatenessMs: 500,
+    emitEveryMs: 200,
+  },
   { name: 'gender-total', source: '', key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 200 },
 ];
 const RECOUNT: RecountJob[] = [
@@ -39,10 +54,20 @@ describe('producer + aggregator processes: exactly-once results', () => {
     const file = path.join(dir, 'user_log.csv');
     const generated = runService('producer', {}, ['generate', '--rows', String(EVENTS), '--out', file, '--seed', '42']);
     expect(generated.status).toBe(0);
-    const replay = runService('producer', {
-      KAFKA_BROKERS: testBrokers().join(','), INPUT_FILE: file, INPUT_TOPIC: inputTopic, DEAD_LETTER_TOPIC: `${inputTopic}.dlq`,
-      PACE: 'max', TOPIC_PARTITIONS: '6', METRICS_PORT: '0', LOG_LEVEL: 'warn',
-    }, []);
+    const replay = runService(
+      'producer',
+      {
+        KAFKA_BROKERS: testBrokers().join(','),
+        INPUT_FILE: file,
+        INPUT_TOPIC: inputTopic,
+        DEAD_LETTER_TOPIC: `${inputTopic}.dlq`,
+        PACE: 'max',
+        TOPIC_PARTITIONS: '6',
+        METRICS_PORT: '0',
+        LOG_LEVEL: 'warn',
+      },
+      [],
+    );
     if (replay.status !== 0) throw new Error(`producer failed:\n${replay.output}`);
     const records = await readTopic(kafka, inputTopic, EVENTS, 120_000);
     const events = records.map((r) => {
@@ -70,10 +95,20 @@ describe('producer + aggregator processes: exactly-once results', () => {
   function aggregatorEnv(run: string): Record<string, string> {
     namespaces.push(run);
     return {
-      KAFKA_BROKERS: testBrokers().join(','), REDIS_URL: testRedisUrl(), JOBS: JSON.stringify(JOBS.map((j) => ({ ...j, source: inputTopic }))),
-      STATE_NAMESPACE: run, CONSUMER_GROUP: `${run}-group`, RESULTS_TOPIC: `${run}-results`, LATE_EVENTS_TOPIC: `${run}-late`,
-      DEAD_LETTER_TOPIC: `${run}-dlq`, IDLE_TIMEOUT_MS: '1000', SESSION_TIMEOUT_MS: '6000', EMIT_TICK_MS: '50',
-      FETCH_MAX_BYTES_PER_PARTITION: '65536', METRICS_PORT: '0', LOG_LEVEL: 'warn',
+      KAFKA_BROKERS: testBrokers().join(','),
+      REDIS_URL: testRedisUrl(),
+      JOBS: JSON.stringify(JOBS.map((j) => ({ ...j, source: inputTopic }))),
+      STATE_NAMESPACE: run,
+      CONSUMER_GROUP: `${run}-group`,
+      RESULTS_TOPIC: `${run}-results`,
+      LATE_EVENTS_TOPIC: `${run}-late`,
+      DEAD_LETTER_TOPIC: `${run}-dlq`,
+      IDLE_TIMEOUT_MS: '1000',
+      SESSION_TIMEOUT_MS: '6000',
+      EMIT_TICK_MS: '50',
+      FETCH_MAX_BYTES_PER_PARTITION: '65536',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
     };
   }
 
@@ -108,7 +143,9 @@ describe('producer + aggregator processes: exactly-once results', () => {
       await untilComplete();
       await waitFor(() => latest.complete(expected), { what: 'every window final with its results', timeoutMs: 60_000 }).catch((err) => {
         const last = running[running.length - 1];
-        throw new Error(`${(err as Error).message}\nwindows not right yet:\n${latest.describeGaps(expected)}\nlast aggregator output:\n${last?.output().slice(-3000)}`);
+        throw new Error(
+          `${(err as Error).message}\nwindows not right yet:\n${latest.describeGaps(expected)}\nlast aggregator output:\n${last?.output().slice(-3000)}`,
+        );
       });
     } finally {
       await reader.disconnect();

@@ -27,10 +27,21 @@ describe(`hostile input, seed ${SEED}`, () => {
   beforeAll(() => {
     const input = path.join(dir, 'user_log.csv');
     fs.writeFileSync(input, file.bytes);
-    const replay = runService('producer', {
-      KAFKA_BROKERS: testBrokers().join(','), INPUT_FILE: input, INPUT_TOPIC: topic, DEAD_LETTER_TOPIC: `${topic}.dlq`,
-      PACE: 'max', TOPIC_PARTITIONS: '3', METRICS_PORT: '0', LOG_LEVEL: 'info', PROGRESS: 'off',
-    }, []);
+    const replay = runService(
+      'producer',
+      {
+        KAFKA_BROKERS: testBrokers().join(','),
+        INPUT_FILE: input,
+        INPUT_TOPIC: topic,
+        DEAD_LETTER_TOPIC: `${topic}.dlq`,
+        PACE: 'max',
+        TOPIC_PARTITIONS: '3',
+        METRICS_PORT: '0',
+        LOG_LEVEL: 'info',
+        PROGRESS: 'off',
+      },
+      [],
+    );
     producerOutput = replay.output;
     if (replay.status !== 0) throw new Error(`the producer failed on hostile input:\n${replay.output.slice(-3000)}`);
   }, 180_000);
@@ -55,7 +66,10 @@ describe(`hostile input, seed ${SEED}`, () => {
       const decoded = decodeUserAction(record.value);
       if (!decoded.ok) throw new Error(decoded.error);
       const expected = file.outcomes.get(decoded.value.line);
-      expect({ line: decoded.value.line, userId: decoded.value.user_id }).toEqual({ line: decoded.value.line, userId: expected?.kind === 'event' ? expected.userId : -1 });
+      expect({ line: decoded.value.line, userId: decoded.value.user_id }).toEqual({
+        line: decoded.value.line,
+        userId: expected?.kind === 'event' ? expected.userId : -1,
+      });
       lines.set(decoded.value.line, (lines.get(decoded.value.line) ?? 0) + 1);
     }
     expect([...lines.values()].every((n) => n === 1)).toBe(true);
@@ -70,7 +84,8 @@ describe(`hostile input, seed ${SEED}`, () => {
       expect(Buffer.byteLength(record.value!)).toBeLessThan(2048);
       const letter = JSON.parse(record.value!) as DeadLetter & { source: { line: number } };
       const expected = file.outcomes.get(letter.source.line);
-      if (expected?.kind !== 'dead' || !expected.reason.test(letter.reason)) wrong.push(`line ${letter.source.line}: "${letter.reason}" (expected ${expected?.kind === 'dead' ? expected.reason : 'an event'})`);
+      if (expected?.kind !== 'dead' || !expected.reason.test(letter.reason))
+        wrong.push(`line ${letter.source.line}: "${letter.reason}" (expected ${expected?.kind === 'dead' ? expected.reason : 'an event'})`);
     }
     expect(wrong.slice(0, 5)).toEqual([]);
     expect(new Set(letters.map((r) => (JSON.parse(r.value!) as { source: { line: number } }).source.line)).size).toBe(badLines.length);
@@ -91,9 +106,18 @@ describe(`hostile input, seed ${SEED}`, () => {
       .map((job: object) => ({ ...job, source: topic }));
     const resultsTopic = `${run}-results`;
     const aggregator = startService('aggregator', {
-      KAFKA_BROKERS: testBrokers().join(','), REDIS_URL: testRedisUrl(), JOBS: JSON.stringify(jobs), STATE_NAMESPACE: run.slice(0, 60),
-      CONSUMER_GROUP: `${run}-group`, RESULTS_TOPIC: resultsTopic, LATE_EVENTS_TOPIC: `${run}-late`, DEAD_LETTER_TOPIC: `${run}-dlq`,
-      METRICS_PORT: String(await freePort()), METRICS_HOST: '127.0.0.1', IDLE_TIMEOUT_MS: '1000', LOG_LEVEL: 'warn',
+      KAFKA_BROKERS: testBrokers().join(','),
+      REDIS_URL: testRedisUrl(),
+      JOBS: JSON.stringify(jobs),
+      STATE_NAMESPACE: run.slice(0, 60),
+      CONSUMER_GROUP: `${run}-group`,
+      RESULTS_TOPIC: resultsTopic,
+      LATE_EVENTS_TOPIC: `${run}-late`,
+      DEAD_LETTER_TOPIC: `${run}-dlq`,
+      METRICS_PORT: String(await freePort()),
+      METRICS_HOST: '127.0.0.1',
+      IDLE_TIMEOUT_MS: '1000',
+      LOG_LEVEL: 'warn',
     });
     running.push(aggregator);
     const names = jobs.map((job: { name: string }) => job.name);
@@ -105,10 +129,13 @@ describe(`hostile input, seed ${SEED}`, () => {
       await admin.disconnect();
     }
     const seen = new Set<string>();
-    await waitFor(async () => {
-      for (const record of await readTopic(kafka, resultsTopic, 1, 10_000)) seen.add((JSON.parse(record.value!) as WindowResult).job);
-      return names.every((name: string) => seen.has(name));
-    }, { what: `results of every job (${names.join(', ')}; seen ${[...seen].join(', ')})`, timeoutMs: 90_000, intervalMs: 1000 });
+    await waitFor(
+      async () => {
+        for (const record of await readTopic(kafka, resultsTopic, 1, 10_000)) seen.add((JSON.parse(record.value!) as WindowResult).job);
+        return names.every((name: string) => seen.has(name));
+      },
+      { what: `results of every job (${names.join(', ')}; seen ${[...seen].join(', ')})`, timeoutMs: 90_000, intervalMs: 1000 },
+    );
     expect([...seen].sort()).toEqual([...names].sort());
     expect(await topicRecordCount(kafka, `${run}-dlq`)).toBe(0); // nothing bad got through the producer
   }, 120_000);

@@ -19,12 +19,22 @@ describe('producer process', () => {
     expect(runService('producer', {}, ['generate', '--rows', '2000', '--out', file]).status).toBe(0);
     const topic = uniqueName('signal');
     const producer = startService('producer', {
-      KAFKA_BROKERS: testBrokers().join(','), INPUT_FILE: file, INPUT_TOPIC: topic, DEAD_LETTER_TOPIC: `${topic}.dlq`,
-      PACE: 'fixed', RATE: '300', LOOP: 'true', METRICS_PORT: '0', LOG_LEVEL: 'info',
+      KAFKA_BROKERS: testBrokers().join(','),
+      INPUT_FILE: file,
+      INPUT_TOPIC: topic,
+      DEAD_LETTER_TOPIC: `${topic}.dlq`,
+      PACE: 'fixed',
+      RATE: '300',
+      LOOP: 'true',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'info',
     });
     await waitFor(async () => (await topicRecordCount(kafka, topic).catch(() => 0)) > 300, { what: 'some events sent', timeoutMs: 30_000 });
     expect(await producer.kill('SIGTERM')).toBe(0);
-    const summaryLine = producer.output().split('\n').find((line) => line.includes('"replay finished"'));
+    const summaryLine = producer
+      .output()
+      .split('\n')
+      .find((line) => line.includes('"replay finished"'));
     expect(summaryLine).toBeDefined();
     const { summary } = JSON.parse(summaryLine!);
     expect(summary.stoppedBy).toBe('signal');
@@ -37,9 +47,15 @@ describe('producer process', () => {
     const topic = uniqueName('tail');
     const env = { KAFKA_BROKERS: testBrokers().join(','), INPUT_TOPIC: topic, DEAD_LETTER_TOPIC: `${topic}.dlq`, METRICS_PORT: '0', PROGRESS: 'off' };
     expect(runService('producer', { ...env, INPUT_FILE: file, PACE: 'max', LOG_LEVEL: 'warn' }, []).status).toBe(0);
-    const piped = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${entryPoint('producer')}" tail "${topic}" --from-beginning | head -n 2`], {
-      env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 60_000,
-    });
+    const piped = spawnSync(
+      'bash',
+      ['-o', 'pipefail', '-c', `"${process.execPath}" "${entryPoint('producer')}" tail "${topic}" --from-beginning | head -n 2`],
+      {
+        env: { PATH: process.env.PATH ?? '', ...env },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     expect(piped.stdout.trim().split('\n')).toHaveLength(2);
     expect(piped.stderr).not.toMatch(/EPIPE|^\s+at /m);
     expect(piped.status).toBe(0);

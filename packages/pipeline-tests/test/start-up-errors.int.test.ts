@@ -65,7 +65,15 @@ describe('start-up errors', () => {
     ['gateway', 'PORT', { RESULTS_TOPIC: uniqueName('busy-results') }],
   ] as [ServiceName, string, Record<string, string>][])('%s: a port in use names %s', async (service, setting, env) => {
     const result = await withBusyPort((port) =>
-      run(service, { KAFKA_BROKERS: testBrokers().join(','), REDIS_URL: testRedisUrl(), METRICS_PORT: '0', ...env, [setting]: String(port), HOST: '127.0.0.1', METRICS_HOST: '127.0.0.1' }),
+      run(service, {
+        KAFKA_BROKERS: testBrokers().join(','),
+        REDIS_URL: testRedisUrl(),
+        METRICS_PORT: '0',
+        ...env,
+        [setting]: String(port),
+        HOST: '127.0.0.1',
+        METRICS_HOST: '127.0.0.1',
+      }),
     );
     expect(result.status).not.toBe(0);
     expect(result.output).toMatch(new RegExp(`${setting} \\d+: the port is already in use on 127\\.0\\.0\\.1; set ${setting} to a free port`));

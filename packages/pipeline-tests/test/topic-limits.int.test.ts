@@ -19,7 +19,10 @@ describe('producer and topic size limits', () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2, configEntries: [{ name: 'max.message.bytes', value: String(maxMessageBytes) }] }] });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic, numPartitions: 2, configEntries: [{ name: 'max.message.bytes', value: String(maxMessageBytes) }] }],
+      });
     } finally {
       await admin.disconnect();
     }
@@ -31,10 +34,22 @@ describe('producer and topic size limits', () => {
     const rows = Array.from({ length: 300 }, (_, i) => `${i + 1},2,3,4,5,11,11,0,1,0,${i % 30 === 0 ? '省'.repeat(700) : '上海'}`);
     const file = path.join(dir, 'rows.csv');
     fs.writeFileSync(file, rows.join('\n') + '\n');
-    const run = runService('producer', {
-      KAFKA_BROKERS: testBrokers().join(','), INPUT_FILE: file, INPUT_TOPIC: topic, DEAD_LETTER_TOPIC: `${topic}.dlq`, PACE: 'max',
-      MAX_FIELD_BYTES: '4096', MAX_ROW_BYTES: '8192', METRICS_PORT: '0', PROGRESS: 'off', LOG_LEVEL: 'warn',
-    }, []);
+    const run = runService(
+      'producer',
+      {
+        KAFKA_BROKERS: testBrokers().join(','),
+        INPUT_FILE: file,
+        INPUT_TOPIC: topic,
+        DEAD_LETTER_TOPIC: `${topic}.dlq`,
+        PACE: 'max',
+        MAX_FIELD_BYTES: '4096',
+        MAX_ROW_BYTES: '8192',
+        METRICS_PORT: '0',
+        PROGRESS: 'off',
+        LOG_LEVEL: 'warn',
+      },
+      [],
+    );
     expect(run.status).toBe(0);
     expect(await topicRecordCount(kafka, topic)).toBe(290);
     const letters = (await readTopic(kafka, `${topic}.dlq`, 10)).map((r) => JSON.parse(r.value!) as { reason: string; source: { line: number } });
@@ -47,11 +62,22 @@ describe('producer and topic size limits', () => {
     await createTopic(`${topic}.dlq`, 1024);
     const file = path.join(dir, 'one.csv');
     fs.writeFileSync(file, '1,2,3,4,5,11,11,0,1,0,上海\n');
-    const run = runService('producer', {
-      KAFKA_BROKERS: testBrokers().join(','), INPUT_FILE: file, INPUT_TOPIC: topic, DEAD_LETTER_TOPIC: `${topic}.dlq`, METRICS_PORT: '0', PROGRESS: 'off',
-    }, []);
+    const run = runService(
+      'producer',
+      {
+        KAFKA_BROKERS: testBrokers().join(','),
+        INPUT_FILE: file,
+        INPUT_TOPIC: topic,
+        DEAD_LETTER_TOPIC: `${topic}.dlq`,
+        METRICS_PORT: '0',
+        PROGRESS: 'off',
+      },
+      [],
+    );
     expect(run.status).toBe(1);
-    expect(run.output).toContain(`streamtally-producer: topic ${topic}.dlq takes records of at most 1024 bytes (max.message.bytes): too small for a dead letter`);
+    expect(run.output).toContain(
+      `streamtally-producer: topic ${topic}.dlq takes records of at most 1024 bytes (max.message.bytes): too small for a dead letter`,
+    );
     expect(await topicRecordCount(kafka, topic)).toBe(0);
   }, 60_000);
 });

@@ -35,14 +35,18 @@ export function parseSettings<S extends z.ZodObject>(
 export const setting = {
   integer: (min: number, max: number) => z.coerce.number().int().min(min).max(max),
   positive: () => z.coerce.number().positive().finite(),
-  flag: () =>
-    z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes'),
+  flag: () => z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes'),
   topic: () => z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a Kafka topic name (letters, digits, . _ -)'),
   brokers: () =>
     z
       .string({ error: 'is required (comma-separated host:port)' })
       .min(1, 'is required (comma-separated host:port)')
-      .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
+      )
       .refine((list) => list.length > 0 && list.every(isHostPort), 'expected host:port[,host:port...] with ports 1-65535'),
   /** redis://[user:password@]host[:port][/db] or rediss://…: checked here, so a typo stops start-up by name */
   redisUrl: () =>
@@ -52,10 +56,13 @@ export const setting = {
     }),
   /** `*`, or comma-separated origins as browsers send them: scheme://host[:port] */
   origins: () =>
-    z.string().min(1).refine(
-      (value) => value.trim() === '*' || value.split(',').every((o) => /^https?:\/\/[^/\s:]+(:\d{1,5})?$/.test(o.trim())),
-      'expected * or comma-separated origins with a scheme, e.g. https://dash.example.com,http://localhost:8080',
-    ),
+    z
+      .string()
+      .min(1)
+      .refine(
+        (value) => value.trim() === '*' || value.split(',').every((o) => /^https?:\/\/[^/\s:]+(:\d{1,5})?$/.test(o.trim())),
+        'expected * or comma-separated origins with a scheme, e.g. https://dash.example.com,http://localhost:8080',
+      ),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 

@@ -10,7 +10,8 @@ const schema = z.object({
 describe('parseSettings', () => {
   it('applies defaults and treats empty values as unset', () => {
     expect(parseSettings(schema, { KAFKA_BROKERS: 'a:1,b:2', PORT: '' })).toEqual({
-      ok: true, config: { KAFKA_BROKERS: ['a:1', 'b:2'], PORT: 8080, VERBOSE: false },
+      ok: true,
+      config: { KAFKA_BROKERS: ['a:1', 'b:2'], PORT: 8080, VERBOSE: false },
     });
   });
 

@@ -15,7 +15,9 @@ export function describeComposeEnvironment(service: string, schema: ObjectSchema
     const environment = composeEnvironment(service);
 
     it('sets every required variable', () => {
-      const required = Object.entries(schema.shape).filter(([, type]) => !type.safeParse(undefined).success).map(([name]) => name);
+      const required = Object.entries(schema.shape)
+        .filter(([, type]) => !type.safeParse(undefined).success)
+        .map(([name]) => name);
       expect(required.length).toBeGreaterThan(0);
       expect(required.filter((name) => environment[name] === undefined)).toEqual([]);
     });

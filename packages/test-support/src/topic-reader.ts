@@ -25,8 +25,11 @@ export async function readTopic(kafka: Kafka, topic: string, count: number, time
       eachBatch: async ({ batch }) => {
         for (const message of batch.messages) {
           records.push({
-            partition: batch.partition, offset: message.offset, message,
-            key: message.key?.toString('utf8') ?? null, value: message.value?.toString('utf8') ?? null,
+            partition: batch.partition,
+            offset: message.offset,
+            message,
+            key: message.key?.toString('utf8') ?? null,
+            value: message.value?.toString('utf8') ?? null,
           });
         }
       },

@@ -7,7 +7,12 @@ describe('waitFor', () => {
   });
 
   it('times out naming what it waited for and the last error', async () => {
-    const failing = waitFor(() => { throw new Error('boom'); }, { timeoutMs: 30, intervalMs: 5, what: 'the answer' });
+    const failing = waitFor(
+      () => {
+        throw new Error('boom');
+      },
+      { timeoutMs: 30, intervalMs: 5, what: 'the answer' },
+    );
     await expect(failing).rejects.toThrow(/waiting for the answer; last error: boom/);
   });
 });

@@ -1,7 +1,16 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { connectAdmin, ConsumerLiveness, createKafkaClientMetrics, createProducer, ensureTopics, instrumentConsumer, instrumentProducer, type Kafka } from '@streamtally/kafka-client';
+import {
+  connectAdmin,
+  ConsumerLiveness,
+  createKafkaClientMetrics,
+  createProducer,
+  ensureTopics,
+  instrumentConsumer,
+  instrumentProducer,
+  type Kafka,
+} from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
 import type { AggregatorConfig } from './config';
 import { Job } from './jobs/job-schema';
@@ -145,7 +154,13 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
       return {
         healthy: liveness.running && stalled.length === 0 && redisReady && failingJobs.length === 0,
         details: {
-          running: liveness.running, ...liveness.describe(), redis: redis.status, ownedPartitions: processor.ownedCount, stalledPartitions: stalled, failingJobs, lastEmitError: lastEmitError ?? null,
+          running: liveness.running,
+          ...liveness.describe(),
+          redis: redis.status,
+          ownedPartitions: processor.ownedCount,
+          stalledPartitions: stalled,
+          failingJobs,
+          lastEmitError: lastEmitError ?? null,
         },
       };
     },

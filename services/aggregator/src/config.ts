@@ -13,7 +13,10 @@ export const aggregatorConfigSchema = z.object({
   KAFKA_CLIENT_ID: z.string().min(1).default('streamtally-aggregator'),
   CONSUMER_GROUP: z.string().min(1).default('streamtally-aggregator'),
   /** prefix of every Redis key: a recompute from the start of the topic runs in a fresh namespace */
-  STATE_NAMESPACE: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'expected letters, digits, _ or -').default('v1'),
+  STATE_NAMESPACE: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'expected letters, digits, _ or -')
+    .default('v1'),
   JOBS_FILE: z.string().min(1).default(BUNDLED_JOBS_FILE),
   /** a JSON array of jobs; when set it replaces JOBS_FILE */
   JOBS: z.string().optional(),
@@ -50,7 +53,11 @@ export function parseAggregatorConfig(values: Record<string, string | undefined>
  * (writing results into a source would count them as events). Each problem names the variable.
  */
 export function topicConflicts(config: AggregatorConfig, sources: readonly string[]): string[] {
-  const outputs = [['RESULTS_TOPIC', config.RESULTS_TOPIC], ['LATE_EVENTS_TOPIC', config.LATE_EVENTS_TOPIC], ['DEAD_LETTER_TOPIC', config.DEAD_LETTER_TOPIC]] as const;
+  const outputs = [
+    ['RESULTS_TOPIC', config.RESULTS_TOPIC],
+    ['LATE_EVENTS_TOPIC', config.LATE_EVENTS_TOPIC],
+    ['DEAD_LETTER_TOPIC', config.DEAD_LETTER_TOPIC],
+  ] as const;
   const problems: string[] = [];
   outputs.forEach(([name, topic], i) => {
     for (const [other, otherTopic] of outputs.slice(i + 1)) if (topic === otherTopic) problems.push(`${other}: must differ from ${name} ("${topic}")`);

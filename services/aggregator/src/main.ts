@@ -19,7 +19,10 @@ async function main(): Promise<number> {
     process.stderr.write(`streamtally-aggregator: invalid jobs:\n  ${loaded.errors.join('\n  ')}\n`);
     return 2;
   }
-  const conflicts = topicConflicts(config, loaded.jobs.map((j) => j.source));
+  const conflicts = topicConflicts(
+    config,
+    loaded.jobs.map((j) => j.source),
+  );
   if (conflicts.length > 0) {
     process.stderr.write(`streamtally-aggregator: invalid settings:\n  ${conflicts.join('\n  ')}\n`);
     return 2;

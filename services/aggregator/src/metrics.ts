@@ -8,10 +8,30 @@ export function createAggregatorMetrics(registry: Registry) {
   const registers = [registry];
   return {
     records: new Counter({ name: 'streamtally_aggregator_records_total', help: 'Input records consumed and checkpointed', labelNames: ['topic'], registers }),
-    events: new Counter({ name: 'streamtally_aggregator_events_total', help: 'Events counted into at least one window, per job', labelNames: ['aggregation'], registers }),
-    lateEvents: new Counter({ name: 'streamtally_aggregator_late_events_total', help: 'Events beyond the allowed lateness, sent to the late-events topic', labelNames: ['aggregation'], registers }),
-    deadLetters: new Counter({ name: 'streamtally_aggregator_dead_letters_total', help: 'Malformed input records sent to the dead-letter topic', labelNames: ['topic'], registers }),
-    openWindows: new Gauge({ name: 'streamtally_aggregator_open_windows', help: 'Windows not yet final, per job (seen by the job\'s emitter)', labelNames: ['aggregation'], registers }),
+    events: new Counter({
+      name: 'streamtally_aggregator_events_total',
+      help: 'Events counted into at least one window, per job',
+      labelNames: ['aggregation'],
+      registers,
+    }),
+    lateEvents: new Counter({
+      name: 'streamtally_aggregator_late_events_total',
+      help: 'Events beyond the allowed lateness, sent to the late-events topic',
+      labelNames: ['aggregation'],
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: 'streamtally_aggregator_dead_letters_total',
+      help: 'Malformed input records sent to the dead-letter topic',
+      labelNames: ['topic'],
+      registers,
+    }),
+    openWindows: new Gauge({
+      name: 'streamtally_aggregator_open_windows',
+      help: "Windows not yet final, per job (seen by the job's emitter)",
+      labelNames: ['aggregation'],
+      registers,
+    }),
     checkpointDuration: new Histogram({
       name: 'streamtally_aggregator_checkpoint_duration_seconds',
       help: 'Time of one atomic checkpoint (window deltas + offset) in Redis',
@@ -24,9 +44,24 @@ export function createAggregatorMetrics(registry: Registry) {
       labelNames: ['reason'],
       registers,
     }),
-    watermarkLag: new Gauge({ name: 'streamtally_aggregator_watermark_lag_seconds', help: 'Wall clock minus the job\'s global watermark', labelNames: ['aggregation'], registers }),
-    consumerLag: new Gauge({ name: 'streamtally_aggregator_consumer_lag', help: 'Records behind the end of the partition after the last batch', labelNames: ['topic', 'partition'], registers }),
-    results: new Counter({ name: 'streamtally_aggregator_results_total', help: 'Window results written to the results topic', labelNames: ['aggregation', 'final'], registers }),
+    watermarkLag: new Gauge({
+      name: 'streamtally_aggregator_watermark_lag_seconds',
+      help: "Wall clock minus the job's global watermark",
+      labelNames: ['aggregation'],
+      registers,
+    }),
+    consumerLag: new Gauge({
+      name: 'streamtally_aggregator_consumer_lag',
+      help: 'Records behind the end of the partition after the last batch',
+      labelNames: ['topic', 'partition'],
+      registers,
+    }),
+    results: new Counter({
+      name: 'streamtally_aggregator_results_total',
+      help: 'Window results written to the results topic',
+      labelNames: ['aggregation', 'final'],
+      registers,
+    }),
     windowCounts: new Counter({
       name: 'streamtally_aggregator_window_counts_total',
       help: 'Counts of final windows, per job and key (field-keyed jobs only; a job\'s first 50 keys, later ones under "(other)"; exact counts are on the results topic)',

@@ -3,8 +3,19 @@ import { LateEvent } from '@streamtally/contracts';
 import { AggregatorHarness, startAggregator } from './support/aggregator-harness';
 
 const event = (ts: number, gender: number, line: number) => ({
-  user_id: line, item_id: 2, cat_id: 3, merchant_id: 4, brand_id: null, month: 11, day: 11, action: 0, age_range: 3,
-  gender, province: '上海', ts, line,
+  user_id: line,
+  item_id: 2,
+  cat_id: 3,
+  merchant_id: 4,
+  brand_id: null,
+  month: 11,
+  day: 11,
+  action: 0,
+  age_range: 3,
+  gender,
+  province: '上海',
+  ts,
+  line,
 });
 
 describe('aggregator against the real broker and Redis', () => {
@@ -32,16 +43,27 @@ describe('aggregator against the real broker and Redis', () => {
       { partition: 1, value: event(base + 1100, 1, 7) }, // out of order on its own partition
     ]);
     const h = harness;
-    const finals = await waitFor(() => {
-      const latest = h.latestResults();
-      return [...latest.values()].filter((r) => r.final).length >= 3 ? latest : undefined;
-    }, { what: 'three final windows', timeoutMs: 30_000 });
+    const finals = await waitFor(
+      () => {
+        const latest = h.latestResults();
+        return [...latest.values()].filter((r) => r.final).length >= 3 ? latest : undefined;
+      },
+      { what: 'three final windows', timeoutMs: 30_000 },
+    );
     expect(finals.get(`g@${base}`)).toMatchObject({ final: true, counts: { '0': 1, '1': 1 }, windowEnd: base + 1000, version: 5 });
     expect(finals.get(`g@${base + 1000}`)).toMatchObject({ final: true, counts: { '0': 1, '1': 2 } });
     expect(finals.get(`g@${base + 5000}`)).toMatchObject({ final: true, counts: { '0': 1 } });
 
     const late = (await readTopic(h.kafka, h.config.LATE_EVENTS_TOPIC, 1)).map((r) => JSON.parse(r.value!) as LateEvent);
-    expect(late).toEqual([expect.objectContaining({ job: 'g', windowStart: base, eventTs: base + 300, watermark: base + 4500, source: { topic: source, partition: 0, offset: '4' } })]);
+    expect(late).toEqual([
+      expect.objectContaining({
+        job: 'g',
+        windowStart: base,
+        eventTs: base + 300,
+        watermark: base + 4500,
+        source: { topic: source, partition: 0, offset: '4' },
+      }),
+    ]);
     const dead = await readTopic(h.kafka, h.config.DEAD_LETTER_TOPIC, 1);
     expect(JSON.parse(dead[0]!.value!)).toMatchObject({ reason: 'value is not a JSON object', source: { topic: source, partition: 0, offset: '5' } });
     expect(await h.registry.getSingleMetricAsString('streamtally_aggregator_late_events_total')).toContain('aggregation="g"} 1');
@@ -54,14 +76,20 @@ describe('aggregator against the real broker and Redis', () => {
     ]);
     const lines = ['the quick brown fox', 'jumps over the lazy dog', 'The dog, the fox!', 'quick quick'];
     const ts = 1_700_000_000_000;
-    await harness.write(source, lines.map((text, i) => ({ partition: i % 2, value: { text, ts: ts + i, source: 'test' } })));
+    await harness.write(
+      source,
+      lines.map((text, i) => ({ partition: i % 2, value: { text, ts: ts + i, source: 'test' } })),
+    );
     const recount: Record<string, number> = {};
     for (const line of lines) for (const word of line.toLowerCase().match(/[a-z]+/g)!) recount[word] = (recount[word] ?? 0) + 1;
     const h = harness;
-    const result = await waitFor(() => {
-      const r = h.latestResults().get(`wc@${ts}`);
-      return r?.final ? r : undefined;
-    }, { what: 'the final word count', timeoutMs: 30_000 });
+    const result = await waitFor(
+      () => {
+        const r = h.latestResults().get(`wc@${ts}`);
+        return r?.final ? r : undefined;
+      },
+      { what: 'the final word count', timeoutMs: 30_000 },
+    );
     expect(result.counts).toEqual(recount);
   });
 
@@ -69,19 +97,27 @@ describe('aggregator against the real broker and Redis', () => {
   // point to the wall clock, so a backfill with old timestamps became entirely late
   it('counts a backfill of old events that arrives after the aggregator has idled', async () => {
     const source = uniqueName('backfill');
-    harness = await startAggregator([
-      { name: 'g', source, key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: 1000 }, allowedLatenessMs: 0, emitEveryMs: 50 },
-    ], { IDLE_TIMEOUT_MS: '100' });
+    harness = await startAggregator(
+      [{ name: 'g', source, key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: 1000 }, allowedLatenessMs: 0, emitEveryMs: 50 }],
+      { IDLE_TIMEOUT_MS: '100' },
+    );
     const h = harness;
     // let the emitter see the empty, idle topic a few times first
-    const lag = async () => Number(/aggregation="g"} ([\d.e+-]+)/.exec(await h.registry.getSingleMetricAsString('streamtally_aggregator_watermark_lag_seconds'))?.[1] ?? 0);
+    const lag = async () =>
+      Number(/aggregation="g"} ([\d.e+-]+)/.exec(await h.registry.getSingleMetricAsString('streamtally_aggregator_watermark_lag_seconds'))?.[1] ?? 0);
     await waitFor(async () => (await lag()) > 0, { what: 'the emitter watching the idle topic' });
     const old = 1_500_000_000_000;
-    await h.write(source, [{ partition: 0, value: event(old + 10, 1, 1) }, { partition: 1, value: event(old + 20, 0, 2) }]);
-    const result = await waitFor(() => {
-      const r = h.latestResults().get(`g@${old}`);
-      return r?.final ? r : undefined;
-    }, { what: 'the backfilled window final' });
+    await h.write(source, [
+      { partition: 0, value: event(old + 10, 1, 1) },
+      { partition: 1, value: event(old + 20, 0, 2) },
+    ]);
+    const result = await waitFor(
+      () => {
+        const r = h.latestResults().get(`g@${old}`);
+        return r?.final ? r : undefined;
+      },
+      { what: 'the backfilled window final' },
+    );
     expect(result.counts).toEqual({ '0': 1, '1': 1 });
   });
 });

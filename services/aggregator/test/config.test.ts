@@ -3,7 +3,8 @@ import { parseAggregatorConfig } from '../src/config';
 describe('aggregator config', () => {
   it('needs Kafka and Redis and defaults the rest', () => {
     expect(parseAggregatorConfig({ KAFKA_BROKERS: 'kafka:9092', REDIS_URL: 'redis://redis:6379' })).toMatchObject({
-      ok: true, config: { RESULTS_TOPIC: 'window-results', STATE_NAMESPACE: 'v1', IDLE_TIMEOUT_MS: 5000, CONSUMER_GROUP: 'streamtally-aggregator' },
+      ok: true,
+      config: { RESULTS_TOPIC: 'window-results', STATE_NAMESPACE: 'v1', IDLE_TIMEOUT_MS: 5000, CONSUMER_GROUP: 'streamtally-aggregator' },
     });
   });
 

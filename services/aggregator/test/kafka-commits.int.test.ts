@@ -2,7 +2,19 @@ import { uniqueName, waitFor } from '@streamtally/test-support';
 import { AggregatorHarness, startAggregator } from './support/aggregator-harness';
 
 const event = (ts: number, line: number) => ({
-  user_id: line, item_id: 2, cat_id: 3, merchant_id: 4, brand_id: null, month: 11, day: 11, action: 0, age_range: 3, gender: line % 3, province: '上海', ts, line,
+  user_id: line,
+  item_id: 2,
+  cat_id: 3,
+  merchant_id: 4,
+  brand_id: null,
+  month: 11,
+  day: 11,
+  action: 0,
+  age_range: 3,
+  gender: line % 3,
+  province: '上海',
+  ts,
+  line,
 });
 
 // Regression: commits to Kafka were throttled to one per KAFKA_COMMIT_INTERVAL_MS and the
@@ -18,7 +30,10 @@ describe('offsets committed to Kafka (for lag tools)', () => {
     const admin = h.kafka.admin();
     await admin.connect();
     try {
-      const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: h.config.CONSUMER_GROUP, topics: [topic] })]);
+      const [ends, [committed]] = await Promise.all([
+        admin.fetchTopicOffsets(topic),
+        admin.fetchOffsets({ groupId: h.config.CONSUMER_GROUP, topics: [topic] }),
+      ]);
       return ends.reduce((lag, end) => {
         const at = committed!.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
         return lag + Number(end.high) - Math.max(0, Number(at));
@@ -31,13 +46,18 @@ describe('offsets committed to Kafka (for lag tools)', () => {
   async function writeInBursts(h: AggregatorHarness, topic: string): Promise<void> {
     const base = Date.now();
     for (let burst = 0; burst < 5; burst += 1) {
-      await h.write(topic, Array.from({ length: 40 }, (_, i) => ({ partition: i % 2, value: event(base + burst * 10 + i, burst * 40 + i + 1) })));
+      await h.write(
+        topic,
+        Array.from({ length: 40 }, (_, i) => ({ partition: i % 2, value: event(base + burst * 10 + i, burst * 40 + i + 1) })),
+      );
     }
   }
 
   it('reaches zero lag within an interval once the partitions go quiet', async () => {
     const source = uniqueName('actions');
-    harness = await startAggregator([{ name: 'g', source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 }], { KAFKA_COMMIT_INTERVAL_MS: '500' });
+    harness = await startAggregator([{ name: 'g', source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 }], {
+      KAFKA_COMMIT_INTERVAL_MS: '500',
+    });
     const h = harness;
     await writeInBursts(h, source);
     await waitFor(async () => (await lagOf(h, source)) === 0, { what: 'Kafka lag 0', timeoutMs: 15_000, intervalMs: 200 });
@@ -45,7 +65,9 @@ describe('offsets committed to Kafka (for lag tools)', () => {
 
   it('commits the last offsets at close, however long the interval', async () => {
     const source = uniqueName('actions');
-    harness = await startAggregator([{ name: 'g', source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 }], { KAFKA_COMMIT_INTERVAL_MS: '600000' });
+    harness = await startAggregator([{ name: 'g', source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 }], {
+      KAFKA_COMMIT_INTERVAL_MS: '600000',
+    });
     const h = harness;
     await writeInBursts(h, source);
     await waitFor(() => h.latestResults().get('g@0')?.version === 400, { what: 'all 200 events counted', timeoutMs: 20_000 }).catch((err) => {

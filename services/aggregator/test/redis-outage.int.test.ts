@@ -2,8 +2,19 @@ import { startPrivateRedis, PrivateRedis, uniqueName, waitFor } from '@streamtal
 import { AggregatorHarness, startAggregator } from './support/aggregator-harness';
 
 const event = (ts: number, gender: number, line: number) => ({
-  user_id: line, item_id: 2, cat_id: 3, merchant_id: 4, brand_id: null, month: 11, day: 11, action: 0, age_range: 3,
-  gender, province: '上海', ts, line,
+  user_id: line,
+  item_id: 2,
+  cat_id: 3,
+  merchant_id: 4,
+  brand_id: null,
+  month: 11,
+  day: 11,
+  action: 0,
+  age_range: 3,
+  gender,
+  province: '上海',
+  ts,
+  line,
 });
 
 // Redis goes away mid-run and comes back: the aggregator backs off, never moves an offset
@@ -42,10 +53,13 @@ describe('Redis outage', () => {
     expect(h.app.health().healthy).toBe(false);
     await redis.start();
 
-    const total = await waitFor(() => {
-      const r = h.latestResults().get('g@0');
-      return r && r.version >= 1200 ? r : undefined;
-    }, { what: 'all 600 counted after Redis came back', timeoutMs: 40_000 });
+    const total = await waitFor(
+      () => {
+        const r = h.latestResults().get('g@0');
+        return r && r.version >= 1200 ? r : undefined;
+      },
+      { what: 'all 600 counted after Redis came back', timeoutMs: 40_000 },
+    );
     expect(total.version).toBe(1200);
     expect(total.counts).toEqual({ '0': 200, '1': 200, '2': 200 });
     await waitFor(() => h.app.health().healthy, { what: 'healthy again' });

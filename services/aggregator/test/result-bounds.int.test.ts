@@ -4,8 +4,19 @@ import { MAX_RESULT_BYTES } from '../src/windowing/results';
 import { AggregatorHarness, startAggregator } from './support/aggregator-harness';
 
 const event = (ts: number, gender: number, province: string, line: number) => ({
-  user_id: line, item_id: 2, cat_id: 3, merchant_id: 4, brand_id: null, month: 11, day: 11, action: 0, age_range: 3,
-  gender, province, ts, line,
+  user_id: line,
+  item_id: 2,
+  cat_id: 3,
+  merchant_id: 4,
+  brand_id: null,
+  month: 11,
+  day: 11,
+  action: 0,
+  age_range: 3,
+  gender,
+  province,
+  ts,
+  line,
 });
 
 // Regression: one row with a 1 MB province (or many long distinct provinces in one window)
@@ -34,26 +45,43 @@ describe('results stay writable whatever the keys', () => {
     await h.write(source, records.slice(0, 1));
     for (let i = 1; i < records.length; i += 500) await h.write(source, records.slice(i, i + 500));
 
-    const provinces = await waitFor(() => {
-      const r = h.latestResults().get('provinces@0');
-      return r && r.version === 2 * records.length ? r : undefined;
-    }, { what: 'the provinces total over every event', timeoutMs: 60_000 });
+    const provinces = await waitFor(
+      () => {
+        const r = h.latestResults().get('provinces@0');
+        return r && r.version === 2 * records.length ? r : undefined;
+      },
+      { what: 'the provinces total over every event', timeoutMs: 60_000 },
+    );
     expect(encodeWindowResult(provinces).length).toBeLessThanOrEqual(MAX_RESULT_BYTES);
     expect(Object.keys(provinces.counts).length).toBeLessThanOrEqual(1000);
     expect(Object.values(provinces.counts).reduce((a, b) => a + b, 0) + provinces.other!.count).toBe(records.length);
-    const gender = await waitFor(() => h.latestResults().get(`gender@${base - (base % 1000)}`)?.final && h.latestResults().get(`gender@${base - (base % 1000)}`), {
-      what: 'the gender window final', timeoutMs: 30_000,
-    });
+    const gender = await waitFor(
+      () => h.latestResults().get(`gender@${base - (base % 1000)}`)?.final && h.latestResults().get(`gender@${base - (base % 1000)}`),
+      {
+        what: 'the gender window final',
+        timeoutMs: 30_000,
+      },
+    );
     expect(Object.values(gender.counts).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
 
     await h.restart();
     const later = base + 5000;
-    await h.write(source, [{ partition: 0, value: event(later, 1, '上海', 9999) }, { partition: 1, value: event(later, 1, '上海', 10_000) }]);
-    const after = await waitFor(() => h.latestResults().get(`gender@${later - (later % 1000)}`)?.final && h.latestResults().get(`gender@${later - (later % 1000)}`), {
-      what: 'a new gender window after the restart', timeoutMs: 30_000,
-    });
+    await h.write(source, [
+      { partition: 0, value: event(later, 1, '上海', 9999) },
+      { partition: 1, value: event(later, 1, '上海', 10_000) },
+    ]);
+    const after = await waitFor(
+      () => h.latestResults().get(`gender@${later - (later % 1000)}`)?.final && h.latestResults().get(`gender@${later - (later % 1000)}`),
+      {
+        what: 'a new gender window after the restart',
+        timeoutMs: 30_000,
+      },
+    );
     expect(after.counts).toEqual({ '1': 2 });
-    await waitFor(() => h.latestResults().get('provinces@0')!.version === 2 * (records.length + 2), { what: 'the provinces total after the restart', timeoutMs: 30_000 });
+    await waitFor(() => h.latestResults().get('provinces@0')!.version === 2 * (records.length + 2), {
+      what: 'the provinces total after the restart',
+      timeoutMs: 30_000,
+    });
     expect(h.app.health().healthy).toBe(true);
   });
 });

@@ -10,8 +10,17 @@
     words: 'word-count-10s',
     totals: 'gender-running-total',
   };
-  var GENDERS = [['0', 'female', '#d6336c'], ['1', 'male', '#1c7ed6'], ['2', 'unknown', '#868e96']];
-  var ACTIONS = [['0', 'click', '#1c7ed6'], ['1', 'add to cart', '#f59f00'], ['2', 'purchase', '#2b8a3e'], ['3', 'favourite', '#ae3ec9']];
+  var GENDERS = [
+    ['0', 'female', '#d6336c'],
+    ['1', 'male', '#1c7ed6'],
+    ['2', 'unknown', '#868e96'],
+  ];
+  var ACTIONS = [
+    ['0', 'click', '#1c7ed6'],
+    ['1', 'add to cart', '#f59f00'],
+    ['2', 'purchase', '#2b8a3e'],
+    ['3', 'favourite', '#ae3ec9'],
+  ];
   var HISTORY = 60; // points a chart draws
   var KEEP = HISTORY + 30; // windows kept per job: older ones are dropped, however long the page stays open
   // a panel whose job sent nothing for this long says so (per-second charts update every 250 ms)
@@ -33,25 +42,56 @@
     byStart[result.windowStart] = result;
     var starts = Object.keys(byStart);
     if (starts.length > KEEP) {
-      starts.map(Number).sort(function (a, b) { return a - b; }).slice(0, starts.length - KEEP).forEach(function (s) { delete byStart[s]; });
+      starts
+        .map(Number)
+        .sort(function (a, b) {
+          return a - b;
+        })
+        .slice(0, starts.length - KEEP)
+        .forEach(function (s) {
+          delete byStart[s];
+        });
     }
     dirty = true;
   }
 
   function sorted(job) {
     var byStart = windows[job] || {};
-    return Object.keys(byStart).map(Number).sort(function (a, b) { return a - b; }).slice(-HISTORY).map(function (s) { return byStart[s]; });
+    return Object.keys(byStart)
+      .map(Number)
+      .sort(function (a, b) {
+        return a - b;
+      })
+      .slice(-HISTORY)
+      .map(function (s) {
+        return byStart[s];
+      });
   }
 
   function lineChart(el, series) {
     var opts = {
-      width: el.clientWidth || 800, height: 260,
+      width: el.clientWidth || 800,
+      height: 260,
       scales: { x: { time: true } },
-      series: [{}].concat(series.map(function (s) { return { label: s[1], stroke: s[2], width: 2, points: { show: false } }; })),
+      series: [{}].concat(
+        series.map(function (s) {
+          return { label: s[1], stroke: s[2], width: 2, points: { show: false } };
+        }),
+      ),
       axes: [{}, { label: 'per second' }],
     };
-    var chart = new uPlot(opts, [[]].concat(series.map(function () { return []; })), el);
-    window.addEventListener('resize', function () { chart.setSize({ width: el.clientWidth, height: 260 }); });
+    var chart = new uPlot(
+      opts,
+      [[]].concat(
+        series.map(function () {
+          return [];
+        }),
+      ),
+      el,
+    );
+    window.addEventListener('resize', function () {
+      chart.setSize({ width: el.clientWidth, height: 260 });
+    });
     return chart;
   }
   var genderChart = lineChart(document.getElementById('gender-chart'), GENDERS);
@@ -60,29 +100,55 @@
   // Only final seconds are drawn: the one still counting would show as a dip at the right
   // edge. It is shown apart, in the numbers above the chart.
   function chartData(job, series) {
-    var rows = sorted(job).filter(function (r) { return r.final; });
-    return [rows.map(function (r) { return r.windowStart / 1000; })].concat(series.map(function (s) {
-      return rows.map(function (r) { return r.counts[s[0]] || 0; });
-    }));
+    var rows = sorted(job).filter(function (r) {
+      return r.final;
+    });
+    return [
+      rows.map(function (r) {
+        return r.windowStart / 1000;
+      }),
+    ].concat(
+      series.map(function (s) {
+        return rows.map(function (r) {
+          return r.counts[s[0]] || 0;
+        });
+      }),
+    );
   }
 
   function bars(el, result, label, empty) {
     el.textContent = '';
     if (!result) {
-      var none = document.createElement('li'); none.className = 'empty'; none.textContent = empty;
+      var none = document.createElement('li');
+      none.className = 'empty';
+      none.textContent = empty;
       el.append(none);
       return;
     }
-    var entries = Object.keys(result.counts).map(function (k) { return [k, result.counts[k]]; })
-      .sort(function (a, b) { return b[1] - a[1]; }).slice(0, 10);
+    var entries = Object.keys(result.counts)
+      .map(function (k) {
+        return [k, result.counts[k]];
+      })
+      .sort(function (a, b) {
+        return b[1] - a[1];
+      })
+      .slice(0, 10);
     if (result.other) entries.push(['(' + result.other.keys + ' more)', result.other.count]);
-    var max = entries.reduce(function (m, e) { return Math.max(m, e[1]); }, 1);
+    var max = entries.reduce(function (m, e) {
+      return Math.max(m, e[1]);
+    }, 1);
     entries.forEach(function (e) {
       var li = document.createElement('li');
-      var name = document.createElement('span'); name.textContent = e[0];
-      var bar = document.createElement('div'); bar.className = 'bar'; bar.style.width = (100 * e[1] / max) + '%';
-      var n = document.createElement('span'); n.className = 'n'; n.textContent = e[1].toLocaleString();
-      li.append(name, bar, n); el.append(li);
+      var name = document.createElement('span');
+      name.textContent = e[0];
+      var bar = document.createElement('div');
+      bar.className = 'bar';
+      bar.style.width = (100 * e[1]) / max + '%';
+      var n = document.createElement('span');
+      n.className = 'n';
+      n.textContent = e[1].toLocaleString();
+      li.append(name, bar, n);
+      el.append(li);
     });
     el.setAttribute('aria-label', label);
   }
@@ -96,7 +162,9 @@
   // earliest covers (almost) the whole last period. With none open, the newest final one.
   function fullest(job) {
     var rows = sorted(job);
-    var open = rows.filter(function (r) { return !r.final; });
+    var open = rows.filter(function (r) {
+      return !r.final;
+    });
     return open.length ? open[0] : rows[rows.length - 1];
   }
 
@@ -114,13 +182,19 @@
     actionsChart.setData(chartData(JOBS.actions, ACTIONS));
     var latest = newest(JOBS.gender);
     if (latest) {
-      GENDERS.forEach(function (g) { document.getElementById('latest-' + g[1]).textContent = (latest.counts[g[0]] || 0).toLocaleString(); });
-      document.getElementById('latest-when').textContent = 'second starting ' + new Date(latest.windowStart).toLocaleTimeString() + (latest.final ? ' (final)' : ' (counting…)');
+      GENDERS.forEach(function (g) {
+        document.getElementById('latest-' + g[1]).textContent = (latest.counts[g[0]] || 0).toLocaleString();
+      });
+      document.getElementById('latest-when').textContent =
+        'second starting ' + new Date(latest.windowStart).toLocaleTimeString() + (latest.final ? ' (final)' : ' (counting…)');
     }
     bars(document.getElementById('provinces'), fullest(JOBS.provinces), 'provinces', 'waiting for data…');
     bars(document.getElementById('words'), recentWords(), 'words', 'no words in the last 10 seconds: send text lines to see words here');
     var totals = newest(JOBS.totals);
-    if (totals) GENDERS.forEach(function (g) { document.getElementById('total-' + g[1]).textContent = (totals.counts[g[0]] || 0).toLocaleString(); });
+    if (totals)
+      GENDERS.forEach(function (g) {
+        document.getElementById('total-' + g[1]).textContent = (totals.counts[g[0]] || 0).toLocaleString();
+      });
     showAges(); // new data: fresh again at once, not at the next tick
   }
 
@@ -153,11 +227,19 @@
 
   // A WebSocket refused with 401 only shows as a close without a code; the API says why.
   function explainRefusal() {
-    return fetch('/api/jobs', { headers: token ? { authorization: 'Bearer ' + token } : {} }).then(function (response) {
-      if (response.status !== 401) return false;
-      setStatus('disconnected', token ? 'the token in the address was refused' : 'this dashboard needs a token: open it as ' + location.pathname + '?token=…');
-      return true;
-    }, function () { return false; });
+    return fetch('/api/jobs', { headers: token ? { authorization: 'Bearer ' + token } : {} }).then(
+      function (response) {
+        if (response.status !== 401) return false;
+        setStatus(
+          'disconnected',
+          token ? 'the token in the address was refused' : 'this dashboard needs a token: open it as ' + location.pathname + '?token=…',
+        );
+        return true;
+      },
+      function () {
+        return false;
+      },
+    );
   }
 
   function connect() {
@@ -170,7 +252,14 @@
       connected = true;
       retryMs = 1000;
       showAges();
-      socket.send(JSON.stringify({ type: 'subscribe', jobs: Object.keys(JOBS).map(function (k) { return JOBS[k]; }) }));
+      socket.send(
+        JSON.stringify({
+          type: 'subscribe',
+          jobs: Object.keys(JOBS).map(function (k) {
+            return JOBS[k];
+          }),
+        }),
+      );
     };
     socket.onmessage = function (event) {
       var message = JSON.parse(event.data);
@@ -187,7 +276,10 @@
       };
       // a missing or wrong token is not fixed by retrying: say so and stop
       if (opened) retry();
-      else explainRefusal().then(function (refused) { if (!refused) retry(); });
+      else
+        explainRefusal().then(function (refused) {
+          if (!refused) retry();
+        });
     };
   }
   window.streamtally = { windows: windows };

@@ -42,10 +42,17 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
   const metrics = createGatewayMetrics(registry);
   initialiseSeries(metrics);
   const wsLogger = logger.child({ component: 'ws' });
-  const hub = new Hub<WebSocket>(new WindowStore(config.HISTORY_PER_JOB), hubLimitsOf(config), metrics, Date.now, (event, details) => wsLogger.warn(details, event));
+  const hub = new Hub<WebSocket>(new WindowStore(config.HISTORY_PER_JOB), hubLimitsOf(config), metrics, Date.now, (event, details) =>
+    wsLogger.warn(details, event),
+  );
   const results = createResultsConsumer({
-    kafka, topic: config.RESULTS_TOPIC, groupPrefix: config.CONSUMER_GROUP_PREFIX, maxWaitMs: config.FETCH_MAX_WAIT_MS, startTimeoutMs: config.BROKER_TIMEOUT_MS,
-    logger: logger.child({ component: 'results' }), onResult: (result) => hub.onResult(result),
+    kafka,
+    topic: config.RESULTS_TOPIC,
+    groupPrefix: config.CONSUMER_GROUP_PREFIX,
+    maxWaitMs: config.FETCH_MAX_WAIT_MS,
+    startTimeoutMs: config.BROKER_TIMEOUT_MS,
+    logger: logger.child({ component: 'results' }),
+    onResult: (result) => hub.onResult(result),
   });
   const consumerState = () => ({ running: results.running, caughtUp: results.caughtUp });
   const http = await buildGatewayApp({ config, logger, registry, metrics, hub, consumerState });
@@ -77,7 +84,9 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
       logger.info({ address }, 'dashboard and /ws listening');
       if (config.METRICS_PORT !== undefined) {
         ops = await startOpsServer({
-          registry, port: config.METRICS_PORT, host: config.METRICS_HOST,
+          registry,
+          port: config.METRICS_PORT,
+          host: config.METRICS_HOST,
           health: () => ({ healthy: results.running, details: { ...consumerState(), clients: hub.clientCount } }),
         });
         logger.info({ port: ops.port }, 'serving /metrics and /healthz');

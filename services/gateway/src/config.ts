@@ -4,45 +4,50 @@ import { parseSettings, setting, SettingsResult } from '@streamtally/service-con
 import type { HubLimits } from './domain/hub';
 
 /** The gateway's settings, keyed by environment variable. */
-export const gatewayConfigSchema = z.object({
-  KAFKA_BROKERS: setting.brokers(),
-  KAFKA_CLIENT_ID: z.string().min(1).default('streamtally-gateway'),
-  RESULTS_TOPIC: setting.topic().default(DEFAULT_TOPICS.windowResults),
-  /** each instance reads every result with its own group: `${prefix}-${random}` */
-  CONSUMER_GROUP_PREFIX: z.string().min(1).default('streamtally-gateway'),
-  HISTORY_PER_JOB: setting.integer(1, 10_000).default(120),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  PORT: setting.integer(0, 65_535).default(8080),
-  /** when set, /metrics (and a copy of /healthz) move to this port, and PORT no longer serves /metrics */
-  METRICS_PORT: setting.integer(0, 65_535).optional(),
-  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
-  /** comma-separated origins allowed to open /ws, or * for any */
-  ALLOWED_ORIGINS: setting.origins().default('*'),
-  /** when set, /ws and /api need `Authorization: Bearer <token>` (or ?token=) */
-  AUTH_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
-  MAX_CONNECTIONS: setting.integer(1, 1_000_000).default(10_000),
-  MAX_MESSAGE_BYTES: setting.integer(64, 1024 * 1024).default(4096),
-  SOFT_BUFFER_BYTES: setting.integer(1024, 1024 * 1024 * 1024).default(256 * 1024),
-  HARD_BUFFER_BYTES: setting.integer(2048, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
-  PING_INTERVAL_MS: setting.integer(100, 600_000).default(15_000),
-  MAX_PROTOCOL_ERRORS: setting.integer(1, 1000).default(5),
-  MAX_SUBSCRIPTIONS: setting.integer(1, 10_000).default(50),
-  MAX_MESSAGES_PER_SECOND: setting.integer(1, 10_000).default(20),
-  FETCH_MAX_WAIT_MS: setting.integer(10, 10_000).default(100),
-  BROKER_TIMEOUT_MS: setting.integer(100, 600_000).default(30_000),
-  LOG_LEVEL: setting.logLevel(),
-}).refine((c) => c.HARD_BUFFER_BYTES > c.SOFT_BUFFER_BYTES, {
-  path: ['HARD_BUFFER_BYTES'],
-  message: 'must be larger than SOFT_BUFFER_BYTES',
-});
+export const gatewayConfigSchema = z
+  .object({
+    KAFKA_BROKERS: setting.brokers(),
+    KAFKA_CLIENT_ID: z.string().min(1).default('streamtally-gateway'),
+    RESULTS_TOPIC: setting.topic().default(DEFAULT_TOPICS.windowResults),
+    /** each instance reads every result with its own group: `${prefix}-${random}` */
+    CONSUMER_GROUP_PREFIX: z.string().min(1).default('streamtally-gateway'),
+    HISTORY_PER_JOB: setting.integer(1, 10_000).default(120),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: setting.integer(0, 65_535).default(8080),
+    /** when set, /metrics (and a copy of /healthz) move to this port, and PORT no longer serves /metrics */
+    METRICS_PORT: setting.integer(0, 65_535).optional(),
+    METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+    /** comma-separated origins allowed to open /ws, or * for any */
+    ALLOWED_ORIGINS: setting.origins().default('*'),
+    /** when set, /ws and /api need `Authorization: Bearer <token>` (or ?token=) */
+    AUTH_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
+    MAX_CONNECTIONS: setting.integer(1, 1_000_000).default(10_000),
+    MAX_MESSAGE_BYTES: setting.integer(64, 1024 * 1024).default(4096),
+    SOFT_BUFFER_BYTES: setting.integer(1024, 1024 * 1024 * 1024).default(256 * 1024),
+    HARD_BUFFER_BYTES: setting.integer(2048, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
+    PING_INTERVAL_MS: setting.integer(100, 600_000).default(15_000),
+    MAX_PROTOCOL_ERRORS: setting.integer(1, 1000).default(5),
+    MAX_SUBSCRIPTIONS: setting.integer(1, 10_000).default(50),
+    MAX_MESSAGES_PER_SECOND: setting.integer(1, 10_000).default(20),
+    FETCH_MAX_WAIT_MS: setting.integer(10, 10_000).default(100),
+    BROKER_TIMEOUT_MS: setting.integer(100, 600_000).default(30_000),
+    LOG_LEVEL: setting.logLevel(),
+  })
+  .refine((c) => c.HARD_BUFFER_BYTES > c.SOFT_BUFFER_BYTES, {
+    path: ['HARD_BUFFER_BYTES'],
+    message: 'must be larger than SOFT_BUFFER_BYTES',
+  });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 
 /** The per-client limits the hub enforces, from the settings. */
 export function hubLimitsOf(config: GatewayConfig): HubLimits {
   return {
-    softBufferBytes: config.SOFT_BUFFER_BYTES, hardBufferBytes: config.HARD_BUFFER_BYTES, maxProtocolErrors: config.MAX_PROTOCOL_ERRORS,
-    maxSubscriptions: config.MAX_SUBSCRIPTIONS, maxMessagesPerSecond: config.MAX_MESSAGES_PER_SECOND,
+    softBufferBytes: config.SOFT_BUFFER_BYTES,
+    hardBufferBytes: config.HARD_BUFFER_BYTES,
+    maxProtocolErrors: config.MAX_PROTOCOL_ERRORS,
+    maxSubscriptions: config.MAX_SUBSCRIPTIONS,
+    maxMessagesPerSecond: config.MAX_MESSAGES_PER_SECOND,
   };
 }
 

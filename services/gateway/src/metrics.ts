@@ -6,11 +6,28 @@ export function createGatewayMetrics(registry: Registry) {
   const metrics = {
     clients: new Gauge({ name: 'streamtally_gateway_clients', help: 'WebSocket clients connected', registers }),
     messagesSent: new Counter({ name: 'streamtally_gateway_messages_sent_total', help: 'Frames sent to WebSocket clients', registers }),
-    coalesced: new Counter({ name: 'streamtally_gateway_updates_coalesced_total', help: 'Updates held back for a slow client and replaced by a newer one or sent later', registers }),
-    slowClosed: new Counter({ name: 'streamtally_gateway_slow_clients_closed_total', help: 'Clients closed with 1013 because their send buffer passed the hard bound', registers }),
-    protocolClosed: new Counter({ name: 'streamtally_gateway_protocol_clients_closed_total', help: 'Clients closed with 1008 for their messages: repeated invalid ones, too many per second, too many subscriptions', registers }),
+    coalesced: new Counter({
+      name: 'streamtally_gateway_updates_coalesced_total',
+      help: 'Updates held back for a slow client and replaced by a newer one or sent later',
+      registers,
+    }),
+    slowClosed: new Counter({
+      name: 'streamtally_gateway_slow_clients_closed_total',
+      help: 'Clients closed with 1013 because their send buffer passed the hard bound',
+      registers,
+    }),
+    protocolClosed: new Counter({
+      name: 'streamtally_gateway_protocol_clients_closed_total',
+      help: 'Clients closed with 1008 for their messages: repeated invalid ones, too many per second, too many subscriptions',
+      registers,
+    }),
     refused: new Counter({ name: 'streamtally_gateway_connections_refused_total', help: 'WebSocket upgrades refused', labelNames: ['reason'], registers }),
-    resultsConsumed: new Counter({ name: 'streamtally_gateway_results_consumed_total', help: 'Results read from the results topic', labelNames: ['outcome'], registers }),
+    resultsConsumed: new Counter({
+      name: 'streamtally_gateway_results_consumed_total',
+      help: 'Results read from the results topic',
+      labelNames: ['outcome'],
+      registers,
+    }),
     fanOutLatency: new Histogram({
       name: 'streamtally_gateway_result_to_send_seconds',
       help: 'Time from a result being consumed until it was handed to the last subscriber',

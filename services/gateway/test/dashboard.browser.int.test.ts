@@ -48,7 +48,9 @@ describe('the live dashboard in Chromium', () => {
     expect(await page.textContent('#gender-chart')).toEqual(expect.stringContaining('female'));
     expect(await page.textContent('#total-female')).toBe('1,234');
     expect(await page.textContent('#provinces')).toContain('广东');
-    const points = await page.evaluate(() => Object.keys((window as unknown as { streamtally: { windows: Record<string, object> } }).streamtally.windows['gender-per-second'] ?? {}).length);
+    const points = await page.evaluate(
+      () => Object.keys((window as unknown as { streamtally: { windows: Record<string, object> } }).streamtally.windows['gender-per-second'] ?? {}).length,
+    );
     expect(points).toBe(20);
 
     // a new second arrives: the chart moves and the numbers change
@@ -85,13 +87,20 @@ describe('the live dashboard in Chromium', () => {
       const hours = Array.from({ length: 20_000 }, (_, i) => result('gender-per-second', end - (20_000 - i) * 1000, { '0': i % 50, '1': 3, '2': 1 }, true));
       await fresh.publish(hours, 2000);
       await fresh.publish([result('word-count-10s', end - 25 * 60_000, { stale: 9, words: 9 }, true)]);
-      await page.waitForFunction((last) => {
-        const kept = (window as unknown as { streamtally: { windows: Record<string, Record<string, unknown>> } }).streamtally.windows['gender-per-second'] ?? {};
-        return Object.keys(kept).includes(String(last));
-      }, end - 1000, { timeout: 120_000 });
-      const kept = await page.evaluate(() => Object.keys((window as unknown as { streamtally: { windows: Record<string, object> } }).streamtally.windows['gender-per-second']!).length);
+      await page.waitForFunction(
+        (last) => {
+          const kept =
+            (window as unknown as { streamtally: { windows: Record<string, Record<string, unknown>> } }).streamtally.windows['gender-per-second'] ?? {};
+          return Object.keys(kept).includes(String(last));
+        },
+        end - 1000,
+        { timeout: 120_000 },
+      );
+      const kept = await page.evaluate(
+        () => Object.keys((window as unknown as { streamtally: { windows: Record<string, object> } }).streamtally.windows['gender-per-second']!).length,
+      );
       expect(kept).toBeLessThanOrEqual(90);
-      expect(await heap() - before).toBeLessThan(20);
+      expect((await heap()) - before).toBeLessThan(20);
       expect(await page.textContent('#words')).toContain('no words in the last 10 seconds');
       expect(await page.textContent('#words')).not.toContain('stale');
 

@@ -27,7 +27,7 @@ describe('gateway against the real broker', () => {
     late.socket.close();
   });
 
-  it('a client that never reads neither delays the others nor grows the server\'s memory without bound', async () => {
+  it("a client that never reads neither delays the others nor grows the server's memory without bound", async () => {
     gateway = await startGateway({ SOFT_BUFFER_BYTES: '16384', HARD_BUFFER_BYTES: '131072' });
     const fast = await connectClient(gateway.url);
     const stuck = await connectClient(gateway.url);
@@ -43,7 +43,10 @@ describe('gateway against the real broker', () => {
     const started = Date.now();
     try {
       await gateway.publish(results);
-      await waitFor(() => fast.messages.filter((m) => m.type === 'update').length >= results.length, { what: 'every update at the fast client', timeoutMs: 60_000 });
+      await waitFor(() => fast.messages.filter((m) => m.type === 'update').length >= results.length, {
+        what: 'every update at the fast client',
+        timeoutMs: 60_000,
+      });
     } finally {
       clearInterval(sampler);
     }
@@ -108,10 +111,13 @@ describe('gateway against the real broker', () => {
       expect(metrics.status).toBe(200);
       expect(await metrics.text()).toContain('streamtally_gateway_');
       expect((await fetch(`${publicBase}/metrics`)).status).toBe(404);
-      const health = await waitFor(async () => {
-        const response = await fetch(`http://127.0.0.1:${separate.metricsPort}/healthz`);
-        return response.status === 200 && response;
-      }, { timeoutMs: 20_000, what: 'the metrics port /healthz to say the consumer runs' });
+      const health = await waitFor(
+        async () => {
+          const response = await fetch(`http://127.0.0.1:${separate.metricsPort}/healthz`);
+          return response.status === 200 && response;
+        },
+        { timeoutMs: 20_000, what: 'the metrics port /healthz to say the consumer runs' },
+      );
       expect(await health.json()).toMatchObject({ status: 'ok', running: true });
     } finally {
       await separate.close();

@@ -2,7 +2,19 @@ import fs from 'node:fs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DEAD_LETTER_RAW_LIMIT, DEAD_LETTER_REASON_LIMIT, MAX_TEXT_LINE_BYTES } from '@streamtally/contracts';
-import { connectAdmin, createKafkaClientMetrics, createProducer, ensureTopics, instrumentProducer, isRetriableKafkaError, type Kafka, maxMessageBytes, type Producer, RECORD_BATCH_OVERHEAD, TopicSpec } from '@streamtally/kafka-client';
+import {
+  connectAdmin,
+  createKafkaClientMetrics,
+  createProducer,
+  ensureTopics,
+  instrumentProducer,
+  isRetriableKafkaError,
+  type Kafka,
+  maxMessageBytes,
+  type Producer,
+  RECORD_BATCH_OVERHEAD,
+  TopicSpec,
+} from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
 import type { ProducerConfig } from './config';
 import { createProducerMetrics, ProducerMetrics } from './metrics';
@@ -70,7 +82,10 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
     try {
       const created = await ensureTopics(admin, topics);
       if (created.length > 0) logger.info({ topics: created }, 'created topics');
-      limits = await maxMessageBytes(admin, topics.map((t) => t.topic));
+      limits = await maxMessageBytes(
+        admin,
+        topics.map((t) => t.topic),
+      );
     } finally {
       await admin.disconnect();
     }
@@ -91,7 +106,7 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
   function createSender(signal: AbortSignal, limits: Map<string, number>): BatchSender {
     const smallest = Math.min(...limits.values());
     const maxBytes = Math.min(config.BATCH_BYTES, smallest - RECORD_BATCH_OVERHEAD);
-    if (maxBytes < config.BATCH_BYTES) logger.info({ maxBytes, limits: Object.fromEntries(limits) }, 'batches capped by a topic\'s max.message.bytes');
+    if (maxBytes < config.BATCH_BYTES) logger.info({ maxBytes, limits: Object.fromEntries(limits) }, "batches capped by a topic's max.message.bytes");
     return new BatchSender({
       send: kafkaSendBatch(producer, 30_000),
       logger,
@@ -142,8 +157,11 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
           // 1 MiB chunks they outlived young-generation GC and raised peak RSS by ~20 MB
           openFile: () => fs.createReadStream(config.INPUT_FILE, { highWaterMark: 64 * 1024 }),
           pacer: createPacer(
-            config.PACE === 'fixed' ? { mode: 'fixed', eventsPerSecond: config.RATE }
-              : config.PACE === 'dates' ? { mode: 'dates', speedup: config.SPEEDUP } : { mode: 'max' },
+            config.PACE === 'fixed'
+              ? { mode: 'fixed', eventsPerSecond: config.RATE }
+              : config.PACE === 'dates'
+                ? { mode: 'dates', speedup: config.SPEEDUP }
+                : { mode: 'max' },
           ),
           sender: createSender(signal, limits),
           clock,
@@ -170,16 +188,17 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
       const counts: LineCounts = { lines: 0, deadLettered: 0 };
       const topics = { textTopic: config.TEXT_TOPIC, deadLetterTopic: config.TEXT_DEAD_LETTER_TOPIC };
       const lineDeps = {
-        sender, clock, counts,
+        sender,
+        clock,
+        counts,
         onLine: () => metrics.textLines.inc(),
         onDeadLetter: (kind: string) => metrics.deadLetters.inc({ reason: kind }),
       };
       if (stdin) {
         await publishLines(stdin, 'stdin', topics, lineDeps);
       } else {
-        const server = await startTcpLineServer(
-          { host: config.LISTEN_HOST, port: config.LISTEN_PORT, logger },
-          (socket, source) => publishLines(socket, source, topics, lineDeps),
+        const server = await startTcpLineServer({ host: config.LISTEN_HOST, port: config.LISTEN_PORT, logger }, (socket, source) =>
+          publishLines(socket, source, topics, lineDeps),
         );
         logger.info({ port: server.port }, 'accepting text lines over TCP');
         onListening?.(server.port);

@@ -9,40 +9,45 @@ const flag = setting.flag();
 const topicName = setting.topic();
 
 /** The producer's settings, keyed by environment variable. */
-export const producerConfigSchema = z.object({
-  KAFKA_BROKERS: setting.brokers(),
-  KAFKA_CLIENT_ID: z.string().min(1).default('streamtally-producer'),
-  BROKER_TIMEOUT_MS: integer(100, 600_000).default(30_000),
-  INPUT_FILE: z.string().min(1).default('data/user_log.sample.csv'),
-  INPUT_TOPIC: topicName.default(DEFAULT_TOPICS.userActions),
-  DEAD_LETTER_TOPIC: topicName.default(DEFAULT_TOPICS.userActionsDeadLetter),
-  TOPIC_PARTITIONS: integer(1, 1000).default(6),
-  PACE: z.enum(['fixed', 'max', 'dates']).default('fixed'),
-  RATE: positive.default(10),
-  SPEEDUP: positive.default(86_400),
-  DATA_YEAR: integer(1970, 2100).default(2015),
-  LOOP: flag.default(false),
-  LIMIT: integer(1, Number.MAX_SAFE_INTEGER).optional(),
-  MAX_ROW_BYTES: integer(64, 1024 * 1024).default(4096),
-  MAX_FIELD_BYTES: integer(1, 64 * 1024).default(256),
-  BATCH_SIZE: integer(1, 100_000).default(5000),
-  BATCH_BYTES: integer(1024, 64 * 1024 * 1024).default(1024 * 1024),
-  SHUTDOWN_GRACE_MS: integer(0, 600_000).default(30_000),
-  TEXT_TOPIC: topicName.default(DEFAULT_TOPICS.textLines),
-  TEXT_DEAD_LETTER_TOPIC: topicName.default(DEFAULT_TOPICS.textLinesDeadLetter),
-  LINES_FROM: z.enum(['tcp', 'stdin']).default('tcp'),
-  LISTEN_HOST: z.string().min(1).default('0.0.0.0'),
-  LISTEN_PORT: integer(0, 65_535).default(9999),
-  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
-  METRICS_PORT: integer(0, 65_535).default(9464),
-  LOG_LEVEL: setting.logLevel(),
-  PROGRESS: z.enum(['auto', 'on', 'off']).default('auto'),
-}).superRefine((c, ctx) => {
-  // one topic for both would feed dead letters to the aggregator as if they were events
-  for (const [data, dead] of [['INPUT_TOPIC', 'DEAD_LETTER_TOPIC'], ['TEXT_TOPIC', 'TEXT_DEAD_LETTER_TOPIC']] as const) {
-    if (c[data] === c[dead]) ctx.addIssue({ code: 'custom', path: [dead], message: `must differ from ${data} ("${c[data]}")` });
-  }
-});
+export const producerConfigSchema = z
+  .object({
+    KAFKA_BROKERS: setting.brokers(),
+    KAFKA_CLIENT_ID: z.string().min(1).default('streamtally-producer'),
+    BROKER_TIMEOUT_MS: integer(100, 600_000).default(30_000),
+    INPUT_FILE: z.string().min(1).default('data/user_log.sample.csv'),
+    INPUT_TOPIC: topicName.default(DEFAULT_TOPICS.userActions),
+    DEAD_LETTER_TOPIC: topicName.default(DEFAULT_TOPICS.userActionsDeadLetter),
+    TOPIC_PARTITIONS: integer(1, 1000).default(6),
+    PACE: z.enum(['fixed', 'max', 'dates']).default('fixed'),
+    RATE: positive.default(10),
+    SPEEDUP: positive.default(86_400),
+    DATA_YEAR: integer(1970, 2100).default(2015),
+    LOOP: flag.default(false),
+    LIMIT: integer(1, Number.MAX_SAFE_INTEGER).optional(),
+    MAX_ROW_BYTES: integer(64, 1024 * 1024).default(4096),
+    MAX_FIELD_BYTES: integer(1, 64 * 1024).default(256),
+    BATCH_SIZE: integer(1, 100_000).default(5000),
+    BATCH_BYTES: integer(1024, 64 * 1024 * 1024).default(1024 * 1024),
+    SHUTDOWN_GRACE_MS: integer(0, 600_000).default(30_000),
+    TEXT_TOPIC: topicName.default(DEFAULT_TOPICS.textLines),
+    TEXT_DEAD_LETTER_TOPIC: topicName.default(DEFAULT_TOPICS.textLinesDeadLetter),
+    LINES_FROM: z.enum(['tcp', 'stdin']).default('tcp'),
+    LISTEN_HOST: z.string().min(1).default('0.0.0.0'),
+    LISTEN_PORT: integer(0, 65_535).default(9999),
+    METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+    METRICS_PORT: integer(0, 65_535).default(9464),
+    LOG_LEVEL: setting.logLevel(),
+    PROGRESS: z.enum(['auto', 'on', 'off']).default('auto'),
+  })
+  .superRefine((c, ctx) => {
+    // one topic for both would feed dead letters to the aggregator as if they were events
+    for (const [data, dead] of [
+      ['INPUT_TOPIC', 'DEAD_LETTER_TOPIC'],
+      ['TEXT_TOPIC', 'TEXT_DEAD_LETTER_TOPIC'],
+    ] as const) {
+      if (c[data] === c[dead]) ctx.addIssue({ code: 'custom', path: [dead], message: `must differ from ${data} ("${c[data]}")` });
+    }
+  });
 
 export type ProducerConfig = z.infer<typeof producerConfigSchema>;
 

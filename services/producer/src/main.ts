@@ -88,7 +88,9 @@ async function replay(app: ProducerApp, config: ProducerConfig, logger: Logger, 
     clearInterval(timer);
     if (interactive) {
       render();
-      const reasons = Object.entries(summary.deadLetterReasons).map(([k, n]) => `${k}=${n}`).join(' ');
+      const reasons = Object.entries(summary.deadLetterReasons)
+        .map(([k, n]) => `${k}=${n}`)
+        .join(' ');
       process.stdout.write(
         `\nreplayed ${summary.events} events from ${summary.linesRead} lines in ${(summary.elapsedMs / 1000).toFixed(1)}s ` +
           `(stopped by ${summary.stoppedBy}); ${summary.deadLettered} dead-lettered${reasons ? ` (${reasons})` : ''}\n`,
@@ -108,11 +110,25 @@ async function topics(config: ProducerConfig): Promise<number> {
   const admin = kafka.admin();
   await connectAdmin(admin, config.KAFKA_BROKERS, config.BROKER_TIMEOUT_MS);
   try {
-    const names = [...new Set([config.INPUT_TOPIC, config.DEAD_LETTER_TOPIC, config.TEXT_TOPIC, config.TEXT_DEAD_LETTER_TOPIC,
-      DEFAULT_TOPICS.windowResults, DEFAULT_TOPICS.lateEvents, DEFAULT_TOPICS.aggregatorDeadLetter])];
+    const names = [
+      ...new Set([
+        config.INPUT_TOPIC,
+        config.DEAD_LETTER_TOPIC,
+        config.TEXT_TOPIC,
+        config.TEXT_DEAD_LETTER_TOPIC,
+        DEFAULT_TOPICS.windowResults,
+        DEFAULT_TOPICS.lateEvents,
+        DEFAULT_TOPICS.aggregatorDeadLetter,
+      ]),
+    ];
     const reports = await describeTopics(admin, names);
     const found = new Set(reports.map((r) => r.topic));
-    process.stdout.write(formatTopicReports(reports, names.filter((n) => !found.has(n))) + '\n');
+    process.stdout.write(
+      formatTopicReports(
+        reports,
+        names.filter((n) => !found.has(n)),
+      ) + '\n',
+    );
     return 0;
   } finally {
     await admin.disconnect();

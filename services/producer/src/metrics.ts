@@ -38,6 +38,20 @@ export function createProducerMetrics(registry: Registry): ProducerMetrics {
 }
 
 export const DEAD_LETTER_REASONS = [
-  'column_count', 'bad_user_id', 'bad_item_id', 'bad_cat_id', 'bad_merchant_id', 'bad_brand_id', 'bad_month', 'bad_day',
-  'bad_action', 'bad_age_range', 'bad_gender', 'undecodable', 'unclosed_quote', 'too_long', 'bad_header', 'other',
+  'column_count',
+  'bad_user_id',
+  'bad_item_id',
+  'bad_cat_id',
+  'bad_merchant_id',
+  'bad_brand_id',
+  'bad_month',
+  'bad_day',
+  'bad_action',
+  'bad_age_range',
+  'bad_gender',
+  'undecodable',
+  'unclosed_quote',
+  'too_long',
+  'bad_header',
+  'other',
 ] as const;

@@ -5,7 +5,15 @@ describe('producer config', () => {
     const parsed = parseProducerConfig({ KAFKA_BROKERS: 'kafka:9092' });
     expect(parsed).toMatchObject({
       ok: true,
-      config: { KAFKA_BROKERS: ['kafka:9092'], PACE: 'fixed', RATE: 10, INPUT_TOPIC: 'user-actions', DEAD_LETTER_TOPIC: 'user-actions.dlq', LOOP: false, TOPIC_PARTITIONS: 6 },
+      config: {
+        KAFKA_BROKERS: ['kafka:9092'],
+        PACE: 'fixed',
+        RATE: 10,
+        INPUT_TOPIC: 'user-actions',
+        DEAD_LETTER_TOPIC: 'user-actions.dlq',
+        LOOP: false,
+        TOPIC_PARTITIONS: 6,
+      },
     });
   });
 
@@ -13,12 +21,14 @@ describe('producer config', () => {
     const parsed = parseProducerConfig({ KAFKA_BROKERS: 'kafka', RATE: '0', PACE: 'warp', LOOP: 'maybe' });
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
-    expect(parsed.errors).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^KAFKA_BROKERS \(--brokers\): expected host:port.*\(got "kafka"\)$/),
-      expect.stringMatching(/^RATE \(--rate\): .*\(got "0"\)$/),
-      expect.stringMatching(/^PACE \(--pace\): .*\(got "warp"\)$/),
-      expect.stringMatching(/^LOOP \(--loop\): .*\(got "maybe"\)$/),
-    ]));
+    expect(parsed.errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^KAFKA_BROKERS \(--brokers\): expected host:port.*\(got "kafka"\)$/),
+        expect.stringMatching(/^RATE \(--rate\): .*\(got "0"\)$/),
+        expect.stringMatching(/^PACE \(--pace\): .*\(got "warp"\)$/),
+        expect.stringMatching(/^LOOP \(--loop\): .*\(got "maybe"\)$/),
+      ]),
+    );
   });
 
   it('requires KAFKA_BROKERS', () => {

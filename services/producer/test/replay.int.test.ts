@@ -10,7 +10,10 @@ describe('replaying a file into the real broker', () => {
     const lines = [...generateUserLog({ rows: 3000, seed: 5, badRowFraction: 0.05 })];
     const file = tempFile('user_log.csv', Buffer.concat(lines.map(encodeGeneratedLine)));
     const parse = createRowParser(CANONICAL_COLUMNS);
-    const good = lines.slice(1).map((l, i) => ({ line: i + 2, outcome: parse(l, i + 2) })).filter((r) => r.outcome.ok && !lines[r.line - 1]!.includes('\uFFFD')); // U+FFFD marks bytes written invalid
+    const good = lines
+      .slice(1)
+      .map((l, i) => ({ line: i + 2, outcome: parse(l, i + 2) }))
+      .filter((r) => r.outcome.ok && !lines[r.line - 1]!.includes('\uFFFD')); // U+FFFD marks bytes written invalid
     const badCount = lines.length - 1 - good.length;
     expect(badCount).toBeGreaterThan(50);
 
@@ -24,12 +27,14 @@ describe('replaying a file into the real broker', () => {
       expect(await topicRecordCount(kafka, config.INPUT_TOPIC)).toBe(good.length);
       expect(await topicRecordCount(kafka, config.DEAD_LETTER_TOPIC)).toBe(badCount);
 
-      const byLine = new Map(events.map((r) => {
-        const decoded = decodeUserAction(r.value);
-        if (!decoded.ok) throw new Error(decoded.error);
-        expect(r.key).toBe(String(decoded.value.user_id));
-        return [decoded.value.line, decoded.value];
-      }));
+      const byLine = new Map(
+        events.map((r) => {
+          const decoded = decodeUserAction(r.value);
+          if (!decoded.ok) throw new Error(decoded.error);
+          expect(r.key).toBe(String(decoded.value.user_id));
+          return [decoded.value.line, decoded.value];
+        }),
+      );
       for (const { line, outcome } of good) {
         if (!outcome.ok) continue;
         const { ts: _ts, ...expected } = outcome.row;

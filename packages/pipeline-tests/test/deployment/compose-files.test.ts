@@ -5,9 +5,20 @@ import { parse } from 'yaml';
 import { REPO_ROOT } from '@streamtally/test-support';
 
 type Service = {
-  image?: string; build?: { dockerfile?: string; target?: string }; ports?: string[]; profiles?: string[]; restart?: string;
-  read_only?: boolean; cap_drop?: string[]; cap_add?: string[]; security_opt?: string[]; mem_limit?: string; tmpfs?: string[];
-  healthcheck?: { test?: unknown }; depends_on?: Record<string, { condition?: string }>; environment?: Record<string, unknown>;
+  image?: string;
+  build?: { dockerfile?: string; target?: string };
+  ports?: string[];
+  profiles?: string[];
+  restart?: string;
+  read_only?: boolean;
+  cap_drop?: string[];
+  cap_add?: string[];
+  security_opt?: string[];
+  mem_limit?: string;
+  tmpfs?: string[];
+  healthcheck?: { test?: unknown };
+  depends_on?: Record<string, { condition?: string }>;
+  environment?: Record<string, unknown>;
 };
 type ComposeDocument = { include?: string[]; services?: Record<string, Service>; volumes?: Record<string, unknown>; name?: string };
 
@@ -42,11 +53,14 @@ describe('compose files', () => {
     expect(Object.keys(root).sort()).toEqual(['include', 'name']);
   });
 
-  it.each(['compose/infra.yaml', 'compose/apps.yaml', 'compose/observability.yaml', '(merged project)'])('%s validates against the Compose Specification schema', (file) => {
-    const doc = file === '(merged project)' ? merged : read(file);
-    const valid = validate(doc);
-    expect(valid ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message}`)).toEqual([]);
-  });
+  it.each(['compose/infra.yaml', 'compose/apps.yaml', 'compose/observability.yaml', '(merged project)'])(
+    '%s validates against the Compose Specification schema',
+    (file) => {
+      const doc = file === '(merged project)' ? merged : read(file);
+      const valid = validate(doc);
+      expect(valid ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message}`)).toEqual([]);
+    },
+  );
 
   it('the schema really rejects a broken file', () => {
     expect(validate({ services: { x: { image: 'a', restart: 5, healthcheck: { interval: [] } } } })).toBe(false);
@@ -55,9 +69,17 @@ describe('compose files', () => {
   const services = Object.entries(merged.services!);
 
   it('starts everything: Kafka, Redis, the three services, Prometheus and Grafana', () => {
-    expect(Object.keys(merged.services!).sort()).toEqual(
-      ['aggregator', 'gateway', 'grafana', 'kafka', 'kafka-host-port', 'producer', 'prometheus', 'redis', 'redis-host-port'],
-    );
+    expect(Object.keys(merged.services!).sort()).toEqual([
+      'aggregator',
+      'gateway',
+      'grafana',
+      'kafka',
+      'kafka-host-port',
+      'producer',
+      'prometheus',
+      'redis',
+      'redis-host-port',
+    ]);
     expect(merged.services!.kafka!.image).toMatch(/^apache\/kafka:/);
   });
 
@@ -73,7 +95,8 @@ describe('compose files', () => {
     expect(service.security_opt).toContain('no-new-privileges:true');
     // a variable for the services an operator sizes; the socat port forwarders need little
     expect(service.mem_limit).toMatch(name.endsWith('-host-port') ? /^64m$/ : /^\$\{[A-Z_]+_MEMORY_LIMIT:-\d+[mg]\}$/);
-    if (name === 'redis') expect(service.cap_add).toEqual(['CHOWN', 'DAC_READ_SEARCH', 'SETUID', 'SETGID']); // the image's entrypoint drops root
+    if (name === 'redis')
+      expect(service.cap_add).toEqual(['CHOWN', 'DAC_READ_SEARCH', 'SETUID', 'SETGID']); // the image's entrypoint drops root
     else expect(service.cap_add).toBeUndefined();
   });
 

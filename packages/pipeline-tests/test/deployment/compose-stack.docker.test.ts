@@ -53,8 +53,20 @@ const RECOUNT: RecountJob[] = [
   }
 
   async function inputEvents(): Promise<UserActionEvent[]> {
-    const offsets = await project.mustCompose(['exec', '-T', 'kafka', '/opt/kafka/bin/kafka-get-offsets.sh', '--bootstrap-server', 'localhost:9092', '--topic', 'user-actions']);
-    const total = offsets.trim().split('\n').reduce((sum, line) => sum + Number(line.split(':')[2]), 0);
+    const offsets = await project.mustCompose([
+      'exec',
+      '-T',
+      'kafka',
+      '/opt/kafka/bin/kafka-get-offsets.sh',
+      '--bootstrap-server',
+      'localhost:9092',
+      '--topic',
+      'user-actions',
+    ]);
+    const total = offsets
+      .trim()
+      .split('\n')
+      .reduce((sum, line) => sum + Number(line.split(':')[2]), 0);
     const events = (await consume('user-actions', false)).map((line) => {
       const decoded = decodeUserAction(line);
       if (!decoded.ok) throw new Error(`input topic: ${decoded.error}: ${line}`);
@@ -67,8 +79,18 @@ const RECOUNT: RecountJob[] = [
   async function consume(topic: string, withKeys: boolean): Promise<string[]> {
     const keys = withKeys ? ['--property', 'print.key=true', '--property', 'key.separator=\t'] : [];
     const out = await project.mustCompose([
-      'exec', '-T', 'kafka', '/opt/kafka/bin/kafka-console-consumer.sh', '--bootstrap-server', 'localhost:9092',
-      '--topic', topic, '--from-beginning', '--timeout-ms', '5000', ...keys,
+      'exec',
+      '-T',
+      'kafka',
+      '/opt/kafka/bin/kafka-console-consumer.sh',
+      '--bootstrap-server',
+      'localhost:9092',
+      '--topic',
+      topic,
+      '--from-beginning',
+      '--timeout-ms',
+      '5000',
+      ...keys,
     ]);
     return out.split('\n').filter(Boolean);
   }
@@ -95,7 +117,9 @@ const RECOUNT: RecountJob[] = [
 
   it('events replayed by the producer container reach the gateway on its published port', async () => {
     const final = await waitFor(async () => (await windows('gender-per-second')).filter((w) => w.final && Object.keys(w.counts).length > 0), {
-      timeoutMs: 60_000, intervalMs: 500, what: 'final gender-per-second windows at the gateway',
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      what: 'final gender-per-second windows at the gateway',
     });
     expect(final.length).toBeGreaterThan(0);
     const page = await gateway('/');
@@ -104,12 +128,15 @@ const RECOUNT: RecountJob[] = [
   }, 90_000);
 
   it('Prometheus scrapes every service', async () => {
-    const jobs = await waitFor(async () => {
-      const response = await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/targets`);
-      const body = (await response.json()) as { data: { activeTargets: { labels: { job: string }; health: string }[] } };
-      const healthy = new Set(body.data.activeTargets.filter((t) => t.health === 'up').map((t) => t.labels.job));
-      return ['producer', 'aggregator', 'gateway', 'prometheus'].every((job) => healthy.has(job)) && [...healthy].sort();
-    }, { timeoutMs: 60_000, intervalMs: 1000, what: 'every Prometheus target up' });
+    const jobs = await waitFor(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/targets`);
+        const body = (await response.json()) as { data: { activeTargets: { labels: { job: string }; health: string }[] } };
+        const healthy = new Set(body.data.activeTargets.filter((t) => t.health === 'up').map((t) => t.labels.job));
+        return ['producer', 'aggregator', 'gateway', 'prometheus'].every((job) => healthy.has(job)) && [...healthy].sort();
+      },
+      { timeoutMs: 60_000, intervalMs: 1000, what: 'every Prometheus target up' },
+    );
     expect(jobs).toEqual(['aggregator', 'gateway', 'producer', 'prometheus']);
   }, 90_000);
 
@@ -117,11 +144,17 @@ const RECOUNT: RecountJob[] = [
     for (const container of await project.containers()) {
       const info = await project.inspect(container.Name);
       const host = info.HostConfig;
-      expect({ service: container.Service, capDrop: host.CapDrop, noNewPrivileges: host.SecurityOpt?.includes('no-new-privileges:true'), limited: host.Memory > 0 })
-        .toEqual({ service: container.Service, capDrop: ['ALL'], noNewPrivileges: true, limited: true });
-      if (OURS.includes(container.Service)) expect({ service: container.Service, readOnly: host.ReadonlyRootfs }).toEqual({ service: container.Service, readOnly: true });
+      expect({
+        service: container.Service,
+        capDrop: host.CapDrop,
+        noNewPrivileges: host.SecurityOpt?.includes('no-new-privileges:true'),
+        limited: host.Memory > 0,
+      }).toEqual({ service: container.Service, capDrop: ['ALL'], noNewPrivileges: true, limited: true });
+      if (OURS.includes(container.Service))
+        expect({ service: container.Service, readOnly: host.ReadonlyRootfs }).toEqual({ service: container.Service, readOnly: true });
       for (const bindings of Object.values(host.PortBindings ?? {})) {
-        for (const binding of bindings) expect({ service: container.Service, hostIp: binding.HostIp }).toEqual({ service: container.Service, hostIp: '127.0.0.1' });
+        for (const binding of bindings)
+          expect({ service: container.Service, hostIp: binding.HostIp }).toEqual({ service: container.Service, hostIp: '127.0.0.1' });
       }
     }
   }, 60_000);
@@ -138,10 +171,12 @@ const RECOUNT: RecountJob[] = [
     const before = (await windows('gender-per-second')).filter((w) => w.final).at(-1)!;
     expect(before).toBeDefined();
     await project.mustCompose(['down', '--timeout', '20'], { timeoutMs: 120_000 });
-    expect((await project.containers(true))).toEqual([]);
+    expect(await project.containers(true)).toEqual([]);
     await up();
     const after = await waitFor(async () => (await windows('gender-per-second')).find((w) => w.windowStart === before.windowStart), {
-      timeoutMs: 60_000, intervalMs: 500, what: `the window at ${before.windowStart} back at the gateway`,
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      what: `the window at ${before.windowStart} back at the gateway`,
     });
     expect({ counts: after.counts, version: after.version }).toEqual({ counts: before.counts, version: before.version });
   }, 600_000);
@@ -149,10 +184,13 @@ const RECOUNT: RecountJob[] = [
   it('a finished replay stays finished (LOOP=false), and every window equals a recount of the input topic', async () => {
     // the producer is recreated with a finite replay: the input stops, so every window closes
     await project.mustCompose(['up', '--detach', 'producer'], { env: { PRODUCER_LOOP: 'false', PRODUCER_PACE: 'max' } });
-    const exited = await waitFor(async () => {
-      const producer = (await project.containers(true)).find((c) => c.Service === 'producer');
-      return producer?.State === 'exited' && producer;
-    }, { timeoutMs: 60_000, intervalMs: 250, what: 'the finite replay to finish' });
+    const exited = await waitFor(
+      async () => {
+        const producer = (await project.containers(true)).find((c) => c.Service === 'producer');
+        return producer?.State === 'exited' && producer;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: 'the finite replay to finish' },
+    );
     expect(exited.ExitCode).toBe(0);
 
     const events = await inputEvents();
@@ -160,15 +198,21 @@ const RECOUNT: RecountJob[] = [
     // the gateway says cheaply when the last second and the running total are final and
     // complete; then the results topic is read (a JVM tool in the container: slow) to compare
     const lastSecond = Math.max(...events.map((e) => e.ts - (e.ts % 1000)));
-    await waitFor(async () => {
-      const [seconds, totals] = await Promise.all([windows('gender-per-second'), windows('gender-running-total')]);
-      const total = totals.at(-1) ? Object.values(totals.at(-1)!.counts).reduce((a, b) => a + b, 0) : 0;
-      return seconds.some((w) => w.windowStart === lastSecond && w.final) && total === events.length;
-    }, { timeoutMs: 60_000, intervalMs: 500, what: `the window at ${lastSecond} final and a running total of ${events.length} at the gateway` });
-    const latest = await waitFor(async () => {
-      const results = await resultsTopic();
-      return results.complete(expected) && results;
-    }, { timeoutMs: 60_000, intervalMs: 1000, what: 'every window final on the results topic' }).catch(async (err) => {
+    await waitFor(
+      async () => {
+        const [seconds, totals] = await Promise.all([windows('gender-per-second'), windows('gender-running-total')]);
+        const total = totals.at(-1) ? Object.values(totals.at(-1)!.counts).reduce((a, b) => a + b, 0) : 0;
+        return seconds.some((w) => w.windowStart === lastSecond && w.final) && total === events.length;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: `the window at ${lastSecond} final and a running total of ${events.length} at the gateway` },
+    );
+    const latest = await waitFor(
+      async () => {
+        const results = await resultsTopic();
+        return results.complete(expected) && results;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000, what: 'every window final on the results topic' },
+    ).catch(async (err) => {
       throw new Error(`${(err as Error).message}\n${(await resultsTopic()).describeGaps(expected)}`);
     });
     // every window of these jobs on the topic, not only the expected ones: an extra window is a defect too
@@ -177,8 +221,11 @@ const RECOUNT: RecountJob[] = [
     expect(expected.size).toBeGreaterThan(20);
 
     const producer = await project.inspect((await project.containers(true)).find((c) => c.Service === 'producer')!.Name);
-    expect({ status: producer.State.Status, restarts: producer.RestartCount, policy: producer.HostConfig.RestartPolicy.Name })
-      .toEqual({ status: 'exited', restarts: 0, policy: 'on-failure' });
+    expect({ status: producer.State.Status, restarts: producer.RestartCount, policy: producer.HostConfig.RestartPolicy.Name }).toEqual({
+      status: 'exited',
+      restarts: 0,
+      policy: 'on-failure',
+    });
   }, 300_000);
 
   it('`down --volumes` leaves no container, network or volume', async () => {

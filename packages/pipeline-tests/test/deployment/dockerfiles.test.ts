@@ -6,7 +6,10 @@ import { REPO_ROOT } from '@streamtally/test-support';
 const SERVICES = ['producer', 'aggregator', 'gateway'];
 const read = (file: string) => fs.readFileSync(path.join(REPO_ROOT, file), 'utf8');
 const dockerfile = read('services/Dockerfile');
-const lines = dockerfile.replace(/\\\n\s*/g, ' ').split('\n').filter((l) => !l.trim().startsWith('#'));
+const lines = dockerfile
+  .replace(/\\\n\s*/g, ' ')
+  .split('\n')
+  .filter((l) => !l.trim().startsWith('#'));
 const nodeMajor = read('.node-version').trim().split('.')[0]!;
 
 /** The instructions of one stage: from its FROM line to the next. */
@@ -22,7 +25,10 @@ describe('services/Dockerfile', () => {
     const copies = lines.filter((l) => /^COPY\s/.test(l) && !l.includes('--from='));
     expect(copies.length).toBeGreaterThan(0);
     for (const line of copies) {
-      const args = line.replace(/^COPY\s+/, '').split(/\s+/).filter((a) => !a.startsWith('--'));
+      const args = line
+        .replace(/^COPY\s+/, '')
+        .split(/\s+/)
+        .filter((a) => !a.startsWith('--'));
       for (const source of args.slice(0, -1)) {
         expect({ source, exists: fs.existsSync(path.join(REPO_ROOT, source)) }).toEqual({ source, exists: true });
       }
@@ -76,7 +82,9 @@ describe.each(SERVICES)('the %s target', (service) => {
     const flags = command().slice(1, -1);
     for (const script of ['scripts/run-local', `scripts/bench/${service}.sh`]) {
       const text = read(script).replace(/\\\n\s*/g, ' '); // join continued lines
-      const starts = [...text.matchAll(new RegExp(`node((?:\\s+--[\\w-]+(?:=\\S+)?)*)\\s+"?(?:\\$ROOT/)?services/${service}/dist/main\\.js(?!"? generate)`, 'g'))];
+      const starts = [
+        ...text.matchAll(new RegExp(`node((?:\\s+--[\\w-]+(?:=\\S+)?)*)\\s+"?(?:\\$ROOT/)?services/${service}/dist/main\\.js(?!"? generate)`, 'g')),
+      ];
       expect({ script, starts: starts.length > 0 }).toEqual({ script, starts: true });
       for (const [, used] of starts) {
         const usedFlags = used!.trim().split(/\s+/).filter(Boolean);
@@ -116,7 +124,12 @@ describe('scripts/docker-local', () => {
     const kafkaVersion = /<kafka\.version>(.+)<\/kafka\.version>/.exec(read('scripts/kafka/pom.xml'))![1]!;
     const script = read('scripts/docker-local').replaceAll('${NODE_VERSION%%.*}', nodeMajor).replaceAll('$(kafka_version)', kafkaVersion);
     const standIns = new Set([...script.matchAll(/^\s*build_stand_in (\w+) "?([^"\s]+)"?$/gm)].map((m) => m[2]!));
-    const named = new Set<string>(lines.filter((l) => /^FROM\s/.test(l)).map((l) => l.split(/\s+/)[1]!).filter((i) => i !== 'runtime'));
+    const named = new Set<string>(
+      lines
+        .filter((l) => /^FROM\s/.test(l))
+        .map((l) => l.split(/\s+/)[1]!)
+        .filter((i) => i !== 'runtime'),
+    );
     for (const file of ['compose/infra.yaml', 'compose/apps.yaml', 'compose/observability.yaml']) {
       const doc = parse(read(file), { merge: true }) as { services: Record<string, { image?: string }> };
       for (const service of Object.values(doc.services)) if (service.image && !service.image.startsWith('streamtally/')) named.add(service.image);

@@ -28,7 +28,11 @@ describe('Prometheus configuration', () => {
   it('discovers every scaled instance of each service by DNS', () => {
     const config = parse(fs.readFileSync(path.join(REPO_ROOT, 'compose/prometheus/prometheus.yml'), 'utf8'));
     const jobs = Object.fromEntries(config.scrape_configs.map((j: { job_name: string }) => [j.job_name, j]));
-    for (const [job, port] of [['producer', 9464], ['aggregator', 9465], ['gateway', 9466]] as const) {
+    for (const [job, port] of [
+      ['producer', 9464],
+      ['aggregator', 9465],
+      ['gateway', 9466],
+    ] as const) {
       expect(jobs[job].dns_sd_configs).toEqual([expect.objectContaining({ names: [job], type: 'A', port })]);
     }
   });

@@ -22,8 +22,9 @@ describe('service boundaries', () => {
       for (const match of text.matchAll(/(?:from\s+|require\(|import\()\s*['"]([^'"]+)['"]/g)) {
         const specifier = match[1]!;
         const target = specifier.startsWith('.') ? path.resolve(path.dirname(file), specifier) : specifier;
-        const other = SERVICES.filter((s) => s !== service).find((s) =>
-          target.startsWith(path.join(REPO_ROOT, 'services', s)) || specifier === `@streamtally/${s}` || specifier.startsWith(`@streamtally/${s}/`));
+        const other = SERVICES.filter((s) => s !== service).find(
+          (s) => target.startsWith(path.join(REPO_ROOT, 'services', s)) || specifier === `@streamtally/${s}` || specifier.startsWith(`@streamtally/${s}/`),
+        );
         if (other) offending.push(`${path.relative(REPO_ROOT, file)} imports ${specifier} (${other})`);
       }
     }

@@ -33,11 +33,14 @@ export class KafkaCommits {
     }
     this.pending.set(id, offset);
     if (!this.timers.has(id)) {
-      this.timers.set(id, setTimeout(() => {
-        this.timers.delete(id);
-        const latest = this.pending.get(id);
-        if (latest) this.send(id, latest);
-      }, wait));
+      this.timers.set(
+        id,
+        setTimeout(() => {
+          this.timers.delete(id);
+          const latest = this.pending.get(id);
+          if (latest) this.send(id, latest);
+        }, wait),
+      );
     }
   }
 
@@ -47,7 +50,8 @@ export class KafkaCommits {
     this.timers.clear();
     const offsets = [...this.pending.values()];
     this.pending.clear();
-    if (offsets.length > 0) await this.commit(offsets).catch((err) => this.logger.warn({ err }, 'committing the last offsets to Kafka failed (only lag display depends on it)'));
+    if (offsets.length > 0)
+      await this.commit(offsets).catch((err) => this.logger.warn({ err }, 'committing the last offsets to Kafka failed (only lag display depends on it)'));
   }
 
   private send(id: string, offset: PartitionOffset): void {

@@ -111,7 +111,10 @@ export class PartitionProcessor {
             batch.seek(own.offset);
             return;
           }
-          logger.warn({ topic: batch.topic, partition: batch.partition, expected, first: messages[0]!.offset }, 'offsets missing from the log (retention or compaction); continuing after the gap');
+          logger.warn(
+            { topic: batch.topic, partition: batch.partition, expected, first: messages[0]!.offset },
+            'offsets missing from the log (retention or compaction); continuing after the gap',
+          );
         }
         const last = messages[messages.length - 1]!.offset;
         const closedSeen = await state.readClosed(jobs.map((j) => j.name));
@@ -131,8 +134,15 @@ export class PartitionProcessor {
         const toOffset = String(Number(last) + 1);
         const timer = metrics.checkpointDuration.startTimer();
         const outcome = await state.checkpoint({
-          topic: batch.topic, partition: batch.partition, epoch: own.epoch, fromOffset: own.offset, toOffset,
-          maxTs: out.maxTs, now, closedSeen, deltas: out.deltas.values(),
+          topic: batch.topic,
+          partition: batch.partition,
+          epoch: own.epoch,
+          fromOffset: own.offset,
+          toOffset,
+          maxTs: out.maxTs,
+          now,
+          closedSeen,
+          deltas: out.deltas.values(),
         });
         timer();
         if (outcome === 'CLOSED' && closedRetries < MAX_CLOSED_RETRIES) {

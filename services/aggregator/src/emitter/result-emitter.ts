@@ -66,7 +66,10 @@ export class ResultEmitter {
       } catch (err) {
         if (!this.failingSince.has(job.name)) this.failingSince.set(job.name, now);
         this.deps.metrics.emitFailures.inc({ aggregation: job.name });
-        this.deps.logger.warn({ err, job: job.name, failingForMs: now - this.failingSince.get(job.name)! }, 'emitting results failed; retrying on the job\'s next turn');
+        this.deps.logger.warn(
+          { err, job: job.name, failingForMs: now - this.failingSince.get(job.name)! },
+          "emitting results failed; retrying on the job's next turn",
+        );
       }
     }
     return written;
@@ -123,7 +126,10 @@ export class ResultEmitter {
       for (const [key, count] of latest) metrics.latestFinalCount.set({ aggregation: job.name, key }, count);
       this.latestKeys.set(job.name, [...latest.keys()]);
     }
-    await state.retire(job.name, finals.map((w) => w.windowStart));
+    await state.retire(
+      job.name,
+      finals.map((w) => w.windowStart),
+    );
     if (finals.length > 0) this.deps.logger.debug({ job: job.name, finals: finals.length, watermark }, 'windows closed');
     return results;
   }

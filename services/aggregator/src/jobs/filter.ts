@@ -83,12 +83,18 @@ function compare(field: string, op: Operator, value: number | string): EventFilt
     const actual = event[field];
     const left = numeric ? Number(actual) : String(actual);
     switch (op) {
-      case '==': return left === value;
-      case '!=': return left !== value;
-      case '<': return left < value;
-      case '<=': return left <= value;
-      case '>': return left > value;
-      case '>=': return left >= value;
+      case '==':
+        return left === value;
+      case '!=':
+        return left !== value;
+      case '<':
+        return left < value;
+      case '<=':
+        return left <= value;
+      case '>':
+        return left > value;
+      case '>=':
+        return left >= value;
     }
   };
 }

@@ -79,8 +79,15 @@ export function parseJobs(input: unknown): JobsResult {
       return;
     }
     jobs.push({
-      name: def.name, source: def.source, format: def.format, filter, key: def.key,
-      window: def.window, allowedLatenessMs: def.allowedLatenessMs, emitEveryMs: def.emitEveryMs, maxKeys: def.maxKeys,
+      name: def.name,
+      source: def.source,
+      format: def.format,
+      filter,
+      key: def.key,
+      window: def.window,
+      allowedLatenessMs: def.allowedLatenessMs,
+      emitEveryMs: def.emitEveryMs,
+      maxKeys: def.maxKeys,
     });
   });
   if (input.length === 0) errors.push('jobs: at least one job is needed');
@@ -90,7 +97,9 @@ export function parseJobs(input: unknown): JobsResult {
     const first = formatOf.get(job.source);
     if (!first) formatOf.set(job.source, job);
     else if (first.format !== job.format) {
-      errors.push(`job "${job.name}": format: "${job.format}" but job "${first.name}" reads topic ${job.source} as "${first.format}"; jobs on one topic need one format`);
+      errors.push(
+        `job "${job.name}": format: "${job.format}" but job "${first.name}" reads topic ${job.source} as "${first.format}"; jobs on one topic need one format`,
+      );
     }
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, jobs };

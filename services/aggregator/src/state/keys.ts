@@ -16,4 +16,3 @@ export function stateKeys(namespace: string) {
     pattern: `${p}:*`,
   };
 }
-

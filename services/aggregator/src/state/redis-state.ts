@@ -44,7 +44,11 @@ export class RedisState {
   private readonly redis: ScriptedRedis;
   readonly keys: ReturnType<typeof stateKeys>;
 
-  constructor(redis: Redis, namespace: string, private readonly closedWindowTtlSeconds: number) {
+  constructor(
+    redis: Redis,
+    namespace: string,
+    private readonly closedWindowTtlSeconds: number,
+  ) {
     this.keys = stateKeys(namespace);
     redis.defineCommand('acquirePartition', { numberOfKeys: 1, lua: ACQUIRE_PARTITION });
     redis.defineCommand('checkpointBatch', { lua: CHECKPOINT_BATCH });
@@ -68,8 +72,13 @@ export class RedisState {
     const jobs = [...request.closedSeen.keys()];
     const keys = [this.keys.partition(request.topic, request.partition), ...jobs.map((j) => this.keys.closed(j))];
     const args: (string | number)[] = [
-      request.epoch, request.fromOffset, request.toOffset, Number.isFinite(request.maxTs) ? request.maxTs : '', request.now,
-      jobs.length, ...jobs.map((j) => request.closedSeen.get(j) ?? ''),
+      request.epoch,
+      request.fromOffset,
+      request.toOffset,
+      Number.isFinite(request.maxTs) ? request.maxTs : '',
+      request.now,
+      jobs.length,
+      ...jobs.map((j) => request.closedSeen.get(j) ?? ''),
     ];
     const deltaArgs: (string | number)[] = [];
     let deltaCount = 0;

@@ -72,10 +72,19 @@ interface JobTally {
  */
 export function aggregateBatch(input: BatchInput): BatchOutput {
   const out: BatchOutput = {
-    deltas: new Map(), late: [], deadLetters: [], maxTs: input.maxTs, eventsPerJob: new Map(), latePerJob: new Map(),
+    deltas: new Map(),
+    late: [],
+    deadLetters: [],
+    maxTs: input.maxTs,
+    eventsPerJob: new Map(),
+    latePerJob: new Map(),
   };
   const tallies: JobTally[] = input.jobs.map((job) => ({
-    job, closedBefore: input.closedBefore.get(job.name) ?? -Infinity, byStart: new Map(), events: 0, late: 0,
+    job,
+    closedBefore: input.closedBefore.get(job.name) ?? -Infinity,
+    byStart: new Map(),
+    events: 0,
+    late: 0,
   }));
   const format = input.jobs[0]?.format ?? 'user-action';
   for (const message of input.messages) {
@@ -83,7 +92,13 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
     if (!decoded.ok) {
       out.deadLetters.push({
         key: `${input.topic}/${input.partition}/${message.offset}`,
-        letter: boundedDeadLetter(decoded.error, message.value ?? Buffer.alloc(0), 'base64', { topic: input.topic, partition: input.partition, offset: message.offset }, input.now),
+        letter: boundedDeadLetter(
+          decoded.error,
+          message.value ?? Buffer.alloc(0),
+          'base64',
+          { topic: input.topic, partition: input.partition, offset: message.offset },
+          input.now,
+        ),
       });
       continue;
     }
@@ -104,8 +119,13 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
         const end = windowEnd(window, start);
         if (end !== null && end <= lateBefore) {
           out.late.push({
-            job: job.name, windowStart: start, windowEnd: end, eventTs: event.ts, watermark: lateBefore,
-            source: { topic: input.topic, partition: input.partition, offset: message.offset }, event,
+            job: job.name,
+            windowStart: start,
+            windowEnd: end,
+            eventTs: event.ts,
+            watermark: lateBefore,
+            source: { topic: input.topic, partition: input.partition, offset: message.offset },
+            event,
           });
           tally.late += 1;
           continue;

@@ -16,7 +16,12 @@ export interface ResultBounds {
  * summed in `other`. The version is always that of the full counts.
  */
 export function buildResult(
-  job: string, windowStart: number, windowEnd: number | null, counts: Record<string, number>, final: boolean, now: number,
+  job: string,
+  windowStart: number,
+  windowEnd: number | null,
+  counts: Record<string, number>,
+  final: boolean,
+  now: number,
   bounds: ResultBounds = { maxKeys: Infinity, maxBytes: MAX_RESULT_BYTES },
 ): WindowResult {
   const full: WindowResult = { job, windowStart, windowEnd, counts, final, version: resultVersion(counts, final), emittedAt: now };

@@ -1,8 +1,5 @@
 /** How a job groups event time into windows. Sizes in ms. */
-export type WindowSpec =
-  | { type: 'tumbling'; sizeMs: number }
-  | { type: 'hopping'; sizeMs: number; slideMs: number }
-  | { type: 'running' };
+export type WindowSpec = { type: 'tumbling'; sizeMs: number } | { type: 'hopping'; sizeMs: number; slideMs: number } | { type: 'running' };
 
 /** A running total has one window that starts at 0 and never ends. */
 export const RUNNING_WINDOW_START = 0;

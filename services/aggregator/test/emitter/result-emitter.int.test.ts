@@ -24,19 +24,35 @@ describe('ResultEmitter against a real Redis', () => {
   });
 
   it('a job whose results are refused does not hold back the others, and is reported once it has failed long enough', async () => {
-    const parsed = parseJobs(['broken', 'healthy'].map((name) => ({ name, source: 't', key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 })));
+    const parsed = parseJobs(
+      ['broken', 'healthy'].map((name) => ({ name, source: 't', key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 })),
+    );
     if (!parsed.ok) throw new Error(parsed.errors.join());
     const own = await state.acquire('t', 0, '0');
     await state.checkpoint({
-      topic: 't', partition: 0, epoch: own.epoch, fromOffset: '0', toOffset: '3', maxTs: 1000, now: 1,
-      closedSeen: new Map([['broken', ''], ['healthy', '']]),
+      topic: 't',
+      partition: 0,
+      epoch: own.epoch,
+      fromOffset: '0',
+      toOffset: '3',
+      maxTs: 1000,
+      now: 1,
+      closedSeen: new Map([
+        ['broken', ''],
+        ['healthy', ''],
+      ]),
       deltas: ['broken', 'healthy'].map((job) => ({ job, windowStart: 0, windowEnd: null, counts: new Map([['1', 3]]) })),
     });
     const published: WindowResult[] = [];
     const registry = new Registry();
     let now = 10_000;
     const emitter = new ResultEmitter({
-      state, jobs: parsed.jobs, idleTimeoutMs: 1000, metrics: createAggregatorMetrics(registry), logger: silentLogger(), now: () => now,
+      state,
+      jobs: parsed.jobs,
+      idleTimeoutMs: 1000,
+      metrics: createAggregatorMetrics(registry),
+      logger: silentLogger(),
+      now: () => now,
       topicOffsets: async () => [{ partition: 0, startOffset: 0, endOffset: 3 }],
       isEmitterFor: () => true,
       publish: async (results) => {

@@ -10,17 +10,31 @@ describe('job definitions', () => {
     expect(loaded.ok).toBe(true);
     if (!loaded.ok) return;
     expect(loaded.jobs.map((j) => j.name)).toEqual([
-      'gender-per-second', 'actions-per-second', 'provinces-60s', 'purchases-by-gender-10s', 'word-count-10s', 'gender-running-total',
+      'gender-per-second',
+      'actions-per-second',
+      'provinces-60s',
+      'purchases-by-gender-10s',
+      'word-count-10s',
+      'gender-running-total',
     ]);
     expect(loaded.jobs[2]!.window).toEqual({ type: 'hopping', sizeMs: 60_000, slideMs: 5000 });
   });
 
   it.each([
     [{ name: 'bad-key', source: 't', key: { field: 'colour' }, window: { type: 'running' } }, 'job "bad-key": key: unknown field "colour"'],
-    [{ name: 'bad-slide', source: 't', key: { field: 'gender' }, window: { type: 'hopping', sizeMs: 1000, slideMs: 300 } }, 'job "bad-slide": window.slideMs: must divide window.sizeMs'],
-    [{ name: 'bad-filter', source: 't', filter: 'action ~ 2', key: { field: 'gender' }, window: { type: 'running' } }, 'job "bad-filter": filter: at position 8: expected an operator (== != <= >= < > or in), found "~ 2"'],
+    [
+      { name: 'bad-slide', source: 't', key: { field: 'gender' }, window: { type: 'hopping', sizeMs: 1000, slideMs: 300 } },
+      'job "bad-slide": window.slideMs: must divide window.sizeMs',
+    ],
+    [
+      { name: 'bad-filter', source: 't', filter: 'action ~ 2', key: { field: 'gender' }, window: { type: 'running' } },
+      'job "bad-filter": filter: at position 8: expected an operator (== != <= >= < > or in), found "~ 2"',
+    ],
     [{ name: 'bad-size', source: 't', key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: -5 } }, 'job "bad-size": window.sizeMs:'],
-    [{ name: 'words', source: 't', key: { words: 'province' }, window: { type: 'running' } }, 'job "words": key.words: splitting words needs format "text-line"'],
+    [
+      { name: 'words', source: 't', key: { words: 'province' }, window: { type: 'running' } },
+      'job "words": key.words: splitting words needs format "text-line"',
+    ],
     [{ source: 't', key: { field: 'gender' }, window: { type: 'running' } }, 'job #1: name:'],
     [{ name: 'typo', source: 't', key: { field: 'gender' }, window: { type: 'running' }, lateness: 5 }, 'job "typo": (job): Unrecognized key'],
   ])('names the job and the field: %#', (definition, message) => {
@@ -34,7 +48,10 @@ describe('job definitions', () => {
       { name: 'counts', source: 'shared', key: { field: 'text' }, format: 'text-line', window: { type: 'running' } },
       { name: 'genders', source: 'shared', key: { field: 'gender' }, window: { type: 'running' } },
     ]);
-    expect(parsed).toEqual({ ok: false, errors: ['job "genders": format: "user-action" but job "counts" reads topic shared as "text-line"; jobs on one topic need one format'] });
+    expect(parsed).toEqual({
+      ok: false,
+      errors: ['job "genders": format: "user-action" but job "counts" reads topic shared as "text-line"; jobs on one topic need one format'],
+    });
   });
 
   it('bounds the keys of a result: maxKeys defaults to 1000 and is at least 1', () => {

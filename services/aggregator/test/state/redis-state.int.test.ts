@@ -3,8 +3,12 @@ import { testRedisUrl, uniqueName } from '@streamtally/test-support';
 import { RedisState } from '../../src/state/redis-state';
 import { WindowDelta } from '../../src/windowing/batch-aggregator';
 
-const delta = (job: string, windowStart: number, counts: Record<string, number>, windowEnd: number | null = windowStart + 1000): WindowDelta =>
-  ({ job, windowStart, windowEnd, counts: new Map(Object.entries(counts)) });
+const delta = (job: string, windowStart: number, counts: Record<string, number>, windowEnd: number | null = windowStart + 1000): WindowDelta => ({
+  job,
+  windowStart,
+  windowEnd,
+  counts: new Map(Object.entries(counts)),
+});
 
 describe('RedisState against a real Redis', () => {
   let redis: Redis;
@@ -21,10 +25,17 @@ describe('RedisState against a real Redis', () => {
 
   const base = { topic: 't', partition: 0, now: 1, closedSeen: new Map([['g', '']]) };
 
-  it('applies a batch\'s deltas and its offset in one step', async () => {
+  it("applies a batch's deltas and its offset in one step", async () => {
     const own = await state.acquire('t', 0, '0');
     expect(own).toEqual({ epoch: '1', offset: '0', maxTs: -Infinity });
-    const outcome = await state.checkpoint({ ...base, epoch: own.epoch, fromOffset: '0', toOffset: '10', maxTs: 1500, deltas: [delta('g', 1000, { '0': 3, '1': 7 })] });
+    const outcome = await state.checkpoint({
+      ...base,
+      epoch: own.epoch,
+      fromOffset: '0',
+      toOffset: '10',
+      maxTs: 1500,
+      deltas: [delta('g', 1000, { '0': 3, '1': 7 })],
+    });
     expect(outcome).toBe('OK');
     expect(await state.openWindows('g')).toEqual([{ windowStart: 1000, windowEnd: 2000, counts: { '0': 3, '1': 7 } }]);
     expect(await state.acquire('t', 0, '0')).toEqual({ epoch: '2', offset: '10', maxTs: 1500 });
@@ -49,15 +60,35 @@ describe('RedisState against a real Redis', () => {
   it('refuses a batch counted against a closed point that has moved since', async () => {
     const own = await state.acquire('t', 0, '0');
     const closedSeen = await state.readClosed(['g']);
-    expect(await state.checkpoint({ ...base, closedSeen, epoch: own.epoch, fromOffset: '0', toOffset: '1', maxTs: 2500, deltas: [delta('g', 1000, { a: 1 }), delta('g', 2000, { a: 1 })] })).toBe('OK');
+    expect(
+      await state.checkpoint({
+        ...base,
+        closedSeen,
+        epoch: own.epoch,
+        fromOffset: '0',
+        toOffset: '1',
+        maxTs: 2500,
+        deltas: [delta('g', 1000, { a: 1 }), delta('g', 2000, { a: 1 })],
+      }),
+    ).toBe('OK');
     expect(await state.close('g', 2000)).toEqual([{ windowStart: 1000, windowEnd: 2000 }]);
-    expect(await state.checkpoint({ ...base, closedSeen, epoch: own.epoch, fromOffset: '1', toOffset: '2', maxTs: 2500, deltas: [delta('g', 1000, { a: 1 })] })).toBe('CLOSED');
+    expect(
+      await state.checkpoint({ ...base, closedSeen, epoch: own.epoch, fromOffset: '1', toOffset: '2', maxTs: 2500, deltas: [delta('g', 1000, { a: 1 })] }),
+    ).toBe('CLOSED');
     expect((await state.withCounts('g', [{ windowStart: 1000 }]))[0]!.counts).toEqual({ a: 1 });
   });
 
   it('moves the closed point only forward, to the end of the newest window it closed; running totals never close', async () => {
     const own = await state.acquire('t', 0, '0');
-    await state.checkpoint({ ...base, closedSeen: new Map(), epoch: own.epoch, fromOffset: '0', toOffset: '1', maxTs: 1, deltas: [delta('g', 1000, { a: 1 }), delta('g', 0, { a: 1 }, null)] });
+    await state.checkpoint({
+      ...base,
+      closedSeen: new Map(),
+      epoch: own.epoch,
+      fromOffset: '0',
+      toOffset: '1',
+      maxTs: 1,
+      deltas: [delta('g', 1000, { a: 1 }), delta('g', 0, { a: 1 }, null)],
+    });
     expect(await state.close('g', 5000)).toEqual([{ windowStart: 1000, windowEnd: 2000 }]);
     await state.retire('g', [1000]);
     expect(await state.close('g', 100)).toEqual([]);

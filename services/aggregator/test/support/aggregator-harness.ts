@@ -29,9 +29,19 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
   if (!parsedJobs.ok) throw new Error(parsedJobs.errors.join('; '));
   const id = uniqueName('agg');
   const parsed = parseAggregatorConfig({
-    KAFKA_BROKERS: testBrokers().join(','), REDIS_URL: testRedisUrl(), CONSUMER_GROUP: `${id}-group`, STATE_NAMESPACE: id,
-    RESULTS_TOPIC: `${id}-results`, LATE_EVENTS_TOPIC: `${id}-late`, DEAD_LETTER_TOPIC: `${id}-dlq`, TOPIC_PARTITIONS: '2',
-    IDLE_TIMEOUT_MS: '1000', EMIT_TICK_MS: '50', SESSION_TIMEOUT_MS: '6000', BROKER_TIMEOUT_MS: '10000', ...settings,
+    KAFKA_BROKERS: testBrokers().join(','),
+    REDIS_URL: testRedisUrl(),
+    CONSUMER_GROUP: `${id}-group`,
+    STATE_NAMESPACE: id,
+    RESULTS_TOPIC: `${id}-results`,
+    LATE_EVENTS_TOPIC: `${id}-late`,
+    DEAD_LETTER_TOPIC: `${id}-dlq`,
+    TOPIC_PARTITIONS: '2',
+    IDLE_TIMEOUT_MS: '1000',
+    EMIT_TICK_MS: '50',
+    SESSION_TIMEOUT_MS: '6000',
+    BROKER_TIMEOUT_MS: '10000',
+    ...settings,
   });
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const kafka = createKafka({ brokers: testBrokers(), clientId: id, logger: silentLogger() });
@@ -62,10 +72,20 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
     get app() {
       return app;
     },
-    config: parsed.config, kafka, redis, registry,
+    config: parsed.config,
+    kafka,
+    redis,
+    registry,
     async restart() {
       await app.close(); // it disconnects its Redis client: the next one gets a new client
-      app = createAggregatorApp({ config: parsed.config, jobs: parsedJobs.jobs, logger: silentLogger(), registry: new Registry(), kafka, redis: connectRedis() });
+      app = createAggregatorApp({
+        config: parsed.config,
+        jobs: parsedJobs.jobs,
+        logger: silentLogger(),
+        registry: new Registry(),
+        kafka,
+        redis: connectRedis(),
+      });
       await app.start();
     },
     async write(topic, records) {

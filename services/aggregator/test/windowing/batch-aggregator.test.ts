@@ -8,8 +8,20 @@ function jobsOf(defs: unknown[]) {
 }
 
 const event = (ts: number, extra: Record<string, unknown> = {}) => ({
-  user_id: 1, item_id: 2, cat_id: 3, merchant_id: 4, brand_id: null, month: 11, day: 11, action: 0, age_range: 3,
-  gender: 0, province: '上海', ts, line: 2, ...extra,
+  user_id: 1,
+  item_id: 2,
+  cat_id: 3,
+  merchant_id: 4,
+  brand_id: null,
+  month: 11,
+  day: 11,
+  action: 0,
+  age_range: 3,
+  gender: 0,
+  province: '上海',
+  ts,
+  line: 2,
+  ...extra,
 });
 const messages = (values: unknown[]): InputMessage[] =>
   values.map((v, i) => ({ offset: String(i), value: typeof v === 'string' ? Buffer.from(v) : Buffer.from(JSON.stringify(v)) }));
@@ -19,11 +31,17 @@ const genderJob = { name: 'g', source: 't', key: { field: 'gender' }, window: { 
 describe('aggregateBatch', () => {
   it('counts per window and key, with out-of-order events in their own windows', () => {
     const out = aggregateBatch({
-      topic: 't', partition: 0, jobs: jobsOf([genderJob]), maxTs: -Infinity, closedBefore: new Map(), now: 0,
+      topic: 't',
+      partition: 0,
+      jobs: jobsOf([genderJob]),
+      maxTs: -Infinity,
+      closedBefore: new Map(),
+      now: 0,
       messages: messages([event(1100), event(1900, { gender: 1 }), event(2100), event(1500, { gender: 1 })]),
     });
     expect(Object.fromEntries([...out.deltas].map(([id, d]) => [id, Object.fromEntries(d.counts)]))).toEqual({
-      'g@1000': { '0': 1, '1': 2 }, 'g@2000': { '0': 1 },
+      'g@1000': { '0': 1, '1': 2 },
+      'g@2000': { '0': 1 },
     });
     expect(out.maxTs).toBe(2100);
     expect(out.late).toEqual([]);
@@ -31,18 +49,37 @@ describe('aggregateBatch', () => {
 
   it('sends an event beyond the allowed lateness to the late list, never into a count', () => {
     const out = aggregateBatch({
-      topic: 't', partition: 3, jobs: jobsOf([genderJob]), maxTs: 2600, closedBefore: new Map(), now: 0,
+      topic: 't',
+      partition: 3,
+      jobs: jobsOf([genderJob]),
+      maxTs: 2600,
+      closedBefore: new Map(),
+      now: 0,
       messages: messages([event(1999), event(2050)]),
     });
     // watermark 2600 - 500 = 2100: window [1000, 2000) is closed, [2000, 3000) still open
-    expect(out.late).toEqual([expect.objectContaining({ job: 'g', windowStart: 1000, windowEnd: 2000, eventTs: 1999, watermark: 2100, source: { topic: 't', partition: 3, offset: '0' } })]);
+    expect(out.late).toEqual([
+      expect.objectContaining({
+        job: 'g',
+        windowStart: 1000,
+        windowEnd: 2000,
+        eventTs: 1999,
+        watermark: 2100,
+        source: { topic: 't', partition: 3, offset: '0' },
+      }),
+    ]);
     expect([...out.deltas.keys()]).toEqual(['g@2000']);
     expect(out.latePerJob.get('g')).toBe(1);
   });
 
-  it('treats windows at or before the job\'s closed point as closed', () => {
+  it("treats windows at or before the job's closed point as closed", () => {
     const out = aggregateBatch({
-      topic: 't', partition: 0, jobs: jobsOf([genderJob]), maxTs: -Infinity, closedBefore: new Map([['g', 3000]]), now: 0,
+      topic: 't',
+      partition: 0,
+      jobs: jobsOf([genderJob]),
+      maxTs: -Infinity,
+      closedBefore: new Map([['g', 3000]]),
+      now: 0,
       messages: messages([event(2500), event(3000)]),
     });
     expect(out.late.map((l) => l.windowStart)).toEqual([2000]);
@@ -56,7 +93,12 @@ describe('aggregateBatch', () => {
       { name: 'total', source: 't', key: { field: 'gender' }, window: { type: 'running' } },
     ]);
     const out = aggregateBatch({
-      topic: 't', partition: 0, jobs, maxTs: -Infinity, closedBefore: new Map([['total', 99_999]]), now: 0,
+      topic: 't',
+      partition: 0,
+      jobs,
+      maxTs: -Infinity,
+      closedBefore: new Map([['total', 99_999]]),
+      now: 0,
       messages: messages([event(1500, { action: 2 }), event(1600)]),
     });
     expect(Object.fromEntries(out.deltas.get('purchases@1000')!.counts)).toEqual({ '0': 1 });
@@ -69,8 +111,16 @@ describe('aggregateBatch', () => {
   it('counts words of text lines', () => {
     const jobs = jobsOf([{ name: 'wc', source: 'lines', format: 'text-line', key: { words: 'text' }, window: { type: 'tumbling', sizeMs: 10_000 } }]);
     const out = aggregateBatch({
-      topic: 'lines', partition: 0, jobs, maxTs: -Infinity, closedBefore: new Map(), now: 0,
-      messages: messages([{ text: 'To be, or not to be!', ts: 5, source: 'stdin' }, { text: "  ", ts: 6, source: 'stdin' }]),
+      topic: 'lines',
+      partition: 0,
+      jobs,
+      maxTs: -Infinity,
+      closedBefore: new Map(),
+      now: 0,
+      messages: messages([
+        { text: 'To be, or not to be!', ts: 5, source: 'stdin' },
+        { text: '  ', ts: 6, source: 'stdin' },
+      ]),
     });
     expect(Object.fromEntries(out.deltas.get('wc@0')!.counts)).toEqual({ to: 2, be: 2, or: 1, not: 1 });
     expect(wordsOf("Don't stop 北京 2015")).toEqual(["don't", 'stop', '北京', '2015']);
@@ -78,7 +128,12 @@ describe('aggregateBatch', () => {
 
   it('dead-letters malformed records with the reason and where they came from, and goes on', () => {
     const out = aggregateBatch({
-      topic: 't', partition: 2, jobs: jobsOf([genderJob]), maxTs: -Infinity, closedBefore: new Map(), now: 77,
+      topic: 't',
+      partition: 2,
+      jobs: jobsOf([genderJob]),
+      maxTs: -Infinity,
+      closedBefore: new Map(),
+      now: 77,
       messages: messages(['{nope', event(1000, { gender: 9 }), event(1000)]),
     });
     expect(out.deadLetters.map((d) => d.letter.reason)).toEqual([expect.stringContaining('not JSON'), 'field gender: expected a gender code 0, 1 or 2']);

@@ -4,7 +4,13 @@ import { buildResult } from '../../src/windowing/results';
 describe('window results', () => {
   it('builds the documented result record', () => {
     expect(buildResult('g', 1000, 2000, { '1': 2 }, true, 5)).toEqual({
-      job: 'g', windowStart: 1000, windowEnd: 2000, counts: { '1': 2 }, final: true, version: 5, emittedAt: 5,
+      job: 'g',
+      windowStart: 1000,
+      windowEnd: 2000,
+      counts: { '1': 2 },
+      final: true,
+      version: 5,
+      emittedAt: 5,
     });
   });
 

@@ -1,7 +1,21 @@
 import { globalWatermark, isIdle, PartitionProgress } from '../../src/windowing/watermark';
 
-const busy = (partition: number, maxTs: number): PartitionProgress => ({ partition, maxTs, committedOffset: 5, endOffset: 10, startOffset: 0, progressAt: 1000 });
-const caughtUp = (partition: number, maxTs: number, progressAt: number): PartitionProgress => ({ partition, maxTs, committedOffset: 10, endOffset: 10, startOffset: 0, progressAt });
+const busy = (partition: number, maxTs: number): PartitionProgress => ({
+  partition,
+  maxTs,
+  committedOffset: 5,
+  endOffset: 10,
+  startOffset: 0,
+  progressAt: 1000,
+});
+const caughtUp = (partition: number, maxTs: number, progressAt: number): PartitionProgress => ({
+  partition,
+  maxTs,
+  committedOffset: 10,
+  endOffset: 10,
+  startOffset: 0,
+  progressAt,
+});
 
 describe('watermarks and idleness', () => {
   it('is the lowest partition watermark minus the lateness', () => {

@@ -28,7 +28,15 @@ export interface ResultsConsumer {
  * from the beginning of the compacted topic, so the history fills at start. Malformed
  * records are logged and skipped: the gateway only reads, the aggregator owns the topic.
  */
-export function createResultsConsumer({ kafka, topic, groupPrefix, maxWaitMs, logger, onResult, startTimeoutMs = 30_000 }: ResultsConsumerOptions): ResultsConsumer {
+export function createResultsConsumer({
+  kafka,
+  topic,
+  groupPrefix,
+  maxWaitMs,
+  logger,
+  onResult,
+  startTimeoutMs = 30_000,
+}: ResultsConsumerOptions): ResultsConsumer {
   const groupId = `${groupPrefix}-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: maxWaitMs });
   const admin = kafka.admin();
@@ -56,7 +64,9 @@ export function createResultsConsumer({ kafka, topic, groupPrefix, maxWaitMs, lo
       // retried while the broker still settles a topic created a moment ago (no leader yet,
       // coordinator loading): at `docker compose up` every service starts at once
       const offsets = await retry(() => admin.fetchTopicOffsets(topic), {
-        initialMs: 100, maxMs: 2000, withinMs: startTimeoutMs,
+        initialMs: 100,
+        maxMs: 2000,
+        withinMs: startTimeoutMs,
         onFailure: (err, _attempt, retryInMs) => logger.info({ err: { message: (err as Error).message }, retryInMs }, 'results topic not ready yet; retrying'),
       });
       targets = new Map(offsets.map((o) => [o.partition, Number(o.high)]));

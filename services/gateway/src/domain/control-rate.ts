@@ -6,7 +6,10 @@ export class ControlRate {
   private tokens: number;
   private last: number;
 
-  constructor(private readonly perSecond: number, now: number) {
+  constructor(
+    private readonly perSecond: number,
+    now: number,
+  ) {
     this.tokens = perSecond * 2;
     this.last = now;
   }

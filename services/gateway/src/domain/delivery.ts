@@ -28,7 +28,10 @@ export class Delivery {
   private readonly pending = new Map<string, string>();
   private closed = false;
 
-  constructor(private readonly peer: Peer, private readonly limits: DeliveryLimits) {}
+  constructor(
+    private readonly peer: Peer,
+    private readonly limits: DeliveryLimits,
+  ) {}
 
   deliver(job: string, frame: string): DeliveryOutcome {
     if (this.closed) return 'closed';

@@ -114,7 +114,10 @@ export class Hub<P extends Peer> {
       const unknown = message.jobs.filter((job) => !known.includes(job));
       if (unknown.length > 0) {
         // kept subscribed: results may come later (a word count before any text arrives)
-        this.reply(peer, { type: 'error', error: `no results yet for ${unknown.map((j) => JSON.stringify(j)).join(', ')}; known jobs: ${known.join(', ') || 'none yet'}` });
+        this.reply(peer, {
+          type: 'error',
+          error: `no results yet for ${unknown.map((j) => JSON.stringify(j)).join(', ')}; known jobs: ${known.join(', ') || 'none yet'}`,
+        });
       }
       for (const job of message.jobs) {
         if (!this.reply(peer, { type: 'snapshot', job, windows: this.store.snapshot(job) ?? [] })) return;

@@ -1,10 +1,7 @@
 import { WindowResult } from '@streamtally/contracts';
 
 /** Messages a browser may send on /ws. */
-export type ClientMessage =
-  | { type: 'subscribe'; jobs: string[] }
-  | { type: 'unsubscribe'; jobs: string[] }
-  | { type: 'ping' };
+export type ClientMessage = { type: 'subscribe'; jobs: string[] } | { type: 'unsubscribe'; jobs: string[] } | { type: 'ping' };
 
 /** Messages the gateway sends. */
 export type ServerMessage =

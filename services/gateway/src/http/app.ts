@@ -26,7 +26,11 @@ const VENDOR = {
   'uPlot.min.css': require.resolve('uplot/dist/uPlot.min.css'),
 } as const;
 const PAGE_FILES = { '/': 'index.html', '/app.js': 'app.js', '/app.css': 'app.css' } as const;
-const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
 
 /**
  * Compares a presented token with the secret in constant time (over their hashes, so the
@@ -62,17 +66,20 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<FastifyInst
     // the plugin's default closes sockets without a code; browsers should see 1001 and a reason
     preClose(this: FastifyInstance, done: () => void) {
       const server = this.websocketServer;
-      const closing = [...server.clients].map((client) => new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          client.terminate(); // a peer that does not answer the close handshake
-          resolve();
-        }, 1000);
-        client.once('close', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        client.close(1001, 'the gateway is shutting down');
-      }));
+      const closing = [...server.clients].map(
+        (client) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              client.terminate(); // a peer that does not answer the close handshake
+              resolve();
+            }, 1000);
+            client.once('close', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            client.close(1001, 'the gateway is shutting down');
+          }),
+      );
       void Promise.all(closing).then(() => server.close(() => done()));
     },
   });
@@ -116,46 +123,53 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<FastifyInst
     return { job: request.params.job, windows };
   });
 
-  app.get('/ws', {
-    websocket: true,
-    preValidation: async (request, reply) => {
-      const origin = request.headers.origin;
-      if (origins && origin !== undefined && !origins.has(origin)) {
-        metrics.refused.inc({ reason: 'origin' });
-        return reply.code(403).send({ error: `origin ${origin} is not allowed` });
-      }
-      if (hub.clientCount >= config.MAX_CONNECTIONS) {
-        metrics.refused.inc({ reason: 'capacity' });
-        return reply.code(503).send({ error: `the gateway is at its limit of ${config.MAX_CONNECTIONS} connections` });
-      }
-      return requireToken(request, reply);
+  app.get(
+    '/ws',
+    {
+      websocket: true,
+      preValidation: async (request, reply) => {
+        const origin = request.headers.origin;
+        if (origins && origin !== undefined && !origins.has(origin)) {
+          metrics.refused.inc({ reason: 'origin' });
+          return reply.code(403).send({ error: `origin ${origin} is not allowed` });
+        }
+        if (hub.clientCount >= config.MAX_CONNECTIONS) {
+          metrics.refused.inc({ reason: 'capacity' });
+          return reply.code(503).send({ error: `the gateway is at its limit of ${config.MAX_CONNECTIONS} connections` });
+        }
+        return requireToken(request, reply);
+      },
     },
-  }, (socket) => {
-    // handlers are attached synchronously so no early frame is lost
-    let alive = true;
-    hub.connect(socket);
-    socket.on('message', (data, isBinary) => hub.onMessage(socket, isBinary ? '' : data.toString(), isBinary));
-    socket.on('pong', () => (alive = true));
-    socket.on('close', () => {
-      clearInterval(pinger);
-      hub.disconnect(socket);
-    });
-    socket.on('error', (err) => deps.logger.debug({ err }, 'websocket error'));
-    const pinger = setInterval(() => {
-      if (!alive) {
-        socket.terminate(); // no pong since the last ping: the peer is gone
-        return;
-      }
-      alive = false;
-      socket.ping();
-    }, config.PING_INTERVAL_MS);
-  });
+    (socket) => {
+      // handlers are attached synchronously so no early frame is lost
+      let alive = true;
+      hub.connect(socket);
+      socket.on('message', (data, isBinary) => hub.onMessage(socket, isBinary ? '' : data.toString(), isBinary));
+      socket.on('pong', () => (alive = true));
+      socket.on('close', () => {
+        clearInterval(pinger);
+        hub.disconnect(socket);
+      });
+      socket.on('error', (err) => deps.logger.debug({ err }, 'websocket error'));
+      const pinger = setInterval(() => {
+        if (!alive) {
+          socket.terminate(); // no pong since the last ping: the peer is gone
+          return;
+        }
+        alive = false;
+        socket.ping();
+      }, config.PING_INTERVAL_MS);
+    },
+  );
 
   // every route is GET (HEAD comes with it): another method on a known path is 405, not 404
   app.setNotFoundHandler((request, reply) => {
     const known = app.hasRoute({ method: 'GET', url: request.url.split('?')[0]! }) || /^\/(api\/windows|vendor)\/[^/]+$/.test(request.url.split('?')[0]!);
     if (known && request.method !== 'GET' && request.method !== 'HEAD') {
-      return reply.code(405).header('allow', 'GET, HEAD').send({ error: `${request.method} is not allowed on ${request.url.split('?')[0]}; use GET` });
+      return reply
+        .code(405)
+        .header('allow', 'GET, HEAD')
+        .send({ error: `${request.method} is not allowed on ${request.url.split('?')[0]}; use GET` });
     }
     return reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` });
   });

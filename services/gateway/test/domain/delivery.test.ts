@@ -4,8 +4,12 @@ class TestPeer implements Peer {
   bufferedAmount = 0;
   sent: string[] = [];
   closed?: { code: number; reason: string };
-  send(frame: string) { this.sent.push(frame); }
-  close(code: number, reason: string) { this.closed = { code, reason }; }
+  send(frame: string) {
+    this.sent.push(frame);
+  }
+  close(code: number, reason: string) {
+    this.closed = { code, reason };
+  }
 }
 
 describe('Delivery to one client', () => {

@@ -9,15 +9,35 @@ class TestPeer implements Peer {
   bufferedAmount = 0;
   sent: string[] = [];
   closed?: number;
-  send(frame: string) { this.sent.push(frame); }
-  close(code: number) { this.closed = code; }
+  send(frame: string) {
+    this.sent.push(frame);
+  }
+  close(code: number) {
+    this.closed = code;
+  }
 }
 
-const result = (version: number, job = 'g'): WindowResult => ({ job, windowStart: 0, windowEnd: 1000, counts: { '1': version }, final: false, version, emittedAt: 0 });
+const result = (version: number, job = 'g'): WindowResult => ({
+  job,
+  windowStart: 0,
+  windowEnd: 1000,
+  counts: { '1': version },
+  final: false,
+  version,
+  emittedAt: 0,
+});
 
 function hub() {
   const registry = new Registry();
-  return { registry, hub: new Hub<TestPeer>(new WindowStore(5), { softBufferBytes: 10, hardBufferBytes: 100, maxProtocolErrors: 3, maxSubscriptions: 4, maxMessagesPerSecond: 1000 }, createGatewayMetrics(registry), () => 1) };
+  return {
+    registry,
+    hub: new Hub<TestPeer>(
+      new WindowStore(5),
+      { softBufferBytes: 10, hardBufferBytes: 100, maxProtocolErrors: 3, maxSubscriptions: 4, maxMessagesPerSecond: 1000 },
+      createGatewayMetrics(registry),
+      () => 1,
+    ),
+  };
 }
 
 describe('Hub', () => {
@@ -95,7 +115,12 @@ describe('Hub', () => {
   it('closes a client that floods control messages (1008)', () => {
     const registry = new Registry();
     let now = 0;
-    const h = new Hub<TestPeer>(new WindowStore(5), { softBufferBytes: 1e6, hardBufferBytes: 2e6, maxProtocolErrors: 3, maxSubscriptions: 4, maxMessagesPerSecond: 5 }, createGatewayMetrics(registry), () => now);
+    const h = new Hub<TestPeer>(
+      new WindowStore(5),
+      { softBufferBytes: 1e6, hardBufferBytes: 2e6, maxProtocolErrors: 3, maxSubscriptions: 4, maxMessagesPerSecond: 5 },
+      createGatewayMetrics(registry),
+      () => now,
+    );
     const calm = new TestPeer();
     const flood = new TestPeer();
     h.connect(calm);

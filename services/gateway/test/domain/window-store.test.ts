@@ -2,7 +2,13 @@ import { WindowResult } from '@streamtally/contracts';
 import { WindowStore } from '../../src/domain/window-store';
 
 const result = (windowStart: number, version: number, job = 'g'): WindowResult => ({
-  job, windowStart, windowEnd: windowStart + 1000, counts: { '0': version }, final: false, version, emittedAt: 0,
+  job,
+  windowStart,
+  windowEnd: windowStart + 1000,
+  counts: { '0': version },
+  final: false,
+  version,
+  emittedAt: 0,
 });
 
 describe('WindowStore', () => {

@@ -12,7 +12,11 @@ async function build(settings: Record<string, string> = {}, state = { running: t
   if (!parsed.ok) throw new Error(parsed.errors.join());
   const registry = new Registry();
   const metrics = createGatewayMetrics(registry);
-  const hub = new Hub<WebSocket>(new WindowStore(10), { softBufferBytes: 1e6, hardBufferBytes: 2e6, maxProtocolErrors: 3, maxSubscriptions: 4, maxMessagesPerSecond: 1000 }, metrics);
+  const hub = new Hub<WebSocket>(
+    new WindowStore(10),
+    { softBufferBytes: 1e6, hardBufferBytes: 2e6, maxProtocolErrors: 3, maxSubscriptions: 4, maxMessagesPerSecond: 1000 },
+    metrics,
+  );
   hub.onResult({ job: 'gender-per-second', windowStart: 1000, windowEnd: 2000, counts: { '0': 3 }, final: true, version: 7, emittedAt: 0 });
   const app = await buildGatewayApp({ config: parsed.config, logger: silentLogger(), registry, metrics, hub, consumerState: () => state });
   return app;

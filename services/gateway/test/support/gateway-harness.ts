@@ -24,8 +24,13 @@ export interface GatewayHarness {
 export async function startGateway(settings: Record<string, string> = {}): Promise<GatewayHarness> {
   const topic = uniqueName('results');
   const parsed = parseGatewayConfig({
-    KAFKA_BROKERS: testBrokers().join(','), RESULTS_TOPIC: topic, HOST: '127.0.0.1', PORT: '0', FETCH_MAX_WAIT_MS: '50',
-    CONSUMER_GROUP_PREFIX: uniqueName('gw'), ...settings,
+    KAFKA_BROKERS: testBrokers().join(','),
+    RESULTS_TOPIC: topic,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    FETCH_MAX_WAIT_MS: '50',
+    CONSUMER_GROUP_PREFIX: uniqueName('gw'),
+    ...settings,
   });
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const config = parsed.config;
@@ -42,12 +47,15 @@ export async function startGateway(settings: Record<string, string> = {}): Promi
   return {
     url: started.address.replace('http://', 'ws://') + '/ws',
     metricsPort: started.metricsPort,
-    config, hub: app.hub, registry,
+    config,
+    hub: app.hub,
+    registry,
     async publish(list, perRequest = 20) {
       // 20 a request stays under the broker's 1 MB batch limit even for large results
       for (let i = 0; i < list.length; i += perRequest) {
         await producer.send({
-          topic, acks: -1,
+          topic,
+          acks: -1,
           messages: list.slice(i, i + perRequest).map((r) => ({ key: windowResultKey(r.job, r.windowStart), value: encodeWindowResult(r) })),
         });
       }
@@ -71,7 +79,9 @@ export async function connectClient(url: string, options?: WebSocket.ClientOptio
   const socket = new WebSocket(url, options);
   const messages: TestClient['messages'] = [];
   socket.on('message', (data) => messages.push(JSON.parse(data.toString())));
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);

@@ -1,4 +1,3 @@
-
 /** One record as one JSON line: JSON values stay structured, anything else is a string. Pure. */
 export function formatRecord(topic: string, partition: number, message: KafkaMessage): string {
   const text = message.value?.toString('utf8') ?? null;
@@ -11,5 +10,5 @@ export function formatRecord(topic: string, partition: number, message: KafkaMes
     }
   }
   return JSON.stringify({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value });
-}import { type KafkaMessage } from '@streamtally/kafka-client';
-
+}
+import { type KafkaMessage } from '@streamtally/kafka-client';

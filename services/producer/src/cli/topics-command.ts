@@ -1,4 +1,3 @@
-
 export interface TopicReport {
   topic: string;
   partitions: { partition: number; leader: number; endOffset: string }[];
@@ -46,5 +45,5 @@ export function formatTopicReports(reports: TopicReport[], missing: string[]): s
   }
   for (const topic of missing) lines.push(`${topic}  (does not exist yet)`);
   return lines.join('\n');
-}import { type Admin } from '@streamtally/kafka-client';
-
+}
+import { type Admin } from '@streamtally/kafka-client';

@@ -13,12 +13,22 @@ export const CANONICAL_COLUMNS: readonly UserLogColumn[] = USER_LOG_COLUMNS;
 
 /** True when the record's first field names a column: it is a header, not data. */
 export function isHeader(fields: string[]): boolean {
-  return fields[0]?.trim().replace(/^\uFEFF/, '').toLowerCase() === 'user_id';
+  return (
+    fields[0]
+      ?.trim()
+      .replace(/^\uFEFF/, '')
+      .toLowerCase() === 'user_id'
+  );
 }
 
 /** Column positions from a header line; an error names the missing or unknown column. */
 export function columnsFromHeader(fields: string[]): UserLogColumn[] | string {
-  const names = fields.map((f) => f.trim().replace(/^\uFEFF/, '').toLowerCase());
+  const names = fields.map((f) =>
+    f
+      .trim()
+      .replace(/^\uFEFF/, '')
+      .toLowerCase(),
+  );
   for (const name of names) {
     if (!(CANONICAL_COLUMNS as readonly string[]).includes(name)) return `header has an unknown column "${name}"`;
   }
@@ -128,7 +138,8 @@ export function createRowParser(columns: readonly UserLogColumn[], maxFieldBytes
     if (record.includes('"')) {
       const fields = splitFields(record);
       // "field 11: …" from the splitter becomes "field province: …"
-      if (typeof fields === 'string') return { ok: false, reason: fields.replace(/^field (\d+):/, (all, n: string) => (columns[Number(n) - 1] ? `field ${columns[Number(n) - 1]}:` : all)) };
+      if (typeof fields === 'string')
+        return { ok: false, reason: fields.replace(/^field (\d+):/, (all, n: string) => (columns[Number(n) - 1] ? `field ${columns[Number(n) - 1]}:` : all)) };
       if (fields.length !== count) return { ok: false, reason: `expected ${count} columns, found ${fields.length}` };
       text = locateQuotedFields(fields);
     } else {

@@ -13,10 +13,7 @@ export interface Pacer {
   startPass(): void;
 }
 
-export type PaceSettings =
-  | { mode: 'max' }
-  | { mode: 'fixed'; eventsPerSecond: number }
-  | { mode: 'dates'; speedup: number };
+export type PaceSettings = { mode: 'max' } | { mode: 'fixed'; eventsPerSecond: number } | { mode: 'dates'; speedup: number };
 
 /** As fast as Kafka takes them; event time is the send time. */
 class MaxPacer implements Pacer {

@@ -40,13 +40,19 @@ export interface BatchSenderOptions {
 
 /** Kafka refused a batch for good (its answer says retrying cannot help). */
 export class RefusedBatchError extends Error {
-  constructor(readonly undelivered: number, cause: unknown) {
+  constructor(
+    readonly undelivered: number,
+    cause: unknown,
+  ) {
     super(`Kafka refused a batch of ${undelivered} message(s) and says retrying cannot help: ${(cause as Error).message}`, { cause });
   }
 }
 
 export class UndeliveredError extends Error {
-  constructor(readonly undelivered: number, cause: unknown) {
+  constructor(
+    readonly undelivered: number,
+    cause: unknown,
+  ) {
     super(`${undelivered} message(s) could not be delivered before shutdown`, { cause });
   }
 }

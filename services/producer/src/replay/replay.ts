@@ -69,8 +69,16 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
   const { pacer, sender, clock, signal, hooks } = deps;
   const started = clock.now();
   const summary: ReplaySummary = {
-    passes: 0, linesRead: 0, events: 0, deadLettered: 0, deadLetterReasons: {}, headerLines: 0, blankLines: 0,
-    stoppedBy: 'end of file', nextLine: 1, elapsedMs: 0,
+    passes: 0,
+    linesRead: 0,
+    events: 0,
+    deadLettered: 0,
+    deadLetterReasons: {},
+    headerLines: 0,
+    blankLines: 0,
+    stoppedBy: 'end of file',
+    nextLine: 1,
+    elapsedMs: 0,
   };
   const canonicalParser = createRowParser(CANONICAL_COLUMNS, settings.maxFieldBytes);
   let parseRow: RowParser = canonicalParser;
@@ -117,7 +125,10 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
     const limit = settings.maxEventRecordBytes ?? Infinity;
     // a UTF-16 length times 3 bounds the UTF-8 size: most rows skip the exact count
     if (value.length * 3 + key.length > limit && Buffer.byteLength(value) + key.length > limit) {
-      return deadLetter(record, `record: ${Buffer.byteLength(value) + key.length} bytes, more than topic ${settings.eventTopic} takes (${limit}, from its max.message.bytes)`);
+      return deadLetter(
+        record,
+        `record: ${Buffer.byteLength(value) + key.length} bytes, more than topic ${settings.eventTopic} takes (${limit}, from its max.message.bytes)`,
+      );
     }
     const waiting = sender.add(settings.eventTopic, { key, value });
     summary.events += 1;
@@ -157,8 +168,7 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
     return row(record, decoded.text);
   }
 
-  const stopped = async (verdict: Verdict | Promise<Verdict>): Promise<boolean> =>
-    (typeof verdict === 'string' ? verdict : await verdict) === 'stop';
+  const stopped = async (verdict: Verdict | Promise<Verdict>): Promise<boolean> => (typeof verdict === 'string' ? verdict : await verdict) === 'stop';
 
   passes: do {
     summary.passes += 1;

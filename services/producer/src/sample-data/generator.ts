@@ -3,9 +3,40 @@ import { seededRandom, skewedIndex, weighted } from './random';
 
 /** The 34 provincial-level divisions, as the Tmall log names them. */
 export const PROVINCES = [
-  '北京', '天津', '河北', '山西', '内蒙古', '辽宁', '吉林', '黑龙江', '上海', '江苏', '浙江', '安徽', '福建', '江西', '山东',
-  '河南', '湖北', '湖南', '广东', '广西', '海南', '重庆', '四川', '贵州', '云南', '西藏', '陕西', '甘肃', '青海', '宁夏',
-  '新疆', '香港', '澳门', '台湾',
+  '北京',
+  '天津',
+  '河北',
+  '山西',
+  '内蒙古',
+  '辽宁',
+  '吉林',
+  '黑龙江',
+  '上海',
+  '江苏',
+  '浙江',
+  '安徽',
+  '福建',
+  '江西',
+  '山东',
+  '河南',
+  '湖北',
+  '湖南',
+  '广东',
+  '广西',
+  '海南',
+  '重庆',
+  '四川',
+  '贵州',
+  '云南',
+  '西藏',
+  '陕西',
+  '甘肃',
+  '青海',
+  '宁夏',
+  '新疆',
+  '香港',
+  '澳门',
+  '台湾',
 ] as const;
 
 export interface GeneratorOptions {
@@ -16,13 +47,44 @@ export interface GeneratorOptions {
   header?: boolean;
 }
 
-interface User { id: number; gender: string; age: string; province: string }
-interface Item { id: number; cat: number; merchant: number; brand: string }
+interface User {
+  id: number;
+  gender: string;
+  age: string;
+  province: string;
+}
+interface Item {
+  id: number;
+  cat: number;
+  merchant: number;
+  brand: string;
+}
 
 // Roughly the real log's mix: mostly clicks, few add-to-carts.
-const ACTION_WEIGHTS = [['0', 89], ['1', 0.2], ['2', 6], ['3', 4.8]] as const;
-const GENDER_WEIGHTS = [['0', 62], ['1', 24], ['2', 6], ['', 8]] as const;
-const AGE_WEIGHTS = [['', 5], ['0', 5], ['1', 1], ['2', 12], ['3', 27], ['4', 24], ['5', 13], ['6', 9], ['7', 3], ['8', 1]] as const;
+const ACTION_WEIGHTS = [
+  ['0', 89],
+  ['1', 0.2],
+  ['2', 6],
+  ['3', 4.8],
+] as const;
+const GENDER_WEIGHTS = [
+  ['0', 62],
+  ['1', 24],
+  ['2', 6],
+  ['', 8],
+] as const;
+const AGE_WEIGHTS = [
+  ['', 5],
+  ['0', 5],
+  ['1', 1],
+  ['2', 12],
+  ['3', 27],
+  ['4', 24],
+  ['5', 13],
+  ['6', 9],
+  ['7', 3],
+  ['8', 1],
+] as const;
 const BAD_ROWS = [
   (line: string) => line.split(',').slice(0, 9).join(','), // too few columns
   (line: string) => `abc${line.slice(line.indexOf(','))}`, // non-numeric user_id
@@ -60,8 +122,17 @@ export function* generateUserLog({ rows, seed, badRowFraction = 0, header = true
     const month = String(date.getUTCMonth() + 1).padStart(2, '0');
     const day = String(date.getUTCDate()).padStart(2, '0');
     const line = [
-      user.id, item.id, item.cat, item.merchant, item.brand, month, day,
-      weighted(random, ACTION_WEIGHTS), user.age, user.gender, user.province,
+      user.id,
+      item.id,
+      item.cat,
+      item.merchant,
+      item.brand,
+      month,
+      day,
+      weighted(random, ACTION_WEIGHTS),
+      user.age,
+      user.gender,
+      user.province,
     ].join(',');
     if (badRowFraction > 0 && random() < badRowFraction) {
       yield BAD_ROWS[Math.floor(random() * BAD_ROWS.length)]!(line);

@@ -10,7 +10,8 @@ describe('command line', () => {
 
   it('reads a command and its positionals', () => {
     expect(parseCommandLine(['tail', 'window-results', '--from-beginning'])).toMatchObject({
-      ok: true, value: { command: 'tail', positionals: ['window-results'], fromBeginning: true },
+      ok: true,
+      value: { command: 'tail', positionals: ['window-results'], fromBeginning: true },
     });
   });
 

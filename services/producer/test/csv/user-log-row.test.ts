@@ -8,8 +8,19 @@ describe('user_log row parser', () => {
     expect(parse('328862,323294,833,2882,2661,08,29,0,0,1,内蒙古', 2)).toEqual({
       ok: true,
       row: {
-        user_id: 328862, item_id: 323294, cat_id: 833, merchant_id: 2882, brand_id: 2661, month: 8, day: 29,
-        action: 0, age_range: 0, gender: 1, province: '内蒙古', ts: 0, line: 2,
+        user_id: 328862,
+        item_id: 323294,
+        cat_id: 833,
+        merchant_id: 2882,
+        brand_id: 2661,
+        month: 8,
+        day: 29,
+        action: 0,
+        age_range: 0,
+        gender: 1,
+        province: '内蒙古',
+        ts: 0,
+        line: 2,
       },
     });
   });
@@ -24,8 +35,19 @@ describe('user_log row parser', () => {
     expect(parse(' 1 ,2,3,4, null ,11,11,2,  ,\t,上海 ', 5)).toEqual({
       ok: true,
       row: {
-        user_id: 1, item_id: 2, cat_id: 3, merchant_id: 4, brand_id: null, month: 11, day: 11,
-        action: 2, age_range: 0, gender: 2, province: '上海', ts: 0, line: 5,
+        user_id: 1,
+        item_id: 2,
+        cat_id: 3,
+        merchant_id: 4,
+        brand_id: null,
+        month: 11,
+        day: 11,
+        action: 2,
+        age_range: 0,
+        gender: 2,
+        province: '上海',
+        ts: 0,
+        line: 5,
       },
     });
     expect(parse('"1","2",3,4,"5",11,11,2,3,1,"上海"', 6)).toMatchObject({ ok: true, row: { user_id: 1, item_id: 2, brand_id: 5, gender: 1 } });

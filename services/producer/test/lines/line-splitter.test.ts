@@ -10,6 +10,9 @@ describe('LineSplitter', () => {
   it('flags a line over the limit and keeps only its first bytes', () => {
     const splitter = new LineSplitter(4);
     const lines = [...splitter.push(Buffer.from('abcdefgh')), ...splitter.push(Buffer.from('ij\nok\n'))];
-    expect(lines).toEqual([{ bytes: Buffer.from('abcd'), overlong: true }, { bytes: Buffer.from('ok'), overlong: false }]);
+    expect(lines).toEqual([
+      { bytes: Buffer.from('abcd'), overlong: true },
+      { bytes: Buffer.from('ok'), overlong: false },
+    ]);
   });
 });

@@ -14,9 +14,7 @@ describe('BatchSender', () => {
     for (const v of ['a', 'b', 'c']) await sender.add('events', { key: v, value: v });
     await sender.add('dlq', { key: null, value: 'bad' });
     await sender.drain();
-    expect(sent.map((b) => [...b.byTopic].map(([t, m]) => `${t}:${m.map((x) => x.value).join('')}`))).toEqual([
-      ['events:ab'], ['events:c', 'dlq:bad'],
-    ]);
+    expect(sent.map((b) => [...b.byTopic].map(([t, m]) => `${t}:${m.map((x) => x.value).join('')}`))).toEqual([['events:ab'], ['events:c', 'dlq:bad']]);
   });
 
   it('lets the caller go on without a promise until a batch is full', async () => {
@@ -36,7 +34,13 @@ describe('BatchSender', () => {
     const gate = deferred();
     let sends = 0;
     const sender = new BatchSender({
-      send: async () => { sends += 1; await gate.promise; }, logger: silentLogger(), maxMessages: 1, maxBytes: 1e9,
+      send: async () => {
+        sends += 1;
+        await gate.promise;
+      },
+      logger: silentLogger(),
+      maxMessages: 1,
+      maxBytes: 1e9,
     });
     await sender.add('t', { key: null, value: '1' }); // goes in flight
     let secondAdded = false;
@@ -58,10 +62,18 @@ describe('BatchSender', () => {
     const attempts: string[] = [];
     const sender = new BatchSender({
       send: async (b) => {
-        attempts.push([...b.byTopic.values()].flat().map((m) => m.value).join(''));
+        attempts.push(
+          [...b.byTopic.values()]
+            .flat()
+            .map((m) => m.value)
+            .join(''),
+        );
         if (attempts.length < 3) throw new Error('broker away');
       },
-      logger: silentLogger(), maxMessages: 10, maxBytes: 1e9, initialBackoffMs: 1,
+      logger: silentLogger(),
+      maxMessages: 10,
+      maxBytes: 1e9,
+      initialBackoffMs: 1,
     });
     await sender.add('t', { key: null, value: 'x' });
     await sender.add('t', { key: null, value: 'y' });
@@ -73,8 +85,15 @@ describe('BatchSender', () => {
     const controller = new AbortController();
     controller.abort();
     const sender = new BatchSender({
-      send: async () => { throw new Error('broker away'); }, logger: silentLogger(), maxMessages: 10, maxBytes: 1e9,
-      initialBackoffMs: 1, signal: controller.signal, giveUpAfterAbortMs: 5,
+      send: async () => {
+        throw new Error('broker away');
+      },
+      logger: silentLogger(),
+      maxMessages: 10,
+      maxBytes: 1e9,
+      initialBackoffMs: 1,
+      signal: controller.signal,
+      giveUpAfterAbortMs: 5,
     });
     await sender.add('t', { key: null, value: 'x' });
     const failure = sender.drain();
@@ -93,13 +112,20 @@ describe('BatchSender', () => {
 
   it('does not retry a refusal Kafka marks as final: the caller gets RefusedBatchError at once', async () => {
     let attempts = 0;
-    const refusal = Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { name: 'KafkaJSProtocolError', retriable: false });
+    const refusal = Object.assign(new Error('The request included a message larger than the max message size the server will accept'), {
+      name: 'KafkaJSProtocolError',
+      retriable: false,
+    });
     const sender = new BatchSender({
       send: async () => {
         attempts += 1;
         throw refusal;
       },
-      logger: silentLogger(), maxMessages: 1, maxBytes: 1e9, initialBackoffMs: 1, isRetriable: (err) => (err as { retriable?: boolean }).retriable !== false,
+      logger: silentLogger(),
+      maxMessages: 1,
+      maxBytes: 1e9,
+      initialBackoffMs: 1,
+      isRetriable: (err) => (err as { retriable?: boolean }).retriable !== false,
     });
     await expect(sender.add('t', { key: 'k', value: 'v' })).resolves.toBeUndefined(); // handed to the network
     const drained = sender.drain();

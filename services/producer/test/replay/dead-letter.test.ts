@@ -16,8 +16,13 @@ describe('dead letters', () => {
     const bytes = Buffer.from([0x31, 0xff, 0x32]);
     const letter = JSON.parse(fileDeadLetter('f.csv', 7, bytes, 'undecodable bytes: the line is not valid UTF-8', 42).value.toString());
     expect(letter).toEqual({
-      reason: 'undecodable bytes: the line is not valid UTF-8', raw: bytes.toString('base64'), encoding: 'base64',
-      source: { file: 'f.csv', line: 7 }, at: 42, rawBytes: 3, truncated: false,
+      reason: 'undecodable bytes: the line is not valid UTF-8',
+      raw: bytes.toString('base64'),
+      encoding: 'base64',
+      source: { file: 'f.csv', line: 7 },
+      at: 42,
+      rawBytes: 3,
+      truncated: false,
     });
     expect(Buffer.from(letter.raw, 'base64')).toEqual(bytes);
   });

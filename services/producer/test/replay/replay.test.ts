@@ -4,7 +4,15 @@ import { BatchSender, OutgoingBatch } from '../../src/replay/batch-sender';
 import { Clock } from '../../src/replay/clock';
 import { replayFile, ReplaySettings } from '../../src/replay/replay';
 
-const settings: ReplaySettings = { file: 'log.csv', eventTopic: 'events', deadLetterTopic: 'dlq', year: 2015, loop: false, maxRowBytes: 4096, maxFieldBytes: 256 };
+const settings: ReplaySettings = {
+  file: 'log.csv',
+  eventTopic: 'events',
+  deadLetterTopic: 'dlq',
+  year: 2015,
+  loop: false,
+  maxRowBytes: 4096,
+  maxFieldBytes: 256,
+};
 
 function setup(chunks: (string | Buffer)[], overrides: Partial<ReplaySettings> = {}, signal = new AbortController().signal) {
   const batches: OutgoingBatch[] = [];
@@ -12,18 +20,30 @@ function setup(chunks: (string | Buffer)[], overrides: Partial<ReplaySettings> =
   let now = 1_000;
   const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) };
   const run = () =>
-    replayFile({ ...settings, ...overrides }, {
-      openFile: async function* () { for (const c of chunks) yield Buffer.isBuffer(c) ? c : Buffer.from(c); },
-      pacer: createPacer({ mode: 'fixed', eventsPerSecond: 10 }), sender, clock, logger: silentLogger(), signal,
-    });
+    replayFile(
+      { ...settings, ...overrides },
+      {
+        openFile: async function* () {
+          for (const c of chunks) yield Buffer.isBuffer(c) ? c : Buffer.from(c);
+        },
+        pacer: createPacer({ mode: 'fixed', eventsPerSecond: 10 }),
+        sender,
+        clock,
+        logger: silentLogger(),
+        signal,
+      },
+    );
   const messages = (topic: string) => batches.flatMap((b) => b.byTopic.get(topic) ?? []);
   return { run, messages };
 }
 
 describe('replayFile', () => {
   it('sends good rows as keyed events and bad rows as dead letters, skipping the header', async () => {
-    const file = 'user_id,item_id,cat_id,merchant_id,brand_id,month,day,action,age_range,gender,province\r\n' +
-      '7,2,3,4,5,11,11,2,3,0,上海\r\n' + 'x,2,3,4,5,11,11,2,3,0,上海\r\n' + '8,2,3,4,,11,11,0,,,广东\r\n';
+    const file =
+      'user_id,item_id,cat_id,merchant_id,brand_id,month,day,action,age_range,gender,province\r\n' +
+      '7,2,3,4,5,11,11,2,3,0,上海\r\n' +
+      'x,2,3,4,5,11,11,2,3,0,上海\r\n' +
+      '8,2,3,4,,11,11,0,,,广东\r\n';
     const { run, messages } = setup([file]);
     const summary = await run();
     expect(summary).toMatchObject({ events: 2, deadLettered: 1, headerLines: 1, linesRead: 4, stoppedBy: 'end of file' });
@@ -62,7 +82,14 @@ describe('replayFile', () => {
   });
 
   it('a stray quote swallows no rows: 5 rows in, 5 events out', async () => {
-    const file = ['1,2,3,4,5,11,11,0,1,0,上海', '2,2,3,4,5,11,11,0,1,0,27" monitor', '3,2,3,4,5,11,11,0,1,0,广东', '4,2,3,4,5,11,11,0,1,0,北京', '5,2,3,4,5,11,11,0,1,0,the end"'].join('\n') + '\n';
+    const file =
+      [
+        '1,2,3,4,5,11,11,0,1,0,上海',
+        '2,2,3,4,5,11,11,0,1,0,27" monitor',
+        '3,2,3,4,5,11,11,0,1,0,广东',
+        '4,2,3,4,5,11,11,0,1,0,北京',
+        '5,2,3,4,5,11,11,0,1,0,the end"',
+      ].join('\n') + '\n';
     const { run, messages } = setup([file]);
     const summary = await run();
     expect(summary).toMatchObject({ events: 5, deadLettered: 0, linesRead: 5 });

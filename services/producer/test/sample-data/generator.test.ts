@@ -5,7 +5,10 @@ import { encodeGeneratedLine, generateUserLog, PROVINCES } from '../../src/sampl
 describe('sample data generator', () => {
   const lines = [...generateUserLog({ rows: 20_000, seed: 11 })];
   const parse = createRowParser(CANONICAL_COLUMNS);
-  const rows = lines.slice(1).map((l, i) => parse(l, i + 2)).map((o) => (o.ok ? o.row : undefined));
+  const rows = lines
+    .slice(1)
+    .map((l, i) => parse(l, i + 2))
+    .map((o) => (o.ok ? o.row : undefined));
 
   it('writes a header and rows the producer accepts, all of them', () => {
     expect(lines[0]).toBe(USER_LOG_HEADER);

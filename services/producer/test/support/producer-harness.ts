@@ -19,9 +19,15 @@ export interface Harness {
 export function createHarness(brokers: string[], settings: Record<string, string>): Harness {
   const topic = uniqueName('user-actions');
   const parsed = parseProducerConfig({
-    KAFKA_BROKERS: brokers.join(','), INPUT_TOPIC: topic, DEAD_LETTER_TOPIC: `${topic}.dlq`,
-    TEXT_TOPIC: `${topic}-text`, TEXT_DEAD_LETTER_TOPIC: `${topic}-text.dlq`, TOPIC_PARTITIONS: '3', METRICS_PORT: '0',
-    BROKER_TIMEOUT_MS: '10000', ...settings,
+    KAFKA_BROKERS: brokers.join(','),
+    INPUT_TOPIC: topic,
+    DEAD_LETTER_TOPIC: `${topic}.dlq`,
+    TEXT_TOPIC: `${topic}-text`,
+    TEXT_DEAD_LETTER_TOPIC: `${topic}-text.dlq`,
+    TOPIC_PARTITIONS: '3',
+    METRICS_PORT: '0',
+    BROKER_TIMEOUT_MS: '10000',
+    ...settings,
   });
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const kafka = createKafka({ brokers, clientId: 'producer-test', logger: silentLogger() });
