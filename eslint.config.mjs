@@ -42,6 +42,17 @@ export default tseslint.config(
     },
   },
   {
+    // rules that need types: a promise nobody awaits or catches, or one handed to code that
+    // expects a plain callback, is how a rejection goes unseen
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
     files: ['**/*.cjs', '**/*.mjs', '**/*.js'],
     languageOptions: {
       globals: {
