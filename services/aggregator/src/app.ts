@@ -120,7 +120,7 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: config.PARTITIONS_CONCURRENCY,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }) => {
           await processor.process({
             topic: batch.topic,
             partition: batch.partition,
@@ -131,6 +131,9 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
             isRunning,
             isStale,
             seek: (offset) => consumer.seek({ topic: batch.topic, partition: batch.partition, offset }),
+            pause: () => {
+              pause();
+            },
           });
         },
       });

@@ -40,7 +40,7 @@ export function createAggregatorMetrics(registry: Registry) {
     }),
     checkpointFailures: new Counter({
       name: 'streamtally_aggregator_checkpoint_failures_total',
-      help: 'Checkpoints not applied: error (Redis unreachable), fenced (partition lost), offset (out of step), closed (recomputed)',
+      help: 'Checkpoints not applied: error (Redis unreachable), fenced (partition lost), offset (out of step), closed (recomputed), past_log_end (Redis counted past the log: topic recreated)',
       labelNames: ['reason'],
       registers,
     }),
@@ -99,5 +99,5 @@ export function initialiseSeries(metrics: AggregatorMetrics, jobs: readonly { na
     metrics.records.inc({ topic: job.source }, 0);
     metrics.deadLetters.inc({ topic: job.source }, 0);
   }
-  for (const reason of ['error', 'fenced', 'offset', 'closed']) metrics.checkpointFailures.inc({ reason }, 0);
+  for (const reason of ['error', 'fenced', 'offset', 'closed', 'past_log_end']) metrics.checkpointFailures.inc({ reason }, 0);
 }

@@ -15,6 +15,8 @@ export interface BatchContext {
   resolveOffset(offset: string): void;
   heartbeat(): Promise<void>;
   seek(offset: string): void;
+  /** stops fetching this partition (until the next rebalance) */
+  pause(): void;
   isRunning(): boolean;
   isStale(): boolean;
 }
@@ -100,6 +102,20 @@ export class PartitionProcessor {
         const expected = Number(own.offset);
         const messages = batch.messages.filter((m) => Number(m.offset) >= expected);
         if (messages.length === 0) {
+          if (expected > Number(batch.highWatermark)) {
+            // Redis has counted past the end of the log: the topic was deleted and created
+            // again under the same STATE_NAMESPACE. Seeking there would only bring kafkajs
+            // back to the start, batch after batch; counting from the start would count into
+            // the old topic's state. Say so, and leave the partition alone.
+            logger.error(
+              { topic: batch.topic, partition: batch.partition, countedUpTo: own.offset, logEnd: batch.highWatermark },
+              'Redis has counted this partition past the end of its log (topic recreated?); not consuming it: clear the old state or use a new STATE_NAMESPACE',
+            );
+            metrics.checkpointFailures.inc({ reason: 'past_log_end' });
+            own.lag = Math.max(own.lag, 1); // reported as stalled once STALL_TIMEOUT_MS passes
+            batch.pause();
+            return;
+          }
           // all counted before (Kafka's committed offset lags Redis): jump to Redis's offset
           batch.seek(own.offset);
           return;

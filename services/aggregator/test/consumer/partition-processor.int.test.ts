@@ -1,0 +1,180 @@
+import Redis from 'ioredis';
+import { Registry } from 'prom-client';
+import { encodeUserAction, UserActionEvent } from '@streamtally/contracts';
+import { silentLogger } from '@streamtally/observability';
+import { testRedisUrl, uniqueName } from '@streamtally/test-support';
+import { BatchContext, PartitionProcessor, SideOutputs } from '../../src/consumer/partition-processor';
+import { parseJobs } from '../../src/jobs/job-schema';
+import { createAggregatorMetrics } from '../../src/metrics';
+import { RedisState } from '../../src/state/redis-state';
+
+// The processor against a real Redis, fed synthetic batches: what it does with offsets it has
+// counted before, gaps, refused checkpoints, a newer owner, a log shorter than Redis thinks,
+// and a consumer that is closing.
+const TOPIC = 'actions';
+
+function event(line: number, gender: 0 | 1 | 2 = 1): UserActionEvent {
+  return {
+    user_id: line,
+    item_id: 1,
+    cat_id: 1,
+    merchant_id: 1,
+    brand_id: null,
+    month: 11,
+    day: 11,
+    action: 0,
+    age_range: 0,
+    gender,
+    province: '上海',
+    ts: 1_700_000_000_000,
+    line,
+  };
+}
+
+/** A batch of records at `offsets`, recording what the processor asked of the consumer. */
+function batchOf(offsets: number[], options: { highWatermark?: number; running?: () => boolean } = {}) {
+  const calls = { resolved: [] as string[], seeks: [] as string[], paused: 0, heartbeats: 0 };
+  const batch: BatchContext = {
+    topic: TOPIC,
+    partition: 0,
+    messages: offsets.map((offset) => ({ offset: String(offset), value: encodeUserAction(event(offset + 1)) })),
+    highWatermark: String(options.highWatermark ?? (offsets.length ? offsets[offsets.length - 1]! + 1 : 0)),
+    resolveOffset: (offset) => calls.resolved.push(offset),
+    heartbeat: async () => {
+      calls.heartbeats += 1;
+    },
+    seek: (offset) => calls.seeks.push(offset),
+    pause: () => {
+      calls.paused += 1;
+    },
+    isRunning: options.running ?? (() => true),
+    isStale: () => false,
+  };
+  return { batch, calls };
+}
+
+describe('PartitionProcessor against a real Redis', () => {
+  let redis: Redis;
+  let state: RedisState;
+  let registry: Registry;
+  let metrics: ReturnType<typeof createAggregatorMetrics>;
+  const sent: SideOutputs = { send: async () => undefined };
+  const parsed = parseJobs([{ name: 'total', source: TOPIC, key: { field: 'gender' }, window: { type: 'running' } }]);
+  if (!parsed.ok) throw new Error(parsed.errors.join());
+  const jobs = parsed.jobs;
+
+  beforeEach(() => {
+    redis = new Redis(testRedisUrl());
+    state = new RedisState(redis, uniqueName('processor'), 60);
+    registry = new Registry();
+    metrics = createAggregatorMetrics(registry); // shared by every processor of a test, as in one process
+  });
+  afterEach(async () => {
+    const keys = await redis.keys(state.keys.pattern);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  const processor = (overrides: Partial<ConstructorParameters<typeof PartitionProcessor>[0]> = {}) =>
+    new PartitionProcessor({
+      state,
+      jobsByTopic: new Map([[TOPIC, jobs]]),
+      sideOutputs: sent,
+      startOffsetOf: async () => '0',
+      commitToKafka: () => undefined,
+      metrics,
+      logger: silentLogger(),
+      retryBackoffMs: 5,
+      ...overrides,
+    });
+  const counted = async () => (await state.openWindows('total'))[0]?.counts ?? {};
+  const committedOffset = async () => (await state.readProgress(TOPIC, 1))[0]!.committedOffset;
+  const failures = async (reason: string) =>
+    (await registry.getSingleMetric('streamtally_aggregator_checkpoint_failures_total')!.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+
+  it('counts a batch, checkpoints its offset with the counts, and resolves it', async () => {
+    const { batch, calls } = batchOf([0, 1, 2]);
+    await processor().process(batch);
+    expect(await counted()).toEqual({ '1': 3 });
+    expect(await committedOffset()).toBe(3);
+    expect(calls.resolved).toEqual(['2']);
+  });
+
+  it('skips records counted before and seeks to where Redis is when the whole batch was counted', async () => {
+    const p = processor();
+    await p.process(batchOf([0, 1, 2]).batch);
+    const again = batchOf([0, 1], { highWatermark: 3 }); // Kafka's committed offset lagged Redis's
+    await p.process(again.batch);
+    expect(again.calls.seeks).toEqual(['3']);
+    const overlapping = batchOf([2, 3, 4]);
+    await p.process(overlapping.batch);
+    expect(await counted()).toEqual({ '1': 5 }); // 2 counted once
+    expect(await committedOffset()).toBe(5);
+  });
+
+  it('goes back once to where Redis is when Kafka starts past it, then counts past a real gap', async () => {
+    const p = processor();
+    await p.process(batchOf([0, 1]).batch);
+    const p2 = processor(); // a new owner after a rebalance, Kafka ahead of Redis
+    const ahead = batchOf([5, 6]);
+    await p2.process(ahead.batch);
+    expect(ahead.calls.seeks).toEqual(['2']);
+    expect(await counted()).toEqual({ '1': 2 });
+    const gap = batchOf([5, 6]); // offsets 2-4 are gone (retention): counted past them
+    await p2.process(gap.batch);
+    expect(await counted()).toEqual({ '1': 4 });
+    expect(await committedOffset()).toBe(7);
+  });
+
+  it('a fenced owner (a newer epoch took the partition) writes nothing and lets go', async () => {
+    const old = processor();
+    await old.process(batchOf([0]).batch);
+    const newer = processor();
+    await newer.process(batchOf([1]).batch);
+    const stale = batchOf([1, 2]); // what it would count next, had it still owned the partition
+    await old.process(stale.batch);
+    expect(await failures('fenced')).toBe(1);
+    expect(old.ownedCount).toBe(0);
+    expect(stale.calls.resolved).toEqual([]);
+    expect(await counted()).toEqual({ '1': 2 });
+    expect(await committedOffset()).toBe(2);
+  });
+
+  it('a checkpoint Redis cannot take is retried until it can: nothing lost, nothing twice', async () => {
+    const p = processor();
+    await p.process(batchOf([0]).batch);
+    let refusals = 2;
+    const realCheckpoint = state.checkpoint.bind(state);
+    state.checkpoint = async (request) => {
+      if (refusals-- > 0) throw new Error('Connection is closed.');
+      return realCheckpoint(request);
+    };
+    const { batch, calls } = batchOf([1, 2]);
+    await p.process(batch);
+    expect(await failures('error')).toBe(2);
+    expect(calls.heartbeats).toBeGreaterThanOrEqual(3); // kept the group membership while retrying
+    expect(await counted()).toEqual({ '1': 3 });
+    expect(calls.resolved).toEqual(['2']);
+  });
+
+  it('when Redis has counted past the end of the log (topic recreated), pauses the partition instead of seeking forever', async () => {
+    let now = 1_000;
+    const p = processor({ now: () => now });
+    await p.process(batchOf([0, 1, 2, 3, 4]).batch);
+    const recreated = batchOf([0, 1], { highWatermark: 2 });
+    await p.process(recreated.batch);
+    expect(recreated.calls.seeks).toEqual([]);
+    expect(recreated.calls.paused).toBe(1);
+    expect(await failures('past_log_end')).toBe(1);
+    expect(await counted()).toEqual({ '1': 5 }); // the old counts untouched
+    now += 60_000;
+    expect(p.stalledPartitions(30_000)).toEqual([`${TOPIC}:0`]);
+  });
+
+  it('a consumer that is closing processes nothing', async () => {
+    const { batch, calls } = batchOf([0, 1], { running: () => false });
+    await processor().process(batch);
+    expect(calls.resolved).toEqual([]);
+    expect(await counted()).toEqual({});
+  });
+});
