@@ -1,22 +1,10 @@
+import type { UserActionEvent } from '@streamtally/contracts';
+import { userAction } from './support/events';
 import { readTopic, uniqueName, waitFor } from '@streamtally/test-support';
 import { LateEvent } from '@streamtally/contracts';
 import { AggregatorHarness, startAggregator } from './support/aggregator-harness';
 
-const event = (ts: number, gender: number, line: number) => ({
-  user_id: line,
-  item_id: 2,
-  cat_id: 3,
-  merchant_id: 4,
-  brand_id: null,
-  month: 11,
-  day: 11,
-  action: 0,
-  age_range: 3,
-  gender,
-  province: '上海',
-  ts,
-  line,
-});
+const event = (ts: number, gender: number, line: number) => userAction({ ts, gender: gender as UserActionEvent['gender'], line });
 
 describe('aggregator against the real broker and Redis', () => {
   let harness: AggregatorHarness | undefined;

@@ -1,21 +1,9 @@
+import type { UserActionEvent } from '@streamtally/contracts';
+import { userAction } from './support/events';
 import { uniqueName, waitFor } from '@streamtally/test-support';
 import { AggregatorHarness, startAggregator } from './support/aggregator-harness';
 
-const event = (ts: number, line: number) => ({
-  user_id: line,
-  item_id: 2,
-  cat_id: 3,
-  merchant_id: 4,
-  brand_id: null,
-  month: 11,
-  day: 11,
-  action: 0,
-  age_range: 3,
-  gender: line % 3,
-  province: '上海',
-  ts,
-  line,
-});
+const event = (ts: number, line: number) => userAction({ ts, gender: (line % 3) as UserActionEvent['gender'], line });
 
 // Regression: commits to Kafka were throttled to one per KAFKA_COMMIT_INTERVAL_MS and the
 // last offsets were never committed, so Kafka's tools (and `topics`) showed lag for good.

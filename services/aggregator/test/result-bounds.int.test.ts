@@ -1,23 +1,11 @@
+import type { UserActionEvent } from '@streamtally/contracts';
+import { userAction } from './support/events';
 import { encodeWindowResult } from '@streamtally/contracts';
 import { uniqueName, waitFor } from '@streamtally/test-support';
 import { MAX_RESULT_BYTES } from '../src/windowing/results';
 import { AggregatorHarness, startAggregator } from './support/aggregator-harness';
 
-const event = (ts: number, gender: number, province: string, line: number) => ({
-  user_id: line,
-  item_id: 2,
-  cat_id: 3,
-  merchant_id: 4,
-  brand_id: null,
-  month: 11,
-  day: 11,
-  action: 0,
-  age_range: 3,
-  gender,
-  province,
-  ts,
-  line,
-});
+const event = (ts: number, gender: number, province: string, line: number) => userAction({ ts, gender: gender as UserActionEvent['gender'], province, line });
 
 // Regression: one row with a 1 MB province (or many long distinct provinces in one window)
 // made a result too large for Kafka; emitting retried it forever and no job emitted again,

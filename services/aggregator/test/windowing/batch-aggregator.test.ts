@@ -1,3 +1,4 @@
+import { userAction } from '../support/events';
 import { parseJobs } from '../../src/jobs/job-schema';
 import { aggregateBatch, InputMessage, wordsOf } from '../../src/windowing/batch-aggregator';
 
@@ -7,22 +8,8 @@ function jobsOf(defs: unknown[]) {
   return parsed.jobs;
 }
 
-const event = (ts: number, extra: Record<string, unknown> = {}) => ({
-  user_id: 1,
-  item_id: 2,
-  cat_id: 3,
-  merchant_id: 4,
-  brand_id: null,
-  month: 11,
-  day: 11,
-  action: 0,
-  age_range: 3,
-  gender: 0,
-  province: '上海',
-  ts,
-  line: 2,
-  ...extra,
-});
+// extra may make it invalid on purpose (dead-letter cases)
+const event = (ts: number, extra: Record<string, unknown> = {}) => ({ ...userAction({ ts, user_id: 1, line: 2 }), ...extra });
 const messages = (values: unknown[]): InputMessage[] =>
   values.map((v, i) => ({ offset: String(i), value: typeof v === 'string' ? Buffer.from(v) : Buffer.from(JSON.stringify(v)) }));
 
