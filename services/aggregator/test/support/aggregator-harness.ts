@@ -54,7 +54,10 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
   const registry = new Registry();
   let app = createAggregatorApp({ config: parsed.config, jobs: parsedJobs.jobs, logger: silentLogger(), registry, kafka, redis });
   await app.start();
-  const producer = createProducer(kafka);
+  // idempotent: kafkajs retries a whole request when one partition of it fails (a leader not
+  // yet known on a new topic), so a plain producer writes the partitions that had succeeded
+  // twice; seen in CI as one partition of a word-count test's input counted twice
+  const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const latest = new Map<string, WindowResult>();
   const reader = kafka.consumer({ groupId: `${id}-reader`, maxWaitTimeInMs: 100 });

@@ -42,7 +42,10 @@ export async function startGateway(settings: Record<string, string> = {}): Promi
   const registry = new Registry();
   const app = await createGatewayApp({ config, logger: silentLogger(), registry, kafka });
   const started = await app.start();
-  const producer: Producer = createProducer(kafka);
+  // idempotent: kafkajs retries a whole request when one partition of it fails (a leader not
+  // yet known on a new topic), so a plain producer writes the partitions that had succeeded
+  // twice; seen in CI as one partition of a word-count test's input counted twice
+  const producer: Producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   return {
     url: started.address.replace('http://', 'ws://') + '/ws',
