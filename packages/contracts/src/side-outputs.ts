@@ -1,5 +1,10 @@
+import type { Problem, ProblemCode } from './problem';
+
 /** A record that could not be used, kept with enough context to find and replay it. */
 export interface DeadLetter {
+  /** why, as a stable code (e.g. bad_gender, column_count, not_json) */
+  code: ProblemCode;
+  /** why, in words naming the field or limit */
   reason: string;
   /** the raw line or record value as UTF-8, or base64 when `encoding` says so: at most
    *  DEAD_LETTER_RAW_LIMIT bytes of it (`truncated` then, `rawBytes` the whole length) */
@@ -38,7 +43,7 @@ export const DEAD_LETTER_REASON_LIMIT = 300;
  * `totalBytes` is the whole record's length when `bytes` already holds only its start.
  */
 export function boundedDeadLetter(
-  reason: string,
+  { code, reason }: Problem,
   bytes: Buffer,
   encoding: DeadLetter['encoding'],
   source: DeadLetter['source'],
@@ -50,6 +55,7 @@ export function boundedDeadLetter(
   if (encoding === 'utf8' && end < bytes.length) while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end -= 1;
   const raw = bytes.subarray(0, end);
   return {
+    code,
     reason: reason.length > DEAD_LETTER_REASON_LIMIT ? `${reason.slice(0, DEAD_LETTER_REASON_LIMIT - 1)}…` : reason,
     raw: raw.toString(encoding),
     encoding,

@@ -18,9 +18,9 @@ export function decodeTextLine(bytes: Buffer | string | null | undefined): Decod
   const parsed = parseJsonObject(bytes);
   if (!parsed.ok) return parsed;
   const raw = parsed.value;
-  if (typeof raw.text !== 'string') return reject('field text: expected a string');
-  if (!isIntegerIn(raw.ts, 0, Number.MAX_SAFE_INTEGER)) return reject('field ts: expected epoch milliseconds');
-  if (typeof raw.source !== 'string') return reject('field source: expected a string');
+  if (typeof raw.text !== 'string') return reject('bad_text', 'field text: expected a string');
+  if (!isIntegerIn(raw.ts, 0, Number.MAX_SAFE_INTEGER)) return reject('bad_ts', 'field ts: expected epoch milliseconds');
+  if (typeof raw.source !== 'string') return reject('bad_source', 'field source: expected a string');
   return accept(raw as unknown as TextLineEvent);
 }
 

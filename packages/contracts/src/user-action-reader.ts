@@ -26,7 +26,7 @@ export function readCanonicalUserAction(bytes: Buffer): Decoded<UserActionEvent>
     } else {
       const value = r.integer();
       if (value < 0) return undefined; // not a plain integer: let JSON.parse and the validator judge it
-      if (value < field.min || value > field.max) return reject(fieldError(field));
+      if (value < field.min || value > field.max) return reject(`bad_${field.name}`, fieldError(field));
       values[i] = value;
     }
   }

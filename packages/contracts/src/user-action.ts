@@ -7,7 +7,7 @@ export function validateUserAction(raw: Record<string, unknown>): Decoded<UserAc
   for (const field of USER_ACTION_FIELD_TABLE) {
     const value = raw[field.name];
     const valid = field.type === 'text' ? typeof value === 'string' : isIntegerIn(value, field.min, field.max) || (field.nullable === true && value === null);
-    if (!valid) return reject(fieldError(field));
+    if (!valid) return reject(`bad_${field.name}`, fieldError(field));
   }
   return accept(raw as unknown as UserActionEvent);
 }

@@ -43,16 +43,16 @@ export function decodeWindowResult(bytes: Buffer | string | null | undefined): D
   const parsed = parseJsonObject(bytes);
   if (!parsed.ok) return parsed;
   const raw = parsed.value;
-  if (typeof raw.job !== 'string' || raw.job.length === 0) return reject('field job: expected a non-empty string');
-  if (!isIntegerIn(raw.windowStart, 0, Number.MAX_SAFE_INTEGER)) return reject('field windowStart: expected epoch ms');
+  if (typeof raw.job !== 'string' || raw.job.length === 0) return reject('bad_job', 'field job: expected a non-empty string');
+  if (!isIntegerIn(raw.windowStart, 0, Number.MAX_SAFE_INTEGER)) return reject('bad_windowStart', 'field windowStart: expected epoch ms');
   if (raw.windowEnd !== null && !isIntegerIn(raw.windowEnd, 0, Number.MAX_SAFE_INTEGER)) {
-    return reject('field windowEnd: expected epoch ms or null');
+    return reject('bad_windowEnd', 'field windowEnd: expected epoch ms or null');
   }
   if (raw.counts === null || typeof raw.counts !== 'object' || Array.isArray(raw.counts)) {
-    return reject('field counts: expected an object of counts');
+    return reject('bad_counts', 'field counts: expected an object of counts');
   }
   for (const [key, count] of Object.entries(raw.counts as Record<string, unknown>)) {
-    if (!isIntegerIn(count, 0, Number.MAX_SAFE_INTEGER)) return reject(`field counts.${key}: expected a non-negative integer`);
+    if (!isIntegerIn(count, 0, Number.MAX_SAFE_INTEGER)) return reject('bad_counts', `field counts.${key}: expected a non-negative integer`);
   }
   if (raw.other !== undefined) {
     const other = raw.other as Record<string, unknown> | null;
@@ -62,12 +62,12 @@ export function decodeWindowResult(bytes: Buffer | string | null | undefined): D
       !isIntegerIn(other.keys, 1, Number.MAX_SAFE_INTEGER) ||
       !isIntegerIn(other.count, 0, Number.MAX_SAFE_INTEGER)
     ) {
-      return reject('field other: expected {keys, count} with a positive number of keys');
+      return reject('bad_other', 'field other: expected {keys, count} with a positive number of keys');
     }
   }
-  if (typeof raw.final !== 'boolean') return reject('field final: expected a boolean');
-  if (!isIntegerIn(raw.version, 0, Number.MAX_SAFE_INTEGER)) return reject('field version: expected a non-negative integer');
-  if (!isIntegerIn(raw.emittedAt, 0, Number.MAX_SAFE_INTEGER)) return reject('field emittedAt: expected epoch ms');
+  if (typeof raw.final !== 'boolean') return reject('bad_final', 'field final: expected a boolean');
+  if (!isIntegerIn(raw.version, 0, Number.MAX_SAFE_INTEGER)) return reject('bad_version', 'field version: expected a non-negative integer');
+  if (!isIntegerIn(raw.emittedAt, 0, Number.MAX_SAFE_INTEGER)) return reject('bad_emittedAt', 'field emittedAt: expected epoch ms');
   return accept(raw as unknown as WindowResult);
 }
 

@@ -55,7 +55,7 @@ describe('the user-action field table', () => {
       if (field.type !== 'integer') throw new Error('integer fields only');
       for (const value of [field.min - 1, field.max + 1].filter((v) => v >= 0 && Number.isSafeInteger(v))) {
         const event = { ...sample, [name]: value };
-        const expected = { ok: false, error: fieldError(field) };
+        const expected = { ok: false, code: `bad_${name}`, error: fieldError(field) };
         expect(validateUserAction(event)).toEqual(expected);
         expect(decodeUserAction(Buffer.from(encodeUserActionText(event)))).toEqual(expected);
       }
@@ -67,7 +67,11 @@ describe('the user-action field table', () => {
 
   it('accepts null only where the table says so', () => {
     expect(validateUserAction({ ...sample, brand_id: null })).toEqual({ ok: true, value: { ...sample, brand_id: null } });
-    expect(validateUserAction({ ...sample, gender: null })).toEqual({ ok: false, error: 'field gender: expected a gender code 0, 1 or 2' });
-    expect(validateUserAction({ ...sample, brand_id: -1 })).toEqual({ ok: false, error: 'field brand_id: expected a non-negative integer or null' });
+    expect(validateUserAction({ ...sample, gender: null })).toEqual({ ok: false, code: 'bad_gender', error: 'field gender: expected a gender code 0, 1 or 2' });
+    expect(validateUserAction({ ...sample, brand_id: -1 })).toEqual({
+      ok: false,
+      code: 'bad_brand_id',
+      error: 'field brand_id: expected a non-negative integer or null',
+    });
   });
 });

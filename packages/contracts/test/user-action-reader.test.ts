@@ -101,7 +101,7 @@ describe('the canonical user-action reader', () => {
 
   it('still validates what it reads: out-of-range codes are rejected, naming the field', () => {
     const bytes = Buffer.from(canonical.replace('"gender":0', '"gender":7'));
-    expect(readCanonicalUserAction(bytes)).toEqual({ ok: false, error: 'field gender: expected a gender code 0, 1 or 2' });
-    expect(reference(bytes)).toEqual({ ok: false, error: 'field gender: expected a gender code 0, 1 or 2' });
+    expect(readCanonicalUserAction(bytes)).toEqual({ ok: false, code: 'bad_gender', error: 'field gender: expected a gender code 0, 1 or 2' });
+    expect(reference(bytes)).toEqual({ ok: false, code: 'bad_gender', error: 'field gender: expected a gender code 0, 1 or 2' });
   });
 });

@@ -39,7 +39,7 @@ describe('user action codec', () => {
 
   it('rejects values that are not JSON objects with a clear reason', () => {
     expect(decodeUserAction('not json')).toMatchObject({ ok: false, error: expect.stringContaining('not JSON') });
-    expect(decodeUserAction('[1,2]')).toMatchObject({ ok: false, error: 'value is not a JSON object' });
-    expect(decodeUserAction(null)).toMatchObject({ ok: false, error: 'record has no value' });
+    expect(decodeUserAction('[1,2]')).toMatchObject({ ok: false, code: 'not_an_object', error: 'value is not a JSON object' });
+    expect(decodeUserAction(null)).toMatchObject({ ok: false, code: 'no_value', error: 'record has no value' });
   });
 });

@@ -22,7 +22,7 @@ describe('window result codec', () => {
 
   it('names a negative count by its key', () => {
     const decoded = decodeWindowResult(JSON.stringify({ ...result, counts: { '1': -2 } }));
-    expect(decoded).toMatchObject({ ok: false, error: 'field counts.1: expected a non-negative integer' });
+    expect(decoded).toMatchObject({ ok: false, code: 'bad_counts', error: 'field counts.1: expected a non-negative integer' });
   });
 
   it('only a higher version supersedes', () => {

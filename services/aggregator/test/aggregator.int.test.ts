@@ -53,7 +53,11 @@ describe('aggregator against the real broker and Redis', () => {
       }),
     ]);
     const dead = await readTopic(h.kafka, h.config.DEAD_LETTER_TOPIC, 1);
-    expect(JSON.parse(dead[0]!.value!)).toMatchObject({ reason: 'value is not a JSON object', source: { topic: source, partition: 0, offset: '5' } });
+    expect(JSON.parse(dead[0]!.value!)).toMatchObject({
+      code: 'not_an_object',
+      reason: 'value is not a JSON object',
+      source: { topic: source, partition: 0, offset: '5' },
+    });
     expect(await h.registry.getSingleMetricAsString('streamtally_aggregator_late_events_total')).toContain('aggregation="g"} 1');
   });
 

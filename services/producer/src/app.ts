@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { DEAD_LETTER_RAW_LIMIT, DEAD_LETTER_REASON_LIMIT, MAX_TEXT_LINE_BYTES } from '@streamtally/contracts';
+import { DEAD_LETTER_RAW_LIMIT, DEAD_LETTER_REASON_LIMIT, MAX_TEXT_LINE_BYTES, type ProblemCode } from '@streamtally/contracts';
 import {
   connectAdmin,
   createKafkaClientMetrics,
@@ -169,9 +169,9 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
           signal,
           hooks: {
             ...hooks,
-            onDeadLetter: (kind) => {
-              metrics.deadLetters.inc({ reason: kind });
-              hooks?.onDeadLetter?.(kind);
+            onDeadLetter: (code) => {
+              metrics.deadLetters.inc({ reason: code });
+              hooks?.onDeadLetter?.(code);
             },
           },
         },
@@ -192,7 +192,7 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
         clock,
         counts,
         onLine: () => metrics.textLines.inc(),
-        onDeadLetter: (kind: string) => metrics.deadLetters.inc({ reason: kind }),
+        onDeadLetter: (code: ProblemCode) => metrics.deadLetters.inc({ reason: code }),
       };
       if (stdin) {
         await publishLines(stdin, 'stdin', topics, lineDeps);

@@ -1,16 +1,14 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
-import { randomUUID } from 'node:crypto';
-import { DEFAULT_TOPICS } from '@streamtally/contracts';
-import { connectAdmin, createKafka } from '@streamtally/kafka-client';
+import { createKafka } from '@streamtally/kafka-client';
 import { createLogger, createRegistry, Logger, OpsServer, runMain, startOpsServer } from '@streamtally/observability';
 import { createProducerApp, ProducerApp } from './app';
 import { helpText, parseCommandLine } from './cli/args';
 import { progressLine } from './cli/progress';
-import { formatRecord } from './cli/tail-command';
-import { describeTopics, formatTopicReports } from './cli/topics-command';
+import { generateCommand, GenerateOptions } from './cli/generate-command';
+import { tailCommand } from './cli/tail-command';
+import { formatTopicReports, pipelineTopics, topicsCommand } from './cli/topics-command';
 import { parseProducerConfig, ProducerConfig } from './config';
-import { writeUserLog } from './sample-data/write-file';
 
 async function main(): Promise<number> {
   const commandLine = parseCommandLine(process.argv.slice(2));
@@ -42,7 +40,7 @@ async function main(): Promise<number> {
   installSignalHandlers(controller, logger);
 
   if (command === 'topics') return topics(config);
-  if (command === 'tail') return tail(config, positionals[0], commandLine.value.fromBeginning, controller.signal);
+  if (command === 'tail') return tail(config, positionals[0], commandLine.value.fromBeginning, controller);
 
   const registry = createRegistry('producer');
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger });
@@ -105,102 +103,55 @@ async function replay(app: ProducerApp, config: ProducerConfig, logger: Logger, 
 }
 
 async function topics(config: ProducerConfig): Promise<number> {
-  const logger = createLogger({ service: 'producer', level: 'warn', destination: process.stderr });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-topics`, logger });
-  const admin = kafka.admin();
-  await connectAdmin(admin, config.KAFKA_BROKERS, config.BROKER_TIMEOUT_MS);
-  try {
-    const names = [
-      ...new Set([
-        config.INPUT_TOPIC,
-        config.DEAD_LETTER_TOPIC,
-        config.TEXT_TOPIC,
-        config.TEXT_DEAD_LETTER_TOPIC,
-        DEFAULT_TOPICS.windowResults,
-        DEFAULT_TOPICS.lateEvents,
-        DEFAULT_TOPICS.aggregatorDeadLetter,
-      ]),
-    ];
-    const reports = await describeTopics(admin, names);
-    const found = new Set(reports.map((r) => r.topic));
-    process.stdout.write(
-      formatTopicReports(
-        reports,
-        names.filter((n) => !found.has(n)),
-      ) + '\n',
-    );
-    return 0;
-  } finally {
-    await admin.disconnect();
-  }
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-topics`, logger: quietLogger() });
+  const overview = await topicsCommand(kafka, { brokers: config.KAFKA_BROKERS, timeoutMs: config.BROKER_TIMEOUT_MS, names: pipelineTopics(config) });
+  process.stdout.write(formatTopicReports(overview) + '\n');
+  return 0;
 }
 
-async function tail(config: ProducerConfig, topic: string | undefined, fromBeginning: boolean, signal: AbortSignal): Promise<number> {
+async function tail(config: ProducerConfig, topic: string | undefined, fromBeginning: boolean, controller: AbortController): Promise<number> {
   if (!topic) {
     process.stderr.write('streamtally-producer: tail needs a topic, e.g. tail window-results\n');
     return 2;
   }
-  const logger = createLogger({ service: 'producer', level: 'warn', destination: process.stderr });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-tail`, logger });
-  const admin = kafka.admin();
-  await connectAdmin(admin, config.KAFKA_BROKERS, config.BROKER_TIMEOUT_MS);
-  const exists = (await admin.listTopics()).includes(topic);
-  if (!exists) {
-    await admin.disconnect();
-    process.stderr.write(`streamtally-producer: topic ${topic} does not exist\n`);
-    return 1;
-  }
-  // a throw-away group: tailing never moves anyone's offsets
-  const groupId = `streamtally-tail-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId });
-  let printed = 0;
-  const limit = config.LIMIT ?? Infinity;
-  let stop = () => {};
-  const stopped = new Promise<void>((resolve) => {
-    stop = resolve;
-    if (signal.aborted) resolve();
-    signal.addEventListener('abort', () => resolve(), { once: true });
-  });
   // `tail … | head` closes the pipe: that ends the tail, quietly
+  let readerGone = false;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
-    printed = limit;
-    stop();
+    readerGone = true;
+    controller.abort();
   });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning });
-  await consumer.run({
-    autoCommit: false,
-    eachMessage: async ({ partition, message }) => {
-      if (printed >= limit) return;
-      process.stdout.write(formatRecord(topic, partition, message) + '\n');
-      if (++printed >= limit) stop();
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-tail`, logger: quietLogger() });
+  const outcome = await tailCommand(kafka, {
+    brokers: config.KAFKA_BROKERS,
+    timeoutMs: config.BROKER_TIMEOUT_MS,
+    topic,
+    fromBeginning,
+    limit: config.LIMIT,
+    signal: controller.signal,
+    write: (line) => {
+      if (!readerGone) process.stdout.write(line + '\n');
+      return !readerGone;
     },
   });
-  await stopped;
-  await consumer.disconnect();
-  await admin.deleteGroups([groupId]).catch(() => undefined);
-  await admin.disconnect();
+  if (outcome.ok) return 0;
+  process.stderr.write(`streamtally-producer: ${outcome.error}\n`);
+  return 1;
+}
+
+async function generate(options: GenerateOptions): Promise<number> {
+  const outcome = await generateCommand(options);
+  if (!outcome.ok) {
+    process.stderr.write(`streamtally-producer generate: ${outcome.errors.join('; ')}\n`);
+    return 2;
+  }
+  process.stdout.write(`wrote ${outcome.rows} rows (${outcome.bytes} bytes) to ${outcome.out}\n`);
   return 0;
 }
 
-async function generate(options: { rows?: string; out?: string; seed?: string; badRows?: string }): Promise<number> {
-  const rows = Number(options.rows ?? 1000);
-  const seed = Number(options.seed ?? 1);
-  const badRowFraction = Number(options.badRows ?? 0);
-  const errors = [
-    !Number.isInteger(rows) || rows < 1 ? `--rows: expected a positive integer (got "${options.rows}")` : '',
-    !Number.isInteger(seed) ? `--seed: expected an integer (got "${options.seed}")` : '',
-    !(badRowFraction >= 0 && badRowFraction <= 1) ? `--bad-rows: expected a fraction 0-1 (got "${options.badRows}")` : '',
-    !options.out ? '--out: the file to write is required' : '',
-  ].filter(Boolean);
-  if (errors.length > 0) {
-    process.stderr.write(`streamtally-producer generate: ${errors.join('; ')}\n`);
-    return 2;
-  }
-  const written = await writeUserLog(options.out!, { rows, seed, badRowFraction });
-  process.stdout.write(`wrote ${written.rows} rows (${written.bytes} bytes) to ${options.out}\n`);
-  return 0;
+/** The tools print their own output; only warnings go to stderr as logs. */
+function quietLogger(): Logger {
+  return createLogger({ service: 'producer', level: 'warn', destination: process.stderr });
 }
 
 function installSignalHandlers(controller: AbortController, logger: Logger): void {

@@ -1,3 +1,4 @@
+import { USER_LOG_COLUMNS, type ProblemCode } from '@streamtally/contracts';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface ProducerMetrics {
@@ -37,21 +38,15 @@ export function createProducerMetrics(registry: Registry): ProducerMetrics {
   return metrics;
 }
 
-export const DEAD_LETTER_REASONS = [
-  'column_count',
-  'bad_user_id',
-  'bad_item_id',
-  'bad_cat_id',
-  'bad_merchant_id',
-  'bad_brand_id',
-  'bad_month',
-  'bad_day',
-  'bad_action',
-  'bad_age_range',
-  'bad_gender',
+/** Every problem code a producer dead letter can carry (the metric's reason label). */
+export const DEAD_LETTER_REASONS: readonly ProblemCode[] = [
   'undecodable',
-  'unclosed_quote',
   'too_long',
+  'too_large_for_topic',
+  'column_count',
+  'unclosed_quote',
+  'bad_quote',
+  'control_character',
   'bad_header',
-  'other',
-] as const;
+  ...USER_LOG_COLUMNS.map((column) => `bad_${column}` as const),
+];

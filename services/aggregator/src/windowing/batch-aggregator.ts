@@ -93,7 +93,7 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
       out.deadLetters.push({
         key: `${input.topic}/${input.partition}/${message.offset}`,
         letter: boundedDeadLetter(
-          decoded.error,
+          { code: decoded.code, reason: decoded.error },
           message.value ?? Buffer.alloc(0),
           'base64',
           { topic: input.topic, partition: input.partition, offset: message.offset },

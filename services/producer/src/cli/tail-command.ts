@@ -1,5 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { connectAdmin, type Kafka, type KafkaMessage } from '@streamtally/kafka-client';
+
+export interface TailOptions {
+  brokers: string[];
+  timeoutMs: number;
+  topic: string;
+  fromBeginning: boolean;
+  /** stop after this many records (default: never) */
+  limit?: number;
+  /** stops the tail */
+  signal: AbortSignal;
+  /** receives each record as one JSON line; returns false when the reader is gone (closed pipe) */
+  write(line: string): boolean;
+}
+
+export type TailOutcome = { ok: true; printed: number } | { ok: false; error: string };
+
+/**
+ * The `tail` command: prints a topic's records as JSON lines until `limit`, the signal, or
+ * the reader going away, with a throw-away group (tailing never moves anyone's offsets).
+ */
+export async function tailCommand(kafka: Kafka, options: TailOptions): Promise<TailOutcome> {
+  const admin = kafka.admin();
+  await connectAdmin(admin, options.brokers, options.timeoutMs);
+  try {
+    if (!(await admin.listTopics()).includes(options.topic)) return { ok: false, error: `topic ${options.topic} does not exist` };
+    const groupId = `streamtally-tail-${randomUUID()}`;
+    const consumer = kafka.consumer({ groupId });
+    const limit = options.limit ?? Infinity;
+    let printed = 0;
+    let stop = () => {};
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+      if (options.signal.aborted) resolve();
+      options.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          if (printed >= limit) return;
+          printed += 1;
+          if (!options.write(formatRecord(options.topic, partition, message)) || printed >= limit) stop();
+        },
+      });
+      await stopped;
+    } finally {
+      await consumer.disconnect();
+      await admin.deleteGroups([groupId]).catch(() => undefined);
+    }
+    return { ok: true, printed };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** One record as one JSON line: JSON values stay structured, anything else is a string. Pure. */
-export function formatRecord(topic: string, partition: number, message: KafkaMessage): string {
+export function formatRecord(topic: string, partition: number, message: Pick<KafkaMessage, 'offset' | 'key' | 'value'>): string {
   const text = message.value?.toString('utf8') ?? null;
   let value: unknown = text;
   if (text !== null) {
@@ -11,4 +70,3 @@ export function formatRecord(topic: string, partition: number, message: KafkaMes
   }
   return JSON.stringify({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value });
 }
-import { type KafkaMessage } from '@streamtally/kafka-client';

@@ -1,7 +1,45 @@
+import { DEFAULT_TOPICS } from '@streamtally/contracts';
+import { connectAdmin, type Admin, type Kafka } from '@streamtally/kafka-client';
+import type { ProducerConfig } from '../config';
+
 export interface TopicReport {
   topic: string;
   partitions: { partition: number; leader: number; endOffset: string }[];
   groups: { groupId: string; lag: number }[];
+}
+
+export interface TopicsOverview {
+  reports: TopicReport[];
+  /** topics of the pipeline that do not exist yet */
+  missing: string[];
+}
+
+/** Every topic of the pipeline this producer's settings name, with the defaults of the others. */
+export function pipelineTopics(config: Pick<ProducerConfig, 'INPUT_TOPIC' | 'DEAD_LETTER_TOPIC' | 'TEXT_TOPIC' | 'TEXT_DEAD_LETTER_TOPIC'>): string[] {
+  return [
+    ...new Set([
+      config.INPUT_TOPIC,
+      config.DEAD_LETTER_TOPIC,
+      config.TEXT_TOPIC,
+      config.TEXT_DEAD_LETTER_TOPIC,
+      DEFAULT_TOPICS.windowResults,
+      DEFAULT_TOPICS.lateEvents,
+      DEFAULT_TOPICS.aggregatorDeadLetter,
+    ]),
+  ];
+}
+
+/** The `topics` command: what exists of `names`, and what does not. */
+export async function topicsCommand(kafka: Kafka, options: { brokers: string[]; timeoutMs: number; names: string[] }): Promise<TopicsOverview> {
+  const admin = kafka.admin();
+  await connectAdmin(admin, options.brokers, options.timeoutMs);
+  try {
+    const reports = await describeTopics(admin, options.names);
+    const found = new Set(reports.map((r) => r.topic));
+    return { reports, missing: options.names.filter((n) => !found.has(n)) };
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Describes each existing topic: partitions, end offsets, and every group's total lag on it. */
@@ -35,7 +73,7 @@ export async function describeTopics(admin: Admin, topics: string[]): Promise<To
 }
 
 /** Human-readable table of topic reports. Pure. */
-export function formatTopicReports(reports: TopicReport[], missing: string[]): string {
+export function formatTopicReports({ reports, missing }: TopicsOverview): string {
   const lines: string[] = [];
   for (const report of reports) {
     const total = report.partitions.reduce((sum, p) => sum + Number(p.endOffset), 0);
@@ -46,4 +84,3 @@ export function formatTopicReports(reports: TopicReport[], missing: string[]): s
   for (const topic of missing) lines.push(`${topic}  (does not exist yet)`);
   return lines.join('\n');
 }
-import { type Admin } from '@streamtally/kafka-client';

@@ -1,3 +1,5 @@
+import { problem, type Problem } from '@streamtally/contracts';
+
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -6,7 +8,7 @@ export interface RawRecord {
   bytes: Buffer;
   line: number;
   /** why no usable record could be cut here (the line is too long): a dead letter */
-  problem?: string;
+  problem?: Problem;
   /** the line's full length when `bytes` holds only its first bytes */
   totalBytes?: number;
 }
@@ -78,7 +80,7 @@ export class RecordSplitter {
 
   private tooLong(head: Buffer, total: number): RawRecord {
     const bytes = head.length > this.maxRecordBytes ? head.subarray(0, this.maxRecordBytes) : head;
-    return { bytes, line: this.nextLine++, totalBytes: total, problem: `row: ${total} bytes, more than ${this.maxRecordBytes}` };
+    return { bytes, line: this.nextLine++, totalBytes: total, problem: problem('too_long', `row: ${total} bytes, more than ${this.maxRecordBytes}`) };
   }
 }
 

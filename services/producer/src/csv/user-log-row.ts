@@ -1,4 +1,4 @@
-import { USER_ACTION_FIELD_TABLE, USER_LOG_COLUMNS, userActionFromValues, type UserActionEvent } from '@streamtally/contracts';
+import { problem, USER_ACTION_FIELD_TABLE, USER_LOG_COLUMNS, userActionFromValues, type Problem, type UserActionEvent } from '@streamtally/contracts';
 import { splitFields } from './fields';
 
 export type UserLogColumn = keyof UserActionEvent;
@@ -6,7 +6,7 @@ export type UserLogColumn = keyof UserActionEvent;
 /** A parsed row; the pacer fills in `ts` (0 until then). */
 export type UserLogRow = UserActionEvent;
 
-export type RowOutcome = { ok: true; row: UserLogRow } | { ok: false; reason: string };
+export type RowOutcome = { ok: true; row: UserLogRow } | ({ ok: false } & Problem);
 
 /** Column order of the canonical file (the contracts' field table); a header line may reorder it. */
 export const CANONICAL_COLUMNS: readonly UserLogColumn[] = USER_LOG_COLUMNS;
@@ -22,7 +22,7 @@ export function isHeader(fields: string[]): boolean {
 }
 
 /** Column positions from a header line; an error names the missing or unknown column. */
-export function columnsFromHeader(fields: string[]): UserLogColumn[] | string {
+export function columnsFromHeader(fields: string[]): UserLogColumn[] | Problem {
   const names = fields.map((f) =>
     f
       .trim()
@@ -30,10 +30,10 @@ export function columnsFromHeader(fields: string[]): UserLogColumn[] | string {
       .toLowerCase(),
   );
   for (const name of names) {
-    if (!(CANONICAL_COLUMNS as readonly string[]).includes(name)) return `header has an unknown column "${name}"`;
+    if (!(CANONICAL_COLUMNS as readonly string[]).includes(name)) return problem('bad_header', `header has an unknown column "${name}"`);
   }
   for (const column of CANONICAL_COLUMNS) {
-    if (!names.includes(column)) return `header has no column "${column}"`;
+    if (!names.includes(column)) return problem('bad_header', `header has no column "${column}"`);
   }
   return names as UserLogColumn[];
 }
@@ -136,15 +136,13 @@ export function createRowParser(columns: readonly UserLogColumn[], maxFieldBytes
   return (record, line) => {
     let text = record;
     if (record.includes('"')) {
-      const fields = splitFields(record);
-      // "field 11: …" from the splitter becomes "field province: …"
-      if (typeof fields === 'string')
-        return { ok: false, reason: fields.replace(/^field (\d+):/, (all, n: string) => (columns[Number(n) - 1] ? `field ${columns[Number(n) - 1]}:` : all)) };
-      if (fields.length !== count) return { ok: false, reason: `expected ${count} columns, found ${fields.length}` };
+      const fields = splitFields(record, (n) => columns[n - 1] ?? String(n));
+      if (!Array.isArray(fields)) return { ok: false, ...fields };
+      if (fields.length !== count) return { ok: false, code: 'column_count', reason: `expected ${count} columns, found ${fields.length}` };
       text = locateQuotedFields(fields);
     } else {
       const found = locateFields(record);
-      if (found !== count) return { ok: false, reason: `expected ${count} columns, found ${found}` };
+      if (found !== count) return { ok: false, code: 'column_count', reason: `expected ${count} columns, found ${found}` };
     }
 
     for (let i = 0; i < FIELDS.length; i += 1) {
@@ -152,8 +150,8 @@ export function createRowParser(columns: readonly UserLogColumn[], maxFieldBytes
       if (kind === NOT_IN_CSV) continue; // ts and line: filled in below
       const column = columnOf[i]!;
       if (kind === TEXT) {
-        const problem = textProblem(text, starts[column]!, ends[column]!, FIELDS[i]!.name, maxFieldBytes);
-        if (problem) return { ok: false, reason: problem };
+        const wrong = textProblem(text, starts[column]!, ends[column]!, FIELDS[i]!.name, maxFieldBytes);
+        if (wrong) return { ok: false, ...wrong };
         values[i] = field(text, column).trim();
         continue;
       }
@@ -196,17 +194,17 @@ const LINE = FIELDS.findIndex((f) => f.name === 'line');
  * What is wrong with the one free-text field, if anything: bounded, so no row can make a
  * window's result too large, and free of control characters.
  */
-function textProblem(text: string, start: number, end: number, name: string, maxFieldBytes: number): string | undefined {
+function textProblem(text: string, start: number, end: number, name: keyof UserActionEvent, maxFieldBytes: number): Problem | undefined {
   if (end - start > maxFieldBytes / 3) {
     const bytes = Buffer.byteLength(text.slice(start, end));
-    if (bytes > maxFieldBytes) return `field ${name}: ${bytes} bytes, more than ${maxFieldBytes}`;
+    if (bytes > maxFieldBytes) return problem(`bad_${name}`, `field ${name}: ${bytes} bytes, more than ${maxFieldBytes}`);
   }
   const control = controlCharacterAt(text, start, end);
   if (control === -1) return undefined;
   const code = text.charCodeAt(control).toString(16).toUpperCase().padStart(4, '0');
-  return `field ${name}: control character U+${code} at character ${control - start + 1}`;
+  return problem('control_character', `field ${name}: control character U+${code} at character ${control - start + 1}`);
 }
 
-function bad(field: string, value: string, problem: string): RowOutcome {
-  return { ok: false, reason: `field ${field}: "${value.length > 40 ? value.slice(0, 40) + '…' : value}" ${problem}` };
+function bad(field: keyof UserActionEvent, value: string, what: string): RowOutcome {
+  return { ok: false, code: `bad_${field}`, reason: `field ${field}: "${value.length > 40 ? value.slice(0, 40) + '…' : value}" ${what}` };
 }

@@ -1,4 +1,4 @@
-import { boundedDeadLetter, encodeJson, encodeTextLine, MAX_TEXT_LINE_BYTES } from '@streamtally/contracts';
+import { boundedDeadLetter, encodeJson, encodeTextLine, MAX_TEXT_LINE_BYTES, problem, type Problem, type ProblemCode } from '@streamtally/contracts';
 import { BatchSender } from '../replay/batch-sender';
 import { Clock } from '../replay/clock';
 import { LineSplitter } from './line-splitter';
@@ -24,27 +24,27 @@ export async function publishLines(
   stream: AsyncIterable<Buffer | string>,
   source: string,
   topics: LineTopics,
-  deps: { sender: BatchSender; clock: Clock; counts: LineCounts; onLine?: () => void; onDeadLetter?: (kind: string) => void },
+  deps: { sender: BatchSender; clock: Clock; counts: LineCounts; onLine?: () => void; onDeadLetter?: (code: ProblemCode) => void },
 ): Promise<void> {
   const splitter = new LineSplitter(MAX_TEXT_LINE_BYTES);
   let lineNumber = 0;
   const publish = async (line: { bytes: Buffer; overlong: boolean }) => {
     lineNumber += 1;
     if (line.bytes.length === 0) return;
-    let reason: string | undefined;
+    let why: Problem | undefined;
     let text = '';
-    if (line.overlong) reason = `line too long: more than ${MAX_TEXT_LINE_BYTES} bytes`;
+    if (line.overlong) why = problem('too_long', `line too long: more than ${MAX_TEXT_LINE_BYTES} bytes`);
     else {
       try {
         text = utf8.decode(line.bytes);
       } catch {
-        reason = 'undecodable bytes: the line is not valid UTF-8';
+        why = problem('undecodable', 'undecodable bytes: the line is not valid UTF-8');
       }
     }
-    if (reason) {
+    if (why) {
       deps.counts.deadLettered += 1;
-      deps.onDeadLetter?.(reason.startsWith('line too long') ? 'too_long' : 'undecodable');
-      const letter = boundedDeadLetter(reason, line.bytes, 'base64', { file: source, line: lineNumber }, deps.clock.now());
+      deps.onDeadLetter?.(why.code);
+      const letter = boundedDeadLetter(why, line.bytes, 'base64', { file: source, line: lineNumber }, deps.clock.now());
       await deps.sender.add(topics.deadLetterTopic, { key: `${source}:${lineNumber}`, value: encodeJson(letter) });
       return;
     }

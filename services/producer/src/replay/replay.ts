@@ -1,4 +1,4 @@
-import { encodeUserActionText } from '@streamtally/contracts';
+import { encodeUserActionText, problem, type Problem, type ProblemCode } from '@streamtally/contracts';
 import type { Logger } from 'pino';
 import { decodeRecord } from '../csv/record-decoder';
 import { RawRecord, RecordSplitter } from '../csv/record-splitter';
@@ -7,7 +7,7 @@ import { splitFields } from '../csv/fields';
 import { dataDay, PaceDecision, Pacer } from '../pacing/pacer';
 import { BatchSender } from './batch-sender';
 import { Clock } from './clock';
-import { fileDeadLetter, reasonKind } from './dead-letter';
+import { fileDeadLetter } from './dead-letter';
 
 export interface ReplaySettings {
   /** the file's name as it appears in dead letters */
@@ -30,7 +30,7 @@ export interface ReplaySettings {
 export interface ReplayHooks {
   onBytesRead?(bytes: number): void;
   onEvent?(): void;
-  onDeadLetter?(kind: string): void;
+  onDeadLetter?(code: ProblemCode): void;
 }
 
 export interface ReplayDeps {
@@ -49,7 +49,8 @@ export interface ReplaySummary {
   linesRead: number;
   events: number;
   deadLettered: number;
-  deadLetterReasons: Record<string, number>;
+  /** dead letters per problem code */
+  deadLetterReasons: Partial<Record<ProblemCode, number>>;
   headerLines: number;
   blankLines: number;
   stoppedBy: 'end of file' | 'limit' | 'signal';
@@ -84,12 +85,11 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
   let parseRow: RowParser = canonicalParser;
   let firstRecordOfPass = true;
 
-  async function deadLetter(record: RawRecord, reason: string): Promise<Verdict> {
-    const kind = reasonKind(reason);
+  async function deadLetter(record: RawRecord, why: Problem): Promise<Verdict> {
     summary.deadLettered += 1;
-    summary.deadLetterReasons[kind] = (summary.deadLetterReasons[kind] ?? 0) + 1;
-    hooks?.onDeadLetter?.(kind);
-    await sender.add(settings.deadLetterTopic, fileDeadLetter(settings.file, record.line, record.bytes, reason, clock.now(), record.totalBytes));
+    summary.deadLetterReasons[why.code] = (summary.deadLetterReasons[why.code] ?? 0) + 1;
+    hooks?.onDeadLetter?.(why.code);
+    await sender.add(settings.deadLetterTopic, fileDeadLetter(settings.file, record.line, record.bytes, why, clock.now(), record.totalBytes));
     return 'continue';
   }
 
@@ -100,7 +100,7 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
     if (Array.isArray(fields) && isHeader(fields)) {
       summary.headerLines += 1;
       const fromHeader = columnsFromHeader(fields);
-      if (typeof fromHeader === 'string') return deadLetter(record, fromHeader);
+      if (!Array.isArray(fromHeader)) return deadLetter(record, fromHeader);
       parseRow = createRowParser(fromHeader, settings.maxFieldBytes);
       return 'continue';
     }
@@ -127,7 +127,10 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
     if (value.length * 3 + key.length > limit && Buffer.byteLength(value) + key.length > limit) {
       return deadLetter(
         record,
-        `record: ${Buffer.byteLength(value) + key.length} bytes, more than topic ${settings.eventTopic} takes (${limit}, from its max.message.bytes)`,
+        problem(
+          'too_large_for_topic',
+          `record: ${Buffer.byteLength(value) + key.length} bytes, more than topic ${settings.eventTopic} takes (${limit}, from its max.message.bytes)`,
+        ),
       );
     }
     const waiting = sender.add(settings.eventTopic, { key, value });
@@ -143,7 +146,7 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
 
   function row(record: RawRecord, text: string): Verdict | Promise<Verdict> {
     const parsed = parseRow(text, record.line);
-    if (!parsed.ok) return deadLetter(record, parsed.reason);
+    if (!parsed.ok) return deadLetter(record, parsed);
     const decision = pacer.next(clock.now(), dataDay(settings.year, parsed.row.month, parsed.row.day));
     if (decision.delayMs >= 1) return sendWhenDue(parsed.row, decision, record);
     return send(parsed.row, decision.ts, record);
@@ -163,7 +166,7 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
       return 'continue';
     }
     const decoded = decodeRecord(record);
-    if (!decoded.ok) return deadLetter(record, decoded.reason);
+    if (!decoded.ok) return deadLetter(record, decoded);
     if (firstRecordOfPass) return headerOrRow(record, decoded.text);
     return row(record, decoded.text);
   }

@@ -58,7 +58,7 @@ describe('RecordSplitter', () => {
     const records = [...chunks.flatMap((c) => splitter.push(c)), ...splitter.end()];
     expect(records.map((r) => [r.line, r.bytes.length, r.totalBytes, r.problem])).toEqual([
       [1, 3, undefined, undefined],
-      [2, 100, long.length, `row: ${long.length} bytes, more than 100`], // its length without the CRLF
+      [2, 100, long.length, { code: 'too_long', reason: `row: ${long.length} bytes, more than 100` }], // its length without the CRLF
       [3, 3, undefined, undefined],
     ]);
   });
@@ -67,7 +67,7 @@ describe('RecordSplitter', () => {
     const splitter = new RecordSplitter(10);
     const records = splitter.push(Buffer.from('0123456789abc\nok\n'));
     expect(records.map((r) => [r.bytes.toString(), r.problem])).toEqual([
-      ['0123456789', 'row: 13 bytes, more than 10'],
+      ['0123456789', { code: 'too_long', reason: 'row: 13 bytes, more than 10' }],
       ['ok', undefined],
     ]);
   });
@@ -87,7 +87,7 @@ describe('RecordSplitter at the end of the input', () => {
     const records = [...splitter.push(Buffer.from('ok\n0123456789')), ...splitter.push(Buffer.from('abc\r')), ...splitter.end()];
     expect(records.map((r) => [r.line, r.bytes.toString(), r.totalBytes, r.problem])).toEqual([
       [1, 'ok', undefined, undefined],
-      [2, '01234567', 13, 'row: 13 bytes, more than 8'],
+      [2, '01234567', 13, { code: 'too_long', reason: 'row: 13 bytes, more than 8' }],
     ]);
   });
 });

@@ -51,7 +51,7 @@ describe('user_log row parser', () => {
       },
     });
     expect(parse('"1","2",3,4,"5",11,11,2,3,1,"上海"', 6)).toMatchObject({ ok: true, row: { user_id: 1, item_id: 2, brand_id: 5, gender: 1 } });
-    expect(parse('"1","x",3,4,5,11,11,2,3,1,上海', 6)).toEqual({ ok: false, reason: 'field item_id: "x" is not a non-negative integer' });
+    expect(parse('"1","x",3,4,5,11,11,2,3,1,上海', 6)).toEqual({ ok: false, code: 'bad_item_id', reason: 'field item_id: "x" is not a non-negative integer' });
     expect(parse('1,2,3,4,5,11,11,2,3,1,', 7)).toMatchObject({ ok: true, row: { province: '' } });
   });
 
@@ -68,7 +68,11 @@ describe('user_log row parser', () => {
 
   it('accepts a province of exactly the bound, and a custom bound', () => {
     expect(parse('1,2,3,4,5,11,11,2,3,0,' + 'x'.repeat(256), 1)).toMatchObject({ ok: true });
-    expect(createRowParser(CANONICAL_COLUMNS, 8)('1,2,3,4,5,11,11,2,3,0,上海上海', 1)).toEqual({ ok: false, reason: 'field province: 12 bytes, more than 8' });
+    expect(createRowParser(CANONICAL_COLUMNS, 8)('1,2,3,4,5,11,11,2,3,0,上海上海', 1)).toEqual({
+      ok: false,
+      code: 'bad_province',
+      reason: 'field province: 12 bytes, more than 8',
+    });
   });
 
   it.each([
@@ -95,7 +99,7 @@ describe('user_log row parser', () => {
     ['1,2,3,4,5,11,11,2,1 2,1,上海', 'field age_range: "1 2" is not an age range code 0-8'],
     ['1,2,3,4,5,11,11,,3,1,上海', 'field action: "" is not an action code 0-3'],
   ])('rejects %s: %s', (record, reason) => {
-    expect(parse(record, 9)).toEqual({ ok: false, reason });
+    expect(parse(record, 9)).toMatchObject({ ok: false, reason }); // codes: test/replay/dead-letter.test.ts
   });
 
   it('detects a header and follows its column order', () => {
@@ -109,7 +113,7 @@ describe('user_log row parser', () => {
   });
 
   it('names a header column it does not know or misses', () => {
-    expect(columnsFromHeader(['user_id', 'colour'])).toBe('header has an unknown column "colour"');
-    expect(columnsFromHeader(['user_id'])).toBe('header has no column "item_id"');
+    expect(columnsFromHeader(['user_id', 'colour'])).toEqual({ code: 'bad_header', reason: 'header has an unknown column "colour"' });
+    expect(columnsFromHeader(['user_id'])).toEqual({ code: 'bad_header', reason: 'header has no column "item_id"' });
   });
 });
