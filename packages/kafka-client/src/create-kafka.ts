@@ -16,9 +16,10 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 
 /**
  * kafkajs warnings that do not apply to how streamtally uses it, logged at debug instead.
- * Limited retries: after kafkajs gives up, our senders retry the same batch on the same
- * producer, so sequence numbers are reused and the broker still drops duplicates (the
- * broker-outage test shows every row exactly once).
+ * Limited retries: after kafkajs gives up, our senders send the same messages again on the
+ * same producer (on a cluster, only the partitions not acknowledged, one request each), so
+ * sequence numbers are reused and the broker drops what it already has (the broker-outage
+ * and cluster tests show every row exactly once).
  */
 const KNOWN_HARMLESS = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
 

@@ -3,3 +3,4 @@ export * from './topics';
 export * from './metrics';
 export * from './kafkajs';
 export * from './consumer-liveness';
+export * from './partitioned-send';

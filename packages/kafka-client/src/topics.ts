@@ -8,6 +8,32 @@ export interface TopicSpec {
   config?: Record<string, string>;
 }
 
+export interface Replication {
+  /** copies of each partition */
+  factor: number;
+  /** copies that must have a write before it is acknowledged (acks=all) */
+  minInsyncReplicas: number;
+}
+
+/**
+ * The replication of the topics a service creates: what TOPIC_REPLICATION_FACTOR and
+ * TOPIC_MIN_INSYNC_REPLICAS say, else by the cluster's size: one broker 1 and 1, two brokers
+ * 2 and 1, three or more 3 and 2 (a write survives one broker lost, and one more broker can
+ * be down without stopping writes). A factor the cluster cannot hold is an error naming it.
+ */
+export async function replicationFor(admin: Admin, settings: { factor?: number; minInsyncReplicas?: number }): Promise<Replication> {
+  const { brokers } = await admin.describeCluster();
+  const factor = settings.factor ?? Math.min(3, brokers.length);
+  if (factor > brokers.length) {
+    throw new Error(`TOPIC_REPLICATION_FACTOR is ${factor}, but the cluster has ${brokers.length} broker(s)`);
+  }
+  const minInsyncReplicas = settings.minInsyncReplicas ?? (factor >= 3 ? 2 : 1);
+  if (minInsyncReplicas > factor) {
+    throw new Error(`TOPIC_MIN_INSYNC_REPLICAS is ${minInsyncReplicas}, more than the replication factor ${factor}: no write could ever be acknowledged`);
+  }
+  return { factor, minInsyncReplicas };
+}
+
 /**
  * Creates the topics that do not exist yet and returns the names this call created.
  * Idempotent and safe when several services start at once: another client creating the
@@ -16,7 +42,7 @@ export interface TopicSpec {
  * waiting for leaders are separate steps, so a create that succeeded is reported as ours
  * even when the wait for its leaders needs another try.
  */
-export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<string[]> {
+export async function ensureTopics(admin: Admin, specs: TopicSpec[], replication?: Replication): Promise<string[]> {
   const created: string[] = [];
   const names = specs.map((spec) => spec.topic);
   try {
@@ -30,8 +56,11 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<st
             topics: missing.map((spec) => ({
               topic: spec.topic,
               numPartitions: spec.numPartitions,
-              replicationFactor: -1,
-              configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+              replicationFactor: replication?.factor ?? -1,
+              configEntries: Object.entries({
+                ...(replication ? { 'min.insync.replicas': String(replication.minInsyncReplicas) } : {}),
+                ...spec.config,
+              }).map(([name, value]) => ({ name, value })),
             })),
           });
           // false: every one of them existed by then (another client was first)

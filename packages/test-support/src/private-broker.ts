@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './ports';
+import { freePort, freePortRange } from './ports';
 
 const run = promisify(execFile);
 const KAFKA_LOCAL = path.resolve(__dirname, '../../../scripts/kafka-local');
@@ -42,6 +42,40 @@ export async function startPrivateBroker(): Promise<PrivateBroker> {
     stop: () => kafkaLocal('stop'),
     // `restart` on a stopped broker starts it on the data it has
     start: () => kafkaLocal('restart'),
+    close: async () => {
+      await kafkaLocal('stop');
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface PrivateCluster {
+  brokers: string[];
+  /** node ids, 1-based, in the order of `brokers` */
+  nodeIds: number[];
+  /** SIGKILLs one node: a broker crash */
+  kill(nodeId: number): Promise<void>;
+  /** starts a killed node again on the data it has, and waits until it answers */
+  startNode(nodeId: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real KRaft cluster of its own (scripts/kafka-local with KAFKA_LOCAL_BROKERS), each node a
+ * broker and a controller voter, for tests that kill brokers.
+ */
+export async function startPrivateCluster(nodes = 3): Promise<PrivateCluster> {
+  const port = await freePortRange(nodes * 2);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamtally-cluster-'));
+  const env = { ...process.env, KAFKA_LOCAL_BROKERS: String(nodes), KAFKA_LOCAL_PORT: String(port), KAFKA_LOCAL_DIR: dir };
+  const kafkaLocal = (...args: string[]) => run(KAFKA_LOCAL, args, { env, timeout: 180_000 }).then(() => undefined);
+  await kafkaLocal('start');
+  const nodeIds = Array.from({ length: nodes }, (_, i) => i + 1);
+  return {
+    brokers: nodeIds.map((id) => `127.0.0.1:${port + 2 * (id - 1)}`),
+    nodeIds,
+    kill: (nodeId) => kafkaLocal('kill', String(nodeId)),
+    startNode: (nodeId) => kafkaLocal('start-node', String(nodeId)),
     close: async () => {
       await kafkaLocal('stop');
       fs.rmSync(dir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import {
   instrumentConsumer,
   instrumentProducer,
   type Kafka,
+  replicationFor,
 } from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
 import type { AggregatorConfig } from './config';
@@ -105,13 +106,18 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
     state,
     async start() {
       await connectAdmin(admin, config.KAFKA_BROKERS, config.BROKER_TIMEOUT_MS);
-      const created = await ensureTopics(admin, [
-        ...sources.map((topic) => ({ topic, numPartitions: config.TOPIC_PARTITIONS })),
-        { topic: config.RESULTS_TOPIC, numPartitions: config.TOPIC_PARTITIONS, config: { 'cleanup.policy': 'compact' } },
-        { topic: config.LATE_EVENTS_TOPIC, numPartitions: config.TOPIC_PARTITIONS },
-        { topic: config.DEAD_LETTER_TOPIC, numPartitions: config.TOPIC_PARTITIONS },
-      ]);
-      if (created.length > 0) logger.info({ topics: created }, 'created topics');
+      const replication = await replicationFor(admin, { factor: config.TOPIC_REPLICATION_FACTOR, minInsyncReplicas: config.TOPIC_MIN_INSYNC_REPLICAS });
+      const created = await ensureTopics(
+        admin,
+        [
+          ...sources.map((topic) => ({ topic, numPartitions: config.TOPIC_PARTITIONS })),
+          { topic: config.RESULTS_TOPIC, numPartitions: config.TOPIC_PARTITIONS, config: { 'cleanup.policy': 'compact' } },
+          { topic: config.LATE_EVENTS_TOPIC, numPartitions: config.TOPIC_PARTITIONS },
+          { topic: config.DEAD_LETTER_TOPIC, numPartitions: config.TOPIC_PARTITIONS },
+        ],
+        replication,
+      );
+      if (created.length > 0) logger.info({ topics: created, replication }, 'created topics');
       await producer.connect();
       await consumer.connect();
       await consumer.subscribe({ topics: sources, fromBeginning: true });

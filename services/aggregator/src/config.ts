@@ -25,6 +25,9 @@ export const aggregatorConfigSchema = z.object({
   DEAD_LETTER_TOPIC: setting.topic().default(DEFAULT_TOPICS.aggregatorDeadLetter),
   /** partitions for topics the aggregator creates when missing (sources included) */
   TOPIC_PARTITIONS: setting.integer(1, 1000).default(6),
+  /** copies of each partition of the topics it creates (default: by the cluster's size) */
+  TOPIC_REPLICATION_FACTOR: setting.integer(1, 32).optional(),
+  TOPIC_MIN_INSYNC_REPLICAS: setting.integer(1, 32).optional(),
   IDLE_TIMEOUT_MS: setting.integer(100, 3_600_000).default(5000),
   EMIT_TICK_MS: setting.integer(10, 60_000).default(100),
   STALL_TIMEOUT_MS: setting.integer(1000, 3_600_000).default(30_000),

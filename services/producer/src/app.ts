@@ -11,14 +11,16 @@ import {
   isRetriableKafkaError,
   type Kafka,
   maxMessageBytes,
+  partitionCounts,
   type Producer,
   RECORD_BATCH_OVERHEAD,
+  replicationFor,
   TopicSpec,
 } from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
 import type { ProducerConfig } from './config';
 import { createProducerMetrics, ProducerMetrics } from './metrics';
-import { kafkaSendBatch } from './adapters/kafka-send';
+import { kafkaSender } from './adapters/kafka-send';
 import { BatchSender } from './replay/batch-sender';
 import { Clock, systemClock } from './replay/clock';
 import { replayFile, ReplayHooks, ReplaySummary } from './replay/replay';
@@ -73,6 +75,9 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
   let lastSendError: string | undefined;
   let acknowledged = 0;
   let rateTimer: NodeJS.Timeout | undefined;
+  /** each topic's partition count, read at start: where a key goes (kafka-send.ts) */
+  const partitionsByTopic = new Map<string, number>();
+  let clusterSize = 1;
 
   /** Creates what is missing; returns each topic's max.message.bytes. */
   async function prepare(topics: TopicSpec[]): Promise<Map<string, number>> {
@@ -80,12 +85,19 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
     await connectAdmin(admin, config.KAFKA_BROKERS, config.BROKER_TIMEOUT_MS);
     let limits: Map<string, number>;
     try {
-      const created = await ensureTopics(admin, topics);
-      if (created.length > 0) logger.info({ topics: created }, 'created topics');
+      const replication = await replicationFor(admin, { factor: config.TOPIC_REPLICATION_FACTOR, minInsyncReplicas: config.TOPIC_MIN_INSYNC_REPLICAS });
+      const created = await ensureTopics(admin, topics, replication);
+      if (created.length > 0) logger.info({ topics: created, replication }, 'created topics');
       limits = await maxMessageBytes(
         admin,
         topics.map((t) => t.topic),
       );
+      clusterSize = (await admin.describeCluster()).brokers.length;
+      for (const [topic, count] of await partitionCounts(
+        admin,
+        topics.map((t) => t.topic),
+      ))
+        partitionsByTopic.set(topic, count);
     } finally {
       await admin.disconnect();
     }
@@ -108,7 +120,14 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
     const maxBytes = Math.min(config.BATCH_BYTES, smallest - RECORD_BATCH_OVERHEAD);
     if (maxBytes < config.BATCH_BYTES) logger.info({ maxBytes, limits: Object.fromEntries(limits) }, "batches capped by a topic's max.message.bytes");
     return new BatchSender({
-      send: kafkaSendBatch(producer, 30_000),
+      send: kafkaSender(producer, 30_000, {
+        brokers: clusterSize,
+        partitionsOf: (topic) => {
+          const count = partitionsByTopic.get(topic);
+          if (count === undefined) throw new Error(`no partition count for topic ${topic}: it was not prepared`);
+          return count;
+        },
+      }),
       logger,
       maxMessages: config.BATCH_SIZE,
       maxBytes,

@@ -18,6 +18,9 @@ export const producerConfigSchema = z
     INPUT_TOPIC: topicName.default(DEFAULT_TOPICS.userActions),
     DEAD_LETTER_TOPIC: topicName.default(DEFAULT_TOPICS.userActionsDeadLetter),
     TOPIC_PARTITIONS: integer(1, 1000).default(6),
+    /** copies of each partition of the topics it creates (default: by the cluster's size) */
+    TOPIC_REPLICATION_FACTOR: integer(1, 32).optional(),
+    TOPIC_MIN_INSYNC_REPLICAS: integer(1, 32).optional(),
     PACE: z.enum(['fixed', 'max', 'dates']).default('fixed'),
     RATE: positive.default(10),
     SPEEDUP: positive.default(86_400),

@@ -18,6 +18,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { env: 'INPUT_TOPIC', flag: 'topic', help: 'topic for events (default user-actions)' },
   { env: 'DEAD_LETTER_TOPIC', flag: 'dlq-topic', help: 'topic for bad rows (default user-actions.dlq)' },
   { env: 'TOPIC_PARTITIONS', flag: 'partitions', help: 'partitions for topics this command creates (default 6)' },
+  { env: 'TOPIC_REPLICATION_FACTOR', flag: 'replication-factor', help: 'copies of each partition it creates (default: 1 on one broker, 3 on three or more)' },
+  { env: 'TOPIC_MIN_INSYNC_REPLICAS', flag: 'min-insync-replicas', help: 'copies a write needs before it counts (default: 1, or 2 with three copies)' },
   { env: 'PACE', flag: 'pace', help: "fixed (RATE events/s), max (as fast as possible) or dates (the data's own dates) (default fixed)" },
   { env: 'RATE', flag: 'rate', help: "events per second with --pace fixed (default 10, the original's pace)" },
   { env: 'SPEEDUP', flag: 'speedup', help: 'with --pace dates: how much faster than real time (default 86400: a data day per second)' },

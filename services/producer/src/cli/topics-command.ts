@@ -4,7 +4,7 @@ import type { ProducerConfig } from '../config';
 
 export interface TopicReport {
   topic: string;
-  partitions: { partition: number; leader: number; endOffset: string }[];
+  partitions: { partition: number; leader: number; replicas: number[]; isr: number[]; endOffset: string }[];
   groups: { groupId: string; lag: number }[];
 }
 
@@ -64,7 +64,7 @@ export async function describeTopics(admin: Admin, topics: string[]): Promise<To
     reports.push({
       topic: topic.name,
       partitions: topic.partitions
-        .map((p) => ({ partition: p.partitionId, leader: p.leader, endOffset: String(end.get(p.partitionId) ?? 0) }))
+        .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr, endOffset: String(end.get(p.partitionId) ?? 0) }))
         .sort((a, b) => a.partition - b.partition),
       groups: lags,
     });
@@ -77,8 +77,14 @@ export function formatTopicReports({ reports, missing }: TopicsOverview): string
   const lines: string[] = [];
   for (const report of reports) {
     const total = report.partitions.reduce((sum, p) => sum + Number(p.endOffset), 0);
-    lines.push(`${report.topic}  partitions=${report.partitions.length}  records=${total}`);
+    const replicas = Math.max(0, ...report.partitions.map((p) => p.replicas.length));
+    lines.push(`${report.topic}  partitions=${report.partitions.length}  replicas=${replicas}  records=${total}`);
     lines.push(`  end offsets: ${report.partitions.map((p) => `${p.partition}:${p.endOffset}`).join(' ')}`);
+    lines.push(`  leader/in-sync: ${report.partitions.map((p) => `${p.partition}:${p.leader}/${p.isr.join('+')}`).join(' ')}`);
+    const under = report.partitions.filter((p) => p.isr.length < p.replicas.length);
+    if (under.length > 0) lines.push(`  UNDER-REPLICATED: ${under.map((p) => `${p.partition} (${p.isr.length} of ${p.replicas.length} in sync)`).join(', ')}`);
+    const leaderless = report.partitions.filter((p) => p.leader < 0);
+    if (leaderless.length > 0) lines.push(`  NO LEADER: ${leaderless.map((p) => p.partition).join(', ')}`);
     for (const group of report.groups) lines.push(`  group ${group.groupId}: lag ${group.lag}`);
   }
   for (const topic of missing) lines.push(`${topic}  (does not exist yet)`);
