@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { decodeUserAction, UserActionEvent, WindowResult } from '@streamtally/contracts';
-import { readTopic, testBrokers, testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
+import { freePort, readTopic, testBrokers, testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
 import { LatestResults, recount, RecountJob, runService, ServiceProcess, startService } from '../src';
 
 // The aggregator's results must equal an independent recount of the input topic, whether
@@ -195,4 +195,32 @@ describe('producer + aggregator processes: exactly-once results', () => {
     });
     expect(latest.counts()).toEqual(expected);
   }, 180_000);
+
+  it('a zombie: one of two instances frozen (SIGSTOP) past its session timeout, then thawed: its writes are refused, the same results', async () => {
+    const env = aggregatorEnv(uniqueName('zombie'));
+    const zombiePort = await freePort();
+    let fenced = 0;
+    const latest = await collectResults(env.RESULTS_TOPIC!, async () => {
+      const zombie = spawnAggregator({ ...env, METRICS_PORT: String(zombiePort), METRICS_HOST: '127.0.0.1' });
+      spawnAggregator(env);
+      await waitFor(async () => (await counted(env.STATE_NAMESPACE!)) > EVENTS / 10 || undefined, { timeoutMs: 60_000, what: 'a tenth counted' });
+      zombie.child.kill('SIGSTOP'); // mid-batch: it holds partitions and has counted into them
+      const frozenAt = await counted(env.STATE_NAMESPACE!);
+      // the group drops it after SESSION_TIMEOUT_MS (6 s) and the other takes everything
+      await waitFor(async () => (await counted(env.STATE_NAMESPACE!)) >= EVENTS || undefined, {
+        timeoutMs: 90_000,
+        what: 'everything counted without the zombie',
+      });
+      expect(frozenAt).toBeLessThan(EVENTS);
+      zombie.child.kill('SIGCONT');
+      const failures = async () => {
+        const text = await (await fetch(`http://127.0.0.1:${zombiePort}/metrics`)).text();
+        const line = text.split('\n').find((l) => l.startsWith('streamtally_aggregator_checkpoint_failures_total{') && l.includes('reason="fenced"'));
+        return Number(line?.split(' ').pop() ?? 0);
+      };
+      fenced = await waitFor(failures, { timeoutMs: 30_000, what: 'the thawed zombie to attempt a write and be refused (fenced)' });
+    });
+    expect(fenced).toBeGreaterThan(0);
+    expect(latest.counts()).toEqual(expected);
+  }, 240_000);
 });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './ports';
+import { freePort, freePortRange } from './ports';
 
 const run = promisify(execFile);
 const REDIS_LOCAL = path.resolve(__dirname, '../../../scripts/redis-local');
@@ -27,6 +27,42 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     url: `redis://127.0.0.1:${port}`,
     stop: () => redisLocal('stop'),
     start: () => redisLocal('restart'),
+    close: async () => {
+      await redisLocal('stop');
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface PrivateSentinelRedis {
+  /** the three Sentinels, host:port */
+  sentinels: string[];
+  masterName: string;
+  /** the port of the primary now, as the Sentinels see it */
+  primaryPort(): Promise<number>;
+  /** SIGKILLs the primary; the Sentinels promote the replica */
+  killPrimary(): Promise<void>;
+  /** starts server 1 or 2 again on its data, as a replica of the primary of the moment */
+  startServer(server: 1 | 2): Promise<void>;
+  /** the servers' ports: server 1, server 2 */
+  serverPorts: [number, number];
+  close(): Promise<void>;
+}
+
+/** A primary, a replica and three Sentinels of its own (scripts/redis-local, Sentinel mode). */
+export async function startPrivateSentinelRedis(): Promise<PrivateSentinelRedis> {
+  const port = await freePortRange(5);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamtally-sentinel-'));
+  const env = { ...process.env, REDIS_LOCAL_SENTINEL: '1', REDIS_LOCAL_PORT: String(port), REDIS_LOCAL_DIR: dir };
+  const redisLocal = async (...args: string[]) => (await run(REDIS_LOCAL, args, { env, timeout: 30_000 })).stdout;
+  await redisLocal('start');
+  return {
+    sentinels: [2, 3, 4].map((offset) => `127.0.0.1:${port + offset}`),
+    masterName: 'streamtally',
+    serverPorts: [port, port + 1],
+    primaryPort: async () => Number((await redisLocal('primary')).trim()),
+    killPrimary: () => redisLocal('kill-primary').then(() => undefined),
+    startServer: (server) => redisLocal('start-server', String(server)).then(() => undefined),
     close: async () => {
       await redisLocal('stop');
       fs.rmSync(dir, { recursive: true, force: true });

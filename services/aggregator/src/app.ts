@@ -13,7 +13,7 @@ import {
   replicationFor,
 } from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
-import type { AggregatorConfig } from './config';
+import { minReplicasOf, type AggregatorConfig } from './config';
 import { Job } from './jobs/job-schema';
 import { createAggregatorMetrics, AggregatorMetrics, initialiseSeries } from './metrics';
 import { RedisState } from './state/redis-state';
@@ -45,6 +45,7 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
   initialiseSeries(metrics, jobs);
   const clientMetrics = createKafkaClientMetrics(registry);
   const state = new RedisState(redis, config.STATE_NAMESPACE, config.CLOSED_WINDOW_TTL_SECONDS);
+  const minReplicas = minReplicasOf(config);
   const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
   const consumer = kafka.consumer({
     groupId: config.CONSUMER_GROUP,
@@ -87,6 +88,19 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
       (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, startOffset: Number(o.low), endOffset: Number(o.high) })),
     publish: kafkaResultPublisher(producer, config.RESULTS_TOPIC),
     isEmitterFor: (topic) => assignment.get(topic)?.has(0) ?? false,
+    ...(minReplicas > 0
+      ? {
+          stateReplicated: async () => {
+            const acknowledged = await state.awaitReplicas(minReplicas, config.REDIS_REPLICA_TIMEOUT_MS);
+            metrics.stateReplicas.set(acknowledged);
+            if (acknowledged < minReplicas) {
+              throw new Error(
+                `the state is on ${acknowledged} Redis replica(s) after ${config.REDIS_REPLICA_TIMEOUT_MS} ms, REDIS_MIN_REPLICAS is ${minReplicas}: results wait`,
+              );
+            }
+          },
+        }
+      : {}),
     idleTimeoutMs: config.IDLE_TIMEOUT_MS,
     metrics,
     logger: logger.child({ component: 'emitter' }),

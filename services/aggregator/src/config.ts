@@ -9,7 +9,18 @@ export const BUNDLED_JOBS_FILE = path.resolve(__dirname, '../jobs.json');
 /** The aggregator's settings, keyed by environment variable. */
 export const aggregatorConfigSchema = z.object({
   KAFKA_BROKERS: setting.brokers(),
-  REDIS_URL: setting.redisUrl(),
+  /** a single Redis (or, with REDIS_SENTINELS, only the database number after the host) */
+  REDIS_URL: setting.redisUrl().optional(),
+  /** comma-separated Sentinel host:port list: the primary is found (and followed through failovers) by name */
+  REDIS_SENTINELS: setting.brokers().optional(),
+  REDIS_MASTER_NAME: z.string().min(1).default('streamtally'),
+  /**
+   * Redis replicas that must have the state before any result computed from it is written
+   * (WAIT): a failover to a replica can then never take back a result. Default 1 with
+   * REDIS_SENTINELS, else 0 (a single Redis has no replica to wait for).
+   */
+  REDIS_MIN_REPLICAS: setting.integer(0, 10).optional(),
+  REDIS_REPLICA_TIMEOUT_MS: setting.integer(10, 60_000).default(1000),
   KAFKA_CLIENT_ID: z.string().min(1).default('streamtally-aggregator'),
   CONSUMER_GROUP: z.string().min(1).default('streamtally-aggregator'),
   /** prefix of every Redis key: a recompute from the start of the topic runs in a fresh namespace */
@@ -48,7 +59,16 @@ export const aggregatorConfigSchema = z.object({
 export type AggregatorConfig = z.infer<typeof aggregatorConfigSchema>;
 
 export function parseAggregatorConfig(values: Record<string, string | undefined>): SettingsResult<AggregatorConfig> {
-  return parseSettings(aggregatorConfigSchema, values);
+  const parsed = parseSettings(aggregatorConfigSchema, values);
+  if (parsed.ok && parsed.config.REDIS_URL === undefined && parsed.config.REDIS_SENTINELS === undefined) {
+    return { ok: false, errors: ['REDIS_URL: is required, e.g. redis://redis:6379 (or REDIS_SENTINELS for Redis behind Sentinel)'] };
+  }
+  return parsed;
+}
+
+/** How many replicas must hold the state before results from it are written. */
+export function minReplicasOf(config: AggregatorConfig): number {
+  return config.REDIS_MIN_REPLICAS ?? (config.REDIS_SENTINELS ? 1 : 0);
 }
 
 /**

@@ -32,7 +32,11 @@ async function main(): Promise<number> {
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger });
   let redis: Redis;
   try {
-    redis = await connectRedis(config.REDIS_URL, config.BROKER_TIMEOUT_MS, logger);
+    redis = await connectRedis(
+      { url: config.REDIS_URL, sentinels: config.REDIS_SENTINELS, masterName: config.REDIS_MASTER_NAME },
+      config.BROKER_TIMEOUT_MS,
+      logger,
+    );
   } catch (err) {
     if (!(err instanceof RedisStartupError)) throw err;
     logger.error({ err: { message: err.message } }, 'redis unusable at start');

@@ -81,6 +81,11 @@ export function createAggregatorMetrics(registry: Registry) {
       registers,
     }),
     ownedPartitions: new Gauge({ name: 'streamtally_aggregator_owned_partitions', help: 'Input partitions this instance owns', registers }),
+    stateReplicas: new Gauge({
+      name: 'streamtally_aggregator_state_replicas',
+      help: 'Redis replicas that had the state at the last emit (with REDIS_MIN_REPLICAS > 0; results wait while it is lower)',
+      registers,
+    }),
   };
 }
 

@@ -22,6 +22,11 @@ export interface ResultEmitterDeps {
   publish(results: WindowResult[]): Promise<void>;
   /** true while this instance should emit for jobs reading `topic` */
   isEmitterFor(topic: string): boolean;
+  /**
+   * Resolves once the state read so far is safe from a Redis failover (on enough replicas),
+   * throws otherwise: results are written only after it (absent: a single Redis).
+   */
+  stateReplicated?(): Promise<void>;
   idleTimeoutMs: number;
   metrics: AggregatorMetrics;
   logger: Logger;
@@ -101,6 +106,9 @@ export class ResultEmitter {
       if (this.lastVersion.get(windowResultKey(job.name, w.windowStart)) !== result.version) results.push(result);
     }
     if (results.length === 0) return [];
+    // a result must never rest on state a failover could take back: the windows stay open
+    // (closing is only retiring them, below) and this job tries again on its next turn
+    await this.deps.stateReplicated?.();
     await this.deps.publish(results);
     const countsAsMetrics = 'field' in job.key;
     let newestFinal: WindowResult | undefined;

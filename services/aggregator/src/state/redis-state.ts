@@ -91,6 +91,17 @@ export class RedisState {
     return this.redis.checkpointBatch(keys.length, ...keys, ...args, deltaCount, ...deltaArgs);
   }
 
+  /**
+   * How many replicas hold every write this instance has seen so far, waiting up to
+   * `timeoutMs` for `replicas` of them (Redis WAIT). WAIT covers this connection's own
+   * writes only, and counts read here may come from other instances' checkpoints: one write
+   * of our own first puts the mark after all of them in the replication stream.
+   */
+  async awaitReplicas(replicas: number, timeoutMs: number): Promise<number> {
+    await this.redis.incr(this.keys.replicationMark);
+    return this.redis.wait(replicas, timeoutMs);
+  }
+
   /** Committed progress of partitions 0..count-1 of a topic. */
   async readProgress(topic: string, count: number): Promise<Omit<PartitionProgress, 'endOffset' | 'startOffset'>[]> {
     const pipeline = this.redis.pipeline();

@@ -4,6 +4,7 @@ import { silentLogger } from '@streamtally/observability';
 import { testBrokers, testRedisUrl, uniqueName } from '@streamtally/test-support';
 import { Registry } from 'prom-client';
 import { supersedes, WindowResult } from '@streamtally/contracts';
+import { connectRedis as connectToRedis } from '../../src/adapters/redis-connection';
 import { AggregatorApp, createAggregatorApp } from '../../src/app';
 import { AggregatorConfig, parseAggregatorConfig } from '../../src/config';
 import { parseJobs } from '../../src/jobs/job-schema';
@@ -18,6 +19,8 @@ export interface AggregatorHarness {
   write(topic: string, records: { partition: number; value: unknown }[]): Promise<void>;
   /** the highest version per result key seen so far on the results topic */
   latestResults(): Map<string, WindowResult>;
+  /** every result read from the results topic, in the order read */
+  resultsSeen(): WindowResult[];
   /** closes the aggregator and starts a new one on the same topics, group and Redis state */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -30,7 +33,7 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
   const id = uniqueName('agg');
   const parsed = parseAggregatorConfig({
     KAFKA_BROKERS: testBrokers().join(','),
-    REDIS_URL: testRedisUrl(),
+    ...(settings.REDIS_SENTINELS ? {} : { REDIS_URL: testRedisUrl() }),
     CONSUMER_GROUP: `${id}-group`,
     STATE_NAMESPACE: id,
     RESULTS_TOPIC: `${id}-results`,
@@ -45,12 +48,11 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
   });
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const kafka = createKafka({ brokers: testBrokers(), clientId: id, logger: silentLogger() });
-  const connectRedis = () => {
-    const client = new Redis(parsed.config.REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 1000) });
-    client.on('error', () => undefined); // outages are part of some tests
-    return client;
-  };
-  const redis = connectRedis();
+  const config = parsed.config;
+  // as main.ts connects (a URL, or Sentinels), quietly: outages are part of some tests
+  const connectRedis = () =>
+    connectToRedis({ url: config.REDIS_URL, sentinels: config.REDIS_SENTINELS, masterName: config.REDIS_MASTER_NAME }, 10_000, silentLogger());
+  const redis = await connectRedis();
   const registry = new Registry();
   let app = createAggregatorApp({ config: parsed.config, jobs: parsedJobs.jobs, logger: silentLogger(), registry, kafka, redis });
   await app.start();
@@ -60,6 +62,7 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
   const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const latest = new Map<string, WindowResult>();
+  const seen: WindowResult[] = [];
   const reader = kafka.consumer({ groupId: `${id}-reader`, maxWaitTimeInMs: 100 });
   await reader.connect();
   await reader.subscribe({ topic: parsed.config.RESULTS_TOPIC, fromBeginning: true });
@@ -67,6 +70,7 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
     autoCommit: false,
     eachMessage: async ({ message }) => {
       const result = JSON.parse(String(message.value)) as WindowResult;
+      seen.push(result);
       const key = String(message.key);
       if (supersedes(result, latest.get(key))) latest.set(key, result);
     },
@@ -87,7 +91,7 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
         logger: silentLogger(),
         registry: new Registry(),
         kafka,
-        redis: connectRedis(),
+        redis: await connectRedis(),
       });
       await app.start();
     },
@@ -95,11 +99,12 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
       await producer.send({ topic, acks: -1, messages: records.map((r) => ({ partition: r.partition, value: JSON.stringify(r.value) })) });
     },
     latestResults: () => latest,
+    resultsSeen: () => seen,
     async close() {
       await reader.disconnect();
       await producer.disconnect();
       await app.close();
-      const cleanup = new Redis(parsed.config.REDIS_URL);
+      const cleanup = await connectRedis();
       const keys = await cleanup.keys(`st:{${id}}:*`);
       if (keys.length > 0) await cleanup.del(...keys);
       cleanup.disconnect();
