@@ -60,7 +60,10 @@ describe('offsets committed to Kafka (for lag tools)', () => {
     const base = Date.now();
     // a first batch (its commit goes out at once), then a second one after it is counted: the
     // second's commit waits for the interval, so Kafka shows lag until close, whatever the batching
-    await h.write(source, [0, 1].map((partition) => ({ partition, value: event(base + partition, partition + 1) })));
+    await h.write(
+      source,
+      [0, 1].map((partition) => ({ partition, value: event(base + partition, partition + 1) })),
+    );
     await waitFor(() => h.latestResults().get('g@0')?.version === 4, { what: 'the first 2 events counted', timeoutMs: 20_000 });
     await waitFor(async () => (await lagOf(h, source)) === 0, { what: 'the first commits', timeoutMs: 10_000, intervalMs: 200 });
     await writeInBursts(h, source);
