@@ -77,7 +77,8 @@ export async function startPrivateCluster(nodes = 3): Promise<PrivateCluster> {
     kill: (nodeId) => kafkaLocal('kill', String(nodeId)),
     startNode: (nodeId) => kafkaLocal('start-node', String(nodeId)),
     close: async () => {
-      await kafkaLocal('stop');
+      // its data goes with it: a SIGKILL each saves the controlled shutdown (up to 30 s a node)
+      for (const id of nodeIds) await kafkaLocal('kill', String(id)).catch(() => undefined);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

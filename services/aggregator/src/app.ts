@@ -10,6 +10,7 @@ import {
   instrumentConsumer,
   instrumentProducer,
   type Kafka,
+  partitionCounts,
   replicationFor,
 } from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
@@ -46,6 +47,13 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
   const clientMetrics = createKafkaClientMetrics(registry);
   const state = new RedisState(redis, config.STATE_NAMESPACE, config.CLOSED_WINDOW_TTL_SECONDS);
   const minReplicas = minReplicasOf(config);
+  /** the output topics' partition counts, read at start: where each key goes */
+  const outputPartitions = new Map<string, number>();
+  const partitionsOf = (topic: string): number => {
+    const count = outputPartitions.get(topic);
+    if (count === undefined) throw new Error(`no partition count for ${topic}: the aggregator has not started`);
+    return count;
+  };
   const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
   const consumer = kafka.consumer({
     groupId: config.CONSUMER_GROUP,
@@ -71,7 +79,11 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
   const processor = new PartitionProcessor({
     state,
     jobsByTopic,
-    sideOutputs: kafkaSideOutputs(producer, { results: config.RESULTS_TOPIC, lateEvents: config.LATE_EVENTS_TOPIC, deadLetter: config.DEAD_LETTER_TOPIC }),
+    sideOutputs: kafkaSideOutputs(
+      producer,
+      { results: config.RESULTS_TOPIC, lateEvents: config.LATE_EVENTS_TOPIC, deadLetter: config.DEAD_LETTER_TOPIC },
+      partitionsOf,
+    ),
     startOffsetOf: async (topic, partition) => {
       const offsets = await admin.fetchTopicOffsets(topic);
       return offsets.find((o) => o.partition === partition)?.low ?? '0';
@@ -86,7 +98,7 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
     jobs,
     topicOffsets: async (topic) =>
       (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, startOffset: Number(o.low), endOffset: Number(o.high) })),
-    publish: kafkaResultPublisher(producer, config.RESULTS_TOPIC),
+    publish: kafkaResultPublisher(producer, config.RESULTS_TOPIC, partitionsOf),
     isEmitterFor: (topic) => assignment.get(topic)?.has(0) ?? false,
     ...(minReplicas > 0
       ? {
@@ -132,6 +144,8 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
         replication,
       );
       if (created.length > 0) logger.info({ topics: created, replication }, 'created topics');
+      const outputs = [config.RESULTS_TOPIC, config.LATE_EVENTS_TOPIC, config.DEAD_LETTER_TOPIC];
+      for (const [topic, count] of await partitionCounts(admin, outputs)) outputPartitions.set(topic, count);
       await producer.connect();
       await consumer.connect();
       await consumer.subscribe({ topics: sources, fromBeginning: true });
