@@ -39,6 +39,8 @@ async function latest(kafka, topic) {
   const differing = [...new Set([...left.keys(), ...right.keys()])].filter(
     (key) => JSON.stringify(Object.entries(left.get(key)?.counts ?? {}).sort()) !== JSON.stringify(Object.entries(right.get(key)?.counts ?? {}).sort()),
   );
-  console.log(`results: ${left.size} windows vs ${right.size}; ${differing.length === 0 ? 'identical counts' : `${differing.length} differ, e.g. ${differing.slice(0, 3).join(', ')}`}`);
+  console.log(
+    `results: ${left.size} windows vs ${right.size}; ${differing.length === 0 ? 'identical counts' : `${differing.length} differ, e.g. ${differing.slice(0, 3).join(', ')}`}`,
+  );
   process.exit(differing.length === 0 && left.size === right.size ? 0 : 1);
 })();
