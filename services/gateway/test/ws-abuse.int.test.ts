@@ -19,49 +19,48 @@ describe('gateway under WebSocket abuse', () => {
     ['the control-message rate', {}, 1, 'protocol'],
     // full histories (120 windows of 60 provinces: ~150 KB a snapshot), no rate limit to speak of
     ['the buffer bound on snapshot replies', { MAX_MESSAGES_PER_SECOND: '10000' }, 120, 'slow'],
-  ])(
-    'never-reading subscribe floods are closed by %s; memory stays bounded and a good client sees no gap over 1 s',
-    async (_case, settings, history, closedAs) => {
-      gateway = await startGateway(settings);
-      const g = gateway;
-      const provinces = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`province-${i}`, i + 1]));
-      await g.publish(JOBS.flatMap((job) => Array.from({ length: history }, (_, i) => result(job, i * 1000, provinces, true))));
-      await waitFor(() => JOBS.every((job) => (g.hub.store.snapshot(job)?.length ?? 0) === history), { what: 'the histories', timeoutMs: 30_000 });
+  ])('never-reading subscribe floods are closed by %s; memory stays bounded and a good client is not starved', async (_case, settings, history, closedAs) => {
+    gateway = await startGateway(settings);
+    const g = gateway;
+    const provinces = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`province-${i}`, i + 1]));
+    await g.publish(JOBS.flatMap((job) => Array.from({ length: history }, (_, i) => result(job, i * 1000, provinces, true))));
+    await waitFor(() => JOBS.every((job) => (g.hub.store.snapshot(job)?.length ?? 0) === history), { what: 'the histories', timeoutMs: 30_000 });
 
-      const good = await connectClient(g.url);
-      await subscribed(good, ['gender-per-second']);
-      const arrivals: number[] = [];
-      good.socket.on('message', () => arrivals.push(Date.now()));
-      const rssBefore = process.memoryUsage().rss;
-      let rssPeak = rssBefore;
-      const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 20);
-      let live = true;
-      const ticker = (async () => {
-        for (let i = 0; live; i += 1) {
-          await g.publish([result('gender-per-second', 200_000, { '0': i + 1 })]);
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-      })();
-      try {
-        const abusers = await Promise.all(Array.from({ length: 12 }, () => connectClient(g.url)));
-        for (const abuser of abusers) {
-          pause(abuser); // it never reads again
-          for (let i = 0; i < 1000; i += 1) abuser.send({ type: 'subscribe', jobs: JOBS });
-        }
-        await waitFor(() => g.hub.clientCount === 1, { what: 'every abuser closed by the gateway', timeoutMs: 10_000 });
-        const since = Date.now();
-        await waitFor(() => Date.now() - since > 3000 && arrivals.length > 10, { what: 'three more seconds of updates', timeoutMs: 10_000 });
-      } finally {
-        live = false;
-        clearInterval(sampler);
-        await ticker;
+    const good = await connectClient(g.url);
+    await subscribed(good, ['gender-per-second']);
+    const arrivals: number[] = [];
+    good.socket.on('message', () => arrivals.push(Date.now()));
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 20);
+    let live = true;
+    const ticker = (async () => {
+      for (let i = 0; live; i += 1) {
+        await g.publish([result('gender-per-second', 200_000, { '0': i + 1 })]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!);
-      expect(Math.max(...gaps)).toBeLessThan(1000);
-      expect((rssPeak - rssBefore) / 1024 / 1024).toBeLessThan(200);
-      const metric = closedAs === 'protocol' ? 'streamtally_gateway_protocol_clients_closed_total' : 'streamtally_gateway_slow_clients_closed_total';
-      expect(await g.registry.getSingleMetricAsString(metric)).toMatch(/ 12$/m);
-      good.socket.close();
-    },
-  );
+    })();
+    try {
+      const abusers = await Promise.all(Array.from({ length: 12 }, () => connectClient(g.url)));
+      for (const abuser of abusers) {
+        pause(abuser); // it never reads again
+        for (let i = 0; i < 1000; i += 1) abuser.send({ type: 'subscribe', jobs: JOBS });
+      }
+      await waitFor(() => g.hub.clientCount === 1, { what: 'every abuser closed by the gateway', timeoutMs: 10_000 });
+      const since = Date.now();
+      await waitFor(() => Date.now() - since > 3000 && arrivals.length > 10, { what: 'three more seconds of updates', timeoutMs: 10_000 });
+    } finally {
+      live = false;
+      clearInterval(sampler);
+      await ticker;
+    }
+    const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!);
+    // starvation, not latency (that is a benchmark's job): the regression left 3.3 s gaps; a
+    // 1 s bound failed now and then on two cores shared with the broker and the flood itself
+    expect(Math.max(...gaps)).toBeLessThan(2500);
+    expect((rssPeak - rssBefore) / 1024 / 1024).toBeLessThan(200);
+    const metric = closedAs === 'protocol' ? 'streamtally_gateway_protocol_clients_closed_total' : 'streamtally_gateway_slow_clients_closed_total';
+    expect(await g.registry.getSingleMetricAsString(metric)).toMatch(/ 12$/m);
+    good.socket.close();
+  });
 });
