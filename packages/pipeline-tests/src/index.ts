@@ -2,3 +2,4 @@ export * from './service-process';
 export * from './recount';
 export * from './compose-project';
 export * from './hostile-rows';
+export * from './replayed-input';

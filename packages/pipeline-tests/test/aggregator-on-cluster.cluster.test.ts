@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { decodeUserAction, UserActionEvent, WindowResult } from '@streamtally/contracts';
+import type { WindowResult } from '@streamtally/contracts';
 import { createKafka } from '@streamtally/kafka-client';
 import { silentLogger } from '@streamtally/observability';
-import { PrivateCluster, readTopic, startPrivateCluster, testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
-import { LatestResults, recount, RecountJob, runService, ServiceProcess, startService } from '../src';
+import { PrivateCluster, startPrivateCluster, testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
+import { LatestResults, recount, RecountJob, replayGeneratedInput, ServiceProcess, startService } from '../src';
 
 // The producer and the aggregator as processes on a three-broker cluster (replication 3,
 // min.insync.replicas 2). Mid-run, the broker leading input partition 0 is SIGKILLed
@@ -44,31 +44,10 @@ describe('the pipeline on a three-broker cluster', () => {
   it('kill -9 of a broker mid-run: final windows equal the recount', async () => {
     const brokers = cluster.brokers.join(',');
     const inputTopic = `${run}-actions`;
-    const file = path.join(dir, 'user_log.csv');
-    expect(runService('producer', {}, ['generate', '--rows', String(EVENTS), '--out', file, '--seed', '5']).status).toBe(0);
-    const replay = runService(
-      'producer',
-      {
-        KAFKA_BROKERS: brokers,
-        INPUT_FILE: file,
-        INPUT_TOPIC: inputTopic,
-        DEAD_LETTER_TOPIC: `${inputTopic}.dlq`,
-        PACE: 'max',
-        TOPIC_PARTITIONS: '6',
-        METRICS_PORT: '0',
-        LOG_LEVEL: 'warn',
-      },
-      [],
-    );
-    if (replay.status !== 0) throw new Error(`producer failed:\n${replay.output}`);
+    const events = await replayGeneratedInput({ brokers: cluster.brokers, topic: inputTopic, rows: EVENTS, seed: 5, dir });
     const kafka = createKafka({ brokers: cluster.brokers, clientId: run, logger: silentLogger() });
-    const events = (await readTopic(kafka, inputTopic, EVENTS, 120_000)).map((r) => {
-      const decoded = decodeUserAction(r.value);
-      if (!decoded.ok) throw new Error(decoded.error);
-      return decoded.value;
-    });
     expect(events).toHaveLength(EVENTS);
-    const expected = recount(events as UserActionEvent[], RECOUNT);
+    const expected = recount(events, RECOUNT);
 
     const resultsTopic = `${run}-results`;
     aggregator = startService('aggregator', {

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { decodeUserAction, UserActionEvent, WindowResult } from '@streamtally/contracts';
-import { freePort, readTopic, testBrokers, testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
-import { LatestResults, recount, RecountJob, runService, ServiceProcess, startService } from '../src';
+import type { WindowResult } from '@streamtally/contracts';
+import { freePort, testBrokers, testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
+import { LatestResults, recount, RecountJob, replayGeneratedInput, ServiceProcess, startService } from '../src';
 
 // The aggregator's results must equal an independent recount of the input topic, whether
 // it runs cleanly, is SIGKILLed at five random moments, or shares the work with a second
@@ -51,32 +51,9 @@ describe('producer + aggregator processes: exactly-once results', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-'));
-    const file = path.join(dir, 'user_log.csv');
-    const generated = runService('producer', {}, ['generate', '--rows', String(EVENTS), '--out', file, '--seed', '42']);
-    expect(generated.status).toBe(0);
-    const replay = runService(
-      'producer',
-      {
-        KAFKA_BROKERS: testBrokers().join(','),
-        INPUT_FILE: file,
-        INPUT_TOPIC: inputTopic,
-        DEAD_LETTER_TOPIC: `${inputTopic}.dlq`,
-        PACE: 'max',
-        TOPIC_PARTITIONS: '6',
-        METRICS_PORT: '0',
-        LOG_LEVEL: 'warn',
-      },
-      [],
-    );
-    if (replay.status !== 0) throw new Error(`producer failed:\n${replay.output}`);
-    const records = await readTopic(kafka, inputTopic, EVENTS, 120_000);
-    const events = records.map((r) => {
-      const decoded = decodeUserAction(r.value);
-      if (!decoded.ok) throw new Error(decoded.error);
-      return decoded.value;
-    });
+    const events = await replayGeneratedInput({ brokers: testBrokers(), topic: inputTopic, rows: EVENTS, seed: 42, dir });
     expect(events).toHaveLength(EVENTS);
-    expected = recount(events as UserActionEvent[], RECOUNT);
+    expected = recount(events, RECOUNT);
   }, 180_000);
 
   afterEach(async () => {
