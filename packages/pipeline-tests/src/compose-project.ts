@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '@streamtally/test-support';
 
 export interface CommandResult {
@@ -26,21 +27,26 @@ export interface ContainerState {
 }
 
 /**
- * One `docker compose` project over the repository's compose.yaml, under its own project
- * name so it never touches a user's stack, with a fixed environment for every call (a
- * changed variable would recreate containers).
+ * One `docker compose` project over one of the repository's compose files (compose.yaml or
+ * compose/cluster.yaml), under its own project name so it never touches a user's stack, with a
+ * fixed environment for every call (a changed variable would recreate containers).
  */
 export class ComposeProject {
   constructor(
     readonly name: string,
     private readonly env: Record<string, string>,
+    private readonly file = 'compose.yaml',
   ) {}
 
   compose(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CommandResult> {
-    return runCommand('docker', ['compose', '--project-name', this.name, '--project-directory', REPO_ROOT, '-f', 'compose.yaml', ...args], {
-      env: { ...process.env, ...this.env, ...options.env },
-      timeoutMs: options.timeoutMs,
-    });
+    return runCommand(
+      'docker',
+      ['compose', '--project-name', this.name, '--project-directory', join(REPO_ROOT, dirname(this.file)), '-f', this.file, ...args],
+      {
+        env: { ...process.env, ...this.env, ...options.env },
+        timeoutMs: options.timeoutMs,
+      },
+    );
   }
 
   /** Like compose, but fails with the command's output when it exits non-zero. */

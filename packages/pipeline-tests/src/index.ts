@@ -3,3 +3,4 @@ export * from './recount';
 export * from './compose-project';
 export * from './hostile-rows';
 export * from './replayed-input';
+export * from './compose-stack';

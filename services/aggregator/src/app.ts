@@ -20,7 +20,7 @@ import { createAggregatorMetrics, AggregatorMetrics, initialiseSeries } from './
 import { RedisState } from './state/redis-state';
 import { PartitionProcessor } from './consumer/partition-processor';
 import { KafkaCommits } from './adapters/kafka-commits';
-import { ResultEmitter } from './emitter/result-emitter';
+import { ResultEmitter, ResultsWait } from './emitter/result-emitter';
 import { kafkaResultPublisher, kafkaSideOutputs } from './adapters/kafka-outputs';
 
 export interface AggregatorDeps {
@@ -106,7 +106,7 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
             const acknowledged = await state.awaitReplicas(minReplicas, config.REDIS_REPLICA_TIMEOUT_MS);
             metrics.stateReplicas.set(acknowledged);
             if (acknowledged < minReplicas) {
-              throw new Error(
+              throw new ResultsWait(
                 `the state is on ${acknowledged} Redis replica(s) after ${config.REDIS_REPLICA_TIMEOUT_MS} ms, REDIS_MIN_REPLICAS is ${minReplicas}: results wait`,
               );
             }

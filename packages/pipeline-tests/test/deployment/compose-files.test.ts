@@ -145,9 +145,64 @@ describe('compose files', () => {
     const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
     expect(example).toMatch(/^GRAFANA_ADMIN_PASSWORD=$/m); // shipped empty: a copied .env must not carry a known password
     const used = new Set<string>();
-    for (const file of ['compose.yaml', ...root.include!]) {
+    for (const file of ['compose.yaml', ...root.include!, 'compose/cluster.yaml', 'compose/cluster-apps.yaml']) {
       for (const m of fs.readFileSync(path.join(REPO_ROOT, file), 'utf8').matchAll(/\$\{([A-Z][A-Z0-9_]+)/g)) used.add(m[1]!);
     }
     expect([...used].filter((v) => !documented.has(v))).toEqual([]);
+  });
+});
+
+describe('compose/cluster.yaml: three brokers, Redis with Sentinel', () => {
+  // `!reset` (compose's merge tag) is not YAML a generic parser knows: read it as null
+  const readCluster = (file: string): ComposeDocument =>
+    parse(fs.readFileSync(path.join(REPO_ROOT, file), 'utf8'), { merge: true, customTags: [{ tag: '!reset', resolve: () => null }] }) as ComposeDocument;
+  const cluster = readCluster('compose/cluster.yaml') as ComposeDocument & { include: { path: string | string[] }[] };
+  const overrides = readCluster('compose/cluster-apps.yaml');
+  const infra = Object.entries(cluster.services!);
+
+  it('includes the same services (with the cluster overrides) and observability, under a project name of its own', () => {
+    expect(cluster.include).toEqual([{ path: ['apps.yaml', 'cluster-apps.yaml'] }, { path: 'observability.yaml' }]);
+    expect(cluster.name).toBe('streamtally-cluster');
+    expect(infra.map(([name]) => name).sort()).toEqual(
+      ['kafka', 'kafka-2', 'kafka-3', 'redis', 'redis-replica-1', 'redis-replica-2', 'sentinel-1', 'sentinel-2', 'sentinel-3'].sort(),
+    );
+  });
+
+  it.each(['compose/cluster.yaml', 'compose/cluster-apps.yaml'])('%s validates against the Compose Specification schema', (file) => {
+    const { include: _include, name: _name, ...doc } = readCluster(file) as ComposeDocument & Record<string, unknown>;
+    const valid = validate(doc);
+    expect(valid ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message}`)).toEqual([]);
+  });
+
+  it('the brokers form one quorum, each with its own id, address and volume for its log dirs', () => {
+    const brokers = infra.filter(([name]) => name.startsWith('kafka')) as [string, Service & { volumes?: string[] }][];
+    brokers.forEach(([name, broker], i) => {
+      const env = broker.environment!;
+      expect({ name, id: env.KAFKA_NODE_ID, advertised: env.KAFKA_ADVERTISED_LISTENERS }).toEqual({ name, id: i + 1, advertised: `PLAINTEXT://${name}:9092` });
+      expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe('1@kafka:9093,2@kafka-2:9093,3@kafka-3:9093');
+      expect(env.KAFKA_LOG_DIRS).toBe('/var/lib/kafka/data');
+      expect(env.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe(3);
+      expect(broker.volumes).toEqual([`kafka-${i + 1}-data:/var/lib/kafka/data`]);
+    });
+  });
+
+  it('every infrastructure container drops all capabilities, gains no privileges, has a memory limit and publishes nothing', () => {
+    for (const [name, service] of infra) {
+      expect({ name, capDrop: service.cap_drop, noNewPrivileges: service.security_opt, limited: Boolean(service.mem_limit), ports: service.ports }).toEqual({
+        name,
+        capDrop: ['ALL'],
+        noNewPrivileges: ['no-new-privileges:true'],
+        limited: true,
+        ports: undefined,
+      });
+    }
+  });
+
+  it('the services know all three brokers; the aggregator finds Redis through the three Sentinels only', () => {
+    for (const name of ['producer', 'aggregator', 'gateway'])
+      expect(overrides.services![name]!.environment!.KAFKA_BROKERS).toBe('kafka:9092,kafka-2:9092,kafka-3:9092');
+    const aggregator = overrides.services!.aggregator!.environment!;
+    expect(aggregator.REDIS_SENTINELS).toBe('sentinel-1:26379,sentinel-2:26379,sentinel-3:26379');
+    expect(aggregator).toHaveProperty('REDIS_URL', null); // `!reset`: the single-Redis address is gone
   });
 });

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { decodeUserAction, decodeWindowResult, UserActionEvent } from '@streamtally/contracts';
 import { freePort, waitFor } from '@streamtally/test-support';
-import { ComposeProject, LatestResults, recount, RecountJob } from '../../src';
+import { ComposeProject, ComposeStack } from '../../src';
 
 // `docker compose up` for real: the images built from services/Dockerfile, the whole stack
 // (Grafana aside: no image of it exists on our machines) started on a real engine, and
@@ -10,27 +9,23 @@ import { ComposeProject, LatestResults, recount, RecountJob } from '../../src';
 const enabled = process.env.STREAMTALLY_DOCKER_TESTS === '1';
 const SERVICES = ['kafka', 'redis', 'producer', 'aggregator', 'gateway', 'prometheus'];
 const OURS = ['producer', 'aggregator', 'gateway'];
-const RECOUNT: RecountJob[] = [
-  { name: 'gender-per-second', field: 'gender', sizeMs: 1000 },
-  { name: 'actions-per-second', field: 'action', sizeMs: 1000 },
-  { name: 'purchases-by-gender-10s', field: 'gender', sizeMs: 10_000, filter: (e) => e.action === 2 },
-  { name: 'gender-running-total', field: 'gender' },
-];
 
 (enabled ? describe : describe.skip)('docker compose: the whole stack on a real engine', () => {
   let project: ComposeProject;
-  let gatewayPort: number;
+  let stack: ComposeStack;
   let prometheusPort: number;
-  const gateway = (path: string) => fetch(`http://127.0.0.1:${gatewayPort}${path}`);
+  const gateway = (path: string) => stack.gateway(path);
 
   beforeAll(async () => {
-    [gatewayPort, prometheusPort] = [await freePort(), await freePort()];
+    const gatewayPort = await freePort();
+    prometheusPort = await freePort();
     project = new ComposeProject(`streamtally-it-${randomBytes(4).toString('hex')}`, {
       GRAFANA_ADMIN_PASSWORD: randomBytes(16).toString('hex'),
       GATEWAY_PORT: String(gatewayPort),
       PROMETHEUS_PORT: String(prometheusPort),
       PRODUCER_RATE: '200',
     });
+    stack = new ComposeStack(project, gatewayPort);
   });
 
   afterAll(async () => {
@@ -39,67 +34,7 @@ const RECOUNT: RecountJob[] = [
   });
 
   const up = (extra: string[] = []) => project.mustCompose(['up', '--detach', '--wait', ...extra, ...SERVICES], { timeoutMs: 240_000 });
-
-  /** Every window of the results topic (highest version per key), read inside the kafka container. */
-  async function resultsTopic(): Promise<LatestResults> {
-    const latest = new LatestResults();
-    for (const line of await consume('window-results', true)) {
-      const tab = line.indexOf('\t');
-      const decoded = decodeWindowResult(line.slice(tab + 1));
-      if (!decoded.ok) throw new Error(`results topic: ${decoded.error}: ${line}`);
-      latest.offer(line.slice(0, tab), decoded.value);
-    }
-    return latest;
-  }
-
-  async function inputEvents(): Promise<UserActionEvent[]> {
-    const offsets = await project.mustCompose([
-      'exec',
-      '-T',
-      'kafka',
-      '/opt/kafka/bin/kafka-get-offsets.sh',
-      '--bootstrap-server',
-      'localhost:9092',
-      '--topic',
-      'user-actions',
-    ]);
-    const total = offsets
-      .trim()
-      .split('\n')
-      .reduce((sum, line) => sum + Number(line.split(':')[2]), 0);
-    const events = (await consume('user-actions', false)).map((line) => {
-      const decoded = decodeUserAction(line);
-      if (!decoded.ok) throw new Error(`input topic: ${decoded.error}: ${line}`);
-      return decoded.value;
-    });
-    expect(events).toHaveLength(total); // the read saw the whole topic
-    return events;
-  }
-
-  async function consume(topic: string, withKeys: boolean): Promise<string[]> {
-    const keys = withKeys ? ['--property', 'print.key=true', '--property', 'key.separator=\t'] : [];
-    const out = await project.mustCompose([
-      'exec',
-      '-T',
-      'kafka',
-      '/opt/kafka/bin/kafka-console-consumer.sh',
-      '--bootstrap-server',
-      'localhost:9092',
-      '--topic',
-      topic,
-      '--from-beginning',
-      '--timeout-ms',
-      '5000',
-      ...keys,
-    ]);
-    return out.split('\n').filter(Boolean);
-  }
-
-  async function windows(job: string): Promise<{ windowStart: number; counts: Record<string, number>; final: boolean; version: number }[]> {
-    const response = await gateway(`/api/windows/${job}`);
-    if (!response.ok) return [];
-    return ((await response.json()) as { windows: [] }).windows;
-  }
+  const windows = (job: string) => stack.windows(job);
 
   it('builds the three service images from services/Dockerfile, each run by the node user', async () => {
     await project.mustCompose(['build', ...OURS], { timeoutMs: 600_000 });
@@ -182,41 +117,8 @@ const RECOUNT: RecountJob[] = [
   }, 600_000);
 
   it('a finished replay stays finished (LOOP=false), and every window equals a recount of the input topic', async () => {
-    // the producer is recreated with a finite replay: the input stops, so every window closes
-    await project.mustCompose(['up', '--detach', 'producer'], { env: { PRODUCER_LOOP: 'false', PRODUCER_PACE: 'max' } });
-    const exited = await waitFor(
-      async () => {
-        const producer = (await project.containers(true)).find((c) => c.Service === 'producer');
-        return producer?.State === 'exited' && producer;
-      },
-      { timeoutMs: 60_000, intervalMs: 250, what: 'the finite replay to finish' },
-    );
+    const { got, expected, producer: exited } = await stack.finishReplayAndRecount();
     expect(exited.ExitCode).toBe(0);
-
-    const events = await inputEvents();
-    const expected = recount(events, RECOUNT);
-    // the gateway says cheaply when the last second and the running total are final and
-    // complete; then the results topic is read (a JVM tool in the container: slow) to compare
-    const lastSecond = Math.max(...events.map((e) => e.ts - (e.ts % 1000)));
-    await waitFor(
-      async () => {
-        const [seconds, totals] = await Promise.all([windows('gender-per-second'), windows('gender-running-total')]);
-        const total = totals.at(-1) ? Object.values(totals.at(-1)!.counts).reduce((a, b) => a + b, 0) : 0;
-        return seconds.some((w) => w.windowStart === lastSecond && w.final) && total === events.length;
-      },
-      { timeoutMs: 60_000, intervalMs: 500, what: `the window at ${lastSecond} final and a running total of ${events.length} at the gateway` },
-    );
-    const latest = await waitFor(
-      async () => {
-        const results = await resultsTopic();
-        return results.complete(expected) && results;
-      },
-      { timeoutMs: 60_000, intervalMs: 1000, what: 'every window final on the results topic' },
-    ).catch(async (err) => {
-      throw new Error(`${(err as Error).message}\n${(await resultsTopic()).describeGaps(expected)}`);
-    });
-    // every window of these jobs on the topic, not only the expected ones: an extra window is a defect too
-    const got = new Map([...latest.counts()].filter(([key]) => RECOUNT.some((job) => key.startsWith(`${job.name}@`))));
     expect(got).toEqual(expected);
     expect(expected.size).toBeGreaterThan(20);
 

@@ -7,6 +7,9 @@ import { buildResult, MAX_RESULT_BYTES } from '../windowing/results';
 import { globalWatermark, PartitionProgress } from '../windowing/watermark';
 import { KeyLabels, OTHER_LABEL } from './key-labels';
 
+/** Results must wait for a condition that passes by itself (e.g. a Redis replica to catch up). */
+export class ResultsWait extends Error {}
+
 export interface TopicOffsets {
   partition: number;
   startOffset: number;
@@ -71,8 +74,10 @@ export class ResultEmitter {
       } catch (err) {
         if (!this.failingSince.has(job.name)) this.failingSince.set(job.name, now);
         this.deps.metrics.emitFailures.inc({ aggregation: job.name });
+        // a known wait (too few Redis replicas yet) is a reason, not a fault: no stack trace
+        const detail = err instanceof ResultsWait ? { reason: err.message } : { err };
         this.deps.logger.warn(
-          { err, job: job.name, failingForMs: now - this.failingSince.get(job.name)! },
+          { ...detail, job: job.name, failingForMs: now - this.failingSince.get(job.name)! },
           "emitting results failed; retrying on the job's next turn",
         );
       }

@@ -1,9 +1,10 @@
 import Redis from 'ioredis';
+import pino from 'pino';
 import { Registry } from 'prom-client';
 import { WindowResult } from '@streamtally/contracts';
 import { silentLogger } from '@streamtally/observability';
 import { testRedisUrl, uniqueName } from '@streamtally/test-support';
-import { ResultEmitter } from '../../src/emitter/result-emitter';
+import { ResultEmitter, ResultsWait } from '../../src/emitter/result-emitter';
 import { parseJobs } from '../../src/jobs/job-schema';
 import { createAggregatorMetrics } from '../../src/metrics';
 import { RedisState } from '../../src/state/redis-state';
@@ -67,5 +68,48 @@ describe('ResultEmitter against a real Redis', () => {
     await emitter.tick();
     expect(emitter.failingFor(30_000)).toEqual(['broken']);
     expect(await registry.getSingleMetricAsString('streamtally_aggregator_emit_failures_total')).toContain('aggregation="broken"} 2');
+  });
+
+  it('waits without publishing while the state is not replicated, logging the reason without a stack trace', async () => {
+    const parsed = parseJobs([{ name: 'totals', source: 't', key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 }]);
+    if (!parsed.ok) throw new Error(parsed.errors.join());
+    const own = await state.acquire('t', 0, '0');
+    await state.checkpoint({
+      topic: 't',
+      partition: 0,
+      epoch: own.epoch,
+      fromOffset: '0',
+      toOffset: '2',
+      maxTs: 1000,
+      now: 1,
+      closedSeen: new Map([['totals', '']]),
+      deltas: [{ job: 'totals', windowStart: 0, windowEnd: null, counts: new Map([['0', 2]]) }],
+    });
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    let replicas = 0;
+    const published: WindowResult[] = [];
+    let now = 10_000;
+    const emitter = new ResultEmitter({
+      state,
+      jobs: parsed.jobs,
+      idleTimeoutMs: 1000,
+      metrics: createAggregatorMetrics(new Registry()),
+      logger,
+      now: () => now,
+      topicOffsets: async () => [{ partition: 0, startOffset: 0, endOffset: 2 }],
+      isEmitterFor: () => true,
+      stateReplicated: async () => {
+        if (replicas < 1) throw new ResultsWait('the state is on 0 Redis replica(s) after 1000 ms, REDIS_MIN_REPLICAS is 1: results wait');
+      },
+      publish: async (results) => void published.push(...results),
+    });
+    expect(await emitter.tick()).toEqual([]);
+    expect(published).toEqual([]);
+    expect(lines).toEqual([expect.objectContaining({ level: 40, job: 'totals', reason: expect.stringContaining('REDIS_MIN_REPLICAS is 1') })]);
+    expect(lines[0]).not.toHaveProperty('err');
+    replicas = 1;
+    now += 100;
+    expect((await emitter.tick()).map((r) => r.counts)).toEqual([{ '0': 2 }]);
   });
 });
