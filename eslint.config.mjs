@@ -67,6 +67,8 @@ export default tseslint.config(
         document: 'readonly',
         window: 'readonly',
         WebSocket: 'readonly',
+        fetch: 'readonly',
+        URL: 'readonly',
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

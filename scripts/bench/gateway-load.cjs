@@ -8,7 +8,8 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '../..');
 const requireFrom = (pkg) => require(require.resolve(pkg, { paths: [path.join(root, 'services/gateway')] }));
 const WebSocket = requireFrom('ws');
-const { Kafka, logLevel, Partitioners } = requireFrom('kafkajs');
+// kafkajs (our patched copy) is a dependency of kafka-client only
+const { Kafka, logLevel, Partitioners } = require(require.resolve('kafkajs', { paths: [path.join(root, 'packages/kafka-client')] }));
 
 const [url, brokers, topic, pid, clientsText, rateText, secondsText] = process.argv.slice(2);
 const CLIENTS = Number(clientsText),
@@ -31,9 +32,11 @@ function rssOf(pidText) {
     sockets.push(socket);
     socket.on('message', (data) => {
       const message = JSON.parse(data);
-      if (message.type !== 'update') return;
-      latencies[samples++] = Date.now() - message.result.emittedAt;
-      received[i] += 1;
+      const results = message.type === 'update' ? [message.result] : message.type === 'updates' ? message.results : [];
+      for (const result of results) {
+        latencies[samples++] = Date.now() - result.emittedAt;
+        received[i] += 1;
+      }
     });
     await new Promise((resolve, reject) => {
       socket.once('open', resolve);

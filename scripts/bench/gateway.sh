@@ -11,7 +11,7 @@ TOPIC="bench-results-$(date +%s%N)"
 kcat -b "$KAFKA_BROKERS" -L >/dev/null 2>&1 || true
 node -e "
   const path = require('node:path');
-  const { Kafka, logLevel } = require(require.resolve('kafkajs', { paths: [path.join('$ROOT', 'services/gateway')] }));
+  const { Kafka, logLevel } = require(require.resolve('kafkajs', { paths: [path.join('$ROOT', 'packages/kafka-client')] }));
   const admin = new Kafka({ brokers: '$KAFKA_BROKERS'.split(','), logLevel: logLevel.NOTHING }).admin();
   admin.connect().then(() => admin.createTopics({ waitForLeaders: true, topics: [{ topic: '$TOPIC', numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] })).then(() => admin.disconnect());
 "

@@ -21,6 +21,9 @@ export interface WindowResult {
   version: number;
   /** wall-clock ms when the aggregator emitted this version */
   emittedAt: number;
+  /** Kafka timestamp (ms) of the oldest input first counted in this version, when known:
+   *  the gateway measures event-to-screen latency from it */
+  inputWrittenAt?: number;
 }
 
 /** The record key of a window's results: one key per window, so compaction keeps its latest. */
@@ -68,6 +71,9 @@ export function decodeWindowResult(bytes: Buffer | string | null | undefined): D
   if (typeof raw.final !== 'boolean') return reject('bad_final', 'field final: expected a boolean');
   if (!isIntegerIn(raw.version, 0, Number.MAX_SAFE_INTEGER)) return reject('bad_version', 'field version: expected a non-negative integer');
   if (!isIntegerIn(raw.emittedAt, 0, Number.MAX_SAFE_INTEGER)) return reject('bad_emittedAt', 'field emittedAt: expected epoch ms');
+  if (raw.inputWrittenAt !== undefined && !isIntegerIn(raw.inputWrittenAt, 0, Number.MAX_SAFE_INTEGER)) {
+    return reject('bad_inputWrittenAt', 'field inputWrittenAt: expected epoch ms');
+  }
   return accept(raw as unknown as WindowResult);
 }
 

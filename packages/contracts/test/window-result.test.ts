@@ -25,6 +25,17 @@ describe('window result codec', () => {
     expect(decoded).toMatchObject({ ok: false, code: 'bad_counts', error: 'field counts.1: expected a non-negative integer' });
   });
 
+  it('carries when its oldest new input was written, when it says, as epoch ms', () => {
+    expect(decodeWindowResult(encodeWindowResult({ ...result, inputWrittenAt: 4 }))).toEqual({ ok: true, value: { ...result, inputWrittenAt: 4 } });
+    for (const bad of [-1, 1.5, '4', null]) {
+      expect(decodeWindowResult(JSON.stringify({ ...result, inputWrittenAt: bad }))).toMatchObject({
+        ok: false,
+        code: 'bad_inputWrittenAt',
+        error: 'field inputWrittenAt: expected epoch ms',
+      });
+    }
+  });
+
   it('only a higher version supersedes', () => {
     expect(supersedes({ ...result, version: 21 }, result)).toBe(true);
     expect(supersedes({ ...result, version: 20 }, result)).toBe(false);

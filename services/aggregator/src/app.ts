@@ -61,6 +61,7 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
     heartbeatInterval: Math.floor(config.SESSION_TIMEOUT_MS / 5),
     maxBytesPerPartition: config.FETCH_MAX_BYTES_PER_PARTITION,
     maxBytes: config.FETCH_MAX_BYTES_PER_PARTITION * 4,
+    minBytes: config.FETCH_MIN_BYTES,
     maxWaitTimeInMs: config.FETCH_MAX_WAIT_MS,
   });
   const admin = kafka.admin();

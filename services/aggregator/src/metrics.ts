@@ -80,6 +80,12 @@ export function createAggregatorMetrics(registry: Registry) {
       labelNames: ['aggregation'],
       registers,
     }),
+    emitInterval: new Gauge({
+      name: 'streamtally_aggregator_emit_interval_seconds',
+      help: "Each job's emitEveryMs: how often its open windows are written (what event-to-screen latency is judged against)",
+      labelNames: ['aggregation'],
+      registers,
+    }),
     ownedPartitions: new Gauge({ name: 'streamtally_aggregator_owned_partitions', help: 'Input partitions this instance owns', registers }),
     stateReplicas: new Gauge({
       name: 'streamtally_aggregator_state_replicas',
@@ -92,8 +98,9 @@ export function createAggregatorMetrics(registry: Registry) {
 export type AggregatorMetrics = ReturnType<typeof createAggregatorMetrics>;
 
 /** Creates every labelled series at zero, so dashboards and alerts see them from the start. */
-export function initialiseSeries(metrics: AggregatorMetrics, jobs: readonly { name: string; source: string }[]): void {
+export function initialiseSeries(metrics: AggregatorMetrics, jobs: readonly { name: string; source: string; emitEveryMs: number }[]): void {
   for (const job of jobs) {
+    metrics.emitInterval.set({ aggregation: job.name }, job.emitEveryMs / 1000);
     metrics.events.inc({ aggregation: job.name }, 0);
     metrics.lateEvents.inc({ aggregation: job.name }, 0);
     metrics.results.inc({ aggregation: job.name, final: 'true' }, 0);

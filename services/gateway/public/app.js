@@ -265,6 +265,7 @@
       var message = JSON.parse(event.data);
       if (message.type === 'snapshot') message.windows.forEach(keep);
       else if (message.type === 'update') keep(message.result);
+      else if (message.type === 'updates') message.results.forEach(keep);
       else if (message.type === 'error') console.info('gateway:', message.error);
     };
     socket.onclose = function (event) {

@@ -52,7 +52,7 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
     maxWaitMs: config.FETCH_MAX_WAIT_MS,
     startTimeoutMs: config.BROKER_TIMEOUT_MS,
     logger: logger.child({ component: 'results' }),
-    onResult: (result) => hub.onResult(result),
+    onResults: (results) => hub.onResults(results),
   });
   const consumerState = () => ({ running: results.running, caughtUp: results.caughtUp });
   const http = await buildGatewayApp({ config, logger, registry, metrics, hub, consumerState });

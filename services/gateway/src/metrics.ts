@@ -34,6 +34,13 @@ export function createGatewayMetrics(registry: Registry) {
       buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     }),
+    eventToScreen: new Histogram({
+      name: 'streamtally_gateway_event_to_screen_seconds',
+      help: 'Time from the oldest input event new in a result being written to Kafka until the gateway handed the result to its clients (results that say when: inputWrittenAt)',
+      labelNames: ['aggregation'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30],
+      registers,
+    }),
     endToEndLatency: new Histogram({
       name: 'streamtally_gateway_result_age_seconds',
       help: 'Age of a result (since the aggregator emitted it) when the gateway consumed it',

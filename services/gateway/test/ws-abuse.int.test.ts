@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { waitFor } from '@streamtally/test-support';
 import { connectClient, GatewayHarness, result, startGateway, subscribed, TestClient } from './support/gateway-harness';
 
@@ -55,7 +56,14 @@ describe('gateway under WebSocket abuse', () => {
       await ticker;
     }
     const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!);
-    // starvation, not latency (that is a benchmark's job): the regression left 3.3 s gaps; a
+    // scripts/bench/ws-abuse.sh runs this alone and reports the figures against the 1 s goal
+    const report = process.env.WS_ABUSE_REPORT;
+    if (report)
+      fs.appendFileSync(
+        report,
+        `${JSON.stringify({ case: _case, maxGapMs: Math.max(...gaps), rssGrowthMb: Math.round((rssPeak - rssBefore) / 1024 / 1024) })}\n`,
+      );
+    // starvation, not latency (that is the benchmark's job): the regression left 3.3 s gaps; a
     // 1 s bound failed now and then on two cores shared with the broker and the flood itself
     expect(Math.max(...gaps)).toBeLessThan(2500);
     expect((rssPeak - rssBefore) / 1024 / 1024).toBeLessThan(200);

@@ -4,7 +4,7 @@ import { Backoff, sleep } from '@streamtally/observability';
 import { Job } from '../jobs/job-schema';
 import { AggregatorMetrics } from '../metrics';
 import { Ownership, RedisState } from '../state/redis-state';
-import { aggregateBatch, InputMessage } from '../windowing/batch-aggregator';
+import { aggregateBatch, InputMessage, oldestWrittenAt } from '../windowing/batch-aggregator';
 
 /** The parts of a kafkajs eachBatch payload the processor uses. */
 export interface BatchContext {
@@ -159,6 +159,7 @@ export class PartitionProcessor {
           now,
           closedSeen,
           deltas: out.deltas.values(),
+          writtenAt: oldestWrittenAt(messages),
         });
         timer();
         if (outcome === 'CLOSED' && closedRetries < MAX_CLOSED_RETRIES) {

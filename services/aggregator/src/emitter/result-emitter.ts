@@ -92,6 +92,8 @@ export class ResultEmitter {
 
   private async emitJob(job: Job, offsets: TopicOffsets[], now: number): Promise<WindowResult[]> {
     const { state, metrics } = this.deps;
+    // read before the counts: every input behind a pending time is in the counts read below
+    const pending = await state.pending(job.name);
     const committed = await state.readProgress(job.source, offsets.length);
     const progress: PartitionProgress[] = offsets.map((o) => ({ ...committed[o.partition], ...o, partition: o.partition }));
     const watermark = globalWatermark(progress, job.allowedLatenessMs, now, this.deps.idleTimeoutMs);
@@ -111,10 +113,18 @@ export class ResultEmitter {
       if (this.lastVersion.get(windowResultKey(job.name, w.windowStart)) !== result.version) results.push(result);
     }
     if (results.length === 0) return [];
+    const emittedPending = new Map<number, number>();
+    for (const r of results) {
+      const writtenAt = pending.get(r.windowStart);
+      if (writtenAt === undefined) continue;
+      r.inputWrittenAt = writtenAt;
+      emittedPending.set(r.windowStart, writtenAt);
+    }
     // a result must never rest on state a failover could take back: the windows stay open
     // (closing is only retiring them, below) and this job tries again on its next turn
     await this.deps.stateReplicated?.();
     await this.deps.publish(results);
+    await state.clearPending(job.name, emittedPending);
     const countsAsMetrics = 'field' in job.key;
     let newestFinal: WindowResult | undefined;
     for (const r of results) {

@@ -13,6 +13,8 @@ export function stateKeys(namespace: string) {
     open: (job: string) => `${p}:open:${job}`,
     /** string: windows ending at or before this are closed */
     closed: (job: string) => `${p}:closed:${job}`,
+    /** hash: windowStart -> Kafka timestamp (ms) of the oldest input counted there since its last emit */
+    pending: (job: string) => `${p}:pending:${job}`,
     /** counter: written right before WAIT, so WAIT covers every write read before it */
     replicationMark: `${p}:replication-mark`,
     pattern: `${p}:*`,

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { WindowDelta } from '../windowing/batch-aggregator';
 import { PartitionProgress } from '../windowing/watermark';
-import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLOSE_WINDOWS } from './scripts';
+import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS } from './scripts';
 import { stateKeys } from './keys';
 
 export type CheckpointOutcome = 'OK' | 'FENCED' | 'OFFSET' | 'CLOSED';
@@ -24,6 +24,8 @@ export interface CheckpointRequest {
   now: number;
   /** closed points as read before aggregating (job -> raw value, '' when none) */
   closedSeen: ReadonlyMap<string, string>;
+  /** Kafka timestamp (ms) of the batch's oldest record, for the event-to-screen latency */
+  writtenAt?: number;
   deltas: Iterable<WindowDelta>;
 }
 
@@ -37,6 +39,7 @@ interface ScriptedRedis extends Redis {
   acquirePartition(key: string, startOffset: string): Promise<[string, string, string]>;
   checkpointBatch(numKeys: number, ...args: (string | number)[]): Promise<CheckpointOutcome>;
   closeWindows(closedKey: string, openKey: string, watermark: string): Promise<string[]>;
+  clearPending(pendingKey: string, ...startAndWrittenAt: string[]): Promise<number>;
 }
 
 /** The aggregator's committed state in Redis: partition offsets, window counts, closed points. */
@@ -53,6 +56,7 @@ export class RedisState {
     redis.defineCommand('acquirePartition', { numberOfKeys: 1, lua: ACQUIRE_PARTITION });
     redis.defineCommand('checkpointBatch', { lua: CHECKPOINT_BATCH });
     redis.defineCommand('closeWindows', { numberOfKeys: 2, lua: CLOSE_WINDOWS });
+    redis.defineCommand('clearPending', { numberOfKeys: 1, lua: CLEAR_PENDING });
     this.redis = redis as ScriptedRedis;
   }
 
@@ -77,6 +81,7 @@ export class RedisState {
       request.toOffset,
       Number.isFinite(request.maxTs) ? request.maxTs : '',
       request.now,
+      request.writtenAt !== undefined && Number.isFinite(request.writtenAt) ? request.writtenAt : '',
       jobs.length,
       ...jobs.map((j) => request.closedSeen.get(j) ?? ''),
     ];
@@ -84,7 +89,7 @@ export class RedisState {
     let deltaCount = 0;
     for (const delta of request.deltas) {
       deltaCount += 1;
-      keys.push(this.keys.window(delta.job, delta.windowStart), this.keys.open(delta.job));
+      keys.push(this.keys.window(delta.job, delta.windowStart), this.keys.open(delta.job), this.keys.pending(delta.job));
       deltaArgs.push(delta.windowStart, delta.windowEnd ?? '+inf', delta.counts.size);
       for (const [key, count] of delta.counts) deltaArgs.push(key, count);
     }
@@ -151,11 +156,24 @@ export class RedisState {
     });
   }
 
+  /** Per window start: when its oldest input not yet emitted was written to Kafka (ms). */
+  async pending(job: string): Promise<Map<number, number>> {
+    const raw = await this.redis.hgetall(this.keys.pending(job));
+    return new Map(Object.entries(raw).map(([start, at]) => [Number(start), Number(at)]));
+  }
+
+  /** Once results are out: clears the pending times read before them (see CLEAR_PENDING). */
+  async clearPending(job: string, emitted: ReadonlyMap<number, number>): Promise<void> {
+    if (emitted.size === 0) return;
+    await this.redis.clearPending(this.keys.pending(job), ...[...emitted].flatMap(([start, at]) => [String(start), String(at)]));
+  }
+
   /** After their finals are out: closed windows leave the open set and expire later. */
   async retire(job: string, windowStarts: number[]): Promise<void> {
     if (windowStarts.length === 0) return;
     const pipeline = this.redis.pipeline();
     pipeline.zrem(this.keys.open(job), ...windowStarts.map(String));
+    pipeline.hdel(this.keys.pending(job), ...windowStarts.map(String));
     for (const start of windowStarts) pipeline.expire(this.keys.window(job, start), this.closedWindowTtlSeconds);
     await pipeline.exec();
   }

@@ -15,37 +15,56 @@ return { tostring(epoch), offset, redis.call('HGET', KEYS[1], 'maxTs') or '' }
 /**
  * One batch, all or nothing: refuses unless the caller still owns the partition (epoch),
  * the batch starts where the last one ended (offset), and no job's closed point moved
- * since the caller read it; then adds every window delta and moves the offset.
+ * since the caller read it; then adds every window delta and moves the offset. A window's
+ * pending time (when its oldest not yet emitted input was written to Kafka) is set only if
+ * unset, so it stays the oldest until the emitter clears it; '' leaves it alone.
  *
- * KEYS: partition, closed[1..J], then (window, open) per delta
- * ARGV: epoch, fromOffset, toOffset, maxTs, now, J, closedSeen[1..J], D,
+ * KEYS: partition, closed[1..J], then (window, open, pending) per delta
+ * ARGV: epoch, fromOffset, toOffset, maxTs, now, writtenAt, J, closedSeen[1..J], D,
  *       then per delta: windowStart, windowEndScore, N, N x (key, increment)
  */
 export const CHECKPOINT_BATCH = `
 local part = KEYS[1]
 if redis.call('HGET', part, 'epoch') ~= ARGV[1] then return 'FENCED' end
 if redis.call('HGET', part, 'offset') ~= ARGV[2] then return 'OFFSET' end
-local jobs = tonumber(ARGV[6])
+local writtenAt = ARGV[6]
+local jobs = tonumber(ARGV[7])
 for i = 1, jobs do
-  if (redis.call('GET', KEYS[1 + i]) or '') ~= ARGV[6 + i] then return 'CLOSED' end
+  if (redis.call('GET', KEYS[1 + i]) or '') ~= ARGV[7 + i] then return 'CLOSED' end
 end
-local a = 7 + jobs
+local a = 8 + jobs
 local k = 2 + jobs
 local deltas = tonumber(ARGV[a])
 a = a + 1
 for _ = 1, deltas do
-  local window, open = KEYS[k], KEYS[k + 1]
+  local window, open, pending = KEYS[k], KEYS[k + 1], KEYS[k + 2]
   local start, score, n = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
-  k = k + 2
+  k = k + 3
   a = a + 3
   for _ = 1, n do
     redis.call('HINCRBY', window, ARGV[a], ARGV[a + 1])
     a = a + 2
   end
   redis.call('ZADD', open, score, start)
+  if writtenAt ~= '' then redis.call('HSETNX', pending, start, writtenAt) end
 end
 redis.call('HSET', part, 'offset', ARGV[3], 'maxTs', ARGV[4], 'progressAt', ARGV[5])
 return 'OK'
+`;
+
+/**
+ * Clears windows' pending times once their results are out, each only if it is still the
+ * value the emitter read: a time set after that read belongs to inputs not yet emitted.
+ * KEYS: pending; ARGV: windowStart, writtenAt pairs
+ */
+export const CLEAR_PENDING = `
+local cleared = 0
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then
+    cleared = cleared + redis.call('HDEL', KEYS[1], ARGV[i])
+  end
+end
+return cleared
 `;
 
 /**

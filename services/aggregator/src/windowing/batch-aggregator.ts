@@ -5,6 +5,18 @@ import { tumblingWindowStart, windowEnd, windowStartsFor } from './windows';
 export interface InputMessage {
   offset: string;
   value: Buffer | null;
+  /** Kafka's record timestamp (ms, as kafkajs gives it): when the record was written */
+  timestamp?: string;
+}
+
+/** When the oldest record of a batch was written to Kafka (ms); undefined when none says. */
+export function oldestWrittenAt(messages: readonly InputMessage[]): number | undefined {
+  let oldest = Infinity;
+  for (const m of messages) {
+    const at = Number(m.timestamp);
+    if (at < oldest) oldest = at; // NaN (no timestamp) never compares less
+  }
+  return Number.isFinite(oldest) ? oldest : undefined;
 }
 
 /** Count increments for one window of one job. */

@@ -112,4 +112,44 @@ describe('ResultEmitter against a real Redis', () => {
     now += 100;
     expect((await emitter.tick()).map((r) => r.counts)).toEqual([{ '0': 2 }]);
   });
+
+  it('a result carries the write time of the oldest input new in it; the next version of the window only what came after', async () => {
+    const parsed = parseJobs([{ name: 'totals', source: 't', key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 }]);
+    if (!parsed.ok) throw new Error(parsed.errors.join());
+    const own = await state.acquire('t', 0, '0');
+    const checkpoint = (from: number, to: number, writtenAt: number) =>
+      state.checkpoint({
+        topic: 't',
+        partition: 0,
+        epoch: own.epoch,
+        fromOffset: String(from),
+        toOffset: String(to),
+        maxTs: 1000,
+        now: 1,
+        writtenAt,
+        closedSeen: new Map([['totals', '']]),
+        deltas: [{ job: 'totals', windowStart: 0, windowEnd: null, counts: new Map([['0', to - from]]) }],
+      });
+    await checkpoint(0, 2, 4_000);
+    await checkpoint(2, 3, 4_100);
+    let now = 10_000;
+    let end = 3;
+    const emitter = new ResultEmitter({
+      state,
+      jobs: parsed.jobs,
+      idleTimeoutMs: 1000,
+      metrics: createAggregatorMetrics(new Registry()),
+      logger: silentLogger(),
+      now: () => now,
+      topicOffsets: async () => [{ partition: 0, startOffset: 0, endOffset: end }],
+      isEmitterFor: () => true,
+      publish: async () => undefined,
+    });
+    expect((await emitter.tick()).map((r) => [r.counts, r.inputWrittenAt])).toEqual([[{ '0': 3 }, 4_000]]);
+    await checkpoint(3, 4, 9_000);
+    end = 4;
+    now += 100;
+    expect((await emitter.tick()).map((r) => [r.counts, r.inputWrittenAt])).toEqual([[{ '0': 4 }, 9_000]]);
+    expect(await state.pending('totals')).toEqual(new Map());
+  });
 });

@@ -103,4 +103,51 @@ describe('RedisState against a real Redis', () => {
     expect(await state.close('g', Date.now())).toEqual([]);
     expect((await state.readClosed(['g'])).get('g')).toBe('');
   });
+
+  it("keeps each window's oldest not yet emitted write time, clears only what the emitter read, and forgets retired windows", async () => {
+    const own = await state.acquire('t', 0, '0');
+    const batch = (from: number, to: number, writtenAt: number | undefined, ...deltas: WindowDelta[]) =>
+      state.checkpoint({ ...base, epoch: own.epoch, fromOffset: String(from), toOffset: String(to), maxTs: 1, writtenAt, deltas });
+    expect(await batch(0, 2, 500, delta('g', 0, { x: 2 }), delta('g', 1000, { x: 1 }))).toBe('OK');
+    expect(await batch(2, 3, 700, delta('g', 1000, { y: 1 }), delta('g', 2000, { y: 1 }))).toBe('OK');
+    expect(await batch(3, 4, undefined, delta('g', 3000, { y: 1 }))).toBe('OK'); // a batch that does not say
+    // the first write stays: it is the oldest input the next result of that window carries
+    expect(await state.pending('g')).toEqual(
+      new Map([
+        [0, 500],
+        [1000, 500],
+        [2000, 700],
+      ]),
+    );
+
+    const read = await state.pending('g');
+    expect(await batch(4, 5, 900, delta('g', 4000, { z: 1 }))).toBe('OK'); // after the read, a window the emitter did not see
+    await state.clearPending(
+      'g',
+      new Map([
+        [0, 500],
+        [1000, 500],
+        [2000, 123],
+      ]),
+    ); // 2000: not the value there
+    expect(await state.pending('g')).toEqual(
+      new Map([
+        [2000, 700],
+        [4000, 900],
+      ]),
+    );
+    expect(read.size).toBe(3);
+
+    await state.retire('g', [2000]);
+    expect(await state.pending('g')).toEqual(new Map([[4000, 900]]));
+  });
+
+  it('a fenced batch leaves no pending time behind', async () => {
+    const first = await state.acquire('t', 0, '0');
+    await state.acquire('t', 0, '0');
+    expect(
+      await state.checkpoint({ ...base, epoch: first.epoch, fromOffset: '0', toOffset: '1', maxTs: 1, writtenAt: 5, deltas: [delta('g', 0, { x: 1 })] }),
+    ).toBe('FENCED');
+    expect(await state.pending('g')).toEqual(new Map());
+  });
 });

@@ -1,6 +1,6 @@
 import { userAction } from '../support/events';
 import { parseJobs } from '../../src/jobs/job-schema';
-import { aggregateBatch, InputMessage, wordsOf } from '../../src/windowing/batch-aggregator';
+import { aggregateBatch, InputMessage, oldestWrittenAt, wordsOf } from '../../src/windowing/batch-aggregator';
 
 function jobsOf(defs: unknown[]) {
   const parsed = parseJobs(defs);
@@ -126,5 +126,17 @@ describe('aggregateBatch', () => {
     expect(out.deadLetters.map((d) => d.letter.reason)).toEqual([expect.stringContaining('not JSON'), 'field gender: expected a gender code 0, 1 or 2']);
     expect(out.deadLetters[0]).toMatchObject({ key: 't/2/0', letter: { source: { topic: 't', partition: 2, offset: '0' }, encoding: 'base64', at: 77 } });
     expect(Object.fromEntries(out.deltas.get('g@1000')!.counts)).toEqual({ '0': 1 });
+  });
+});
+
+describe('oldestWrittenAt', () => {
+  const at = (...timestamps: (string | undefined)[]): InputMessage[] => timestamps.map((timestamp, i) => ({ offset: String(i), value: null, timestamp }));
+  it("is the batch's oldest Kafka timestamp, whatever the order", () => {
+    expect(oldestWrittenAt(at('1700000000300', '1700000000100', '1700000000200'))).toBe(1700000000100);
+  });
+  it('skips records without one, and is undefined when none has one', () => {
+    expect(oldestWrittenAt(at(undefined, '42', 'x'))).toBe(42);
+    expect(oldestWrittenAt(at(undefined))).toBeUndefined();
+    expect(oldestWrittenAt([])).toBeUndefined();
   });
 });

@@ -12,7 +12,8 @@ export interface ResultsConsumerOptions {
   groupPrefix: string;
   maxWaitMs: number;
   logger: Logger;
-  onResult(result: WindowResult): void;
+  /** the results of one read from the topic (every partition's batch of one fetch) */
+  onResults(results: WindowResult[]): void;
 }
 
 export interface ResultsConsumer {
@@ -34,7 +35,7 @@ export function createResultsConsumer({
   groupPrefix,
   maxWaitMs,
   logger,
-  onResult,
+  onResults,
   startTimeoutMs = 30_000,
 }: ResultsConsumerOptions): ResultsConsumer {
   const groupId = `${groupPrefix}-${randomUUID()}`;
@@ -44,6 +45,14 @@ export function createResultsConsumer({
   const reached = new Map<number, number>();
   let caughtUp = false;
   const liveness = new ConsumerLiveness(consumer);
+  // kafkajs hands over one partition's batch at a time; the batches of one fetch are
+  // gathered until the event loop turns, so a client gets them in one frame
+  let gathered: WindowResult[] = [];
+  const handOver = () => {
+    const results = gathered;
+    gathered = [];
+    onResults(results);
+  };
 
   const checkCaughtUp = () => {
     if (caughtUp) return;
@@ -78,8 +87,10 @@ export function createResultsConsumer({
         eachBatch: async ({ batch }) => {
           for (const message of batch.messages) {
             const decoded = decodeWindowResult(message.value);
-            if (decoded.ok) onResult(decoded.value);
-            else logger.warn({ partition: batch.partition, offset: message.offset, reason: decoded.error }, 'skipping a malformed result');
+            if (decoded.ok) {
+              if (gathered.length === 0) setImmediate(handOver);
+              gathered.push(decoded.value);
+            } else logger.warn({ partition: batch.partition, offset: message.offset, reason: decoded.error }, 'skipping a malformed result');
           }
           reached.set(batch.partition, Number(batch.lastOffset()) + 1);
           checkCaughtUp();

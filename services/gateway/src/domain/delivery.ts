@@ -1,4 +1,7 @@
 /** What the fan-out needs of one connected client. */
+import { WindowResult, windowResultKey } from '@streamtally/contracts';
+import { encodeUpdateFrame } from './protocol';
+
 export interface Peer {
   /** bytes queued in user space, not yet handed to the kernel */
   readonly bufferedAmount: number;
@@ -19,13 +22,14 @@ export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /**
  * One client's outgoing updates. A fast client gets every update as it comes. Past the
- * soft bound a client gets only the latest update per job, once per flush tick: a slow
- * reader keeps up at that pace, and the server holds at most one frame per job for it.
+ * soft bound a client gets only the latest version of each window, in one frame per flush
+ * tick: a slow reader keeps up at that pace, and the server holds at most one result per
+ * window for it (never a window's final dropped for another window's update).
  * Past the hard bound (a client that stopped reading) it is closed with 1013, so one slow
  * browser never holds the server's memory or delays anyone else.
  */
 export class Delivery {
-  private readonly pending = new Map<string, string>();
+  private readonly pending = new Map<string, WindowResult>();
   private closed = false;
 
   constructor(
@@ -33,12 +37,14 @@ export class Delivery {
     private readonly limits: DeliveryLimits,
   ) {}
 
-  deliver(job: string, frame: string): DeliveryOutcome {
+  /** `frame` carries exactly `results` (encoded once for every client that gets the same). */
+  deliver(results: readonly WindowResult[], frame: string): DeliveryOutcome {
     if (this.closed) return 'closed';
     const buffered = this.peer.bufferedAmount;
     if (buffered > this.limits.hardBufferBytes) return this.closeSlow();
     if (buffered > this.limits.softBufferBytes || this.pending.size > 0) {
-      this.pending.set(job, frame); // replaces any older update of the same job
+      // a newer version of the same window replaces the held one; results only grow
+      for (const r of results) this.pending.set(windowResultKey(r.job, r.windowStart), r);
       return 'coalesced';
     }
     this.peer.send(frame);
@@ -56,17 +62,17 @@ export class Delivery {
     return 'sent';
   }
 
-  /** Called every flush tick: sends the latest held update per job; returns frames sent. */
+  /** Called every flush tick: sends what is held, latest version per window, as one frame. */
   flush(): number {
     if (this.closed || this.pending.size === 0) return 0;
     if (this.peer.bufferedAmount > this.limits.hardBufferBytes) {
       this.closeSlow();
       return 0;
     }
-    const frames = [...this.pending.values()];
+    const held = [...this.pending.values()].map((r) => JSON.stringify(r));
     this.pending.clear();
-    for (const frame of frames) this.peer.send(frame);
-    return frames.length;
+    this.peer.send(encodeUpdateFrame(held));
+    return 1;
   }
 
   get isClosed(): boolean {

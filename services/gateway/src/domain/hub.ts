@@ -2,11 +2,15 @@ import { WindowResult } from '@streamtally/contracts';
 import { GatewayMetrics } from '../metrics';
 import { ControlRate } from './control-rate';
 import { Delivery, DeliveryLimits, Peer } from './delivery';
-import { encodeServerMessage, parseClientMessage } from './protocol';
+import { encodeServerMessage, encodeUpdateFrame, parseClientMessage } from './protocol';
 import { SubscriptionRegistry } from './subscriptions';
 import { WindowStore } from './window-store';
 
 export const CLOSE_POLICY_VIOLATION = 1008;
+/** Results of one read go to a client in frames of at most this size (or one result, if larger). */
+export const UPDATE_FRAME_BYTES = 32 * 1024;
+/** Jobs with a latency series of their own; any further name on the topic shares `other`. */
+export const MAX_LATENCY_SERIES = 32;
 
 export interface HubLimits extends DeliveryLimits {
   /** invalid messages before the client is closed with 1008 */
@@ -33,6 +37,7 @@ interface Connection {
 export class Hub<P extends Peer> {
   private readonly connections = new Map<P, Connection>();
   private readonly subscriptions = new SubscriptionRegistry<P>();
+  private readonly latencyLabels = new Set<string>();
 
   constructor(
     readonly store: WindowStore,
@@ -63,22 +68,68 @@ export class Hub<P extends Peer> {
 
   /** A result from the topic; fans it out unless an equal or higher version is known. */
   onResult(result: WindowResult, consumedAt = this.now()): void {
-    const offer = this.store.offer(result);
-    this.metrics.resultsConsumed.inc({ outcome: offer });
-    this.metrics.endToEndLatency.observe(Math.max(0, consumedAt - result.emittedAt) / 1000);
-    if (offer === 'stale') return;
-    const subscribers = this.subscriptions.subscribers(result.job);
-    if (subscribers.size === 0) return;
-    const frame = encodeServerMessage({ type: 'update', result });
+    this.onResults([result], consumedAt);
+  }
+
+  /**
+   * Results that came together (one read from the topic): each is kept unless an equal or
+   * higher version is known, and each client gets the new ones of the jobs it follows in one
+   * frame. Per-frame costs (a write, a parse in the browser) dominate fan-out, so a client
+   * following six jobs gets one frame per read, not one per window. Clients following the
+   * same jobs share the frame, built once.
+   */
+  onResults(results: readonly WindowResult[], consumedAt = this.now()): void {
+    const fresh = new Map<string, { results: WindowResult[]; encoded: string[] }>();
+    for (const result of results) {
+      const offer = this.store.offer(result);
+      this.metrics.resultsConsumed.inc({ outcome: offer });
+      this.metrics.endToEndLatency.observe(Math.max(0, consumedAt - result.emittedAt) / 1000);
+      if (offer === 'stale') continue;
+      let ofJob = fresh.get(result.job);
+      if (!ofJob) fresh.set(result.job, (ofJob = { results: [], encoded: [] }));
+      ofJob.results.push(result);
+      ofJob.encoded.push(JSON.stringify(result));
+    }
+    if (fresh.size === 0) return;
+    // per client, the jobs of this read it follows, in the order they came
+    const followed = new Map<P, string[]>();
+    for (const job of fresh.keys()) {
+      for (const peer of this.subscriptions.subscribers(job)) {
+        const jobs = followed.get(peer);
+        if (jobs) jobs.push(job);
+        else followed.set(peer, [job]);
+      }
+    }
+    const frames = new Map<string, { results: WindowResult[]; frame: string }[]>();
     let sent = 0;
-    for (const peer of subscribers) {
-      const outcome = this.connections.get(peer)?.delivery.deliver(result.job, frame);
-      if (outcome === 'sent') sent += 1;
-      else if (outcome === 'coalesced') this.metrics.coalesced.inc();
-      else if (outcome === 'closed') this.onSlowClose(peer);
+    for (const [peer, jobs] of followed) {
+      const signature = jobs.join('\n');
+      let chunks = frames.get(signature);
+      if (!chunks) frames.set(signature, (chunks = updateFrames(jobs.map((job) => fresh.get(job)!))));
+      const delivery = this.connections.get(peer)?.delivery;
+      for (const chunk of chunks) {
+        const outcome = delivery?.deliver(chunk.results, chunk.frame);
+        if (outcome === 'sent') sent += 1;
+        else if (outcome === 'coalesced') this.metrics.coalesced.inc();
+        else if (outcome === 'closed') {
+          this.onSlowClose(peer);
+          break;
+        }
+      }
     }
     this.metrics.messagesSent.inc(sent);
-    this.metrics.fanOutLatency.observe((this.now() - consumedAt) / 1000);
+    if (followed.size > 0) this.metrics.fanOutLatency.observe((this.now() - consumedAt) / 1000);
+    for (const { results: ofJob } of fresh.values()) for (const result of ofJob) this.observeEventToScreen(result);
+  }
+
+  /** Measured once per new version, when it has been handed to every client (none or many). */
+  private observeEventToScreen(result: WindowResult): void {
+    if (result.inputWrittenAt === undefined) return;
+    // clocks of different hosts may disagree a little: a negative age is a skew, counted as 0
+    // job names come from the topic, so a series per name is bounded
+    if (!this.latencyLabels.has(result.job) && this.latencyLabels.size < MAX_LATENCY_SERIES) this.latencyLabels.add(result.job);
+    const aggregation = this.latencyLabels.has(result.job) ? result.job : 'other';
+    this.metrics.eventToScreen.observe({ aggregation }, Math.max(0, this.now() - result.inputWrittenAt) / 1000);
   }
 
   /** A frame from a client; binary frames are refused, the protocol is JSON text. */
@@ -153,4 +204,29 @@ export class Hub<P extends Peer> {
     this.metrics.slowClosed.inc();
     this.disconnect(peer);
   }
+}
+
+/** The results in frames of at most UPDATE_FRAME_BYTES each (a larger result goes alone). */
+function updateFrames(parts: readonly { results: WindowResult[]; encoded: string[] }[]): { results: WindowResult[]; frame: string }[] {
+  const chunks: { results: WindowResult[]; frame: string }[] = [];
+  let results: WindowResult[] = [];
+  let encoded: string[] = [];
+  let bytes = 0;
+  const close = () => {
+    if (encoded.length > 0) chunks.push({ results, frame: encodeUpdateFrame(encoded) });
+    results = [];
+    encoded = [];
+    bytes = 0;
+  };
+  for (const part of parts) {
+    part.results.forEach((result, i) => {
+      const text = part.encoded[i]!;
+      if (bytes + text.length > UPDATE_FRAME_BYTES) close();
+      results.push(result);
+      encoded.push(text);
+      bytes += text.length + 1;
+    });
+  }
+  close();
+  return chunks;
 }

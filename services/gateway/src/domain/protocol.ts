@@ -7,6 +7,8 @@ export type ClientMessage = { type: 'subscribe'; jobs: string[] } | { type: 'uns
 export type ServerMessage =
   | { type: 'snapshot'; job: string; windows: WindowResult[] }
   | { type: 'update'; result: WindowResult }
+  /** several results that came together, in the order they came: the same as one update each */
+  | { type: 'updates'; results: WindowResult[] }
   | { type: 'subscribed'; jobs: string[] }
   | { type: 'pong' }
   | { type: 'error'; error: string };
@@ -44,4 +46,9 @@ export function parseClientMessage(data: string): ParsedClientMessage {
 /** Serialises once: the same string goes to every subscriber. */
 export function encodeServerMessage(message: ServerMessage): string {
   return JSON.stringify(message);
+}
+
+/** One frame for results encoded once each: `update` for one, `updates` for several. */
+export function encodeUpdateFrame(encodedResults: readonly string[]): string {
+  return encodedResults.length === 1 ? `{"type":"update","result":${encodedResults[0]}}` : `{"type":"updates","results":[${encodedResults.join(',')}]}`;
 }

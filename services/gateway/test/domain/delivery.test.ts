@@ -1,4 +1,15 @@
+import { WindowResult } from '@streamtally/contracts';
 import { Delivery, Peer } from '../../src/domain/delivery';
+
+const r = (job: string, windowStart: number, version: number, final = false): WindowResult => ({
+  job,
+  windowStart,
+  windowEnd: windowStart + 1000,
+  counts: { '1': version },
+  final,
+  version,
+  emittedAt: 0,
+});
 
 class TestPeer implements Peer {
   bufferedAmount = 0;
@@ -18,29 +29,42 @@ describe('Delivery to one client', () => {
   it('sends at once while the buffer is small', () => {
     const peer = new TestPeer();
     const delivery = new Delivery(peer, limits);
-    expect(delivery.deliver('g', 'a')).toBe('sent');
+    expect(delivery.deliver([r('g', 0, 2)], 'a')).toBe('sent');
     expect(peer.sent).toEqual(['a']);
   });
 
-  it('past the soft bound keeps only the latest update per job and sends those on the next flush', () => {
+  it('past the soft bound keeps the latest version of each window and sends them in one frame on the next flush', () => {
     const peer = new TestPeer();
     const delivery = new Delivery(peer, limits);
     peer.bufferedAmount = 500;
-    expect(delivery.deliver('g', 'g1')).toBe('coalesced');
-    expect(delivery.deliver('g', 'g2')).toBe('coalesced');
-    expect(delivery.deliver('p', 'p1')).toBe('coalesced');
-    expect(delivery.held).toBe(2);
-    expect(delivery.flush()).toBe(2);
-    expect(peer.sent).toEqual(['g2', 'p1']);
+    expect(delivery.deliver([r('g', 0, 2), r('g', 1000, 2)], 'frame 1')).toBe('coalesced');
+    expect(delivery.deliver([r('g', 0, 5, true)], 'frame 2')).toBe('coalesced'); // window 0 final
+    expect(delivery.deliver([r('g', 1000, 4), r('p', 0, 2)], 'frame 3')).toBe('coalesced');
+    expect(delivery.held).toBe(3);
+    expect(delivery.flush()).toBe(1);
+    expect(peer.sent).toHaveLength(1);
+    const frame = JSON.parse(peer.sent[0]!) as { type: string; results: WindowResult[] };
+    // one window's update never displaces another window's (the final of window 0 stays)
+    expect(frame).toEqual({ type: 'updates', results: [r('g', 0, 5, true), r('g', 1000, 4), r('p', 0, 2)] });
     peer.bufferedAmount = 0;
-    expect(delivery.deliver('g', 'g3')).toBe('sent');
+    expect(delivery.deliver([r('g', 2000, 2)], 'frame 4')).toBe('sent');
+    expect(peer.sent[1]).toBe('frame 4');
+  });
+
+  it('a single held result goes out as a plain update', () => {
+    const peer = new TestPeer();
+    const delivery = new Delivery(peer, limits);
+    peer.bufferedAmount = 500;
+    delivery.deliver([r('g', 0, 2)], 'x');
+    delivery.flush();
+    expect(JSON.parse(peer.sent[0]!)).toEqual({ type: 'update', result: r('g', 0, 2) });
   });
 
   it('a client that stops reading passes the hard bound at a flush and is closed', () => {
     const peer = new TestPeer();
     const delivery = new Delivery(peer, limits);
     peer.bufferedAmount = 500;
-    delivery.deliver('g', 'g1');
+    delivery.deliver([r('g', 0, 2)], 'g1');
     peer.bufferedAmount = 5000;
     expect(delivery.flush()).toBe(0);
     expect(peer.closed?.code).toBe(1013);
@@ -51,9 +75,9 @@ describe('Delivery to one client', () => {
     const peer = new TestPeer();
     const delivery = new Delivery(peer, limits);
     peer.bufferedAmount = 1001;
-    expect(delivery.deliver('g', 'x')).toBe('closed');
+    expect(delivery.deliver([r('g', 0, 2)], 'x')).toBe('closed');
     expect(peer.closed).toEqual({ code: 1013, reason: 'too slow: send buffer over the limit' });
-    expect(delivery.deliver('g', 'y')).toBe('closed');
+    expect(delivery.deliver([r('g', 0, 3)], 'y')).toBe('closed');
     expect(peer.sent).toEqual([]);
   });
 });

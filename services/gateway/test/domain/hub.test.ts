@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { WindowResult } from '@streamtally/contracts';
 import { Peer } from '../../src/domain/delivery';
-import { Hub } from '../../src/domain/hub';
+import { Hub, MAX_LATENCY_SERIES, UPDATE_FRAME_BYTES } from '../../src/domain/hub';
 import { WindowStore } from '../../src/domain/window-store';
 import { createGatewayMetrics } from '../../src/metrics';
 
@@ -27,7 +27,7 @@ const result = (version: number, job = 'g'): WindowResult => ({
   emittedAt: 0,
 });
 
-function hub() {
+function hub(now: () => number = () => 1) {
   const registry = new Registry();
   return {
     registry,
@@ -35,9 +35,21 @@ function hub() {
       new WindowStore(5),
       { softBufferBytes: 10, hardBufferBytes: 100, maxProtocolErrors: 3, maxSubscriptions: 4, maxMessagesPerSecond: 1000 },
       createGatewayMetrics(registry),
-      () => 1,
+      now,
     ),
   };
+}
+
+async function latencySeries(registry: Registry): Promise<Record<string, { count: number; sum: number }>> {
+  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === 'streamtally_gateway_event_to_screen_seconds')!;
+  const series: Record<string, { count: number; sum: number }> = {};
+  for (const v of metric.values as { metricName?: string; labels: Record<string, string>; value: number }[]) {
+    const name = String(v.labels.aggregation);
+    series[name] ??= { count: 0, sum: 0 };
+    if (v.metricName?.endsWith('_count')) series[name].count = v.value;
+    if (v.metricName?.endsWith('_sum')) series[name].sum = v.value;
+  }
+  return series;
 }
 
 describe('Hub', () => {
@@ -57,6 +69,45 @@ describe('Hub', () => {
     h.onResult(result(4, 'other')); // nobody follows it
     expect(a.sent.slice(2)).toEqual([JSON.stringify({ type: 'update', result: result(6) })]);
     expect(b.sent[2]).toBe(a.sent[2]);
+  });
+
+  it('sends the new results of one read in one frame per client, only of the jobs it follows, built once per set of jobs', async () => {
+    const { hub: h, registry } = hub();
+    const sentTotal = async () => Number(/ (\d+)$/m.exec(await registry.getSingleMetricAsString('streamtally_gateway_messages_sent_total'))![1]);
+    const both = [new TestPeer(), new TestPeer()];
+    const onlyP = new TestPeer();
+    for (const peer of [...both, onlyP]) h.connect(peer);
+    for (const peer of both) h.onMessage(peer, '{"type":"subscribe","jobs":["g","p"]}');
+    h.onMessage(onlyP, '{"type":"subscribe","jobs":["p"]}');
+    const before = [...both, onlyP].map((p) => p.sent.length);
+    const sentBefore = await sentTotal();
+    const g1 = { ...result(2), windowStart: 1000 };
+    h.onResults([result(2), result(2, 'p'), g1, result(1, 'x'), result(2)]); // x: nobody; the second g@0 is stale
+    const [a, b] = both.map((peer, i) => peer.sent.slice(before[i]));
+    expect(a).toHaveLength(1);
+    expect(JSON.parse(a![0]!)).toEqual({ type: 'updates', results: [result(2), g1, result(2, 'p')] });
+    expect(b![0]).toBe(a![0]); // the same string: encoded once
+    expect(onlyP.sent.slice(before[2]).map((f) => JSON.parse(f))).toEqual([{ type: 'update', result: result(2, 'p') }]);
+    expect((await sentTotal()) - sentBefore).toBe(3);
+  });
+
+  it('splits a large read into frames of at most UPDATE_FRAME_BYTES, every result once and in order', () => {
+    const { hub: h } = hub();
+    const peer = new TestPeer();
+    h.connect(peer);
+    h.onMessage(peer, '{"type":"subscribe","jobs":["g"]}');
+    const before = peer.sent.length;
+    const big = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`key-${i}`, 1]));
+    const results = Array.from({ length: 40 }, (_, i) => ({ ...result(2), windowStart: i * 1000, counts: big }));
+    h.onResults(results);
+    const frames = peer.sent.slice(before);
+    expect(frames.length).toBeGreaterThan(1);
+    for (const frame of frames) expect(frame.length).toBeLessThanOrEqual(UPDATE_FRAME_BYTES + 100);
+    const got = frames.flatMap((f) => {
+      const m = JSON.parse(f) as { type: string; result?: WindowResult; results?: WindowResult[] };
+      return m.type === 'update' ? [m.result!] : m.results!;
+    });
+    expect(got).toEqual(results);
   });
 
   it('answers every invalid message with an error and closes with 1008 after the limit', () => {
@@ -160,5 +211,29 @@ describe('Hub', () => {
     h.onResult(result(4, 'words'));
     expect(JSON.parse(peer.sent.at(-1)!)).toMatchObject({ type: 'update', result: { job: 'words' } });
     expect(peer.closed).toBeUndefined();
+  });
+
+  it('measures event-to-screen latency once per new version that says when its input was written, when handed to the clients', async () => {
+    let now = 10_000;
+    const { hub: h, registry } = hub(() => now);
+    const a = new TestPeer();
+    h.connect(a);
+    h.onMessage(a, '{"type":"subscribe","jobs":["g"]}');
+    h.onResult({ ...result(2), inputWrittenAt: 9_400 }); // followed: 0.6 s
+    now = 10_500;
+    h.onResult({ ...result(2), inputWrittenAt: 9_000 }); // the same version again: not new, not measured
+    h.onResult({ ...result(4, 'nobody-follows'), inputWrittenAt: 10_250 }); // no clients: still measured, 0.25 s
+    h.onResult(result(6)); // does not say: not measured
+    h.onResult({ ...result(8), inputWrittenAt: 10_900 }); // a clock ahead of ours: 0, not negative
+    expect(await latencySeries(registry)).toEqual({ g: { count: 2, sum: 0.6 }, 'nobody-follows': { count: 1, sum: 0.25 } });
+  });
+
+  it('keeps latency series bounded: job names past the limit share one series', async () => {
+    const { hub: h, registry } = hub(() => 2);
+    for (let i = 0; i < MAX_LATENCY_SERIES + 10; i += 1) h.onResult({ ...result(2, `job-${i}`), inputWrittenAt: 1 });
+    const series = await latencySeries(registry);
+    expect(Object.keys(series)).toHaveLength(MAX_LATENCY_SERIES + 1);
+    expect(series.other!.count).toBe(10);
+    expect(series.other!.sum).toBeCloseTo(0.01, 9);
   });
 });

@@ -97,6 +97,11 @@ export function result(job: string, windowStart: number, counts: Record<string, 
   return { job, windowStart, windowEnd: windowStart + 1000, counts, final, version: resultVersion(counts, final), emittedAt: Date.now() };
 }
 
+/** Every result a client was sent in updates, one result per `update`, several per `updates`. */
+export function resultsIn(messages: TestClient['messages']): WindowResult[] {
+  return messages.flatMap((m) => (m.type === 'update' ? [m.result as WindowResult] : m.type === 'updates' ? (m.results as WindowResult[]) : []));
+}
+
 export async function subscribed(client: TestClient, jobs: string[]): Promise<void> {
   client.send({ type: 'subscribe', jobs });
   await waitFor(() => client.messages.filter((m) => m.type === 'snapshot').length >= jobs.length, { what: 'snapshots' });

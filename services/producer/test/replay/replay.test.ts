@@ -2,7 +2,7 @@ import { silentLogger } from '@streamtally/observability';
 import { createPacer } from '../../src/pacing/pacer';
 import { BatchSender, OutgoingBatch } from '../../src/replay/batch-sender';
 import { Clock } from '../../src/replay/clock';
-import { replayFile, ReplaySettings } from '../../src/replay/replay';
+import { PACE_SLACK_MS, replayFile, ReplaySettings } from '../../src/replay/replay';
 
 const settings: ReplaySettings = {
   file: 'log.csv',
@@ -62,6 +62,28 @@ describe('replayFile', () => {
     expect(summary).toMatchObject({ events: 1, deadLettered: 1, headerLines: 0 });
     expect(messages('events').map((m) => m.key)).toEqual(['9']);
     expect(summary.deadLetterReasons).toEqual({ undecodable: 1 });
+  });
+
+  it(`sends an event due within ${PACE_SLACK_MS} ms at once with its slot's event time, and waits for later ones`, async () => {
+    const batches: OutgoingBatch[] = [];
+    const sender = new BatchSender({ send: async (b) => void batches.push(b), logger: silentLogger(), maxMessages: 100, maxBytes: 1e9 });
+    let now = 1_000;
+    const sleeps: number[] = [];
+    const clock: Clock = { now: () => now, sleep: async (ms) => void (sleeps.push(ms), (now += ms)) };
+    const rows = Array.from({ length: 5 }, (_, i) => `${i + 1},2,3,4,5,6,7,0,1,1,北京`).join('\n');
+    await replayFile(settings, {
+      openFile: async function* () {
+        yield Buffer.from(rows);
+      },
+      pacer: createPacer({ mode: 'fixed', eventsPerSecond: 400 }), // a slot every 2.5 ms
+      sender,
+      clock,
+      logger: silentLogger(),
+      signal: new AbortController().signal,
+    });
+    const ts = batches.flatMap((b) => b.byTopic.get('events') ?? []).map((m) => JSON.parse(String(m.value)).ts);
+    expect(ts).toEqual([1000, 1003, 1005, 1008, 1010]);
+    expect(sleeps).toEqual([5, 5]); // the slots 5 ms ahead; the 2.5 ms ones went out at once
   });
 
   it('stops at the limit and with --loop replays the file again', async () => {

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole pipeline at fixed input rates: producer (PACE=fixed, looping over a generated
+# file), aggregator with every default job plus a marker job, gateway, CLIENTS WebSocket
+# clients in a process of their own, on the broker and Redis given. Per rate: WARMUP_SECONDS,
+# then STEADY_SECONDS measured: input and aggregated events/s, consumer lag (bounded or
+# growing), updates delivered, CPU and peak RSS per process, and event-to-screen latency
+# p50/p99/max from marker events (how: scripts/bench/pipeline.cjs). Build first (pnpm build).
+#   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6379 scripts/bench/pipeline.sh [rate ...]
+# Defaults: rates 1000 10000 50000 100000, CLIENTS=1000, WARMUP_SECONDS=15, STEADY_SECONDS=60.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+: "${KAFKA_BROKERS:?set KAFKA_BROKERS, e.g. 127.0.0.1:9092 (scripts/kafka-local start)}"
+: "${REDIS_URL:?set REDIS_URL, e.g. redis://127.0.0.1:6379 (scripts/redis-local start)}"
+ulimit -n "$(ulimit -Hn)" # two sockets per client, both on this machine
+ROWS="${BENCH_ROWS:-2000000}"
+export BENCH_FILE="${BENCH_FILE:-/tmp/streamtally-bench-$ROWS.csv}"
+[[ -f "$BENCH_FILE" ]] || node "$ROOT/services/producer/dist/main.js" generate --rows "$ROWS" --out "$BENCH_FILE" --seed 1 >&2
+if [[ $# -gt 0 ]]; then RATES="$(IFS=,; echo "$*")"; export RATES; fi
+exec node "$ROOT/scripts/bench/pipeline.cjs"
