@@ -4,13 +4,14 @@ import { Registry } from 'prom-client';
 import { WindowResult } from '@streamtally/contracts';
 import { silentLogger } from '@streamtally/observability';
 import { testRedisUrl, uniqueName } from '@streamtally/test-support';
-import { ResultEmitter, ResultsWait } from '../../src/emitter/result-emitter';
-import { parseJobs } from '../../src/jobs/job-schema';
+import { ResultEmitter, ResultEmitterDeps, ResultsWait } from '../../src/emitter/result-emitter';
+import { Job, parseJobs } from '../../src/jobs/job-schema';
 import { createAggregatorMetrics } from '../../src/metrics';
 import { RedisState } from '../../src/state/redis-state';
 
 // One job whose results cannot be written (Kafka refuses them, say) must not hold back the
-// others: each job emits on its own, and a job failing for long enough is reported.
+// others: each job emits on its own, and a job failing for long enough is reported. Results
+// wait for Redis replicas when asked, and say when their newest input was written.
 describe('ResultEmitter against a real Redis', () => {
   let redis: Redis;
   let state: RedisState;
@@ -24,43 +25,66 @@ describe('ResultEmitter against a real Redis', () => {
     redis.disconnect();
   });
 
-  it('a job whose results are refused does not hold back the others, and is reported once it has failed long enough', async () => {
-    const parsed = parseJobs(
-      ['broken', 'healthy'].map((name) => ({ name, source: 't', key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 })),
-    );
+  /** Running totals by gender, read from topic `t` (one partition). */
+  function runningTotals(...names: string[]): Job[] {
+    const parsed = parseJobs(names.map((name) => ({ name, source: 't', key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 })));
     if (!parsed.ok) throw new Error(parsed.errors.join());
+    return parsed.jobs;
+  }
+
+  /** Owns partition 0 of `t`; each call commits offsets from..to as that many events of `key` for every job. */
+  async function counter(jobs: Job[], key: string) {
     const own = await state.acquire('t', 0, '0');
-    await state.checkpoint({
-      topic: 't',
-      partition: 0,
-      epoch: own.epoch,
-      fromOffset: '0',
-      toOffset: '3',
-      maxTs: 1000,
-      now: 1,
-      closedSeen: new Map([
-        ['broken', ''],
-        ['healthy', ''],
-      ]),
-      deltas: ['broken', 'healthy'].map((job) => ({ job, windowStart: 0, windowEnd: null, counts: new Map([['1', 3]]) })),
+    return (from: number, to: number, writtenAt?: number) =>
+      state.checkpoint({
+        topic: 't',
+        partition: 0,
+        epoch: own.epoch,
+        fromOffset: String(from),
+        toOffset: String(to),
+        maxTs: 1000,
+        now: 1,
+        writtenAt,
+        closedSeen: new Map(jobs.map((job) => [job.name, ''])),
+        deltas: jobs.map((job) => ({ job: job.name, windowStart: 0, windowEnd: null, counts: new Map([[key, to - from]]) })),
+      });
+  }
+
+  /** An emitter over `t` whose end offset is `end()`, at the clock `now()`. */
+  const emitterOf = (jobs: Job[], end: () => number, now: () => number, deps: Partial<ResultEmitterDeps> = {}) =>
+    new ResultEmitter({
+      state,
+      jobs,
+      idleTimeoutMs: 1000,
+      metrics: createAggregatorMetrics(new Registry()),
+      logger: silentLogger(),
+      now,
+      topicOffsets: async () => [{ partition: 0, startOffset: 0, endOffset: end() }],
+      isEmitterFor: () => true,
+      publish: async () => undefined,
+      ...deps,
     });
+
+  it('a job whose results are refused does not hold back the others, and is reported once it has failed long enough', async () => {
+    const jobs = runningTotals('broken', 'healthy');
+    await (
+      await counter(jobs, '1')
+    )(0, 3);
     const published: WindowResult[] = [];
     const registry = new Registry();
     let now = 10_000;
-    const emitter = new ResultEmitter({
-      state,
-      jobs: parsed.jobs,
-      idleTimeoutMs: 1000,
-      metrics: createAggregatorMetrics(registry),
-      logger: silentLogger(),
-      now: () => now,
-      topicOffsets: async () => [{ partition: 0, startOffset: 0, endOffset: 3 }],
-      isEmitterFor: () => true,
-      publish: async (results) => {
-        if (results.some((r) => r.job === 'broken')) throw new Error('The request included a message larger than the max message size');
-        published.push(...results);
+    const emitter = emitterOf(
+      jobs,
+      () => 3,
+      () => now,
+      {
+        metrics: createAggregatorMetrics(registry),
+        publish: async (results) => {
+          if (results.some((r) => r.job === 'broken')) throw new Error('The request included a message larger than the max message size');
+          published.push(...results);
+        },
       },
-    });
+    );
     expect((await emitter.tick()).map((r) => r.job)).toEqual(['healthy']);
     expect(published).toEqual([expect.objectContaining({ job: 'healthy', counts: { '1': 3 } })]);
     expect(emitter.failingFor(30_000)).toEqual([]);
@@ -71,39 +95,27 @@ describe('ResultEmitter against a real Redis', () => {
   });
 
   it('waits without publishing while the state is not replicated, logging the reason without a stack trace', async () => {
-    const parsed = parseJobs([{ name: 'totals', source: 't', key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 }]);
-    if (!parsed.ok) throw new Error(parsed.errors.join());
-    const own = await state.acquire('t', 0, '0');
-    await state.checkpoint({
-      topic: 't',
-      partition: 0,
-      epoch: own.epoch,
-      fromOffset: '0',
-      toOffset: '2',
-      maxTs: 1000,
-      now: 1,
-      closedSeen: new Map([['totals', '']]),
-      deltas: [{ job: 'totals', windowStart: 0, windowEnd: null, counts: new Map([['0', 2]]) }],
-    });
+    const jobs = runningTotals('totals');
+    await (
+      await counter(jobs, '0')
+    )(0, 2);
     const lines: Record<string, unknown>[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
     let replicas = 0;
     const published: WindowResult[] = [];
     let now = 10_000;
-    const emitter = new ResultEmitter({
-      state,
-      jobs: parsed.jobs,
-      idleTimeoutMs: 1000,
-      metrics: createAggregatorMetrics(new Registry()),
-      logger,
-      now: () => now,
-      topicOffsets: async () => [{ partition: 0, startOffset: 0, endOffset: 2 }],
-      isEmitterFor: () => true,
-      stateReplicated: async () => {
-        if (replicas < 1) throw new ResultsWait('the state is on 0 Redis replica(s) after 1000 ms, REDIS_MIN_REPLICAS is 1: results wait');
+    const emitter = emitterOf(
+      jobs,
+      () => 2,
+      () => now,
+      {
+        logger,
+        stateReplicated: async () => {
+          if (replicas < 1) throw new ResultsWait('the state is on 0 Redis replica(s) after 1000 ms, REDIS_MIN_REPLICAS is 1: results wait');
+        },
+        publish: async (results) => void published.push(...results),
       },
-      publish: async (results) => void published.push(...results),
-    });
+    );
     expect(await emitter.tick()).toEqual([]);
     expect(published).toEqual([]);
     expect(lines).toEqual([expect.objectContaining({ level: 40, job: 'totals', reason: expect.stringContaining('REDIS_MIN_REPLICAS is 1') })]);
@@ -114,39 +126,19 @@ describe('ResultEmitter against a real Redis', () => {
   });
 
   it('a result carries the write time of the oldest input new in it; the next version of the window only what came after', async () => {
-    const parsed = parseJobs([{ name: 'totals', source: 't', key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 }]);
-    if (!parsed.ok) throw new Error(parsed.errors.join());
-    const own = await state.acquire('t', 0, '0');
-    const checkpoint = (from: number, to: number, writtenAt: number) =>
-      state.checkpoint({
-        topic: 't',
-        partition: 0,
-        epoch: own.epoch,
-        fromOffset: String(from),
-        toOffset: String(to),
-        maxTs: 1000,
-        now: 1,
-        writtenAt,
-        closedSeen: new Map([['totals', '']]),
-        deltas: [{ job: 'totals', windowStart: 0, windowEnd: null, counts: new Map([['0', to - from]]) }],
-      });
-    await checkpoint(0, 2, 4_000);
-    await checkpoint(2, 3, 4_100);
+    const jobs = runningTotals('totals');
+    const count = await counter(jobs, '0');
+    await count(0, 2, 4_000);
+    await count(2, 3, 4_100);
     let now = 10_000;
     let end = 3;
-    const emitter = new ResultEmitter({
-      state,
-      jobs: parsed.jobs,
-      idleTimeoutMs: 1000,
-      metrics: createAggregatorMetrics(new Registry()),
-      logger: silentLogger(),
-      now: () => now,
-      topicOffsets: async () => [{ partition: 0, startOffset: 0, endOffset: end }],
-      isEmitterFor: () => true,
-      publish: async () => undefined,
-    });
+    const emitter = emitterOf(
+      jobs,
+      () => end,
+      () => now,
+    );
     expect((await emitter.tick()).map((r) => [r.counts, r.inputWrittenAt])).toEqual([[{ '0': 3 }, 4_000]]);
-    await checkpoint(3, 4, 9_000);
+    await count(3, 4, 9_000);
     end = 4;
     now += 100;
     expect((await emitter.tick()).map((r) => [r.counts, r.inputWrittenAt])).toEqual([[{ '0': 4 }, 9_000]]);
