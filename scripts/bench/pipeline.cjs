@@ -75,6 +75,34 @@ function metricSum(text, name, labels = '') {
 
 const scrape = async (port) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
 
+/** A histogram's cumulative bucket counts (le -> count) for the series with these labels. */
+function buckets(text, name, labels) {
+  const counts = new Map();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}_bucket{`) || !line.includes(labels)) continue;
+    const le = /le="([^"]+)"/.exec(line)[1];
+    counts.set(le === '+Inf' ? Infinity : Number(le), Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return counts;
+}
+
+/** Prometheus's histogram_quantile over the difference of two bucket snapshots, in ms. */
+function quantileMs(before, after, q) {
+  const les = [...after.keys()].sort((a, b) => a - b);
+  const counts = les.map((le) => after.get(le) - (before.get(le) || 0));
+  const total = counts[counts.length - 1];
+  if (!total) return NaN;
+  const rank = q * total;
+  for (let i = 0; i < les.length; i += 1) {
+    if (counts[i] < rank) continue;
+    if (les[i] === Infinity) return les[i - 1] * 1000;
+    const [lower, below] = i === 0 ? [0, 0] : [les[i - 1], counts[i - 1]];
+    return Math.round((lower + ((les[i] - lower) * (rank - below)) / (counts[i] - below)) * 1000);
+  }
+  return NaN;
+}
+const MARKER_SERIES = ['streamtally_gateway_event_to_screen_seconds', `aggregation="bench-markers"`];
+
 /** CPU seconds (user + system) and peak RSS (MB) of a process so far. */
 function usage(pid) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -278,6 +306,7 @@ async function runStep(rate) {
   const producedBefore = metricSum(await scrape(producerPort), 'streamtally_producer_events_total');
   const consumedBefore = metricSum(await scrape(aggregatorPort), 'streamtally_aggregator_records_total');
   const firstMarker = markerSentAt.length;
+  const gatewayBefore = buckets(await scrape(gatewayMetricsPort), ...MARKER_SERIES);
   clients.send('count');
   const started = Date.now();
   const lag = [];
@@ -343,6 +372,11 @@ async function runStep(rate) {
     bounded,
     updatesPerS: Math.round(report.updates / elapsedS),
     gatewayEventToScreenCount: metricSum(gatewayMetrics, 'streamtally_gateway_event_to_screen_seconds_count'),
+    // what production's metric said of the marker job over the same minute (from its buckets)
+    gatewayMetricMs: {
+      p50: quantileMs(gatewayBefore, buckets(gatewayMetrics, ...MARKER_SERIES), 0.5),
+      p99: quantileMs(gatewayBefore, buckets(gatewayMetrics, ...MARKER_SERIES), 0.99),
+    },
     latencyMs: {
       samples: latencies.length,
       missing,
@@ -366,6 +400,7 @@ function line(r) {
   return [
     `rate ${r.rate}/s: input ${r.produced}/s, aggregated ${r.consumed}/s, lag ${r.lagFinal} (${r.lagSlopePerS >= 0 ? '+' : ''}${r.lagSlopePerS}/s, ${r.bounded ? 'bounded' : 'GROWING'})`,
     `  event-to-screen (${r.clients} clients, ${r.latencyMs.samples} samples, ${r.latencyMs.missing} missing): p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms; updates to clients ${r.updatesPerS}/s`,
+    `  the gateway's own event_to_screen histogram, marker job, same minute: p50 ~${r.gatewayMetricMs.p50} ms, p99 ~${r.gatewayMetricMs.p99} ms (bucket-interpolated, to hand-over)`,
     `  CPU (of one core): ${cpu}`,
     `  peak RSS MB: ${rss}`,
   ].join('\n');
