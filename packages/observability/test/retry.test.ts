@@ -45,9 +45,17 @@ describe('retry', () => {
   });
 
   it('gives up when the next wait would end past the time allowed', async () => {
-    const flaky = failingTimes(10);
-    await expect(retry(flaky.call, { initialMs: 50, maxMs: 50, withinMs: 120 })).rejects.toThrow('failure 3');
-    expect(flaky.calls).toBe(3);
+    // on the fake clock: with real timers a late timer (a loaded CI machine) moved the cut-off
+    jest.useFakeTimers();
+    try {
+      const flaky = failingTimes(10);
+      const outcome = expect(retry(flaky.call, { initialMs: 50, maxMs: 50, withinMs: 120 })).rejects.toThrow('failure 3');
+      await jest.advanceTimersByTimeAsync(200);
+      await outcome;
+      expect(flaky.calls).toBe(3); // at 0, 50 and 100 ms; a wait from 100 would end at 150
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('stops at once with what onFailure throws (a final error)', async () => {

@@ -1,5 +1,5 @@
 import { waitFor } from '@streamtally/test-support';
-import { UPDATE_FRAME_BYTES } from '../src/domain/hub';
+import { UPDATE_FRAME_BYTES } from '../src/domain/protocol';
 import { connectClient, GatewayHarness, result, resultsIn, startGateway, subscribed } from './support/gateway-harness';
 
 describe('gateway against the real broker', () => {

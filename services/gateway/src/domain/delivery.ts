@@ -1,6 +1,6 @@
 /** What the fan-out needs of one connected client. */
 import { WindowResult, windowResultKey } from '@streamtally/contracts';
-import { encodeUpdateFrame } from './protocol';
+import { updateFrames } from './protocol';
 
 export interface Peer {
   /** bytes queued in user space, not yet handed to the kernel */
@@ -62,17 +62,29 @@ export class Delivery {
     return 'sent';
   }
 
-  /** Called every flush tick: sends what is held, latest version per window, as one frame. */
+  /**
+   * Called every flush tick: sends what is held, latest version per window, in frames of at
+   * most UPDATE_FRAME_BYTES: the first always (the client moves), more only while its buffer
+   * stays under the soft bound; the rest waits for the next tick. Returns frames sent.
+   */
   flush(): number {
     if (this.closed || this.pending.size === 0) return 0;
     if (this.peer.bufferedAmount > this.limits.hardBufferBytes) {
       this.closeSlow();
       return 0;
     }
-    const held = [...this.pending.values()].map((r) => JSON.stringify(r));
-    this.pending.clear();
-    this.peer.send(encodeUpdateFrame(held));
-    return 1;
+    const held = [...this.pending.values()];
+    let sent = 0;
+    for (const chunk of updateFrames(
+      held,
+      held.map((r) => JSON.stringify(r)),
+    )) {
+      if (sent > 0 && this.peer.bufferedAmount > this.limits.softBufferBytes) break;
+      this.peer.send(chunk.frame);
+      for (const r of chunk.results) this.pending.delete(windowResultKey(r.job, r.windowStart));
+      sent += 1;
+    }
+    return sent;
   }
 
   get isClosed(): boolean {

@@ -2,13 +2,11 @@ import { WindowResult } from '@streamtally/contracts';
 import { GatewayMetrics } from '../metrics';
 import { ControlRate } from './control-rate';
 import { Delivery, DeliveryLimits, Peer } from './delivery';
-import { encodeServerMessage, encodeUpdateFrame, parseClientMessage } from './protocol';
+import { encodeServerMessage, parseClientMessage, updateFrames } from './protocol';
 import { SubscriptionRegistry } from './subscriptions';
 import { WindowStore } from './window-store';
 
 export const CLOSE_POLICY_VIOLATION = 1008;
-/** Results of one read go to a client in frames of at most this size (or one result, if larger). */
-export const UPDATE_FRAME_BYTES = 32 * 1024;
 /** Jobs with a latency series of their own; any further name on the topic shares `other`. */
 export const MAX_LATENCY_SERIES = 32;
 
@@ -105,7 +103,14 @@ export class Hub<P extends Peer> {
     for (const [peer, jobs] of followed) {
       const signature = jobs.join('\n');
       let chunks = frames.get(signature);
-      if (!chunks) frames.set(signature, (chunks = updateFrames(jobs.map((job) => fresh.get(job)!))));
+      if (!chunks) {
+        const parts = jobs.map((job) => fresh.get(job)!);
+        chunks = updateFrames(
+          parts.flatMap((p) => p.results),
+          parts.flatMap((p) => p.encoded),
+        );
+        frames.set(signature, chunks);
+      }
       const delivery = this.connections.get(peer)?.delivery;
       for (const chunk of chunks) {
         const outcome = delivery?.deliver(chunk.results, chunk.frame);
@@ -204,29 +209,4 @@ export class Hub<P extends Peer> {
     this.metrics.slowClosed.inc();
     this.disconnect(peer);
   }
-}
-
-/** The results in frames of at most UPDATE_FRAME_BYTES each (a larger result goes alone). */
-function updateFrames(parts: readonly { results: WindowResult[]; encoded: string[] }[]): { results: WindowResult[]; frame: string }[] {
-  const chunks: { results: WindowResult[]; frame: string }[] = [];
-  let results: WindowResult[] = [];
-  let encoded: string[] = [];
-  let bytes = 0;
-  const close = () => {
-    if (encoded.length > 0) chunks.push({ results, frame: encodeUpdateFrame(encoded) });
-    results = [];
-    encoded = [];
-    bytes = 0;
-  };
-  for (const part of parts) {
-    part.results.forEach((result, i) => {
-      const text = part.encoded[i]!;
-      if (bytes + text.length > UPDATE_FRAME_BYTES) close();
-      results.push(result);
-      encoded.push(text);
-      bytes += text.length + 1;
-    });
-  }
-  close();
-  return chunks;
 }

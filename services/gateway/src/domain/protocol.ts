@@ -48,6 +48,27 @@ export function encodeServerMessage(message: ServerMessage): string {
   return JSON.stringify(message);
 }
 
+/** Results go to a client in frames of at most this size (or one result, if larger). */
+export const UPDATE_FRAME_BYTES = 32 * 1024;
+
+/** Results (each already encoded) in frames of at most UPDATE_FRAME_BYTES, in order. */
+export function updateFrames(results: readonly WindowResult[], encoded: readonly string[]): { results: WindowResult[]; frame: string }[] {
+  const frames: { results: WindowResult[]; frame: string }[] = [];
+  let start = 0;
+  let size = 0;
+  const close = (end: number) => {
+    if (end > start) frames.push({ results: results.slice(start, end), frame: encodeUpdateFrame(encoded.slice(start, end)) });
+    start = end;
+    size = 0;
+  };
+  encoded.forEach((text, i) => {
+    if (size + text.length > UPDATE_FRAME_BYTES) close(i);
+    size += text.length + 1;
+  });
+  close(encoded.length);
+  return frames;
+}
+
 /** One frame for results encoded once each: `update` for one, `updates` for several. */
 export function encodeUpdateFrame(encodedResults: readonly string[]): string {
   return encodedResults.length === 1 ? `{"type":"update","result":${encodedResults[0]}}` : `{"type":"updates","results":[${encodedResults.join(',')}]}`;

@@ -1,5 +1,6 @@
 import { WindowResult } from '@streamtally/contracts';
 import { Delivery, Peer } from '../../src/domain/delivery';
+import { UPDATE_FRAME_BYTES } from '../../src/domain/protocol';
 
 const r = (job: string, windowStart: number, version: number, final = false): WindowResult => ({
   job,
@@ -49,6 +50,33 @@ describe('Delivery to one client', () => {
     peer.bufferedAmount = 0;
     expect(delivery.deliver([r('g', 2000, 2)], 'frame 4')).toBe('sent');
     expect(peer.sent[1]).toBe('frame 4');
+  });
+
+  it('a flush sends held results in bounded frames, and only while the buffer stays under the soft bound', () => {
+    const peer = new TestPeer();
+    const delivery = new Delivery(peer, { softBufferBytes: 100, hardBufferBytes: 10_000_000 });
+    peer.bufferedAmount = 500;
+    const big = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`word-${i}`, 1]));
+    const held = Array.from({ length: 5 }, (_, i) => ({ ...r('w', i * 1000, 2), counts: big }));
+    expect(delivery.deliver(held, 'unused')).toBe('coalesced');
+    peer.send = (frame: string) => {
+      peer.sent.push(frame);
+      peer.bufferedAmount += frame.length; // the client reads nothing meanwhile
+    };
+    expect(delivery.flush()).toBe(1); // one frame goes (progress), then the buffer is over the soft bound
+    expect(peer.sent[0]!.length).toBeLessThanOrEqual(UPDATE_FRAME_BYTES + 100);
+    expect(delivery.held).toBe(4);
+    const sentResults = () =>
+      peer.sent.flatMap((f) => {
+        const m = JSON.parse(f) as { type: string; result?: WindowResult; results?: WindowResult[] };
+        return m.type === 'update' ? [m.result!] : m.results!;
+      });
+    for (let tick = 0; tick < 4; tick += 1) {
+      peer.bufferedAmount = 0; // the client caught up
+      delivery.flush();
+    }
+    expect(delivery.held).toBe(0);
+    expect(sentResults()).toEqual(held); // each once, in order
   });
 
   it('a single held result goes out as a plain update', () => {

@@ -1,7 +1,8 @@
 import { Registry } from 'prom-client';
 import { WindowResult } from '@streamtally/contracts';
 import { Peer } from '../../src/domain/delivery';
-import { Hub, MAX_LATENCY_SERIES, UPDATE_FRAME_BYTES } from '../../src/domain/hub';
+import { Hub, MAX_LATENCY_SERIES } from '../../src/domain/hub';
+import { UPDATE_FRAME_BYTES } from '../../src/domain/protocol';
 import { WindowStore } from '../../src/domain/window-store';
 import { createGatewayMetrics } from '../../src/metrics';
 
