@@ -6,13 +6,13 @@
 #   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6390 scripts/bench/aggregator.sh [events]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 EVENTS="${1:-1000000}"
 : "${KAFKA_BROKERS:?set KAFKA_BROKERS}" "${REDIS_URL:?set REDIS_URL}"
-FILE="${BENCH_FILE:-/tmp/streamtally-bench-$EVENTS.csv}"
-[[ -f "$FILE" ]] || node "$ROOT/services/producer/dist/main.js" generate --rows "$EVENTS" --out "$FILE" --seed 1 >&2
+FILE="$(bench_file "$EVENTS")"
 RUN="bench-agg-$(date +%s%N)"
-env INPUT_FILE="$FILE" INPUT_TOPIC="$RUN" DEAD_LETTER_TOPIC="$RUN.dlq" PACE=max METRICS_PORT=0 LOG_LEVEL=warn PROGRESS=off \
-  node --max-semi-space-size=8 "$ROOT/services/producer/dist/main.js" >/dev/null 2>&1
+write_backlog "$FILE" "$RUN"
 echo "backlog of $EVENTS events written to $RUN" >&2
 PORT="$(node "$ROOT/scripts/lib/free-port.cjs" 9475)"
 JOBS="[{\"name\":\"gender-per-second\",\"source\":\"$RUN\",\"key\":{\"field\":\"gender\"},\"window\":{\"type\":\"tumbling\",\"sizeMs\":1000},\"allowedLatenessMs\":1000}]" \

@@ -9,11 +9,13 @@
 # Defaults: rates 1000 10000 50000 100000, CLIENTS=1000, WARMUP_SECONDS=15, STEADY_SECONDS=60.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 : "${KAFKA_BROKERS:?set KAFKA_BROKERS, e.g. 127.0.0.1:9092 (scripts/kafka-local start)}"
 : "${REDIS_URL:?set REDIS_URL, e.g. redis://127.0.0.1:6379 (scripts/redis-local start)}"
 ulimit -n "$(ulimit -Hn)" # two sockets per client, both on this machine
 ROWS="${BENCH_ROWS:-2000000}"
-export BENCH_FILE="${BENCH_FILE:-/tmp/streamtally-bench-$ROWS.csv}"
-[[ -f "$BENCH_FILE" ]] || node "$ROOT/services/producer/dist/main.js" generate --rows "$ROWS" --out "$BENCH_FILE" --seed 1 >&2
+BENCH_FILE="$(bench_file "$ROWS")"
+export BENCH_FILE
 if [[ $# -gt 0 ]]; then RATES="$(IFS=,; echo "$*")"; export RATES; fi
 exec node "$ROOT/scripts/bench/pipeline.cjs"

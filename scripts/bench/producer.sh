@@ -5,10 +5,11 @@
 #   KAFKA_BROKERS=127.0.0.1:9092 scripts/bench/producer.sh [rows]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 ROWS="${1:-1000000}"
 : "${KAFKA_BROKERS:?set KAFKA_BROKERS, e.g. 127.0.0.1:9092}"
-FILE="${BENCH_FILE:-/tmp/streamtally-bench-$ROWS.csv}"
-[[ -f "$FILE" ]] || node "$ROOT/services/producer/dist/main.js" generate --rows "$ROWS" --out "$FILE" --seed 1 >&2
+FILE="$(bench_file "$ROWS")"
 TOPIC="bench-producer-$(date +%s%N)"
 /usr/bin/time -f '%M %e %U %S' -o /tmp/streamtally-bench-time \
   env INPUT_FILE="$FILE" INPUT_TOPIC="$TOPIC" DEAD_LETTER_TOPIC="$TOPIC.dlq" PACE=max METRICS_PORT=0 LOG_LEVEL=info PROGRESS=off \

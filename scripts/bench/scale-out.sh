@@ -7,13 +7,13 @@
 #   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6390 scripts/bench/scale-out.sh [events]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 EVENTS="${1:-1000000}"
 : "${KAFKA_BROKERS:?set KAFKA_BROKERS}" "${REDIS_URL:?set REDIS_URL}"
-FILE="${BENCH_FILE:-/tmp/streamtally-bench-$EVENTS.csv}"
-[[ -f "$FILE" ]] || node "$ROOT/services/producer/dist/main.js" generate --rows "$EVENTS" --out "$FILE" --seed 1 >&2
+FILE="$(bench_file "$EVENTS")"
 TOPIC="bench-scale-$(date +%s%N)"
-env INPUT_FILE="$FILE" INPUT_TOPIC="$TOPIC" DEAD_LETTER_TOPIC="$TOPIC.dlq" PACE=max TOPIC_PARTITIONS=12 METRICS_PORT=0 LOG_LEVEL=warn PROGRESS=off \
-  node --max-semi-space-size=8 "$ROOT/services/producer/dist/main.js" >/dev/null 2>&1
+write_backlog "$FILE" "$TOPIC" 12
 echo "backlog of $EVENTS events on $TOPIC (12 partitions)" >&2
 JOBS="$(node -e 'const s=process.argv[1]; console.log(JSON.stringify([
   {name:"gender-1s",source:s,key:{field:"gender"},window:{type:"tumbling",sizeMs:1000},allowedLatenessMs:1000},
