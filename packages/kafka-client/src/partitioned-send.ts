@@ -15,7 +15,7 @@ export async function partitionCounts(admin: Admin, topics: string[]): Promise<M
 }
 
 export interface PartitionedMessage {
-  key: string | null;
+  key: string | Buffer | null;
   value: string | Buffer;
   partition: number;
 }

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DEAD_LETTER_RAW_LIMIT, DEAD_LETTER_REASON_LIMIT, MAX_TEXT_LINE_BYTES, type ProblemCode } from '@streamtally/contracts';
@@ -21,10 +23,12 @@ import type { HealthReport } from '@streamtally/observability';
 import type { ProducerConfig } from './config';
 import { createProducerMetrics, ProducerMetrics } from './metrics';
 import { kafkaSender } from './adapters/kafka-send';
-import { BatchSender } from './replay/batch-sender';
+import { BatchSender, deliverUntilAcknowledged, type DeliveryOptions } from './replay/batch-sender';
 import { Clock, systemClock } from './replay/clock';
-import { replayFile, ReplayHooks, ReplaySummary } from './replay/replay';
-import { createPacer } from './pacing/pacer';
+import { ReplayHooks, ReplaySummary } from './replay/replay';
+import { unpackBatch } from './replay/packed-batch';
+import { replayOnThread } from './replay/replay-on-thread';
+import type { ReplayThreadData } from './replay/replay-thread';
 import { LineCounts, publishLines } from './lines/publish-lines';
 import { startTcpLineServer } from './lines/tcp-line-server';
 
@@ -33,7 +37,12 @@ export interface ProducerAppDeps {
   logger: Logger;
   registry: Registry;
   kafka: Kafka;
+  /** for text lines; the file replay runs on its own thread, on the system clock */
   clock?: Clock;
+  /** the replay thread's compiled entry point (tests run from src/ and pass dist's) */
+  replayThreadEntry?: string;
+  /** the replay thread logs to stderr, as main.ts does under a progress bar */
+  logToStderr?: boolean;
 }
 
 export interface ProducerApp {
@@ -61,7 +70,15 @@ export async function assertReadableFile(file: string): Promise<number> {
   return stat.size;
 }
 
-export function createProducerApp({ config, logger, registry, kafka, clock = systemClock }: ProducerAppDeps): ProducerApp {
+export function createProducerApp({
+  config,
+  logger,
+  registry,
+  kafka,
+  clock = systemClock,
+  replayThreadEntry = path.join(__dirname, 'replay-thread-main.js'),
+  logToStderr = false,
+}: ProducerAppDeps): ProducerApp {
   const metrics = createProducerMetrics(registry);
   const producer: Producer = createProducer(kafka, {
     idempotent: true,
@@ -112,14 +129,19 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
   }
 
   /**
-   * A sender whose batches fit every topic it writes: a request never passes the smallest
+   * Batches that fit every topic they write: a request never passes the smallest
    * max.message.bytes among them, so Kafka cannot refuse it for its size.
    */
-  function createSender(signal: AbortSignal, limits: Map<string, number>): BatchSender {
+  function batchLimits(limits: Map<string, number>): { maxMessages: number; maxBytes: number } {
     const smallest = Math.min(...limits.values());
     const maxBytes = Math.min(config.BATCH_BYTES, smallest - RECORD_BATCH_OVERHEAD);
     if (maxBytes < config.BATCH_BYTES) logger.info({ maxBytes, limits: Object.fromEntries(limits) }, "batches capped by a topic's max.message.bytes");
-    return new BatchSender({
+    return { maxMessages: config.BATCH_SIZE, maxBytes };
+  }
+
+  /** How every batch goes to Kafka, retried until acknowledged, with its metrics. */
+  function delivery(signal: AbortSignal): DeliveryOptions {
+    return {
       send: kafkaSender(producer, 30_000, {
         brokers: clusterSize,
         partitionsOf: (topic) => {
@@ -129,8 +151,6 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
         },
       }),
       logger,
-      maxMessages: config.BATCH_SIZE,
-      maxBytes,
       isRetriable: isRetriableKafkaError,
       signal,
       giveUpAfterAbortMs: config.SHUTDOWN_GRACE_MS,
@@ -146,7 +166,7 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
         lastSendError = (err as Error).message;
         metrics.sendErrors.inc();
       },
-    });
+    };
   }
 
   const partitions = config.TOPIC_PARTITIONS;
@@ -159,8 +179,8 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
         { topic: config.DEAD_LETTER_TOPIC, numPartitions: partitions },
       ]);
       assertDeadLettersFit(config.DEAD_LETTER_TOPIC, limits);
-      return replayFile(
-        {
+      const data: ReplayThreadData = {
+        settings: {
           file: config.INPUT_FILE,
           eventTopic: config.INPUT_TOPIC,
           deadLetterTopic: config.DEAD_LETTER_TOPIC,
@@ -171,30 +191,31 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
           maxFieldBytes: config.MAX_FIELD_BYTES,
           maxEventRecordBytes: limits.get(config.INPUT_TOPIC)! - RECORD_BATCH_OVERHEAD,
         },
-        {
-          // 64 KiB reads: a chunk's records are all alive until the chunk is done, and with
-          // 1 MiB chunks they outlived young-generation GC and raised peak RSS by ~20 MB
-          openFile: () => fs.createReadStream(config.INPUT_FILE, { highWaterMark: 64 * 1024 }),
-          pacer: createPacer(
-            config.PACE === 'fixed'
-              ? { mode: 'fixed', eventsPerSecond: config.RATE }
-              : config.PACE === 'dates'
-                ? { mode: 'dates', speedup: config.SPEEDUP }
-                : { mode: 'max' },
-          ),
-          sender: createSender(signal, limits),
-          clock,
-          logger,
-          signal,
-          hooks: {
-            ...hooks,
-            onDeadLetter: (code) => {
-              metrics.deadLetters.inc({ reason: code });
-              hooks?.onDeadLetter?.(code);
-            },
+        inputFile: config.INPUT_FILE,
+        pace:
+          config.PACE === 'fixed'
+            ? { mode: 'fixed', eventsPerSecond: config.RATE }
+            : config.PACE === 'dates'
+              ? { mode: 'dates', speedup: config.SPEEDUP }
+              : { mode: 'max' },
+        batch: batchLimits(limits),
+        // 64 KiB reads: with 1 MiB chunks their records outlived young-generation GC and
+        // raised peak RSS by ~20 MB
+        readChunkBytes: 64 * 1024,
+      };
+      const deliveryOptions = delivery(signal);
+      return replayOnThread(data, {
+        startThread: (workerData) => new Worker(replayThreadEntry, { workerData: { data: workerData, log: { level: logger.level, toStderr: logToStderr } } }),
+        deliver: (batch) => deliverUntilAcknowledged(batch, deliveryOptions),
+        signal,
+        hooks: {
+          ...hooks,
+          onDeadLetter: (code) => {
+            metrics.deadLetters.inc({ reason: code });
+            hooks?.onDeadLetter?.(code);
           },
         },
-      );
+      });
     },
     async lines(signal, stdin, onListening) {
       const limits = await prepare([
@@ -203,7 +224,8 @@ export function createProducerApp({ config, logger, registry, kafka, clock = sys
       ]);
       assertFits(config.TEXT_TOPIC, limits, MAX_TEXT_LINE_BYTES * 2, 'a text line');
       assertDeadLettersFit(config.TEXT_DEAD_LETTER_TOPIC, limits);
-      const sender = createSender(signal, limits);
+      const deliveryOptions = delivery(signal);
+      const sender = new BatchSender({ send: (batch) => deliverUntilAcknowledged(unpackBatch(batch), deliveryOptions), ...batchLimits(limits) });
       const counts: LineCounts = { lines: 0, deadLettered: 0 };
       const topics = { textTopic: config.TEXT_TOPIC, deadLetterTopic: config.TEXT_DEAD_LETTER_TOPIC };
       const lineDeps = {

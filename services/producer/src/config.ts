@@ -29,7 +29,7 @@ export const producerConfigSchema = z
     LIMIT: integer(1, Number.MAX_SAFE_INTEGER).optional(),
     MAX_ROW_BYTES: integer(64, 1024 * 1024).default(4096),
     MAX_FIELD_BYTES: integer(1, 64 * 1024).default(256),
-    BATCH_SIZE: integer(1, 100_000).default(5000),
+    BATCH_SIZE: integer(1, 100_000).default(2000),
     BATCH_BYTES: integer(1024, 64 * 1024 * 1024).default(1024 * 1024),
     SHUTDOWN_GRACE_MS: integer(0, 600_000).default(30_000),
     TEXT_TOPIC: topicName.default(DEFAULT_TOPICS.textLines),

@@ -44,7 +44,7 @@ async function main(): Promise<number> {
 
   const registry = createRegistry('producer');
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger });
-  const app = createProducerApp({ config, logger, registry, kafka });
+  const app = createProducerApp({ config, logger, registry, kafka, logToStderr: interactive });
   let ops: OpsServer | undefined;
   try {
     if (config.METRICS_PORT > 0) {
@@ -80,7 +80,7 @@ async function replay(app: ProducerApp, config: ProducerConfig, logger: Logger, 
   try {
     const summary = await app.replay(signal, {
       onBytesRead: (n) => (progress.bytesRead += config.LOOP ? 0 : n),
-      onEvent: () => (progress.events += 1),
+      onEvents: (count) => (progress.events += count),
       onDeadLetter: () => (progress.deadLettered += 1),
     });
     clearInterval(timer);

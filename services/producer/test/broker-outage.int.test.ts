@@ -20,7 +20,7 @@ describe('broker outage mid-replay', () => {
     const { app, config, kafka } = createHarness(broker.brokers, { INPUT_FILE: file, PACE: 'fixed', RATE: '2500', BATCH_SIZE: '200' });
     try {
       let sent = 0;
-      const replaying = app.replay(new AbortController().signal, { onEvent: () => (sent += 1) });
+      const replaying = app.replay(new AbortController().signal, { onEvents: (count) => (sent += count) });
       await waitFor(() => sent > 3000, { what: '3000 rows replayed before the outage' });
       await broker.stop();
       const sentWhenStopped = sent;

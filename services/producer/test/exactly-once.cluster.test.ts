@@ -34,7 +34,7 @@ describe('producer on a three-broker cluster', () => {
         (await admin.fetchTopicMetadata({ topics: [config.INPUT_TOPIC] })).topics[0]!.partitions.find((p) => p.partitionId === partition)!.leader;
       try {
         let sent = 0;
-        const replaying = app.replay(new AbortController().signal, { onEvent: () => (sent += 1) });
+        const replaying = app.replay(new AbortController().signal, { onEvents: (count) => (sent += count) });
         // kills spread over the replay, each at the leader of the next partition in turn
         for (let kill = 0; kill < kills; kill += 1) {
           const threshold = Math.floor(((kill + 0.6) / (kills + 0.5)) * rows);

@@ -1,4 +1,4 @@
-import { type PartitionedBatch, PartiallySentError, partitionOfKey, type Producer, sendPerPartition } from '@streamtally/kafka-client';
+import { type PartitionedBatch, type PartitionedMessage, PartiallySentError, partitionOfKey, type Producer, sendPerPartition } from '@streamtally/kafka-client';
 import { OutgoingBatch, SendBatch } from '../replay/batch-sender';
 
 /**
@@ -38,7 +38,7 @@ export function kafkaSendPerPartition(producer: Producer, requestTimeoutMs: numb
     const placed: PartitionedBatch = new Map();
     for (const [topic, messages] of batch.byTopic) {
       const partitions = partitionsOf(topic);
-      const byPartition = new Map<number, { key: string | null; value: string | Buffer; partition: number }[]>();
+      const byPartition = new Map<number, PartitionedMessage[]>();
       for (const { key, value } of messages) {
         const partition = key === null ? turn++ % partitions : partitionOfKey(key, partitions);
         let list = byPartition.get(partition);

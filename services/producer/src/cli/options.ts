@@ -28,7 +28,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { env: 'LIMIT', flag: 'limit', help: 'stop after this many events' },
   { env: 'MAX_ROW_BYTES', flag: 'max-row-bytes', help: 'longest row in bytes; longer rows are dead letters (default 4096)' },
   { env: 'MAX_FIELD_BYTES', flag: 'max-field-bytes', help: 'longest province in bytes; longer ones are dead letters (default 256)' },
-  { env: 'BATCH_SIZE', flag: 'batch-size', help: 'messages per Kafka request at most (default 5000)' },
+  { env: 'BATCH_SIZE', flag: 'batch-size', help: 'messages per Kafka request at most (default 2000)' },
   { env: 'BATCH_BYTES', flag: 'batch-bytes', help: 'bytes per Kafka request at most (default 1048576)' },
   { env: 'SHUTDOWN_GRACE_MS', flag: 'shutdown-grace', help: 'on SIGTERM, how long to keep retrying unsent rows (default 30000)' },
   { env: 'TEXT_TOPIC', flag: 'text-topic', help: 'lines: topic for text lines (default text-lines)' },

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import { retry } from '@streamtally/observability';
+import { type BatchCapacity, byteLength, PackedBatchBuilder, type PackedBatch } from './packed-batch';
 
 /** A keyed record for one topic. */
 export interface OutgoingMessage {
-  key: string | null;
-  /** kafkajs writes a string straight into its request buffer: one copy fewer than a Buffer */
+  /** added as text or bytes; a batch handed to Kafka carries Buffers (packed-batch.ts) */
+  key: string | Buffer | null;
   value: string | Buffer;
 }
 
@@ -18,13 +19,10 @@ export interface OutgoingBatch {
 /** Sends one batch; resolves only when the broker acknowledged all of it (acks=all). */
 export type SendBatch = (batch: OutgoingBatch) => Promise<void>;
 
-export interface BatchSenderOptions {
+/** How a batch is sent until Kafka acknowledges it. */
+export interface DeliveryOptions {
   send: SendBatch;
   logger: Logger;
-  /** flush when a batch holds this many messages */
-  maxMessages: number;
-  /** flush when a batch holds this many bytes */
-  maxBytes: number;
   /** first retry delay after a failed send, doubled up to maxBackoffMs */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -57,18 +55,24 @@ export class UndeliveredError extends Error {
   }
 }
 
-function emptyBatch(): OutgoingBatch {
-  return { byTopic: new Map(), count: 0, bytes: 0 };
+export interface BatchSenderOptions {
+  /** hands a full batch on; resolves once it is acknowledged (deliverUntilAcknowledged, or the main thread) */
+  send: (batch: PackedBatch) => Promise<void>;
+  /** flush when a batch holds this many messages */
+  maxMessages: number;
+  /** flush when a batch holds this many bytes */
+  maxBytes: number;
+  /** the next batch to fill, as large as the last one became (default: new buffers) */
+  nextBatch?: (capacity: BatchCapacity) => PackedBatchBuilder;
 }
 
 /**
  * Fills one batch while the previous one is in flight, so memory holds at most two batches
  * however slow Kafka is: `add` waits when both are busy, and the reader waits with it.
- * A failed send is retried, with the same producer and batch, until it succeeds: with the
- * idempotent producer the broker discards what it already has, so nothing is written twice.
+ * Keys and values are written into the batch as they are added (packed-batch.ts).
  */
 export class BatchSender {
-  private current = emptyBatch();
+  private current = new PackedBatchBuilder();
   private inFlight: Promise<void> = Promise.resolve();
   private inFlightCount = 0;
   /** flushes run one after another, so two callers never put two batches in flight */
@@ -82,36 +86,40 @@ export class BatchSender {
    * async function: at 200,000 messages a second, a promise each is a cost worth avoiding.)
    */
   add(topic: string, message: OutgoingMessage): Promise<void> | undefined {
-    const bytes = Buffer.byteLength(message.value) + (message.key?.length ?? 0);
-    // a batch never passes maxBytes (a topic's max.message.bytes may set it): a message that
-    // would take it past goes into the next one
-    if (this.current.count > 0 && this.current.bytes + bytes > this.options.maxBytes) {
-      return this.flush().then(() => this.append(topic, message, bytes));
-    }
-    return this.append(topic, message, bytes);
+    const keyBytes = byteLength(message.key);
+    const valueBytes = byteLength(message.value);
+    return this.whenRoomFor(Math.max(keyBytes, 0) + valueBytes, () => this.current.add(topic, keyBytes, valueBytes, message));
   }
 
-  private append(topic: string, message: OutgoingMessage, bytes: number): Promise<void> | undefined {
-    let messages = this.current.byTopic.get(topic);
-    if (!messages) this.current.byTopic.set(topic, (messages = []));
-    messages.push(message);
-    this.current.count += 1;
-    this.current.bytes += bytes;
-    if (this.current.count >= this.options.maxMessages || this.current.bytes >= this.options.maxBytes) {
-      return this.flush();
+  /** Adds a message encoded in place: `keyBytes` of key then `valueBytes` of value at the start of `source`, copied in (the caller may reuse it). */
+  addEncoded(topic: string, source: Uint8Array, keyBytes: number, valueBytes: number): Promise<void> | undefined {
+    return this.whenRoomFor(keyBytes + valueBytes, () => this.current.addEncoded(topic, source, keyBytes, valueBytes));
+  }
+
+  private whenRoomFor(bytes: number, append: () => void): Promise<void> | undefined {
+    // a batch never passes maxBytes (a topic's max.message.bytes may set it): a message that
+    // would take it past goes into the next one
+    if (this.current.count > 0 && this.current.size + bytes > this.options.maxBytes) {
+      return this.flush().then(() => this.appendThenMaybeFlush(append));
     }
+    return this.appendThenMaybeFlush(append);
+  }
+
+  private appendThenMaybeFlush(append: () => void): Promise<void> | undefined {
+    append();
+    if (this.current.count >= this.options.maxMessages || this.current.size >= this.options.maxBytes) return this.flush();
     return undefined;
   }
 
-  /** Hands the filling batch to the network once the one in flight is acknowledged. */
+  /** Hands the filling batch on once the one in flight is acknowledged. */
   flush(): Promise<void> {
     const run = this.flushing.then(async () => {
       await this.inFlight;
       if (this.current.count === 0) return;
       const batch = this.current;
-      this.current = emptyBatch();
+      this.current = this.options.nextBatch?.(batch.capacity) ?? new PackedBatchBuilder(batch.capacity);
       this.inFlightCount = batch.count;
-      this.inFlight = this.sendUntilAcknowledged(batch).finally(() => {
+      this.inFlight = this.options.send(batch.build()).finally(() => {
         this.inFlightCount = 0;
       });
     });
@@ -129,30 +137,36 @@ export class BatchSender {
   get pending(): number {
     return this.current.count + this.inFlightCount;
   }
+}
 
-  private async sendUntilAcknowledged(batch: OutgoingBatch): Promise<void> {
-    const { send, logger, signal } = this.options;
-    let abortedAt: number | undefined;
-    await retry(
-      async (attempt) => {
-        const started = process.hrtime.bigint();
-        await send(batch);
-        this.options.onSent?.(batch, Number(process.hrtime.bigint() - started) / 1e9);
-        if (attempt > 1) logger.info({ attempt, messages: batch.count }, 'batch delivered after retrying');
+/**
+ * Sends one batch, retrying the same batch after each failure (the idempotent producer lets
+ * the broker drop what it already has), until it is acknowledged, Kafka refuses it for good,
+ * or shutdown was asked for longer than the grace period ago. `pending` counts what would
+ * then be lost, for the error.
+ */
+export async function deliverUntilAcknowledged(batch: OutgoingBatch, options: DeliveryOptions, pending: () => number = () => batch.count): Promise<void> {
+  const { send, logger, signal } = options;
+  let abortedAt: number | undefined;
+  await retry(
+    async (attempt) => {
+      const started = process.hrtime.bigint();
+      await send(batch);
+      options.onSent?.(batch, Number(process.hrtime.bigint() - started) / 1e9);
+      if (attempt > 1) logger.info({ attempt, messages: batch.count }, 'batch delivered after retrying');
+    },
+    {
+      initialMs: options.initialBackoffMs ?? 200,
+      maxMs: options.maxBackoffMs ?? 5000,
+      onFailure: (err, attempt, retryInMs) => {
+        options.onSendError?.(err);
+        if (options.isRetriable && !options.isRetriable(err)) throw new RefusedBatchError(batch.count, err);
+        if (signal?.aborted) {
+          abortedAt ??= Date.now();
+          if (Date.now() - abortedAt >= (options.giveUpAfterAbortMs ?? 30_000)) throw new UndeliveredError(pending(), err);
+        }
+        logger.warn({ err, attempt, messages: batch.count, retryInMs }, 'sending a batch failed; retrying');
       },
-      {
-        initialMs: this.options.initialBackoffMs ?? 200,
-        maxMs: this.options.maxBackoffMs ?? 5000,
-        onFailure: (err, attempt, retryInMs) => {
-          this.options.onSendError?.(err);
-          if (this.options.isRetriable && !this.options.isRetriable(err)) throw new RefusedBatchError(batch.count, err);
-          if (signal?.aborted) {
-            abortedAt ??= Date.now();
-            if (Date.now() - abortedAt >= (this.options.giveUpAfterAbortMs ?? 30_000)) throw new UndeliveredError(this.pending, err);
-          }
-          logger.warn({ err, attempt, messages: batch.count, retryInMs }, 'sending a batch failed; retrying');
-        },
-      },
-    );
-  }
+    },
+  );
 }

@@ -1,8 +1,9 @@
 import { encodeUserActionText, problem, type Problem, type ProblemCode } from '@streamtally/contracts';
 import type { Logger } from 'pino';
 import { decodeRecord } from '../csv/record-decoder';
+import { RowBytes } from '../csv/row-bytes';
 import { RawRecord, RecordSplitter } from '../csv/record-splitter';
-import { CANONICAL_COLUMNS, columnsFromHeader, createRowParser, isHeader, RowParser, UserLogRow } from '../csv/user-log-row';
+import { CANONICAL_COLUMNS, columnsFromHeader, createRowParser, isHeader, UserLogColumn, UserLogRow } from '../csv/user-log-row';
 import { splitFields } from '../csv/fields';
 import { dataDay, PaceDecision, Pacer } from '../pacing/pacer';
 import { BatchSender } from './batch-sender';
@@ -36,7 +37,8 @@ export interface ReplaySettings {
 
 export interface ReplayHooks {
   onBytesRead?(bytes: number): void;
-  onEvent?(): void;
+  /** events handed to the sender (one call per event here; the replay thread reports per batch) */
+  onEvents?(count: number): void;
   onDeadLetter?(code: ProblemCode): void;
 }
 
@@ -76,6 +78,7 @@ type Verdict = 'continue' | 'stop';
 export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Promise<ReplaySummary> {
   const { pacer, sender, clock, signal, hooks } = deps;
   const started = clock.now();
+  const maxEventRecordBytes = settings.maxEventRecordBytes ?? Infinity;
   const summary: ReplaySummary = {
     passes: 0,
     linesRead: 0,
@@ -88,8 +91,13 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
     nextLine: 1,
     elapsedMs: 0,
   };
-  const canonicalParser = createRowParser(CANONICAL_COLUMNS, settings.maxFieldBytes);
-  let parseRow: RowParser = canonicalParser;
+  /** each column order's two parsers: bytes to bytes for the common row, text for the rest */
+  const parsersFor = (columns: readonly UserLogColumn[]) => ({
+    text: createRowParser(columns, settings.maxFieldBytes),
+    bytes: new RowBytes(columns, settings.maxFieldBytes, settings.maxRowBytes),
+  });
+  const canonicalParsers = parsersFor(CANONICAL_COLUMNS);
+  let parsers = canonicalParsers;
   let firstRecordOfPass = true;
 
   async function deadLetter(record: RawRecord, why: Problem): Promise<Verdict> {
@@ -108,13 +116,13 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
       summary.headerLines += 1;
       const fromHeader = columnsFromHeader(fields);
       if (!Array.isArray(fromHeader)) return deadLetter(record, fromHeader);
-      parseRow = createRowParser(fromHeader, settings.maxFieldBytes);
+      parsers = parsersFor(fromHeader);
       return 'continue';
     }
     return row(record, text);
   }
 
-  async function sendWhenDue(event: UserLogRow, decision: PaceDecision, record: RawRecord): Promise<Verdict> {
+  async function sendWhenDue(decision: PaceDecision, record: RawRecord, send: () => Verdict | Promise<Verdict>): Promise<Verdict> {
     await sender.flush(); // what is due goes out now, not when the batch fills
     await clock.sleep(decision.delayMs, signal);
     if (signal.aborted) {
@@ -122,27 +130,23 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
       summary.nextLine = record.line;
       return 'stop';
     }
-    return send(event, decision.ts, record);
+    return send();
   }
 
-  function send(event: UserLogRow, ts: number, record: RawRecord): Verdict | Promise<Verdict> {
-    event.ts = ts;
-    const value = encodeUserActionText(event);
-    const key = String(event.user_id);
-    const limit = settings.maxEventRecordBytes ?? Infinity;
-    // a UTF-16 length times 3 bounds the UTF-8 size: most rows skip the exact count
-    if (value.length * 3 + key.length > limit && Buffer.byteLength(value) + key.length > limit) {
-      return deadLetter(
-        record,
-        problem(
-          'too_large_for_topic',
-          `record: ${Buffer.byteLength(value) + key.length} bytes, more than topic ${settings.eventTopic} takes (${limit}, from its max.message.bytes)`,
-        ),
-      );
-    }
-    const waiting = sender.add(settings.eventTopic, { key, value });
+  function tooLargeForTopic(record: RawRecord, bytes: number): Promise<Verdict> {
+    return deadLetter(
+      record,
+      problem(
+        'too_large_for_topic',
+        `record: ${bytes} bytes, more than topic ${settings.eventTopic} takes (${maxEventRecordBytes}, from its max.message.bytes)`,
+      ),
+    );
+  }
+
+  /** An event is in the batch (or waiting for room): counted, and the limit checked. */
+  function sent(waiting: Promise<void> | undefined): Verdict | Promise<Verdict> {
     summary.events += 1;
-    hooks?.onEvent?.();
+    hooks?.onEvents?.(1);
     let verdict: Verdict = 'continue';
     if (settings.limit !== undefined && summary.events >= settings.limit) {
       summary.stoppedBy = 'limit';
@@ -151,12 +155,38 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
     return waiting ? waiting.then(() => verdict) : verdict;
   }
 
+  function sendRow(event: UserLogRow, ts: number, record: RawRecord): Verdict | Promise<Verdict> {
+    event.ts = ts;
+    const value = encodeUserActionText(event);
+    const key = String(event.user_id);
+    // a UTF-16 length times 3 bounds the UTF-8 size: most rows skip the exact count
+    if (value.length * 3 + key.length > maxEventRecordBytes && Buffer.byteLength(value) + key.length > maxEventRecordBytes) {
+      return tooLargeForTopic(record, Buffer.byteLength(value) + key.length);
+    }
+    return sent(sender.add(settings.eventTopic, { key, value }));
+  }
+
+  /** The row `parsers.bytes` just read, encoded in place. */
+  function sendEncodedRow(ts: number, record: RawRecord): Verdict | Promise<Verdict> {
+    const row = parsers.bytes;
+    const bytes = row.encode(ts, record.line);
+    if (bytes > maxEventRecordBytes) return tooLargeForTopic(record, bytes);
+    return sent(sender.addEncoded(settings.eventTopic, row.out, row.keyBytes, row.valueBytes));
+  }
+
   function row(record: RawRecord, text: string): Verdict | Promise<Verdict> {
-    const parsed = parseRow(text, record.line);
+    const parsed = parsers.text(text, record.line);
     if (!parsed.ok) return deadLetter(record, parsed);
     const decision = pacer.next(clock.now(), dataDay(settings.year, parsed.row.month, parsed.row.day));
-    if (decision.delayMs >= PACE_SLACK_MS) return sendWhenDue(parsed.row, decision, record);
-    return send(parsed.row, decision.ts, record);
+    if (decision.delayMs >= PACE_SLACK_MS) return sendWhenDue(decision, record, () => sendRow(parsed.row, decision.ts, record));
+    return sendRow(parsed.row, decision.ts, record);
+  }
+
+  /** A row read from its bytes; the pacer may make it wait, and nothing else is read meanwhile. */
+  function rowFromBytes(record: RawRecord): Verdict | Promise<Verdict> {
+    const decision = pacer.next(clock.now(), dataDay(settings.year, parsers.bytes.month, parsers.bytes.day));
+    if (decision.delayMs >= PACE_SLACK_MS) return sendWhenDue(decision, record, () => sendEncodedRow(decision.ts, record));
+    return sendEncodedRow(decision.ts, record);
   }
 
   /**
@@ -172,6 +202,7 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
       summary.blankLines += 1;
       return 'continue';
     }
+    if (!firstRecordOfPass && parsers.bytes.parse(record.bytes)) return rowFromBytes(record);
     const decoded = decodeRecord(record);
     if (!decoded.ok) return deadLetter(record, decoded);
     if (firstRecordOfPass) return headerOrRow(record, decoded.text);
@@ -183,7 +214,7 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
   passes: do {
     summary.passes += 1;
     pacer.startPass();
-    parseRow = canonicalParser;
+    parsers = canonicalParsers;
     firstRecordOfPass = true;
     const splitter = new RecordSplitter(settings.maxRowBytes);
     for await (const chunk of deps.openFile()) {

@@ -1,5 +1,6 @@
 import { silentLogger } from '@streamtally/observability';
-import { BatchSender, OutgoingBatch, RefusedBatchError, UndeliveredError } from '../../src/replay/batch-sender';
+import { BatchSender, deliverUntilAcknowledged, OutgoingBatch, RefusedBatchError, UndeliveredError } from '../../src/replay/batch-sender';
+import { unpackBatch } from '../../src/replay/packed-batch';
 
 function deferred() {
   let resolve!: () => void;
@@ -7,19 +8,30 @@ function deferred() {
   return { promise, resolve };
 }
 
+/** A sender whose batches are kept, unpacked. */
+function collecting(maxMessages: number, maxBytes = 1e9) {
+  const sent: OutgoingBatch[] = [];
+  const sender = new BatchSender({ send: async (packed) => void sent.push(unpackBatch(packed)), maxMessages, maxBytes });
+  return { sender, sent };
+}
+
+const text = (batch: OutgoingBatch) => [...batch.byTopic].map(([t, m]) => `${t}:${m.map((x) => x.value.toString()).join('')}`);
+
+const oneMessage = (): OutgoingBatch => ({ byTopic: new Map([['t', [{ key: null, value: 'x' }]]]), count: 1, bytes: 1 });
+
 describe('BatchSender', () => {
   it('sends full batches and the rest on drain, in order, all topics in one request', async () => {
-    const sent: OutgoingBatch[] = [];
-    const sender = new BatchSender({ send: async (b) => void sent.push(b), logger: silentLogger(), maxMessages: 2, maxBytes: 1e9 });
+    const { sender, sent } = collecting(2);
     for (const v of ['a', 'b', 'c']) await sender.add('events', { key: v, value: v });
     await sender.add('dlq', { key: null, value: 'bad' });
     await sender.drain();
-    expect(sent.map((b) => [...b.byTopic].map(([t, m]) => `${t}:${m.map((x) => x.value).join('')}`))).toEqual([['events:ab'], ['events:c', 'dlq:bad']]);
+    expect(sent.map(text)).toEqual([['events:ab'], ['events:c', 'dlq:bad']]);
+    expect(sent[1]!.byTopic.get('events')![0]!.key?.toString()).toBe('c');
+    expect(sent[1]!.byTopic.get('dlq')![0]!.key).toBeNull();
   });
 
   it('lets the caller go on without a promise until a batch is full', async () => {
-    const sent: OutgoingBatch[] = [];
-    const sender = new BatchSender({ send: async (b) => void sent.push(b), logger: silentLogger(), maxMessages: 3, maxBytes: 1e9 });
+    const { sender, sent } = collecting(3);
     expect(sender.add('t', { key: 'a', value: 'a' })).toBeUndefined();
     expect(sender.add('t', { key: 'b', value: 'b' })).toBeUndefined();
     const third = sender.add('t', { key: 'c', value: 'c' });
@@ -38,7 +50,6 @@ describe('BatchSender', () => {
         sends += 1;
         await gate.promise;
       },
-      logger: silentLogger(),
       maxMessages: 1,
       maxBytes: 1e9,
     });
@@ -58,56 +69,68 @@ describe('BatchSender', () => {
     expect(sender.pending).toBe(0);
   });
 
-  it('retries a failed batch, unchanged, until it is acknowledged', async () => {
-    const attempts: string[] = [];
-    const sender = new BatchSender({
+  it('never lets a batch pass maxBytes: a message that would goes into the next batch', async () => {
+    const { sender, sent } = collecting(100, 10);
+    for (const v of ['aaaa', 'bbbb', 'cccc', 'dddddddd', 'e']) await sender.add('t', { key: null, value: v });
+    await sender.drain();
+    expect(sent.map((b) => b.bytes)).toEqual([8, 4, 9]);
+    expect(sent.every((b) => b.bytes <= 10)).toBe(true);
+  });
+
+  it('writes a message encoded in place as it is added: the caller may reuse its buffer at once', async () => {
+    const { sender, sent } = collecting(10);
+    const scratch = Buffer.alloc(16);
+    for (const [key, value] of [
+      ['7', '{"a":1}'],
+      ['42', '{"b":"省"}'],
+    ] as const) {
+      const keyBytes = scratch.write(key);
+      const valueBytes = scratch.write(value, keyBytes);
+      await sender.addEncoded('events', scratch, keyBytes, valueBytes);
+      scratch.fill(0);
+    }
+    await sender.drain();
+    expect(sent[0]!.byTopic.get('events')!.map((m) => [m.key?.toString(), m.value.toString()])).toEqual([
+      ['7', '{"a":1}'],
+      ['42', '{"b":"省"}'],
+    ]);
+    expect(sent[0]!.bytes).toBe(1 + 7 + 2 + Buffer.byteLength('{"b":"省"}'));
+  });
+});
+
+describe('deliverUntilAcknowledged', () => {
+  it('retries a failed batch, the same batch object, until it is acknowledged, and reports each attempt', async () => {
+    const attempts: OutgoingBatch[] = [];
+    const acknowledged: number[] = [];
+    const batch = oneMessage();
+    await deliverUntilAcknowledged(batch, {
       send: async (b) => {
-        attempts.push(
-          [...b.byTopic.values()]
-            .flat()
-            .map((m) => m.value)
-            .join(''),
-        );
+        attempts.push(b);
         if (attempts.length < 3) throw new Error('broker away');
       },
       logger: silentLogger(),
-      maxMessages: 10,
-      maxBytes: 1e9,
       initialBackoffMs: 1,
+      onSent: (b) => acknowledged.push(b.count),
     });
-    await sender.add('t', { key: null, value: 'x' });
-    await sender.add('t', { key: null, value: 'y' });
-    await sender.drain();
-    expect(attempts).toEqual(['xy', 'xy', 'xy']);
+    expect(attempts).toEqual([batch, batch, batch]);
+    expect(attempts.every((b) => b === batch)).toBe(true);
+    expect(acknowledged).toEqual([1]);
   });
 
   it('after shutdown is requested, gives up past the grace period and says how much was not delivered', async () => {
     const controller = new AbortController();
     controller.abort();
-    const sender = new BatchSender({
+    const failure = deliverUntilAcknowledged(oneMessage(), {
       send: async () => {
         throw new Error('broker away');
       },
       logger: silentLogger(),
-      maxMessages: 10,
-      maxBytes: 1e9,
       initialBackoffMs: 1,
       signal: controller.signal,
       giveUpAfterAbortMs: 5,
     });
-    await sender.add('t', { key: null, value: 'x' });
-    const failure = sender.drain();
     await expect(failure).rejects.toBeInstanceOf(UndeliveredError);
     await expect(failure).rejects.toThrow('1 message(s) could not be delivered before shutdown');
-  });
-
-  it('never lets a batch pass maxBytes: a message that would goes into the next batch', async () => {
-    const sent: OutgoingBatch[] = [];
-    const sender = new BatchSender({ send: async (b) => void sent.push(b), logger: silentLogger(), maxMessages: 100, maxBytes: 10 });
-    for (const v of ['aaaa', 'bbbb', 'cccc', 'dddddddd', 'e']) await sender.add('t', { key: null, value: v });
-    await sender.drain();
-    expect(sent.map((b) => b.bytes)).toEqual([8, 4, 9]);
-    expect(sent.every((b) => b.bytes <= 10)).toBe(true);
   });
 
   it('does not retry a refusal Kafka marks as final: the caller gets RefusedBatchError at once', async () => {
@@ -116,21 +139,17 @@ describe('BatchSender', () => {
       name: 'KafkaJSProtocolError',
       retriable: false,
     });
-    const sender = new BatchSender({
+    const delivered = deliverUntilAcknowledged(oneMessage(), {
       send: async () => {
         attempts += 1;
         throw refusal;
       },
       logger: silentLogger(),
-      maxMessages: 1,
-      maxBytes: 1e9,
       initialBackoffMs: 1,
       isRetriable: (err) => (err as { retriable?: boolean }).retriable !== false,
     });
-    await expect(sender.add('t', { key: 'k', value: 'v' })).resolves.toBeUndefined(); // handed to the network
-    const drained = sender.drain();
-    await expect(drained).rejects.toBeInstanceOf(RefusedBatchError);
-    await expect(drained).rejects.toThrow('Kafka refused a batch of 1 message(s) and says retrying cannot help: The request included a message larger');
+    await expect(delivered).rejects.toBeInstanceOf(RefusedBatchError);
+    await expect(delivered).rejects.toThrow('Kafka refused a batch of 1 message(s) and says retrying cannot help: The request included a message larger');
     expect(attempts).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import { silentLogger } from '@streamtally/observability';
 import { createPacer } from '../../src/pacing/pacer';
 import { BatchSender, OutgoingBatch } from '../../src/replay/batch-sender';
+import { unpackBatch } from '../../src/replay/packed-batch';
 import { Clock } from '../../src/replay/clock';
 import { PACE_SLACK_MS, replayFile, ReplaySettings } from '../../src/replay/replay';
 
@@ -14,9 +15,17 @@ const settings: ReplaySettings = {
   maxFieldBytes: 256,
 };
 
-function setup(chunks: (string | Buffer)[], overrides: Partial<ReplaySettings> = {}, signal = new AbortController().signal) {
+/** A sender whose batches are kept, unpacked, with keys and values as text. */
+function collectingSender(maxMessages: number) {
   const batches: OutgoingBatch[] = [];
-  const sender = new BatchSender({ send: async (b) => void batches.push(b), logger: silentLogger(), maxMessages: 3, maxBytes: 1e9 });
+  const sender = new BatchSender({ send: async (packed) => void batches.push(unpackBatch(packed)), maxMessages, maxBytes: 1e9 });
+  const messages = (topic: string) =>
+    batches.flatMap((b) => b.byTopic.get(topic) ?? []).map((m) => ({ key: m.key?.toString() ?? null, value: m.value.toString() }));
+  return { sender, messages };
+}
+
+function setup(chunks: (string | Buffer)[], overrides: Partial<ReplaySettings> = {}, signal = new AbortController().signal) {
+  const { sender, messages } = collectingSender(3);
   let now = 1_000;
   const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) };
   const run = () =>
@@ -33,7 +42,6 @@ function setup(chunks: (string | Buffer)[], overrides: Partial<ReplaySettings> =
         signal,
       },
     );
-  const messages = (topic: string) => batches.flatMap((b) => b.byTopic.get(topic) ?? []);
   return { run, messages };
 }
 
@@ -65,8 +73,7 @@ describe('replayFile', () => {
   });
 
   it(`sends an event due within ${PACE_SLACK_MS} ms at once with its slot's event time, and waits for later ones`, async () => {
-    const batches: OutgoingBatch[] = [];
-    const sender = new BatchSender({ send: async (b) => void batches.push(b), logger: silentLogger(), maxMessages: 100, maxBytes: 1e9 });
+    const { sender, messages } = collectingSender(100);
     let now = 1_000;
     const sleeps: number[] = [];
     const clock: Clock = { now: () => now, sleep: async (ms) => void (sleeps.push(ms), (now += ms)) };
@@ -81,7 +88,7 @@ describe('replayFile', () => {
       logger: silentLogger(),
       signal: new AbortController().signal,
     });
-    const ts = batches.flatMap((b) => b.byTopic.get('events') ?? []).map((m) => JSON.parse(String(m.value)).ts);
+    const ts = messages('events').map((m) => JSON.parse(m.value).ts);
     expect(ts).toEqual([1000, 1003, 1005, 1008, 1010]);
     expect(sleeps).toEqual([5, 5]); // the slots 5 ms ahead; the 2.5 ms ones went out at once
   });
@@ -141,5 +148,26 @@ describe('replayFile', () => {
     ]);
     for (const { size } of letters) expect(size).toBeLessThan(2048);
     expect(summary.deadLetterReasons).toEqual({ too_long: 1, control_character: 1, unclosed_quote: 1, bad_province: 1 });
+  });
+
+  it('a row read from its bytes and the same row through the text parser (quoted) give the same event', async () => {
+    const { run, messages } = setup(['5,2,3,4,,05,11,0,,1,上海\n5,2,3,4,,05,11,0,,1,"上海"\n']);
+    expect(await run()).toMatchObject({ events: 2, deadLettered: 0 });
+    const [fromBytes, fromText] = messages('events');
+    expect(fromBytes!.key).toBe(fromText!.key);
+    // the same JSON but for the event time (its own slot) and the line
+    const [a, b] = [JSON.parse(fromBytes!.value), JSON.parse(fromText!.value)];
+    expect({ ...a, ts: 0, line: 0 }).toEqual({ ...b, ts: 0, line: 0 });
+    expect(fromBytes!.value).toBe(JSON.stringify(a));
+  });
+
+  it('an event larger than the topic takes is a dead letter with its size, whichever parser read it', async () => {
+    const { run, messages } = setup(['1,2,3,4,5,6,7,0,1,1,北京\n2,2,3,4,5,6,7,0,1,1,"北京"\n'], { maxEventRecordBytes: 100 });
+    const summary = await run();
+    expect(summary).toMatchObject({ events: 0, deadLettered: 2, deadLetterReasons: { too_large_for_topic: 2 } });
+    expect(messages('dlq').map((m) => JSON.parse(m.value).reason)).toEqual([
+      'record: 159 bytes, more than topic events takes (100, from its max.message.bytes)',
+      'record: 159 bytes, more than topic events takes (100, from its max.message.bytes)',
+    ]);
   });
 });

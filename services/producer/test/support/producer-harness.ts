@@ -15,6 +15,12 @@ export interface Harness {
   registry: Registry;
 }
 
+/**
+ * The replay thread runs compiled code (a Worker cannot load TypeScript): ./scripts/test
+ * builds before Jest runs; run `pnpm build` first when running Jest alone.
+ */
+export const REPLAY_THREAD_ENTRY = path.join(__dirname, '../../dist/replay-thread-main.js');
+
 /** A producer app on fresh topics, as main.ts would build it. */
 export function createHarness(brokers: string[], settings: Record<string, string>): Harness {
   const topic = uniqueName('user-actions');
@@ -30,9 +36,15 @@ export function createHarness(brokers: string[], settings: Record<string, string
     ...settings,
   });
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  if (!fs.existsSync(REPLAY_THREAD_ENTRY)) throw new Error(`${REPLAY_THREAD_ENTRY} is missing: build first (pnpm build)`);
   const kafka = createKafka({ brokers, clientId: 'producer-test', logger: silentLogger() });
   const registry = new Registry();
-  return { app: createProducerApp({ config: parsed.config, logger: silentLogger(), registry, kafka }), config: parsed.config, kafka, registry };
+  return {
+    app: createProducerApp({ config: parsed.config, logger: silentLogger(), registry, kafka, replayThreadEntry: REPLAY_THREAD_ENTRY }),
+    config: parsed.config,
+    kafka,
+    registry,
+  };
 }
 
 /** Writes `content` to a fresh temporary file and returns its path. */
