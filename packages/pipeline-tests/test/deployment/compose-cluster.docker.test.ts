@@ -81,8 +81,9 @@ const OURS = ['producer', 'aggregator', 'gateway'];
 
     // a new primary, and windows emitted after the kills: replicated state (REDIS_MIN_REPLICAS=1
     // is met by the remaining replica) and two of three brokers (min.insync.replicas=2)
+    // down after 5 s, and a lost leader election is tried again 20 s later (failover-timeout 10 s)
     const promoted = await waitFor(async () => (await sentinelPrimary().catch(() => 'redis')) !== 'redis' && sentinelPrimary(), {
-      timeoutMs: 60_000,
+      timeoutMs: 90_000,
       intervalMs: 500,
       what: 'Sentinel promoting a replica',
     });
