@@ -89,7 +89,7 @@ export class RowBytes {
         at += this.source.copy(out, at, this.textStart, this.textEnd);
         out[at++] = QUOTE;
       } else if (Number.isNaN(this.values[i])) at += NULL.copy(out, at);
-      else at = at + writeInteger(out, at, this.values[i]!);
+      else at += writeInteger(out, at, this.values[i]!);
     }
     out[at++] = CLOSE_BRACE;
     this.valueBytes = at - this.keyBytes;
@@ -117,7 +117,7 @@ export class RowBytes {
   /** A province the JSON carries as it is: within its size, nothing to trim, escape or refuse. */
   private plainText(bytes: Buffer, start: number, end: number): boolean {
     if (end === start || end - start > this.maxFieldBytes) return false;
-    if (!plainFirst(bytes[start]!, bytes[start + 1]!) || !plainLast(bytes, start, end)) return false;
+    if (!plainLead(bytes[start]!, bytes[start + 1]!) || !plainLast(bytes, start, end)) return false;
     for (let i = start; i < end; i += 1) {
       const byte = bytes[i]!;
       // control characters (C0, DEL, and C1 as 0xC2 0x80-0x9F), and the backslash JSON escapes
@@ -186,10 +186,6 @@ function plainLead(lead: number, next: number): boolean {
   if (lead > SPACE && lead < 0x7f) return true;
   if (lead === 0xc2) return next > 0xa0;
   return (lead >= 0xc3 && lead <= 0xdf) || (lead >= 0xe4 && lead <= 0xee) || (lead >= 0xf0 && lead <= 0xf4);
-}
-
-function plainFirst(lead: number, next: number): boolean {
-  return plainLead(lead, next);
 }
 
 /** The last character of bytes[start, end): found by stepping back over continuation bytes. */

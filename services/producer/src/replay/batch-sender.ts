@@ -91,7 +91,11 @@ export class BatchSender {
     return this.whenRoomFor(Math.max(keyBytes, 0) + valueBytes, () => this.current.add(topic, keyBytes, valueBytes, message));
   }
 
-  /** Adds a message encoded in place: `keyBytes` of key then `valueBytes` of value at the start of `source`, copied in (the caller may reuse it). */
+  /**
+   * Adds a message encoded in place: `keyBytes` of key then `valueBytes` of value at the start
+   * of `source`, copied in. The caller may reuse `source` once this returns nothing, or once
+   * the promise it returns resolves (a full batch is flushed first, then the copy is made).
+   */
   addEncoded(topic: string, source: Uint8Array, keyBytes: number, valueBytes: number): Promise<void> | undefined {
     return this.whenRoomFor(keyBytes + valueBytes, () => this.current.addEncoded(topic, source, keyBytes, valueBytes));
   }

@@ -49,7 +49,7 @@ export interface ThreadPort {
   unref(): void;
 }
 
-export function emptyProgress(): ReplayProgress {
+function emptyProgress(): ReplayProgress {
   return { bytesRead: 0, events: 0, deadLetters: {} };
 }
 

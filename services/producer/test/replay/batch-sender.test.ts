@@ -98,6 +98,32 @@ describe('BatchSender', () => {
   });
 });
 
+describe('BatchSender.addEncoded when the batch is full', () => {
+  it('copies the message after the flush it waits for, so a caller that waits may reuse its buffer after', async () => {
+    const gate = deferred();
+    const sent: OutgoingBatch[] = [];
+    const sender = new BatchSender({
+      send: async (packed) => {
+        sent.push(unpackBatch(packed));
+        await gate.promise;
+      },
+      maxMessages: 100,
+      maxBytes: 8,
+    });
+    const scratch = Buffer.alloc(8);
+    scratch.write('1abc');
+    expect(sender.addEncoded('t', scratch, 1, 3)).toBeUndefined(); // copied now: the caller reuses scratch at once
+    scratch.write('2{"b":2}');
+    const waiting = sender.addEncoded('t', scratch, 1, 7); // 4 + 8 bytes pass maxBytes: flush first, copy after
+    expect(waiting).toBeInstanceOf(Promise);
+    gate.resolve();
+    await waiting;
+    scratch.fill(0);
+    await sender.drain();
+    expect(sent.map((b) => b.byTopic.get('t')!.map((m) => `${m.key?.toString()} ${m.value.toString()}`))).toEqual([['1 abc'], ['2 {"b":2}']]);
+  });
+});
+
 describe('deliverUntilAcknowledged', () => {
   it('retries a failed batch, the same batch object, until it is acknowledged, and reports each attempt', async () => {
     const attempts: OutgoingBatch[] = [];
