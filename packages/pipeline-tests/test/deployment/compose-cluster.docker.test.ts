@@ -40,8 +40,19 @@ const OURS = ['producer', 'aggregator', 'gateway'];
     (await project.mustCompose(['exec', '-T', 'sentinel-1', 'redis-cli', '-p', '26379', 'sentinel', 'get-master-addr-by-name', 'streamtally'])).split('\n')[0]!;
   const containerOf = async (service: string) => (await stack.service(service))!.Name;
 
+  /** `up --wait`; when it fails, says what each container was doing and what the unready ones logged last. */
+  const upAndWait = async (timeoutMs: number) => {
+    const up = await project.compose(['up', '--detach', '--wait', ...SERVICES, ...OURS], { timeoutMs });
+    if (up.code === 0) return;
+    const states = await project.containers(true);
+    const unready = states.filter((c) => c.State !== 'running' || (c.Health !== '' && c.Health !== 'healthy')).map((c) => c.Service);
+    const logs = unready.length > 0 ? (await project.compose(['logs', '--no-color', '--tail', '40', ...unready])).stdout : '';
+    const summary = states.map((c) => `${c.Service} ${c.State} ${c.Health}`).join('\n');
+    throw new Error(`up --wait exited ${up.code}:\n${up.stderr.slice(-1500)}\n${summary}\n${logs.slice(-8000)}`);
+  };
+
   it('`up --wait` starts three brokers, Redis with two replicas and three Sentinels, and the services, all healthy', async () => {
-    await project.mustCompose(['up', '--detach', '--wait', ...SERVICES, ...OURS], { timeoutMs: 300_000 });
+    await upAndWait(300_000);
     const states = await project.containers();
     expect(states.map((c) => `${c.Service} ${c.State} ${c.Health}`).sort()).toEqual([...SERVICES, ...OURS].map((s) => `${s} running healthy`).sort());
     expect(await sentinelPrimary()).toBe('redis');
@@ -98,7 +109,7 @@ const OURS = ['producer', 'aggregator', 'gateway'];
     // `docker kill` counts as stopped by hand: the restart policy leaves it; the operator starts it
     const restart = await runCommand('docker', ['start', await containerOf(victim), await containerOf('redis')]);
     expect(restart.code).toBe(0);
-    await project.mustCompose(['up', '--detach', '--wait', ...SERVICES, ...OURS], { timeoutMs: 180_000 });
+    await upAndWait(240_000);
     const role = await waitFor(
       async () => {
         const info = await project.mustCompose(['exec', '-T', 'redis', 'redis-cli', 'info', 'replication']);
@@ -107,7 +118,7 @@ const OURS = ['producer', 'aggregator', 'gateway'];
       { timeoutMs: 60_000, intervalMs: 500, what: 'the old primary back as a replica' },
     );
     expect(role).toBe(promoted);
-  }, 360_000);
+  }, 420_000);
 
   it('every window equals a recount of the input topic after the faults', async () => {
     const { got, expected, producer } = await stack.finishReplayAndRecount();
