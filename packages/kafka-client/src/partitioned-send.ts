@@ -1,4 +1,5 @@
 import type { Admin, Producer } from 'kafkajs';
+import { whileTopicsPropagate } from './topics';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's murmur2 (patched, tested against Kafka's Java vectors) has no types
 const murmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (key: string | Buffer) => number;
@@ -8,9 +9,9 @@ export function partitionOfKey(key: string | Buffer, partitions: number): number
   return (murmur2(key) & 0x7fffffff) % partitions;
 }
 
-/** How many partitions each topic has. */
+/** How many partitions each topic has (asked again while a new topic is still unknown to the broker asked). */
 export async function partitionCounts(admin: Admin, topics: string[]): Promise<Map<string, number>> {
-  const { topics: described } = await admin.fetchTopicMetadata({ topics });
+  const { topics: described } = await whileTopicsPropagate(() => admin.fetchTopicMetadata({ topics }));
   return new Map(described.map((t) => [t.name, t.partitions.length]));
 }
 

@@ -82,6 +82,24 @@ async function expectLeaders(admin: Admin, topics: string[]): Promise<void> {
   if (leaderless.length > 0) throw new Error(`no leader yet for ${leaderless.join(', ')}`);
 }
 
+/**
+ * A read about topics just created (here or by another service starting beside this one),
+ * tried again while Kafka calls its failure retriable: each broker learns of a new topic from
+ * the controller on its own time, and one that has not yet answers UNKNOWN_TOPIC_OR_PARTITION
+ * ("This server does not host this topic-partition") although another already described it.
+ * Up to ~10 s; a final refusal (no authorisation, say) is thrown at once.
+ */
+export function whileTopicsPropagate<T>(read: () => Promise<T>): Promise<T> {
+  return retry(read, {
+    initialMs: 100,
+    maxMs: 3200,
+    attempts: 8,
+    onFailure(err) {
+      if (!isRetriableKafkaError(err)) throw err;
+    },
+  });
+}
+
 /** Fails with a clear message when no broker answers within `timeoutMs`. */
 export async function connectAdmin(admin: Admin, brokers: string[], timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -108,10 +126,12 @@ export const RECORD_BATCH_OVERHEAD = 512;
  * default): the largest record batch Kafka accepts for it.
  */
 export async function maxMessageBytes(admin: Admin, topics: string[]): Promise<Map<string, number>> {
-  const described = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })),
-  });
+  const described = await whileTopicsPropagate(() =>
+    admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })),
+    }),
+  );
   return new Map(described.resources.map((r) => [r.resourceName, Number(r.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue)]));
 }
 

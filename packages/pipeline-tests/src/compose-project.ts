@@ -57,6 +57,37 @@ export class ComposeProject {
     return result.stdout;
   }
 
+  /**
+   * `up --detach` with these arguments (`--wait`, services, …); when it fails, the error says
+   * what every container was doing and, for the unready ones, their last health probes (how
+   * long each took, what it printed), whether the kernel killed them for memory, and their last
+   * log lines: enough to tell a slow probe from a dead process after the fact.
+   */
+  async up(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<void> {
+    const result = await this.compose(['up', '--detach', ...args], options);
+    if (result.code === 0) return;
+    throw new Error(`docker compose up ${args.join(' ')} exited ${result.code}:\n${result.stderr.slice(-1500)}\n${await this.describeUnready()}`);
+  }
+
+  /** Every container's state, then the health probes, memory kills and last logs of those not running healthy. */
+  async describeUnready(): Promise<string> {
+    const states = await this.containers(true);
+    const unready = states.filter((c) => c.State !== 'running' || (c.Health !== '' && c.Health !== 'healthy'));
+    const sections = [states.map((c) => `${c.Service}: ${c.State} ${c.Health}`).join('\n')];
+    for (const container of unready) {
+      const { State, RestartCount } = await this.inspect(container.Name);
+      const probes = (State.Health?.Log ?? []).map(
+        (probe) =>
+          `  probe at ${probe.Start}: ${(Date.parse(probe.End) - Date.parse(probe.Start)) / 1000} s, exit ${probe.ExitCode} ${probe.Output.trim().slice(-200)}`,
+      );
+      const logs = (await this.compose(['logs', '--no-color', '--tail', '30', container.Service])).stdout;
+      sections.push(
+        [`${container.Service}: exit code ${State.ExitCode}, OOM-killed ${State.OOMKilled}, restarts ${RestartCount}`, ...probes, logs.slice(-4000)].join('\n'),
+      );
+    }
+    return sections.join('\n\n');
+  }
+
   async containers(all = false): Promise<ContainerState[]> {
     const out = await this.mustCompose(['ps', '--format', 'json', ...(all ? ['--all'] : [])]);
     const trimmed = out.trim();
@@ -91,7 +122,12 @@ export class ComposeProject {
 export interface DockerInspect {
   Name: string;
   RestartCount: number;
-  State: { Status: string; ExitCode: number; Health?: { Status: string } };
+  State: {
+    Status: string;
+    ExitCode: number;
+    OOMKilled: boolean;
+    Health?: { Status: string; FailingStreak: number; Log: { Start: string; End: string; ExitCode: number; Output: string }[] };
+  };
   Config: { User: string; Labels: Record<string, string> };
   HostConfig: {
     ReadonlyRootfs: boolean;

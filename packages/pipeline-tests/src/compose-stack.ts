@@ -11,6 +11,8 @@ export const DEPLOYMENT_RECOUNT: RecountJob[] = [
   { name: 'gender-running-total', field: 'gender' },
 ];
 
+const TOOL_HEAP = '-Xms32m -Xmx192m';
+
 export interface GatewayWindow {
   windowStart: number;
   counts: Record<string, number>;
@@ -52,8 +54,19 @@ export class ComposeStack {
     return out.split('\n').filter(Boolean);
   }
 
+  /** A Kafka tool run in the broker's container, with a small heap: the broker's own KAFKA_HEAP_OPTS would reserve 256 MB more in its memory limit. */
   kafkaTool(tool: string, args: string[]): Promise<string> {
-    return this.project.mustCompose(['exec', '-T', this.kafkaService, `/opt/kafka/bin/${tool}`, '--bootstrap-server', 'localhost:9092', ...args]);
+    return this.project.mustCompose([
+      'exec',
+      '-T',
+      '--env',
+      `KAFKA_HEAP_OPTS=${TOOL_HEAP}`,
+      this.kafkaService,
+      `/opt/kafka/bin/${tool}`,
+      '--bootstrap-server',
+      'localhost:9092',
+      ...args,
+    ]);
   }
 
   /** Every window of the results topic (highest version per key). */
@@ -92,7 +105,7 @@ export class ComposeStack {
   async finishReplayAndRecount(
     jobs = DEPLOYMENT_RECOUNT,
   ): Promise<{ got: Map<string, Record<string, number>>; expected: Map<string, Record<string, number>>; producer: ContainerState }> {
-    await this.project.mustCompose(['up', '--detach', 'producer'], { env: { PRODUCER_LOOP: 'false', PRODUCER_PACE: 'max' } });
+    await this.project.up(['producer'], { env: { PRODUCER_LOOP: 'false', PRODUCER_PACE: 'max' } });
     const producer = await waitFor(
       async () => {
         const state = await this.service('producer');

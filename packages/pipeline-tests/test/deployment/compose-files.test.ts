@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { parse } from 'yaml';
@@ -120,6 +122,37 @@ describe('compose files', () => {
     const kafka = merged.services!.kafka! as Service & { volumes?: string[] };
     expect(kafka.environment!.KAFKA_LOG_DIRS).toBe('/var/lib/kafka/data');
     expect(kafka.volumes).toContain('kafka-data:/var/lib/kafka/data');
+  });
+
+  describe("Kafka's healthcheck: a listening socket on 9092, read from /proc (no JVM)", () => {
+    const brokers = [
+      ...Object.entries(merged.services!).filter(([name]) => name === 'kafka'),
+      ...Object.entries(read('compose/cluster.yaml').services!).filter(([name]) => name.startsWith('kafka')),
+    ];
+    const command = (service: Service) => (service.healthcheck!.test as string[])[1]!;
+    // the probe for another port, run here against this machine's own /proc/net/tcp*
+    const probe = (port: number) =>
+      spawnSync('sh', ['-c', command(brokers[0]![1]).replace(':2384 ', `:${port.toString(16).toUpperCase().padStart(4, '0')} `)]).status;
+
+    it('is the same one probe for every broker of both files', () => {
+      expect(brokers).toHaveLength(4);
+      for (const [, broker] of brokers) expect(broker.healthcheck!.test).toEqual(['CMD-SHELL', command(brokers[0]![1])]);
+      expect(command(brokers[0]![1])).not.toMatch(/kafka-|java/);
+      expect(command(brokers[0]![1])).toContain(':2384 '); // 9092
+    });
+
+    it('passes while a socket listens on the port, and fails once it is closed', async () => {
+      const server = net.createServer((socket) => socket.destroy());
+      await new Promise<void>((resolve) => server.listen(0, resolve));
+      const { port } = server.address() as net.AddressInfo;
+      // a client connected to the port is not a listener: only LISTEN entries count
+      const client = net.connect(port, '127.0.0.1');
+      await new Promise((resolve) => client.once('connect', resolve));
+      expect(probe(port)).toBe(0);
+      client.destroy();
+      await new Promise((resolve) => server.close(resolve));
+      expect(probe(port)).not.toBe(0);
+    });
   });
 
   it('Kafka and Redis publish no host port unless the host-ports profile asks', () => {
