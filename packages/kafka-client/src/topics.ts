@@ -34,6 +34,9 @@ export async function replicationFor(admin: Admin, settings: { factor?: number; 
   return { factor, minInsyncReplicas };
 }
 
+/** How long to wait between tries while brokers learn of topics just created: 100 ms, doubling to 3.2 s. */
+const PROPAGATION_BACKOFF = { initialMs: 100, maxMs: 3200 };
+
 /**
  * Creates the topics that do not exist yet and returns the names this call created.
  * Idempotent and safe when several services start at once: another client creating the
@@ -68,7 +71,7 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[], replication
         }
         await expectLeaders(admin, names);
       },
-      { initialMs: 100, maxMs: 3200, attempts: 7 },
+      { ...PROPAGATION_BACKOFF, attempts: 7 },
     );
   } catch (err) {
     throw new Error(`could not create or find topics ${names.join(', ')}: ${(err as Error).message}`, { cause: err });
@@ -91,8 +94,7 @@ async function expectLeaders(admin: Admin, topics: string[]): Promise<void> {
  */
 export function whileTopicsPropagate<T>(read: () => Promise<T>): Promise<T> {
   return retry(read, {
-    initialMs: 100,
-    maxMs: 3200,
+    ...PROPAGATION_BACKOFF,
     attempts: 8,
     onFailure(err) {
       if (!isRetriableKafkaError(err)) throw err;

@@ -82,10 +82,20 @@ export class ComposeProject {
       );
       const logs = (await this.compose(['logs', '--no-color', '--tail', '30', container.Service])).stdout;
       sections.push(
-        [`${container.Service}: exit code ${State.ExitCode}, OOM-killed ${State.OOMKilled}, restarts ${RestartCount}`, ...probes, logs.slice(-4000)].join('\n'),
+        [
+          `${container.Service}: exit code ${State.ExitCode}, OOM-killed ${State.OOMKilled}, restarts ${RestartCount}, failed probes in a row ${State.Health?.FailingStreak ?? '-'}`,
+          ...probes,
+          logs.slice(-4000),
+        ].join('\n'),
       );
     }
     return sections.join('\n\n');
+  }
+
+  /** `service restarts` for each of these services' containers (the first of each): 0 when none crashed. */
+  async restartCounts(services: string[]): Promise<string[]> {
+    const containers = await this.containers(true);
+    return Promise.all(services.map(async (service) => `${service} ${(await this.inspect(containers.find((c) => c.Service === service)!.Name)).RestartCount}`));
   }
 
   async containers(all = false): Promise<ContainerState[]> {

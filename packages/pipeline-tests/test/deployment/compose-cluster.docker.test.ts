@@ -49,8 +49,7 @@ const OURS = ['producer', 'aggregator', 'gateway'];
     expect(states.map((c) => `${c.Service} ${c.State} ${c.Health}`).sort()).toEqual([...SERVICES, ...OURS].map((s) => `${s} running healthy`).sort());
     expect(await sentinelPrimary()).toBe('redis');
     // none crashed on its way up (topics just created are unknown to some brokers for a moment)
-    const restarts = await Promise.all(OURS.map(async (service) => `${service} ${(await project.inspect(await containerOf(service))).RestartCount}`));
-    expect(restarts).toEqual(OURS.map((service) => `${service} 0`));
+    expect(await project.restartCounts(OURS)).toEqual(OURS.map((service) => `${service} 0`));
   }, 660_000);
 
   it('creates the topics with three replicas and min.insync.replicas=2', async () => {
