@@ -1,10 +1,17 @@
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import { plaintextConnection, type KafkaConnection } from './connection/connection';
 
-export interface KafkaSettings {
-  brokers: string[];
-  clientId: string;
-  logger: Logger;
+/** Where and how to reach Kafka: a connection from the settings, or brokers alone (plaintext). */
+export type KafkaSettings = { clientId: string; logger: Logger } & ({ connection: KafkaConnection } | { brokers: string[] });
+
+const CONNECTIONS = new WeakMap<Kafka, KafkaConnection>();
+
+/** The connection a client was made with: what its errors are explained against. */
+export function connectionOf(kafka: Kafka): KafkaConnection {
+  const connection = CONNECTIONS.get(kafka);
+  if (!connection) throw new Error('this Kafka client was not made by createKafka');
+  return connection;
 }
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -53,12 +60,19 @@ export function pinoLevelOf(entry: Pick<LogEntry, 'level' | 'log'>): 'error' | '
 
 const CONNECTION_RETRIES = /^(Connection error|Connection timeout|Failed to connect to seed broker)/;
 
-/** A kafkajs client whose own logs go through pino as JSON, under component "kafkajs". */
-export function createKafka({ brokers, clientId, logger }: KafkaSettings): Kafka {
+/**
+ * A kafkajs client whose own logs go through pino as JSON, under component "kafkajs", with
+ * the connection's TLS and SASL.
+ */
+export function createKafka(settings: KafkaSettings): Kafka {
+  const { clientId, logger } = settings;
+  const connection = 'connection' in settings ? settings.connection : plaintextConnection(settings.brokers);
   const kafkaLogger = logger.child({ component: 'kafkajs' });
-  return new Kafka({
+  const kafka = new Kafka({
     clientId,
-    brokers,
+    brokers: connection.brokers,
+    ...(connection.tls ? { ssl: connection.tls } : {}),
+    ...(connection.sasl ? { sasl: connection.sasl } : {}),
     connectionTimeout: 3000,
     retry: { initialRetryTime: 300, maxRetryTime: 30_000, retries: 8 },
     logLevel: logLevel.WARN,
@@ -70,4 +84,12 @@ export function createKafka({ brokers, clientId, logger }: KafkaSettings): Kafka
       kafkaLogger[level]({ namespace: entry.namespace, ...extra }, message);
     },
   });
+  CONNECTIONS.set(kafka, connection);
+  return kafka;
+}
+
+/** Says at start how the service reaches Kafka (no secret), and warns of what weakens it. */
+export function announceConnection(logger: Logger, connection: KafkaConnection): void {
+  logger.info({ kafka: { brokers: connection.brokers, ...connection.described } }, 'Kafka connection');
+  for (const warning of connection.warnings) logger.warn(warning);
 }

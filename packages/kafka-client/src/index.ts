@@ -4,3 +4,7 @@ export * from './metrics';
 export * from './kafkajs';
 export * from './consumer-liveness';
 export * from './partitioned-send';
+export * from './connection';
+export * from './open-admin';
+export * from './topic-plan';
+export * from './topic-settings';

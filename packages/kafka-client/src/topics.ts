@@ -102,24 +102,6 @@ export function whileTopicsPropagate<T>(read: () => Promise<T>): Promise<T> {
   });
 }
 
-/** Fails with a clear message when no broker answers within `timeoutMs`. */
-export async function connectAdmin(admin: Admin, brokers: string[], timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no Kafka broker answered at ${brokers.join(',')} within ${timeoutMs} ms (KAFKA_BROKERS)`)), timeoutMs);
-  });
-  try {
-    await Promise.race([admin.connect().then(() => admin.listTopics()), timeout]);
-  } catch (err) {
-    // not awaited: while kafkajs is still retrying its first connection, disconnect waits out
-    // every retry (75 s with BROKER_TIMEOUT_MS=2000); the caller is about to give up anyway
-    void admin.disconnect().catch(() => undefined);
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Room a record batch takes beyond its values: its header (61 bytes), each record's own fields and key. */
 export const RECORD_BATCH_OVERHEAD = 512;
 

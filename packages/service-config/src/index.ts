@@ -1,18 +1,26 @@
 import { z } from 'zod';
+import { ReadSecretFile, readSecretFile, resolveSecretFiles, SECRET_SETTINGS } from './secrets';
+
+export * from './secrets';
 
 export type SettingsResult<T> = { ok: true; config: T } | { ok: false; errors: string[] };
 
 /**
  * Validates a service's settings (keyed by environment variable) once, at start. Empty
- * values count as unset, so defaults apply. Each error names the variable, optionally its
- * command-line flag, and the value given:
+ * values count as unset, so defaults apply. A secret (SECRET_SETTINGS) may come from the
+ * file its `_FILE` variable names. Each error names the variable, optionally its
+ * command-line flag, and the value given — except a secret's, which is never shown:
  * `RATE (--rate): Too small: expected number to be >0 (got "0")`.
  */
 export function parseSettings<S extends z.ZodObject>(
   schema: S,
-  values: Record<string, string | undefined>,
+  given: Record<string, string | undefined>,
   flagOf: ReadonlyMap<string, string> = new Map(),
+  readFile: ReadSecretFile = readSecretFile,
 ): SettingsResult<z.output<S>> {
+  const secrets = Object.keys(schema.shape).filter((key) => SECRET_SETTINGS.has(key));
+  const { values, errors: fileErrors } = resolveSecretFiles(given, secrets, readFile);
+  if (fileErrors.length > 0) return { ok: false, errors: fileErrors };
   const known = Object.fromEntries(
     Object.keys(schema.shape)
       .filter((key) => values[key] !== undefined && values[key] !== '')
@@ -26,9 +34,17 @@ export function parseSettings<S extends z.ZodObject>(
       const name = String(issue.path[0]);
       const given = values[name];
       const where = flagOf.has(name) ? `${name} (--${flagOf.get(name)})` : name;
-      return `${where}: ${issue.message}${given !== undefined && given !== '' ? ` (got "${given}")` : ''}`;
+      return `${where}: ${issue.message}${shownValue(name, given)}`;
     }),
   };
+}
+
+/** ` (got "…")` for a value an error may show; a secret's is never shown, a URL's password is masked. */
+function shownValue(name: string, value: string | undefined): string {
+  if (value === undefined || value === '') return '';
+  if (name === 'REDIS_URL') return ` (got "${redactUrl(value)}")`;
+  if (SECRET_SETTINGS.has(name)) return ' (value not shown: it is a secret)';
+  return ` (got "${value}")`;
 }
 
 /** Common setting types, so every service reads them the same way. */
@@ -87,13 +103,17 @@ function redisUrlProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** The URL with its password masked, for messages and logs. */
+/**
+ * The URL with its password masked, for messages and logs. Something that is not a URL
+ * is shown only up to its first `@`, where a password would end.
+ */
 export function redactUrl(value: string): string {
   try {
     const url = new URL(value);
     if (url.password) url.password = '***';
     return url.toString().replace(/\/$/, '');
   } catch {
-    return value;
+    const at = value.lastIndexOf('@');
+    return at < 0 ? value : `***${value.slice(at)}`;
   }
 }

@@ -7,3 +7,4 @@ export * from './compose';
 export * from './private-redis';
 export * from './compose-environment-suite';
 export * from './ports';
+export * from './pki';

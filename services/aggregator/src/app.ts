@@ -2,19 +2,20 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
-  connectAdmin,
+  type Admin,
   ConsumerLiveness,
   createKafkaClientMetrics,
   createProducer,
-  ensureTopics,
   instrumentConsumer,
   instrumentProducer,
   type Kafka,
-  partitionCounts,
-  replicationFor,
+  openAdmin,
+  type PreparedTopics,
+  prepareTopics,
+  topicSettingsOf,
 } from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
-import { minReplicasOf, type AggregatorConfig } from './config';
+import { minReplicasOf, topicNeeds, type AggregatorConfig } from './config';
 import { Job } from './jobs/job-schema';
 import { createAggregatorMetrics, AggregatorMetrics, initialiseSeries } from './metrics';
 import { RedisState } from './state/redis-state';
@@ -47,12 +48,11 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
   const clientMetrics = createKafkaClientMetrics(registry);
   const state = new RedisState(redis, config.STATE_NAMESPACE, config.CLOSED_WINDOW_TTL_SECONDS);
   const minReplicas = minReplicasOf(config);
-  /** the output topics' partition counts, read at start: where each key goes */
-  const outputPartitions = new Map<string, number>();
+  /** the topics as start-up found them: where each output key goes */
+  let prepared: PreparedTopics | undefined;
   const partitionsOf = (topic: string): number => {
-    const count = outputPartitions.get(topic);
-    if (count === undefined) throw new Error(`no partition count for ${topic}: the aggregator has not started`);
-    return count;
+    if (!prepared) throw new Error(`no partition count for ${topic}: the aggregator has not started`);
+    return prepared.partitionsOf(topic);
   };
   const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
   const consumer = kafka.consumer({
@@ -64,7 +64,12 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
     minBytes: config.FETCH_MIN_BYTES,
     maxWaitTimeInMs: config.FETCH_MAX_WAIT_MS,
   });
-  const admin = kafka.admin();
+  /** connected at start(); topic offsets for new partitions and for the emitter */
+  let admin: Admin | undefined;
+  const connectedAdmin = (): Admin => {
+    if (!admin) throw new Error('the aggregator has not started');
+    return admin;
+  };
   instrumentConsumer(consumer, clientMetrics, 'aggregator');
   instrumentProducer(producer, clientMetrics, 'aggregator');
 
@@ -86,7 +91,7 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
       partitionsOf,
     ),
     startOffsetOf: async (topic, partition) => {
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await connectedAdmin().fetchTopicOffsets(topic);
       return offsets.find((o) => o.partition === partition)?.low ?? '0';
     },
     commitToKafka: (topic, partition, offset) => kafkaCommits.offer({ topic, partition, offset }),
@@ -98,7 +103,7 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
     state,
     jobs,
     topicOffsets: async (topic) =>
-      (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, startOffset: Number(o.low), endOffset: Number(o.high) })),
+      (await connectedAdmin().fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, startOffset: Number(o.low), endOffset: Number(o.high) })),
     publish: kafkaResultPublisher(producer, config.RESULTS_TOPIC, partitionsOf),
     isEmitterFor: (topic) => assignment.get(topic)?.has(0) ?? false,
     ...(minReplicas > 0
@@ -132,21 +137,8 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
     metrics,
     state,
     async start() {
-      await connectAdmin(admin, config.KAFKA_BROKERS, config.BROKER_TIMEOUT_MS);
-      const replication = await replicationFor(admin, { factor: config.TOPIC_REPLICATION_FACTOR, minInsyncReplicas: config.TOPIC_MIN_INSYNC_REPLICAS });
-      const created = await ensureTopics(
-        admin,
-        [
-          ...sources.map((topic) => ({ topic, numPartitions: config.TOPIC_PARTITIONS })),
-          { topic: config.RESULTS_TOPIC, numPartitions: config.TOPIC_PARTITIONS, config: { 'cleanup.policy': 'compact' } },
-          { topic: config.LATE_EVENTS_TOPIC, numPartitions: config.TOPIC_PARTITIONS },
-          { topic: config.DEAD_LETTER_TOPIC, numPartitions: config.TOPIC_PARTITIONS },
-        ],
-        replication,
-      );
-      if (created.length > 0) logger.info({ topics: created, replication }, 'created topics');
-      const outputs = [config.RESULTS_TOPIC, config.LATE_EVENTS_TOPIC, config.DEAD_LETTER_TOPIC];
-      for (const [topic, count] of await partitionCounts(admin, outputs)) outputPartitions.set(topic, count);
+      admin = await openAdmin(kafka, config.BROKER_TIMEOUT_MS);
+      prepared = await prepareTopics(admin, topicNeeds(config, jobs), topicSettingsOf(config), logger);
       await producer.connect();
       await consumer.connect();
       await consumer.subscribe({ topics: sources, fromBeginning: true });
@@ -213,7 +205,7 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
         await emitting;
         logger.debug('closing: producer');
         await producer.disconnect().catch((err) => logger.warn({ err }, 'producer disconnect failed'));
-        await admin.disconnect().catch(() => undefined);
+        await admin?.disconnect().catch(() => undefined);
         logger.debug('closing: redis');
         redis.disconnect();
         logger.info('closed');

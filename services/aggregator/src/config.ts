@@ -1,68 +1,68 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TOPICS } from '@streamtally/contracts';
+import { checkKafkaConnection, kafkaConnectionShape, type TopicNeed, topicSettingsShape } from '@streamtally/kafka-client';
 import { parseSettings, setting, SettingsResult } from '@streamtally/service-config';
 
 /** The jobs file shipped with the service. */
 export const BUNDLED_JOBS_FILE = path.resolve(__dirname, '../jobs.json');
 
 /** The aggregator's settings, keyed by environment variable. */
-export const aggregatorConfigSchema = z.object({
-  KAFKA_BROKERS: setting.brokers(),
-  /** a single Redis (or, with REDIS_SENTINELS, only the database number after the host) */
-  REDIS_URL: setting.redisUrl().optional(),
-  /** comma-separated Sentinel host:port list: the primary is found (and followed through failovers) by name */
-  REDIS_SENTINELS: setting.brokers().optional(),
-  REDIS_MASTER_NAME: z.string().min(1).default('streamtally'),
-  /**
-   * Redis replicas that must have the state before any result computed from it is written
-   * (WAIT): a failover to a replica can then never take back a result. Default 1 with
-   * REDIS_SENTINELS, else 0 (a single Redis has no replica to wait for).
-   */
-  REDIS_MIN_REPLICAS: setting.integer(0, 10).optional(),
-  REDIS_REPLICA_TIMEOUT_MS: setting.integer(10, 60_000).default(1000),
-  KAFKA_CLIENT_ID: z.string().min(1).default('streamtally-aggregator'),
-  CONSUMER_GROUP: z.string().min(1).default('streamtally-aggregator'),
-  /** prefix of every Redis key: a recompute from the start of the topic runs in a fresh namespace */
-  STATE_NAMESPACE: z
-    .string()
-    .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'expected letters, digits, _ or -')
-    .default('v1'),
-  JOBS_FILE: z.string().min(1).default(BUNDLED_JOBS_FILE),
-  /** a JSON array of jobs; when set it replaces JOBS_FILE */
-  JOBS: z.string().optional(),
-  RESULTS_TOPIC: setting.topic().default(DEFAULT_TOPICS.windowResults),
-  LATE_EVENTS_TOPIC: setting.topic().default(DEFAULT_TOPICS.lateEvents),
-  DEAD_LETTER_TOPIC: setting.topic().default(DEFAULT_TOPICS.aggregatorDeadLetter),
-  /** partitions for topics the aggregator creates when missing (sources included) */
-  TOPIC_PARTITIONS: setting.integer(1, 1000).default(6),
-  /** copies of each partition of the topics it creates (default: by the cluster's size) */
-  TOPIC_REPLICATION_FACTOR: setting.integer(1, 32).optional(),
-  TOPIC_MIN_INSYNC_REPLICAS: setting.integer(1, 32).optional(),
-  IDLE_TIMEOUT_MS: setting.integer(100, 3_600_000).default(5000),
-  // a job emits on the first tick at least emitEveryMs after its last: a coarse tick stretches
-  // every interval (100 ms made a 250 ms job emit every 300 ms)
-  EMIT_TICK_MS: setting.integer(10, 60_000).default(25),
-  STALL_TIMEOUT_MS: setting.integer(1000, 3_600_000).default(30_000),
-  SESSION_TIMEOUT_MS: setting.integer(6000, 300_000).default(10_000),
-  PARTITIONS_CONCURRENCY: setting.integer(1, 64).default(3),
-  /**
-   * A fetch returns once FETCH_MIN_BYTES have arrived or FETCH_MAX_WAIT_MS have passed. Each
-   * fetch costs a checkpoint per partition (a Redis script and a read): with the broker's
-   * default of 1 byte, a trickle of input meant hundreds of checkpoints a second, ~40% of a
-   * core at 1,000 events/s (docs/benchmarks.md). The wait bounds the delay it adds.
-   */
-  FETCH_MIN_BYTES: setting.integer(1, 16 * 1024 * 1024).default(1024 * 1024),
-  FETCH_MAX_WAIT_MS: setting.integer(10, 10_000).default(50),
-  // 768 KiB: as fast as 1 MiB in the catch-up benchmark, with a steadier peak RSS (docs/benchmarks.md)
-  FETCH_MAX_BYTES_PER_PARTITION: setting.integer(64 * 1024, 64 * 1024 * 1024).default(768 * 1024),
-  CLOSED_WINDOW_TTL_SECONDS: setting.integer(1, 30 * 86_400).default(86_400),
-  KAFKA_COMMIT_INTERVAL_MS: setting.integer(100, 600_000).default(5000),
-  BROKER_TIMEOUT_MS: setting.integer(100, 600_000).default(30_000),
-  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
-  METRICS_PORT: setting.integer(0, 65_535).default(9465),
-  LOG_LEVEL: setting.logLevel(),
-});
+export const aggregatorConfigSchema = z
+  .object({
+    ...kafkaConnectionShape,
+    /** a single Redis (or, with REDIS_SENTINELS, only the database number after the host) */
+    REDIS_URL: setting.redisUrl().optional(),
+    /** comma-separated Sentinel host:port list: the primary is found (and followed through failovers) by name */
+    REDIS_SENTINELS: setting.brokers().optional(),
+    REDIS_MASTER_NAME: z.string().min(1).default('streamtally'),
+    /**
+     * Redis replicas that must have the state before any result computed from it is written
+     * (WAIT): a failover to a replica can then never take back a result. Default 1 with
+     * REDIS_SENTINELS, else 0 (a single Redis has no replica to wait for).
+     */
+    REDIS_MIN_REPLICAS: setting.integer(0, 10).optional(),
+    REDIS_REPLICA_TIMEOUT_MS: setting.integer(10, 60_000).default(1000),
+    KAFKA_CLIENT_ID: z.string().min(1).default('streamtally-aggregator'),
+    CONSUMER_GROUP: z.string().min(1).default('streamtally-aggregator'),
+    /** prefix of every Redis key: a recompute from the start of the topic runs in a fresh namespace */
+    STATE_NAMESPACE: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'expected letters, digits, _ or -')
+      .default('v1'),
+    JOBS_FILE: z.string().min(1).default(BUNDLED_JOBS_FILE),
+    /** a JSON array of jobs; when set it replaces JOBS_FILE */
+    JOBS: z.string().optional(),
+    RESULTS_TOPIC: setting.topic().default(DEFAULT_TOPICS.windowResults),
+    LATE_EVENTS_TOPIC: setting.topic().default(DEFAULT_TOPICS.lateEvents),
+    DEAD_LETTER_TOPIC: setting.topic().default(DEFAULT_TOPICS.aggregatorDeadLetter),
+    /** for the topics the aggregator needs, its job sources included */
+    ...topicSettingsShape,
+    IDLE_TIMEOUT_MS: setting.integer(100, 3_600_000).default(5000),
+    // a job emits on the first tick at least emitEveryMs after its last: a coarse tick stretches
+    // every interval (100 ms made a 250 ms job emit every 300 ms)
+    EMIT_TICK_MS: setting.integer(10, 60_000).default(25),
+    STALL_TIMEOUT_MS: setting.integer(1000, 3_600_000).default(30_000),
+    SESSION_TIMEOUT_MS: setting.integer(6000, 300_000).default(10_000),
+    PARTITIONS_CONCURRENCY: setting.integer(1, 64).default(3),
+    /**
+     * A fetch returns once FETCH_MIN_BYTES have arrived or FETCH_MAX_WAIT_MS have passed. Each
+     * fetch costs a checkpoint per partition (a Redis script and a read): with the broker's
+     * default of 1 byte, a trickle of input meant hundreds of checkpoints a second, ~40% of a
+     * core at 1,000 events/s (docs/benchmarks.md). The wait bounds the delay it adds.
+     */
+    FETCH_MIN_BYTES: setting.integer(1, 16 * 1024 * 1024).default(1024 * 1024),
+    FETCH_MAX_WAIT_MS: setting.integer(10, 10_000).default(50),
+    // 768 KiB: as fast as 1 MiB in the catch-up benchmark, with a steadier peak RSS (docs/benchmarks.md)
+    FETCH_MAX_BYTES_PER_PARTITION: setting.integer(64 * 1024, 64 * 1024 * 1024).default(768 * 1024),
+    CLOSED_WINDOW_TTL_SECONDS: setting.integer(1, 30 * 86_400).default(86_400),
+    KAFKA_COMMIT_INTERVAL_MS: setting.integer(100, 600_000).default(5000),
+    BROKER_TIMEOUT_MS: setting.integer(100, 600_000).default(30_000),
+    METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+    METRICS_PORT: setting.integer(0, 65_535).default(9465),
+    LOG_LEVEL: setting.logLevel(),
+  })
+  .superRefine(checkKafkaConnection);
 
 export type AggregatorConfig = z.infer<typeof aggregatorConfigSchema>;
 
@@ -95,4 +95,22 @@ export function topicConflicts(config: AggregatorConfig, sources: readonly strin
     if (sources.includes(topic)) problems.push(`${name}: "${topic}" is also a job's source topic`);
   });
   return problems;
+}
+
+/** Every topic the aggregator reads or writes, with the setting that names it. */
+export function topicNeeds(config: AggregatorConfig, jobs: readonly { name: string; source: string }[]): TopicNeed[] {
+  const sources = [...new Set(jobs.map((j) => j.source))];
+  return [
+    ...sources.map((topic): TopicNeed => ({
+      topic,
+      setting: `source of job ${jobs
+        .filter((j) => j.source === topic)
+        .map((j) => `"${j.name}"`)
+        .join(', ')}`,
+      cleanup: 'delete',
+    })),
+    { topic: config.RESULTS_TOPIC, setting: 'RESULTS_TOPIC', cleanup: 'compact' },
+    { topic: config.LATE_EVENTS_TOPIC, setting: 'LATE_EVENTS_TOPIC', cleanup: 'delete' },
+    { topic: config.DEAD_LETTER_TOPIC, setting: 'DEAD_LETTER_TOPIC', cleanup: 'delete' },
+  ];
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import type Redis from 'ioredis';
-import { createKafka } from '@streamtally/kafka-client';
+import { announceConnection, createKafka, kafkaConnectionOf } from '@streamtally/kafka-client';
 import { createLogger, createRegistry, firstStopSignal, OpsServer, runMain, startOpsServer } from '@streamtally/observability';
 import { connectRedis, RedisStartupError } from './adapters/redis-connection';
 import { createAggregatorApp } from './app';
@@ -14,6 +14,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = parsed.config;
+  const connected = kafkaConnectionOf(config);
+  if (!connected.ok) {
+    process.stderr.write(`streamtally-aggregator: invalid settings:\n  ${connected.errors.join('\n  ')}\n`);
+    return 2;
+  }
   const loaded = loadJobs(config);
   if (!loaded.ok) {
     process.stderr.write(`streamtally-aggregator: invalid jobs:\n  ${loaded.errors.join('\n  ')}\n`);
@@ -29,7 +34,8 @@ async function main(): Promise<number> {
   }
   const logger = createLogger({ service: 'aggregator', level: config.LOG_LEVEL });
   const registry = createRegistry('aggregator');
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger });
+  announceConnection(logger, connected.connection);
+  const kafka = createKafka({ connection: connected.connection, clientId: config.KAFKA_CLIENT_ID, logger });
   let redis: Redis;
   try {
     redis = await connectRedis(

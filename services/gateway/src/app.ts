@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { connectAdmin, type Kafka } from '@streamtally/kafka-client';
+import { openAdmin, prepareTopics, type Kafka } from '@streamtally/kafka-client';
 import { listenError, sleep, startOpsServer, type OpsServer } from '@streamtally/observability';
 import { createResultsConsumer } from './adapters/results-consumer';
 import { hubLimitsOf, type GatewayConfig } from './config';
@@ -58,18 +58,24 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
   const http = await buildGatewayApp({ config, logger, registry, metrics, hub, consumerState });
   let ops: OpsServer | undefined;
 
-  async function resultsTopicExists(signal?: AbortSignal): Promise<boolean> {
-    const admin = kafka.admin();
-    await connectAdmin(admin, config.KAFKA_BROKERS, config.BROKER_TIMEOUT_MS);
+  /**
+   * True once the results topic exists and is compacted; false when stopped while waiting.
+   * With TOPICS_CREATE the aggregator creates it, so the gateway waits for it; without, it
+   * must be there already, and a missing or wrong topic fails start-up naming it.
+   */
+  async function resultsTopicReady(signal?: AbortSignal): Promise<boolean> {
+    const admin = await openAdmin(kafka, config.BROKER_TIMEOUT_MS);
     try {
-      if ((await admin.listTopics()).includes(config.RESULTS_TOPIC)) return true;
-      // the aggregator creates it (compacted); waiting for it beats creating it wrongly
-      logger.warn({ topic: config.RESULTS_TOPIC }, 'the results topic does not exist yet; waiting for the aggregator to create it');
-      while (!signal?.aborted) {
-        await sleep(1000);
-        if ((await admin.listTopics()).includes(config.RESULTS_TOPIC)) return true;
+      const exists = async () => (await admin.listTopics()).includes(config.RESULTS_TOPIC);
+      if (config.TOPICS_CREATE && !(await exists())) {
+        logger.warn({ topic: config.RESULTS_TOPIC }, 'the results topic does not exist yet; waiting for the aggregator to create it');
+        while (!(await exists())) {
+          if (signal?.aborted) return false;
+          await sleep(1000);
+        }
       }
-      return false;
+      await prepareTopics(admin, [{ topic: config.RESULTS_TOPIC, setting: 'RESULTS_TOPIC', cleanup: 'compact' }], { create: false }, logger);
+      return true;
     } finally {
       await admin.disconnect();
     }
@@ -92,7 +98,7 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
         logger.info({ port: ops.port }, 'serving /metrics and /healthz');
       }
       const started = { address, ...(ops ? { metricsPort: ops.port } : {}) };
-      if (!(await resultsTopicExists(signal))) return { ...started, reading: false };
+      if (!(await resultsTopicReady(signal))) return { ...started, reading: false };
       await results.start();
       logger.info('reading results');
       return { ...started, reading: true };

@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import { DEFAULT_TOPICS } from '@streamtally/contracts';
+import { checkKafkaConnection, kafkaConnectionShape } from '@streamtally/kafka-client';
 import { parseSettings, setting, SettingsResult } from '@streamtally/service-config';
 import type { HubLimits } from './domain/hub';
 
 /** The gateway's settings, keyed by environment variable. */
 export const gatewayConfigSchema = z
   .object({
-    KAFKA_BROKERS: setting.brokers(),
+    ...kafkaConnectionShape,
     KAFKA_CLIENT_ID: z.string().min(1).default('streamtally-gateway'),
     RESULTS_TOPIC: setting.topic().default(DEFAULT_TOPICS.windowResults),
+    /** true: wait for the aggregator to create the results topic; false: it must exist already (provisioned) */
+    TOPICS_CREATE: setting.flag().default(true),
     /** each instance reads every result with its own group: `${prefix}-${random}` */
     CONSUMER_GROUP_PREFIX: z.string().min(1).default('streamtally-gateway'),
     HISTORY_PER_JOB: setting.integer(1, 10_000).default(120),
@@ -33,6 +36,7 @@ export const gatewayConfigSchema = z
     BROKER_TIMEOUT_MS: setting.integer(100, 600_000).default(30_000),
     LOG_LEVEL: setting.logLevel(),
   })
+  .superRefine(checkKafkaConnection)
   .refine((c) => c.HARD_BUFFER_BYTES > c.SOFT_BUFFER_BYTES, {
     path: ['HARD_BUFFER_BYTES'],
     message: 'must be larger than SOFT_BUFFER_BYTES',

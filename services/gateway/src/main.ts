@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createKafka } from '@streamtally/kafka-client';
+import { announceConnection, createKafka, kafkaConnectionOf } from '@streamtally/kafka-client';
 import { createLogger, createRegistry, firstStopSignal, runMain } from '@streamtally/observability';
 import { createGatewayApp } from './app';
 import { parseGatewayConfig } from './config';
@@ -11,9 +11,15 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = parsed.config;
+  const connected = kafkaConnectionOf(config);
+  if (!connected.ok) {
+    process.stderr.write(`streamtally-gateway: invalid settings:\n  ${connected.errors.join('\n  ')}\n`);
+    return 2;
+  }
   const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
   const registry = createRegistry('gateway');
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger });
+  announceConnection(logger, connected.connection);
+  const kafka = createKafka({ connection: connected.connection, clientId: config.KAFKA_CLIENT_ID, logger });
   const app = await createGatewayApp({ config, logger, registry, kafka });
   const stopping = new AbortController();
   const stopped = firstStopSignal().then((signal) => {

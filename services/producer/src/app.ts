@@ -5,19 +5,18 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DEAD_LETTER_RAW_LIMIT, DEAD_LETTER_REASON_LIMIT, MAX_TEXT_LINE_BYTES, type ProblemCode } from '@streamtally/contracts';
 import {
-  connectAdmin,
   createKafkaClientMetrics,
   createProducer,
-  ensureTopics,
   instrumentProducer,
   isRetriableKafkaError,
   type Kafka,
-  maxMessageBytes,
-  partitionCounts,
+  openAdmin,
+  type PreparedTopics,
+  prepareTopics,
   type Producer,
   RECORD_BATCH_OVERHEAD,
-  replicationFor,
-  TopicSpec,
+  type TopicNeed,
+  topicSettingsOf,
 } from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
 import type { ProducerConfig } from './config';
@@ -92,32 +91,18 @@ export function createProducerApp({
   let lastSendError: string | undefined;
   let acknowledged = 0;
   let rateTimer: NodeJS.Timeout | undefined;
-  /** each topic's partition count, read at start: where a key goes (kafka-send.ts) */
-  const partitionsByTopic = new Map<string, number>();
-  let clusterSize = 1;
+  /** the topics as start-up found them: where a key goes (kafka-send.ts), how large a batch may be */
+  let prepared: PreparedTopics | undefined;
 
-  /** Creates what is missing; returns each topic's max.message.bytes. */
-  async function prepare(topics: TopicSpec[]): Promise<Map<string, number>> {
-    const admin = kafka.admin();
-    await connectAdmin(admin, config.KAFKA_BROKERS, config.BROKER_TIMEOUT_MS);
-    let limits: Map<string, number>;
+  /** Creates (or checks) the topics; returns each one's max.message.bytes. */
+  async function prepare(needs: TopicNeed[]): Promise<Map<string, number>> {
+    const admin = await openAdmin(kafka, config.BROKER_TIMEOUT_MS);
     try {
-      const replication = await replicationFor(admin, { factor: config.TOPIC_REPLICATION_FACTOR, minInsyncReplicas: config.TOPIC_MIN_INSYNC_REPLICAS });
-      const created = await ensureTopics(admin, topics, replication);
-      if (created.length > 0) logger.info({ topics: created, replication }, 'created topics');
-      limits = await maxMessageBytes(
-        admin,
-        topics.map((t) => t.topic),
-      );
-      clusterSize = (await admin.describeCluster()).brokers.length;
-      for (const [topic, count] of await partitionCounts(
-        admin,
-        topics.map((t) => t.topic),
-      ))
-        partitionsByTopic.set(topic, count);
+      prepared = await prepareTopics(admin, needs, topicSettingsOf(config), logger);
     } finally {
       await admin.disconnect();
     }
+    const limits = new Map(needs.map((need) => [need.topic, prepared!.maxMessageBytesOf(need.topic)]));
     await producer.connect();
     connected = true;
     let previous = 0;
@@ -142,14 +127,7 @@ export function createProducerApp({
   /** How every batch goes to Kafka, retried until acknowledged, with its metrics. */
   function delivery(signal: AbortSignal): DeliveryOptions {
     return {
-      send: kafkaSender(producer, 30_000, {
-        brokers: clusterSize,
-        partitionsOf: (topic) => {
-          const count = partitionsByTopic.get(topic);
-          if (count === undefined) throw new Error(`no partition count for topic ${topic}: it was not prepared`);
-          return count;
-        },
-      }),
+      send: kafkaSender(producer, 30_000, prepared!),
       logger,
       isRetriable: isRetriableKafkaError,
       signal,
@@ -169,14 +147,13 @@ export function createProducerApp({
     };
   }
 
-  const partitions = config.TOPIC_PARTITIONS;
   return {
     metrics,
     async replay(signal, hooks) {
       await assertReadableFile(config.INPUT_FILE);
       const limits = await prepare([
-        { topic: config.INPUT_TOPIC, numPartitions: partitions },
-        { topic: config.DEAD_LETTER_TOPIC, numPartitions: partitions },
+        { topic: config.INPUT_TOPIC, setting: 'INPUT_TOPIC', cleanup: 'delete' },
+        { topic: config.DEAD_LETTER_TOPIC, setting: 'DEAD_LETTER_TOPIC', cleanup: 'delete' },
       ]);
       assertDeadLettersFit(config.DEAD_LETTER_TOPIC, limits);
       const data: ReplayThreadData = {
@@ -219,8 +196,8 @@ export function createProducerApp({
     },
     async lines(signal, stdin, onListening) {
       const limits = await prepare([
-        { topic: config.TEXT_TOPIC, numPartitions: partitions },
-        { topic: config.TEXT_DEAD_LETTER_TOPIC, numPartitions: partitions },
+        { topic: config.TEXT_TOPIC, setting: 'TEXT_TOPIC', cleanup: 'delete' },
+        { topic: config.TEXT_DEAD_LETTER_TOPIC, setting: 'TEXT_DEAD_LETTER_TOPIC', cleanup: 'delete' },
       ]);
       assertFits(config.TEXT_TOPIC, limits, MAX_TEXT_LINE_BYTES * 2, 'a text line');
       assertDeadLettersFit(config.TEXT_DEAD_LETTER_TOPIC, limits);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TOPICS } from '@streamtally/contracts';
+import { checkKafkaConnection, kafkaConnectionShape, topicSettingsShape } from '@streamtally/kafka-client';
 import { parseSettings, setting, SettingsResult } from '@streamtally/service-config';
 import { FLAG_OF } from './cli/options';
 
@@ -11,16 +12,13 @@ const topicName = setting.topic();
 /** The producer's settings, keyed by environment variable. */
 export const producerConfigSchema = z
   .object({
-    KAFKA_BROKERS: setting.brokers(),
+    ...kafkaConnectionShape,
     KAFKA_CLIENT_ID: z.string().min(1).default('streamtally-producer'),
     BROKER_TIMEOUT_MS: integer(100, 600_000).default(30_000),
     INPUT_FILE: z.string().min(1).default('data/user_log.sample.csv'),
     INPUT_TOPIC: topicName.default(DEFAULT_TOPICS.userActions),
     DEAD_LETTER_TOPIC: topicName.default(DEFAULT_TOPICS.userActionsDeadLetter),
-    TOPIC_PARTITIONS: integer(1, 1000).default(6),
-    /** copies of each partition of the topics it creates (default: by the cluster's size) */
-    TOPIC_REPLICATION_FACTOR: integer(1, 32).optional(),
-    TOPIC_MIN_INSYNC_REPLICAS: integer(1, 32).optional(),
+    ...topicSettingsShape,
     PACE: z.enum(['fixed', 'max', 'dates']).default('fixed'),
     RATE: positive.default(10),
     SPEEDUP: positive.default(86_400),
@@ -42,6 +40,7 @@ export const producerConfigSchema = z
     LOG_LEVEL: setting.logLevel(),
     PROGRESS: z.enum(['auto', 'on', 'off']).default('auto'),
   })
+  .superRefine(checkKafkaConnection)
   .superRefine((c, ctx) => {
     // one topic for both would feed dead letters to the aggregator as if they were events
     for (const [data, dead] of [

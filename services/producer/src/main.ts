@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
-import { createKafka } from '@streamtally/kafka-client';
+import { announceConnection, createKafka, kafkaConnectionOf, type KafkaConnection } from '@streamtally/kafka-client';
 import { createLogger, createRegistry, Logger, OpsServer, runMain, startOpsServer } from '@streamtally/observability';
 import { createProducerApp, ProducerApp } from './app';
 import { helpText, parseCommandLine } from './cli/args';
@@ -29,6 +29,12 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = parsed.config;
+  const connected = kafkaConnectionOf(config);
+  if (!connected.ok) {
+    process.stderr.write(`streamtally-producer: invalid settings:\n  ${connected.errors.join('\n  ')}\n`);
+    return 2;
+  }
+  const connection = connected.connection;
   const interactive = config.PROGRESS === 'on' || (config.PROGRESS === 'auto' && process.stdout.isTTY === true);
   // a terminal gets a progress bar; JSON logs would garble it, so only warnings go through
   const logger = createLogger({
@@ -39,11 +45,12 @@ async function main(): Promise<number> {
   const controller = new AbortController();
   installSignalHandlers(controller, logger);
 
-  if (command === 'topics') return topics(config);
-  if (command === 'tail') return tail(config, positionals[0], commandLine.value.fromBeginning, controller);
+  if (command === 'topics') return failingInOneLine(() => topics(config, connection));
+  if (command === 'tail') return failingInOneLine(() => tail(config, connection, positionals[0], commandLine.value.fromBeginning, controller));
 
   const registry = createRegistry('producer');
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger });
+  announceConnection(logger, connection);
+  const kafka = createKafka({ connection, clientId: config.KAFKA_CLIENT_ID, logger });
   const app = createProducerApp({ config, logger, registry, kafka, logToStderr: interactive });
   let ops: OpsServer | undefined;
   try {
@@ -102,14 +109,22 @@ async function replay(app: ProducerApp, config: ProducerConfig, logger: Logger, 
   }
 }
 
-async function topics(config: ProducerConfig): Promise<number> {
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-topics`, logger: quietLogger() });
-  const overview = await topicsCommand(kafka, { brokers: config.KAFKA_BROKERS, timeoutMs: config.BROKER_TIMEOUT_MS, names: pipelineTopics(config) });
+async function topics(config: ProducerConfig, connection: KafkaConnection): Promise<number> {
+  const logger = quietLogger();
+  announceConnection(logger, connection);
+  const kafka = createKafka({ connection, clientId: `${config.KAFKA_CLIENT_ID}-topics`, logger });
+  const overview = await topicsCommand(kafka, { timeoutMs: config.BROKER_TIMEOUT_MS, names: pipelineTopics(config) });
   process.stdout.write(formatTopicReports(overview) + '\n');
   return 0;
 }
 
-async function tail(config: ProducerConfig, topic: string | undefined, fromBeginning: boolean, controller: AbortController): Promise<number> {
+async function tail(
+  config: ProducerConfig,
+  connection: KafkaConnection,
+  topic: string | undefined,
+  fromBeginning: boolean,
+  controller: AbortController,
+): Promise<number> {
   if (!topic) {
     process.stderr.write('streamtally-producer: tail needs a topic, e.g. tail window-results\n');
     return 2;
@@ -121,9 +136,10 @@ async function tail(config: ProducerConfig, topic: string | undefined, fromBegin
     readerGone = true;
     controller.abort();
   });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-tail`, logger: quietLogger() });
+  const logger = quietLogger();
+  announceConnection(logger, connection);
+  const kafka = createKafka({ connection, clientId: `${config.KAFKA_CLIENT_ID}-tail`, logger });
   const outcome = await tailCommand(kafka, {
-    brokers: config.KAFKA_BROKERS,
     timeoutMs: config.BROKER_TIMEOUT_MS,
     topic,
     fromBeginning,
@@ -147,6 +163,16 @@ async function generate(options: GenerateOptions): Promise<number> {
   }
   process.stdout.write(`wrote ${outcome.rows} rows (${outcome.bytes} bytes) to ${outcome.out}\n`);
   return 0;
+}
+
+/** An operator command's failure (a broker away, a setting wrong) as one line on stderr, exit 1. */
+async function failingInOneLine(command: () => Promise<number>): Promise<number> {
+  try {
+    return await command();
+  } catch (err) {
+    process.stderr.write(`streamtally-producer: ${(err as Error).message}\n`);
+    return 1;
+  }
 }
 
 /** The tools print their own output; only warnings go to stderr as logs. */

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { connectAdmin, type Kafka, type KafkaMessage } from '@streamtally/kafka-client';
+import { openAdmin, type Kafka, type KafkaMessage } from '@streamtally/kafka-client';
 
 export interface TailOptions {
-  brokers: string[];
   timeoutMs: number;
   topic: string;
   fromBeginning: boolean;
@@ -21,8 +20,7 @@ export type TailOutcome = { ok: true; printed: number } | { ok: false; error: st
  * the reader going away, with a throw-away group (tailing never moves anyone's offsets).
  */
 export async function tailCommand(kafka: Kafka, options: TailOptions): Promise<TailOutcome> {
-  const admin = kafka.admin();
-  await connectAdmin(admin, options.brokers, options.timeoutMs);
+  const admin = await openAdmin(kafka, options.timeoutMs);
   try {
     if (!(await admin.listTopics()).includes(options.topic)) return { ok: false, error: `topic ${options.topic} does not exist` };
     const groupId = `streamtally-tail-${randomUUID()}`;

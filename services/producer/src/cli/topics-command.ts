@@ -1,5 +1,5 @@
 import { DEFAULT_TOPICS } from '@streamtally/contracts';
-import { connectAdmin, type Admin, type Kafka } from '@streamtally/kafka-client';
+import { openAdmin, type Admin, type Kafka } from '@streamtally/kafka-client';
 import type { ProducerConfig } from '../config';
 
 export interface TopicReport {
@@ -30,9 +30,8 @@ export function pipelineTopics(config: Pick<ProducerConfig, 'INPUT_TOPIC' | 'DEA
 }
 
 /** The `topics` command: what exists of `names`, and what does not. */
-export async function topicsCommand(kafka: Kafka, options: { brokers: string[]; timeoutMs: number; names: string[] }): Promise<TopicsOverview> {
-  const admin = kafka.admin();
-  await connectAdmin(admin, options.brokers, options.timeoutMs);
+export async function topicsCommand(kafka: Kafka, options: { timeoutMs: number; names: string[] }): Promise<TopicsOverview> {
+  const admin = await openAdmin(kafka, options.timeoutMs);
   try {
     const reports = await describeTopics(admin, options.names);
     const found = new Set(reports.map((r) => r.topic));
