@@ -45,12 +45,13 @@ export function startService(service: ServiceName, env: Record<string, string>, 
   };
 }
 
-/** Runs a service command to completion (e.g. the producer's `generate`). */
-export function runService(service: ServiceName, env: Record<string, string>, args: string[]): { status: number | null; output: string } {
+/** Runs a service command to completion (e.g. the producer's `generate`), with `input` on its stdin. */
+export function runService(service: ServiceName, env: Record<string, string>, args: string[], input?: string): { status: number | null; output: string } {
   const result = spawnSync(process.execPath, [entryPoint(service), ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
     timeout: 170_000,
+    ...(input !== undefined ? { input } : {}),
   });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }

@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { makeTestPki, type TestPki } from './pki';
 import { freePort, freePortRange } from './ports';
 
 const run = promisify(execFile);
@@ -44,6 +46,64 @@ export async function startPrivateBroker(): Promise<PrivateBroker> {
     start: () => kafkaLocal('restart'),
     close: async () => {
       await kafkaLocal('stop');
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface SecuredBroker {
+  /** the SASL_SSL listener (SCRAM-SHA-512 and OAUTHBEARER): the broker's only client listener for the services */
+  saslSsl: string;
+  /** SSL with client certificates required */
+  mutualTls: string;
+  /** SASL_PLAINTEXT with PLAIN */
+  saslPlaintext: string;
+  /** SSL with an expired certificate, and with a certificate for another name */
+  expiredTls: string;
+  wrongNameTls: string;
+  /** the users and their passwords (admin is a super user) */
+  users: Record<string, string>;
+  /** the CA, server and client certificates (a client certificate per user) */
+  pki: TestPki;
+  close(): Promise<void>;
+}
+
+/**
+ * A real single-node broker secured as production ones are (scripts/kafka-local with
+ * KAFKA_LOCAL_SECURITY=secured): TLS from a CA made for the test, SCRAM users created at
+ * format time, Kafka's StandardAuthorizer on (no ACL, no access; admin is a super user).
+ */
+export async function startSecuredBroker(options: { users: string[]; reauthMs?: number }): Promise<SecuredBroker> {
+  const port = await freePortRange(7);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamtally-secured-'));
+  const users = Object.fromEntries(['admin', ...options.users].map((name) => [name, `${name}-${randomBytes(9).toString('base64url')}`]));
+  const pki = makeTestPki(options.users);
+  const env = {
+    ...process.env,
+    KAFKA_LOCAL_SECURITY: 'secured',
+    KAFKA_LOCAL_PORT: String(port),
+    KAFKA_LOCAL_DIR: path.join(dir, 'run'),
+    KAFKA_LOCAL_TLS_DIR: pki.dir,
+    KAFKA_LOCAL_USERS: Object.entries(users)
+      .map(([name, password]) => `${name}:${password}`)
+      .join(' '),
+    KAFKA_LOCAL_HEAP: '-Xms256m -Xmx512m',
+    ...(options.reauthMs ? { KAFKA_LOCAL_REAUTH_MS: String(options.reauthMs) } : {}),
+  };
+  const kafkaLocal = (command: string) => run(KAFKA_LOCAL, [command], { env, timeout: 180_000 }).then(() => undefined);
+  await kafkaLocal('start');
+  const at = (offset: number) => `127.0.0.1:${port + offset}`;
+  return {
+    saslSsl: at(0),
+    mutualTls: at(2),
+    saslPlaintext: at(3),
+    expiredTls: at(5),
+    wrongNameTls: at(6),
+    users,
+    pki,
+    close: async () => {
+      await kafkaLocal('stop');
+      pki.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { TestPki } from './pki';
 import { freePort, freePortRange } from './ports';
 
 const run = promisify(execFile);
@@ -16,15 +17,35 @@ export interface PrivateRedis {
   close(): Promise<void>;
 }
 
-/** A real redis-server of its own (AOF on), for tests that take Redis away. */
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+/** How a private Redis is secured: TLS only (client certificates required), ACL users (the default user off). */
+export interface RedisSecurity {
+  tls?: TestPki;
+  /** name → password */
+  users?: Record<string, string>;
+}
+
+function securityEnv({ tls, users }: RedisSecurity = {}): Record<string, string> {
+  return {
+    ...(tls ? { REDIS_LOCAL_TLS_DIR: tls.dir } : {}),
+    ...(users
+      ? {
+          REDIS_LOCAL_USERS: Object.entries(users)
+            .map(([name, password]) => `${name}:${password}`)
+            .join(' '),
+        }
+      : {}),
+  };
+}
+
+/** A real redis-server of its own (AOF on), for tests that take Redis away or secure it. */
+export async function startPrivateRedis(security: RedisSecurity = {}): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamtally-redis-'));
-  const env = { ...process.env, REDIS_LOCAL_PORT: String(port), REDIS_LOCAL_DIR: dir };
+  const env = { ...process.env, REDIS_LOCAL_PORT: String(port), REDIS_LOCAL_DIR: dir, ...securityEnv(security) };
   const redisLocal = (command: string) => run(REDIS_LOCAL, [command], { env, timeout: 30_000 }).then(() => undefined);
   await redisLocal('start');
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${security.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     stop: () => redisLocal('stop'),
     start: () => redisLocal('restart'),
     close: async () => {
@@ -49,11 +70,14 @@ export interface PrivateSentinelRedis {
   close(): Promise<void>;
 }
 
-/** A primary, a replica and three Sentinels of its own (scripts/redis-local, Sentinel mode). */
-export async function startPrivateSentinelRedis(): Promise<PrivateSentinelRedis> {
+/**
+ * A primary, a replica and three Sentinels of its own (scripts/redis-local, Sentinel mode);
+ * secured, the first user replicates and the Sentinels use it, and want it from clients.
+ */
+export async function startPrivateSentinelRedis(security: RedisSecurity = {}): Promise<PrivateSentinelRedis> {
   const port = await freePortRange(5);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamtally-sentinel-'));
-  const env = { ...process.env, REDIS_LOCAL_SENTINEL: '1', REDIS_LOCAL_PORT: String(port), REDIS_LOCAL_DIR: dir };
+  const env = { ...process.env, REDIS_LOCAL_SENTINEL: '1', REDIS_LOCAL_PORT: String(port), REDIS_LOCAL_DIR: dir, ...securityEnv(security) };
   const redisLocal = async (...args: string[]) => (await run(REDIS_LOCAL, args, { env, timeout: 30_000 })).stdout;
   await redisLocal('start');
   return {

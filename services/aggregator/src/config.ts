@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_TOPICS } from '@streamtally/contracts';
 import { checkKafkaConnection, kafkaConnectionShape, type TopicNeed, topicSettingsShape } from '@streamtally/kafka-client';
 import { parseSettings, setting, SettingsResult } from '@streamtally/service-config';
+import { redisSettingsProblems } from './adapters/redis-target';
 
 /** The jobs file shipped with the service. */
 export const BUNDLED_JOBS_FILE = path.resolve(__dirname, '../jobs.json');
@@ -16,6 +17,21 @@ export const aggregatorConfigSchema = z
     /** comma-separated Sentinel host:port list: the primary is found (and followed through failovers) by name */
     REDIS_SENTINELS: setting.brokers().optional(),
     REDIS_MASTER_NAME: z.string().min(1).default('streamtally'),
+    /** an ACL user and its password (a secret: REDIS_PASSWORD_FILE), instead of in REDIS_URL */
+    REDIS_USERNAME: z.string().min(1).optional(),
+    REDIS_PASSWORD: z.string().min(1).optional(),
+    /** TLS to the data nodes; on by itself with rediss:// */
+    REDIS_TLS: setting.flag().optional(),
+    /** PEM CA certificate(s) to trust instead of the system's store */
+    REDIS_TLS_CA_FILE: z.string().min(1).optional(),
+    /** mutual TLS: this client's PEM certificate and key (and the key's passphrase, a secret) */
+    REDIS_TLS_CERT_FILE: z.string().min(1).optional(),
+    REDIS_TLS_KEY_FILE: z.string().min(1).optional(),
+    REDIS_TLS_KEY_PASSWORD: z.string().min(1).optional(),
+    /** the Sentinels' own ACL user and password (a secret), and TLS to them (default: as REDIS_TLS) */
+    REDIS_SENTINEL_USERNAME: z.string().min(1).optional(),
+    REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+    REDIS_SENTINEL_TLS: setting.flag().optional(),
     /**
      * Redis replicas that must have the state before any result computed from it is written
      * (WAIT): a failover to a replica can then never take back a result. Default 1 with
@@ -62,7 +78,10 @@ export const aggregatorConfigSchema = z
     METRICS_PORT: setting.integer(0, 65_535).default(9465),
     LOG_LEVEL: setting.logLevel(),
   })
-  .superRefine(checkKafkaConnection);
+  .superRefine(checkKafkaConnection)
+  .superRefine((c, ctx) => {
+    for (const { variable, message } of redisSettingsProblems(c)) ctx.addIssue({ code: 'custom', path: [variable], message });
+  });
 
 export type AggregatorConfig = z.infer<typeof aggregatorConfigSchema>;
 

@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import { announceConnection, createKafka, kafkaConnectionOf } from '@streamtally/kafka-client';
 import { createLogger, createRegistry, firstStopSignal, OpsServer, runMain, startOpsServer } from '@streamtally/observability';
 import { connectRedis, RedisStartupError } from './adapters/redis-connection';
+import { redisTargetOf } from './adapters/redis-target';
 import { createAggregatorApp } from './app';
 import { parseAggregatorConfig, topicConflicts } from './config';
 import { loadJobs } from './jobs/load-jobs';
@@ -32,17 +33,18 @@ async function main(): Promise<number> {
     process.stderr.write(`streamtally-aggregator: invalid settings:\n  ${conflicts.join('\n  ')}\n`);
     return 2;
   }
+  const redisTarget = redisTargetOf(config);
+  if (!redisTarget.ok) {
+    process.stderr.write(`streamtally-aggregator: invalid settings:\n  ${redisTarget.errors.join('\n  ')}\n`);
+    return 2;
+  }
   const logger = createLogger({ service: 'aggregator', level: config.LOG_LEVEL });
   const registry = createRegistry('aggregator');
   announceConnection(logger, connected.connection);
   const kafka = createKafka({ connection: connected.connection, clientId: config.KAFKA_CLIENT_ID, logger });
   let redis: Redis;
   try {
-    redis = await connectRedis(
-      { url: config.REDIS_URL, sentinels: config.REDIS_SENTINELS, masterName: config.REDIS_MASTER_NAME },
-      config.BROKER_TIMEOUT_MS,
-      logger,
-    );
+    redis = await connectRedis(redisTarget.target, config.BROKER_TIMEOUT_MS, logger);
   } catch (err) {
     if (!(err instanceof RedisStartupError)) throw err;
     logger.error({ err: { message: err.message } }, 'redis unusable at start');

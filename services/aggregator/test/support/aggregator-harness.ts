@@ -5,6 +5,7 @@ import { testBrokers, testRedisUrl, uniqueName } from '@streamtally/test-support
 import { Registry } from 'prom-client';
 import { supersedes, WindowResult } from '@streamtally/contracts';
 import { connectRedis as connectToRedis } from '../../src/adapters/redis-connection';
+import { redisTargetOf } from '../../src/adapters/redis-target';
 import { AggregatorApp, createAggregatorApp } from '../../src/app';
 import { AggregatorConfig, parseAggregatorConfig } from '../../src/config';
 import { parseJobs } from '../../src/jobs/job-schema';
@@ -50,8 +51,9 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
   const kafka = createKafka({ brokers: testBrokers(), clientId: id, logger: silentLogger() });
   const config = parsed.config;
   // as main.ts connects (a URL, or Sentinels), quietly: outages are part of some tests
-  const connectRedis = () =>
-    connectToRedis({ url: config.REDIS_URL, sentinels: config.REDIS_SENTINELS, masterName: config.REDIS_MASTER_NAME }, 10_000, silentLogger());
+  const target = redisTargetOf(config);
+  if (!target.ok) throw new Error(target.errors.join('; '));
+  const connectRedis = () => connectToRedis(target.target, 10_000, silentLogger());
   const redis = await connectRedis();
   const registry = new Registry();
   let app = createAggregatorApp({ config: parsed.config, jobs: parsedJobs.jobs, logger: silentLogger(), registry, kafka, redis });

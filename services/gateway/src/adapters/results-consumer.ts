@@ -61,6 +61,8 @@ export function createResultsConsumer({
   };
 
   let closing: Promise<void> | undefined;
+  /** connected at some point: only then is there a group to delete (asking a broker that never answered would wait out kafkajs's retries) */
+  let connected = false;
   return {
     get caughtUp() {
       return caughtUp;
@@ -70,6 +72,7 @@ export function createResultsConsumer({
     },
     async start() {
       await admin.connect();
+      connected = true;
       // retried while the broker still settles a topic created a moment ago (no leader yet,
       // coordinator loading): at `docker compose up` every service starts at once
       const offsets = await retry(() => admin.fetchTopicOffsets(topic), {
@@ -101,6 +104,7 @@ export function createResultsConsumer({
     close() {
       closing ??= (async () => {
         liveness.stopped();
+        if (!connected) return;
         await consumer.disconnect().catch(() => undefined);
         await admin.deleteGroups([groupId]).catch(() => undefined);
         await admin.disconnect().catch(() => undefined);
