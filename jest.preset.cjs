@@ -10,10 +10,11 @@ module.exports = function jestPreset(packageDir) {
     testMatch: ['**/*.test.ts'],
     transform: {
       '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
-      // ESM-only dependencies (cookie@2, used by fastify's inject) become CommonJS for Jest
+      // ESM-only dependencies (cookie@2, used by fastify's inject; content-disposition@3, by
+      // @fastify/static) become CommonJS for Jest
       '^.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } }],
     },
-    transformIgnorePatterns: ['^(?!.*/\\.pnpm/cookie@).*/node_modules/'],
+    transformIgnorePatterns: ['^(?!.*/\\.pnpm/(cookie|content-disposition)@).*/node_modules/'],
     moduleNameMapper: {
       '^@streamtally/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
     },

@@ -79,6 +79,37 @@ export const setting = {
         (value) => value.trim() === '*' || value.split(',').every((o) => /^https?:\/\/[^/\s:]+(:\d{1,5})?$/.test(o.trim())),
         'expected * or comma-separated origins with a scheme, e.g. https://dash.example.com,http://localhost:8080',
       ),
+  /** host names as a Host header carries them (without the port), comma-separated; * for any */
+  hosts: () =>
+    z
+      .string()
+      .min(1)
+      .transform((value) =>
+        value
+          .split(',')
+          .map((h) =>
+            h
+              .trim()
+              .toLowerCase()
+              .replace(/^\[|\]$/g, ''),
+          )
+          .filter(Boolean),
+      )
+      .refine(
+        (list) => list.length > 0 && list.every((h) => h === '*' || /^[a-z0-9.:_-]+$/.test(h)),
+        'expected * or comma-separated host names, e.g. dash.example.com,localhost',
+      ),
+  /** one or more secret tokens, comma-separated, each at least `min` characters (never shown) */
+  tokens: (min: number) =>
+    z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
+      )
+      .refine((list) => list.length > 0 && list.every((t) => t.length >= min), `each token must be at least ${min} characters (e.g. openssl rand -hex 32)`),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 

@@ -26,15 +26,16 @@
   // a panel whose job sent nothing for this long says so (per-second charts update every 250 ms)
   var STALE_MS = { gender: 5000, actions: 5000, provinces: 15000, words: 15000, totals: 15000 };
   var WORDS_WINDOW_MS = 10000;
-  var windows = {}; // job -> { windowStart -> result }
-  var lastUpdate = {}; // job -> when its last result arrived (this browser's clock)
+  // keyed by names from Kafka: objects without a prototype, so a job called __proto__ is just a name
+  var windows = Object.create(null); // job -> { windowStart -> result }
+  var lastUpdate = Object.create(null); // job -> when its last result arrived (this browser's clock)
   var eventNow = 0; // the newest per-second window's end: the pipeline's own clock, immune to clock skew
   var statusEl = document.getElementById('status');
   var connected = false;
   var dirty = false;
 
   function keep(result) {
-    var byStart = windows[result.job] || (windows[result.job] = {});
+    var byStart = windows[result.job] || (windows[result.job] = Object.create(null));
     lastUpdate[result.job] = Date.now();
     if ((result.job === JOBS.gender || result.job === JOBS.actions) && result.windowEnd > eventNow) eventNow = result.windowEnd;
     var current = byStart[result.windowStart];
@@ -56,7 +57,7 @@
   }
 
   function sorted(job) {
-    var byStart = windows[job] || {};
+    var byStart = windows[job] || Object.create(null);
     return Object.keys(byStart)
       .map(Number)
       .sort(function (a, b) {
@@ -223,16 +224,34 @@
   requestAnimationFrame(render);
 
   var retryMs = 1000;
-  var token = new URLSearchParams(location.search).get('token');
+  // A token in the address is traded at once for a session cookie (HttpOnly: no script sees
+  // it) and taken out of the address, so it stays in neither the history nor a bookmark.
+  var params = new URLSearchParams(location.search);
+  var token = params.get('token');
+  if (token !== null) {
+    params.delete('token');
+    history.replaceState(null, '', location.pathname + (params.toString() ? '?' + params : '') + location.hash);
+  }
+  var tokenRefused = false;
+
+  function startSession() {
+    if (!token) return Promise.resolve();
+    return fetch('/api/session', { method: 'POST', headers: { authorization: 'Bearer ' + token } }).then(
+      function (response) {
+        tokenRefused = response.status === 401;
+      },
+      function () {},
+    );
+  }
 
   // A WebSocket refused with 401 only shows as a close without a code; the API says why.
   function explainRefusal() {
-    return fetch('/api/jobs', { headers: token ? { authorization: 'Bearer ' + token } : {} }).then(
+    return fetch('/api/jobs').then(
       function (response) {
         if (response.status !== 401) return false;
         setStatus(
           'disconnected',
-          token ? 'the token in the address was refused' : 'this dashboard needs a token: open it as ' + location.pathname + '?token=…',
+          tokenRefused ? 'the token in the address was refused' : 'this dashboard needs a token: open it as ' + location.pathname + '?token=…',
         );
         return true;
       },
@@ -243,7 +262,7 @@
   }
 
   function connect() {
-    var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws' + (token ? '?token=' + encodeURIComponent(token) : '');
+    var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
     var socket = new WebSocket(url);
     var opened = false;
     setStatus('connecting', 'connecting…');
@@ -284,5 +303,5 @@
     };
   }
   window.streamtally = { windows: windows };
-  connect();
+  startSession().then(connect);
 })();

@@ -7,7 +7,7 @@ import { createResultsConsumer } from './adapters/results-consumer';
 import { hubLimitsOf, type GatewayConfig } from './config';
 import { Hub } from './domain/hub';
 import { WindowStore } from './domain/window-store';
-import { buildGatewayApp } from './http/app';
+import { buildHttpApp } from './http/http-app';
 import { createGatewayMetrics, initialiseSeries } from './metrics';
 
 export interface GatewayAppDeps {
@@ -20,8 +20,8 @@ export interface GatewayAppDeps {
 export interface GatewayStarted {
   /** the public address: the page, /ws, /api, /healthz */
   address: string;
-  /** the port of /metrics when METRICS_PORT is set */
-  metricsPort?: number;
+  /** the port of /metrics (METRICS_PORT, or the one picked for 0) */
+  metricsPort: number;
   /** false when stopped while still waiting for the results topic */
   reading: boolean;
 }
@@ -55,7 +55,7 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
     onResults: (results) => hub.onResults(results),
   });
   const consumerState = () => ({ running: results.running, caughtUp: results.caughtUp });
-  const http = await buildGatewayApp({ config, logger, registry, metrics, hub, consumerState });
+  const http = await buildHttpApp({ config, logger, metrics, hub, consumerState });
   let ops: OpsServer | undefined;
 
   /**
@@ -88,16 +88,14 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
         throw listenError(err, 'PORT', config.HOST, config.PORT);
       });
       logger.info({ address }, 'dashboard and /ws listening');
-      if (config.METRICS_PORT !== undefined) {
-        ops = await startOpsServer({
-          registry,
-          port: config.METRICS_PORT,
-          host: config.METRICS_HOST,
-          health: () => ({ healthy: results.running, details: { ...consumerState(), clients: hub.clientCount } }),
-        });
-        logger.info({ port: ops.port }, 'serving /metrics and /healthz');
-      }
-      const started = { address, ...(ops ? { metricsPort: ops.port } : {}) };
+      ops = await startOpsServer({
+        registry,
+        port: config.METRICS_PORT,
+        host: config.METRICS_HOST,
+        health: () => ({ healthy: results.running, details: { ...consumerState(), clients: hub.clientCount } }),
+      });
+      logger.info({ port: ops.port }, 'serving /metrics and /healthz');
+      const started = { address, metricsPort: ops.port };
       if (!(await resultsTopicReady(signal))) return { ...started, reading: false };
       await results.start();
       logger.info('reading results');

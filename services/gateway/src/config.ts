@@ -17,13 +17,21 @@ export const gatewayConfigSchema = z
     HISTORY_PER_JOB: setting.integer(1, 10_000).default(120),
     HOST: z.string().min(1).default('0.0.0.0'),
     PORT: setting.integer(0, 65_535).default(8080),
-    /** when set, /metrics (and a copy of /healthz) move to this port, and PORT no longer serves /metrics */
-    METRICS_PORT: setting.integer(0, 65_535).optional(),
+    /** /metrics (and a copy of /healthz) on a port of their own: never on the public PORT (0: any free port) */
+    METRICS_PORT: setting.integer(0, 65_535).default(9466),
     METRICS_HOST: z.string().min(1).default('0.0.0.0'),
-    /** comma-separated origins allowed to open /ws, or * for any */
-    ALLOWED_ORIGINS: setting.origins().default('*'),
-    /** when set, /ws and /api need `Authorization: Bearer <token>` (or ?token=) */
-    AUTH_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
+    /** origins besides the page's own that may open /ws and call /api, comma-separated; * for any (unset: the page's own only) */
+    ALLOWED_ORIGINS: setting.origins().optional(),
+    /** the host names browsers reach the gateway by (the Host header; DNS rebinding); * for any */
+    ALLOWED_HOSTS: setting.hosts().default(['localhost', '127.0.0.1', '::1']),
+    /**
+     * when set, /ws and /api need one of these tokens (comma-separated, so a new one can be
+     * added before the old one is removed), as `Authorization: Bearer` or through a session
+     * cookie the page gets for it; a secret (AUTH_TOKEN_FILE)
+     */
+    AUTH_TOKEN: setting.tokens(32).optional(),
+    /** how long a browser's session cookie lasts */
+    SESSION_TTL_SECONDS: setting.integer(60, 30 * 86_400).default(12 * 3600),
     MAX_CONNECTIONS: setting.integer(1, 1_000_000).default(10_000),
     MAX_MESSAGE_BYTES: setting.integer(64, 1024 * 1024).default(4096),
     SOFT_BUFFER_BYTES: setting.integer(1024, 1024 * 1024 * 1024).default(256 * 1024),
@@ -40,6 +48,10 @@ export const gatewayConfigSchema = z
   .refine((c) => c.HARD_BUFFER_BYTES > c.SOFT_BUFFER_BYTES, {
     path: ['HARD_BUFFER_BYTES'],
     message: 'must be larger than SOFT_BUFFER_BYTES',
+  })
+  .refine((c) => c.METRICS_PORT === 0 || c.METRICS_PORT !== c.PORT, {
+    path: ['METRICS_PORT'],
+    message: 'must differ from PORT: /metrics is never served on the public port',
   });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

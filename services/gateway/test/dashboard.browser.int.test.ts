@@ -37,6 +37,10 @@ describe('the live dashboard in Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
+    // the page works under its strict Content-Security-Policy: nothing refused
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) errors.push(message.text());
+    });
     await page.goto(gateway.url.replace('ws://', 'http://').replace(/\/ws$/, '/'));
     await page.waitForSelector('#status.connected', { timeout: 15_000 });
 
@@ -115,19 +119,29 @@ describe('the live dashboard in Chromium', () => {
     }
   }, 180_000);
 
-  it('says that a token is needed, instead of retrying forever, when AUTH_TOKEN is set', async () => {
-    const guarded = await startGateway({ AUTH_TOKEN: 'a-long-enough-token' });
+  it('says that a token is needed, instead of retrying forever, when AUTH_TOKEN is set; the token leaves the address at once', async () => {
+    const token = 'a-long-enough-token-'.repeat(2);
+    const guarded = await startGateway({ AUTH_TOKEN: token });
     try {
-      const page = await browser.newPage();
+      const context = await browser.newContext();
+      const page = await context.newPage();
       const base = guarded.url.replace('ws://', 'http://').replace(/\/ws$/, '/');
       await page.goto(base);
       await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('needs a token'), null, { timeout: 15_000 });
       expect(await page.textContent('#status')).toBe('this dashboard needs a token: open it as /?token=…');
       await page.goto(`${base}?token=wrong-token-here`);
       await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('refused'), null, { timeout: 15_000 });
-      await page.goto(`${base}?token=a-long-enough-token`);
+      await page.goto(`${base}?token=${token}`);
       await page.waitForSelector('#status.connected', { timeout: 15_000 });
-      await page.close();
+      // traded for a cookie no script can read, and gone from the address (history, bookmarks)
+      expect(page.url()).toBe(base);
+      const [session] = (await context.cookies()).filter((c) => c.name === 'streamtally_session');
+      expect(session).toEqual(expect.objectContaining({ httpOnly: true, sameSite: 'Strict' }));
+      expect(await page.evaluate(() => document.cookie)).toBe('');
+      // the cookie alone opens the page again
+      await page.goto(base);
+      await page.waitForSelector('#status.connected', { timeout: 15_000 });
+      await context.close();
     } finally {
       await guarded.close();
     }

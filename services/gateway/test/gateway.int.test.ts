@@ -84,17 +84,29 @@ describe('gateway against the real broker', () => {
   });
 
   it('refuses the connection past MAX_CONNECTIONS and checks origins and the token', async () => {
-    gateway = await startGateway({ MAX_CONNECTIONS: '2', ALLOWED_ORIGINS: 'http://dash.example', AUTH_TOKEN: 'token-1234' });
-    const url = `${gateway.url}?token=token-1234`;
-    const a = await connectClient(url, { origin: 'http://dash.example' });
-    const b = await connectClient(url);
-    await expect(connectClient(url)).rejects.toThrow('HTTP 503');
+    const token = 'token-1234'.repeat(4);
+    gateway = await startGateway({ MAX_CONNECTIONS: '2', ALLOWED_ORIGINS: 'http://dash.example', AUTH_TOKEN: token });
+    const url = gateway.url;
+    const headers = { authorization: `Bearer ${token}` };
+    const a = await connectClient(url, { origin: 'http://dash.example', headers });
+    const b = await connectClient(url, { headers });
+    await expect(connectClient(url, { headers })).rejects.toThrow('HTTP 503');
     a.socket.close();
     await a.closed;
     await waitFor(() => gateway!.hub.clientCount === 1, { what: 'the first client gone' });
-    await expect(connectClient(url, { origin: 'http://evil.example' })).rejects.toThrow('HTTP 403');
+    await expect(connectClient(url, { origin: 'http://evil.example', headers })).rejects.toThrow('HTTP 403');
     await expect(connectClient(gateway.url)).rejects.toThrow('HTTP 401');
+    // a token in the URL is never taken: it would end up in proxy and browser logs
+    await expect(connectClient(`${gateway.url}?token=${token}`)).rejects.toThrow('HTTP 401');
     b.socket.close();
+  });
+
+  it('by default, only the page’s own origin may open /ws', async () => {
+    gateway = await startGateway();
+    const own = new URL(gateway.url.replace('ws://', 'http://')).origin;
+    const client = await connectClient(gateway.url, { origin: own });
+    await expect(connectClient(gateway.url, { origin: 'http://elsewhere.example' })).rejects.toThrow('HTTP 403');
+    client.socket.close();
   });
 
   it('closes every socket with 1001 when the gateway shuts down', async () => {
@@ -104,7 +116,7 @@ describe('gateway against the real broker', () => {
     expect(await client.closed).toEqual({ code: 1001, reason: 'the gateway is shutting down' });
   });
 
-  it('with METRICS_PORT set, serves /metrics and /healthz there and no longer on the public port', async () => {
+  it('serves /metrics and /healthz on METRICS_PORT, never /metrics on the public port', async () => {
     const separate = await startGateway({ METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' });
     try {
       const publicBase = separate.url.replace('ws://', 'http://').replace(/\/ws$/, '');

@@ -215,7 +215,8 @@ export function createProducerApp({
       if (stdin) {
         await publishLines(stdin, 'stdin', topics, lineDeps);
       } else {
-        const server = await startTcpLineServer({ host: config.LISTEN_HOST, port: config.LISTEN_PORT, logger }, (socket, source) =>
+        const listen = { host: config.LISTEN_HOST, port: config.LISTEN_PORT, maxConnections: config.LISTEN_MAX_CONNECTIONS, logger };
+        const server = await startTcpLineServer({ ...listen, onRefused: () => metrics.refusedConnections.inc() }, (socket, source) =>
           publishLines(socket, source, topics, lineDeps),
         );
         logger.info({ port: server.port }, 'accepting text lines over TCP');

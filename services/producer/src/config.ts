@@ -33,7 +33,9 @@ export const producerConfigSchema = z
     TEXT_TOPIC: topicName.default(DEFAULT_TOPICS.textLines),
     TEXT_DEAD_LETTER_TOPIC: topicName.default(DEFAULT_TOPICS.textLinesDeadLetter),
     LINES_FROM: z.enum(['tcp', 'stdin']).default('tcp'),
-    LISTEN_HOST: z.string().min(1).default('0.0.0.0'),
+    /** loopback by default: text sent from elsewhere must be asked for (0.0.0.0) */
+    LISTEN_HOST: z.string().min(1).default('127.0.0.1'),
+    LISTEN_MAX_CONNECTIONS: integer(1, 100_000).default(64),
     LISTEN_PORT: integer(0, 65_535).default(9999),
     METRICS_HOST: z.string().min(1).default('0.0.0.0'),
     METRICS_PORT: integer(0, 65_535).default(9464),

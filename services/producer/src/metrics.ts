@@ -6,6 +6,7 @@ export interface ProducerMetrics {
   bytes: Counter;
   deadLetters: Counter<'reason'>;
   textLines: Counter;
+  refusedConnections: Counter;
   sendDuration: Histogram;
   sendErrors: Counter;
   rate: Gauge;
@@ -24,6 +25,11 @@ export function createProducerMetrics(registry: Registry): ProducerMetrics {
       registers,
     }),
     textLines: new Counter({ name: 'streamtally_producer_text_lines_total', help: 'Text lines read from TCP or stdin', registers }),
+    refusedConnections: new Counter({
+      name: 'streamtally_producer_refused_connections_total',
+      help: 'Text-line TCP connections refused past LISTEN_MAX_CONNECTIONS',
+      registers,
+    }),
     sendDuration: new Histogram({
       name: 'streamtally_producer_send_duration_seconds',
       help: 'Time from handing a batch to Kafka until acks=all came back',

@@ -10,8 +10,8 @@ import { Hub } from '../../src/domain/hub';
 
 export interface GatewayHarness {
   url: string;
-  /** set when METRICS_PORT is */
-  metricsPort: number | undefined;
+  /** where /metrics is (a free port) */
+  metricsPort: number;
   config: GatewayConfig;
   hub: Hub<WebSocket>;
   registry: Registry;
@@ -29,6 +29,8 @@ export async function startGateway(settings: Record<string, string> = {}): Promi
     HOST: '127.0.0.1',
     PORT: '0',
     FETCH_MAX_WAIT_MS: '50',
+    METRICS_PORT: '0',
+    METRICS_HOST: '127.0.0.1',
     CONSUMER_GROUP_PREFIX: uniqueName('gw'),
     ...settings,
   });

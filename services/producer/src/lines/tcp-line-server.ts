@@ -7,16 +7,36 @@ export interface TcpLineServer {
   close(): Promise<void>;
 }
 
+export interface TcpLineServerOptions {
+  host: string;
+  port: number;
+  /** connections open at once; one more is told so and closed */
+  maxConnections: number;
+  logger: Logger;
+  onRefused?(): void;
+}
+
 /**
- * Accepts any number of connections (like `nc -lk`) and hands each socket to `onConnection`,
- * which reads it to the end; a failing connection is logged and never stops the server.
+ * Accepts connections (like `nc -lk`), up to `maxConnections` at once, and hands each socket
+ * to `onConnection`, which reads it to the end; a failing connection is logged and never
+ * stops the server.
  */
 export async function startTcpLineServer(
-  { host, port, logger }: { host: string; port: number; logger: Logger },
+  { host, port, maxConnections, logger, onRefused }: TcpLineServerOptions,
   onConnection: (socket: net.Socket, source: string) => Promise<void>,
 ): Promise<TcpLineServer> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
+    if (sockets.size >= maxConnections) {
+      onRefused?.();
+      logger.warn(
+        { source: `tcp:${socket.remoteAddress}:${socket.remotePort}`, maxConnections },
+        'text source refused: too many connections (LISTEN_MAX_CONNECTIONS)',
+      );
+      socket.end(`streamtally: too many connections (${maxConnections}); try again later\n`);
+      socket.on('error', () => undefined);
+      return;
+    }
     sockets.add(socket);
     const source = `tcp:${socket.remoteAddress}:${socket.remotePort}`;
     logger.info({ source }, 'text source connected');

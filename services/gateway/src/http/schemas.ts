@@ -1,0 +1,32 @@
+/** JSON schemas of the gateway's HTTP requests and replies: Fastify validates the one and serialises the other. */
+
+export const errorReply = { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] } as const;
+
+/** A window result as the results topic carries it (packages/contracts/src/window-result.ts). */
+export const windowResult = {
+  type: 'object',
+  properties: {
+    job: { type: 'string' },
+    windowStart: { type: 'integer' },
+    windowEnd: { type: ['integer', 'null'] },
+    counts: { type: 'object', additionalProperties: { type: 'integer' } },
+    other: { type: 'object', properties: { keys: { type: 'integer' }, count: { type: 'integer' } }, required: ['keys', 'count'] },
+    final: { type: 'boolean' },
+    version: { type: 'integer' },
+    emittedAt: { type: 'integer' },
+    inputWrittenAt: { type: 'integer' },
+  },
+  required: ['job', 'windowStart', 'windowEnd', 'counts', 'final', 'version', 'emittedAt'],
+} as const;
+
+export const jobsReply = { type: 'object', properties: { jobs: { type: 'array', items: { type: 'string' } } }, required: ['jobs'] } as const;
+
+export const windowsParams = { type: 'object', properties: { job: { type: 'string', minLength: 1, maxLength: 1024 } }, required: ['job'] } as const;
+
+export const windowsReply = {
+  type: 'object',
+  properties: { job: { type: 'string' }, windows: { type: 'array', items: windowResult } },
+  required: ['job', 'windows'],
+} as const;
+
+export const statusReply = { type: 'object', properties: { status: { type: 'string' }, clients: { type: 'integer' } }, required: ['status'] } as const;
