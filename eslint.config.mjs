@@ -82,6 +82,7 @@ export default tseslint.config(
         window: 'readonly',
         document: 'readonly',
         location: 'readonly',
+        history: 'readonly',
         WebSocket: 'readonly',
         URLSearchParams: 'readonly',
         requestAnimationFrame: 'readonly',
