@@ -32,16 +32,29 @@ export interface ContainerState {
  * fixed environment for every call (a changed variable would recreate containers).
  */
 export class ComposeProject {
+  /** the compose file, or files merged in order (`-f a -f b`); the project directory is the first one's */
+  private readonly files: string[];
+
   constructor(
     readonly name: string,
     private readonly env: Record<string, string>,
-    private readonly file = 'compose.yaml',
-  ) {}
+    file: string | string[] = 'compose.yaml',
+  ) {
+    this.files = typeof file === 'string' ? [file] : file;
+  }
 
   compose(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CommandResult> {
     return runCommand(
       'docker',
-      ['compose', '--project-name', this.name, '--project-directory', join(REPO_ROOT, dirname(this.file)), '-f', this.file, ...args],
+      [
+        'compose',
+        '--project-name',
+        this.name,
+        '--project-directory',
+        join(REPO_ROOT, dirname(this.files[0]!)),
+        ...this.files.flatMap((f) => ['-f', f]),
+        ...args,
+      ],
       {
         env: { ...process.env, ...this.env, ...options.env },
         timeoutMs: options.timeoutMs,

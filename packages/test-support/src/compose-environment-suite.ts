@@ -22,12 +22,20 @@ export function describeComposeEnvironment(service: string, schema: ObjectSchema
       expect(required.filter((name) => environment[name] === undefined)).toEqual([]);
     });
 
-    it('sets only variables the service knows', () => {
-      expect(Object.keys(environment).filter((name) => !(name in schema.shape))).toEqual([]);
+    it('sets only variables the service knows (a secret also as <NAME>_FILE)', () => {
+      const known = (name: string) => name in schema.shape || (name.endsWith('_FILE') && name.slice(0, -'_FILE'.length) in schema.shape);
+      expect(Object.keys(environment).filter((name) => !known(name))).toEqual([]);
     });
 
     it('gives values the schema accepts', () => {
-      const values = Object.fromEntries(Object.entries(environment).filter(([, v]) => v !== undefined && v !== ''));
+      // a secret's file exists only in the container: its value is taken as given
+      const values = Object.fromEntries(
+        Object.entries(environment)
+          .filter(([, v]) => v !== undefined && v !== '')
+          .map(([name, value]) =>
+            name.endsWith('_FILE') && !(name in schema.shape) ? [name.slice(0, -'_FILE'.length), 'a-secret-from-a-file'] : [name, value],
+          ),
+      );
       const parsed = schema.safeParse(values);
       expect(parsed.success ? [] : parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`)).toEqual([]);
     });

@@ -18,10 +18,17 @@ export interface TestPki {
   close(): void;
 }
 
-/** A throw-away CA, server and client certificates made with openssl (scripts/test-pki). */
-export function makeTestPki(clients: string[] = []): TestPki {
+/**
+ * A throw-away CA, server and client certificates made with openssl (scripts/test-pki); the
+ * server certificates also hold `serverNames` (e.g. `IP:172.17.0.1`).
+ */
+export function makeTestPki(clients: string[] = [], serverNames: string[] = []): TestPki {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamtally-pki-'));
-  execFileSync(TEST_PKI, [dir, ...clients], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+  execFileSync(TEST_PKI, [dir, ...clients], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 60_000,
+    env: { ...process.env, TEST_PKI_SERVER_NAMES: serverNames.join(',') },
+  });
   const file = (name: string) => path.join(dir, name);
   return {
     dir,

@@ -73,11 +73,18 @@ export interface SecuredBroker {
  * KAFKA_LOCAL_SECURITY=secured): TLS from a CA made for the test, SCRAM users created at
  * format time, Kafka's StandardAuthorizer on (no ACL, no access; admin is a super user).
  */
-export async function startSecuredBroker(options: { users: string[]; reauthMs?: number }): Promise<SecuredBroker> {
+export async function startSecuredBroker(options: {
+  users: string[];
+  reauthMs?: number;
+  /** where the listeners bind (default 127.0.0.1) and the address clients are sent to (default 127.0.0.1): containers need another */
+  bind?: string;
+  advertisedHost?: string;
+}): Promise<SecuredBroker> {
   const port = await freePortRange(7);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamtally-secured-'));
   const users = Object.fromEntries(['admin', ...options.users].map((name) => [name, `${name}-${randomBytes(9).toString('base64url')}`]));
-  const pki = makeTestPki(options.users);
+  const host = options.advertisedHost ?? '127.0.0.1';
+  const pki = makeTestPki(options.users, host === '127.0.0.1' ? [] : [`${/^[\d.]+$/.test(host) ? 'IP' : 'DNS'}:${host}`]);
   const env = {
     ...process.env,
     KAFKA_LOCAL_SECURITY: 'secured',
@@ -88,11 +95,13 @@ export async function startSecuredBroker(options: { users: string[]; reauthMs?: 
       .map(([name, password]) => `${name}:${password}`)
       .join(' '),
     KAFKA_LOCAL_HEAP: '-Xms256m -Xmx512m',
+    KAFKA_LOCAL_BIND: options.bind ?? '127.0.0.1',
+    KAFKA_LOCAL_ADVERTISED_HOST: host,
     ...(options.reauthMs ? { KAFKA_LOCAL_REAUTH_MS: String(options.reauthMs) } : {}),
   };
   const kafkaLocal = (command: string) => run(KAFKA_LOCAL, [command], { env, timeout: 180_000 }).then(() => undefined);
   await kafkaLocal('start');
-  const at = (offset: number) => `127.0.0.1:${port + offset}`;
+  const at = (offset: number) => `${host}:${port + offset}`;
   return {
     saslSsl: at(0),
     mutualTls: at(2),

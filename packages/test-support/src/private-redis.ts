@@ -17,15 +17,28 @@ export interface PrivateRedis {
   close(): Promise<void>;
 }
 
+/**
+ * The least a Redis ACL user of the aggregator needs (the README gives it): its keys only
+ * (`st:*`), reading, writing and its Lua scripts, connection commands (SELECT, WAIT for
+ * replicas, PING) and INFO (ioredis's ready check); nothing administrative or dangerous.
+ */
+export const AGGREGATOR_REDIS_ACL = '~st:* resetchannels -@all +@read +@write +@scripting +@connection -@admin -@dangerous +info';
+
 /** How a private Redis is secured: TLS only (client certificates required), ACL users (the default user off). */
 export interface RedisSecurity {
   tls?: TestPki;
   /** name → password */
   users?: Record<string, string>;
+  /** ACL rules of every user but the first (which may do anything): e.g. the README's for the aggregator */
+  userRule?: string;
+  /** where it listens (default 127.0.0.1): containers reaching the host need 0.0.0.0 */
+  bind?: string;
 }
 
-function securityEnv({ tls, users }: RedisSecurity = {}): Record<string, string> {
+function securityEnv({ tls, users, userRule, bind }: RedisSecurity = {}): Record<string, string> {
   return {
+    ...(bind ? { REDIS_LOCAL_BIND: bind } : {}),
+    ...(userRule ? { REDIS_LOCAL_USER_RULE: userRule } : {}),
     ...(tls ? { REDIS_LOCAL_TLS_DIR: tls.dir } : {}),
     ...(users
       ? {

@@ -1,6 +1,7 @@
 import type { UserActionEvent } from '@streamtally/contracts';
 import { silentLogger } from '@streamtally/observability';
 import {
+  AGGREGATOR_REDIS_ACL,
   makeTestPki,
   type PrivateRedis,
   type PrivateSentinelRedis,
@@ -34,10 +35,15 @@ describe('a secured Redis: TLS, client certificates, ACL users, Sentinel', () =>
   beforeAll(async () => {
     pki = makeTestPki(['aggregator']);
     [tlsRedis, plainRedis, sentinels] = await Promise.all([
-      startPrivateRedis({ tls: pki, users: { aggregator: PASSWORD } }),
+      // the aggregator's user holds the README's least-privilege ACL, no more
+      startPrivateRedis({ tls: pki, users: { admin: uniqueName('admin'), aggregator: PASSWORD }, userRule: AGGREGATOR_REDIS_ACL }),
       startPrivateRedis(),
       // the first user replicates and the Sentinels reach the servers and each other with it
-      startPrivateSentinelRedis({ tls: pki, users: { aggregator: PASSWORD, sentinel: SENTINEL_PASSWORD } }),
+      startPrivateSentinelRedis({
+        tls: pki,
+        users: { replicator: uniqueName('replicator'), aggregator: PASSWORD, sentinel: SENTINEL_PASSWORD },
+        userRule: AGGREGATOR_REDIS_ACL,
+      }),
     ]);
   }, 90_000);
   afterEach(async () => {

@@ -21,6 +21,7 @@ const OURS = ['producer', 'aggregator', 'gateway'];
       `streamtally-cluster-it-${randomBytes(4).toString('hex')}`,
       {
         GRAFANA_ADMIN_PASSWORD: randomBytes(16).toString('hex'),
+        REDIS_PASSWORD: randomBytes(16).toString('hex'),
         GATEWAY_PORT: String(gatewayPort),
         PROMETHEUS_PORT: String(await freePort()),
         GRAFANA_PORT: String(await freePort()),
@@ -106,7 +107,7 @@ const OURS = ['producer', 'aggregator', 'gateway'];
     await upAndWait(240_000);
     const role = await waitFor(
       async () => {
-        const info = await project.mustCompose(['exec', '-T', 'redis', 'redis-cli', 'info', 'replication']);
+        const info = await project.mustCompose(['exec', '-T', 'redis', 'sh', '-c', 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli info replication']);
         return info.includes('role:slave') && /master_host:(\S+)/.exec(info)![1];
       },
       { timeoutMs: 60_000, intervalMs: 500, what: 'the old primary back as a replica' },

@@ -173,12 +173,20 @@ describe('compose files', () => {
     expect(String(merged.services!.grafana!.environment!.GF_SECURITY_ADMIN_PASSWORD)).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
   });
 
+  it('Redis wants a password, which compose refuses to start without, kept off every command line', () => {
+    const redis = merged.services!.redis! as Service & { command?: string[] };
+    expect(String(redis.environment!.REDIS_PASSWORD)).toMatch(/^\$\{REDIS_PASSWORD:\?/);
+    expect(redis.command!.join(' ')).toContain('printf \'requirepass %s\\n\' "$$REDIS_PASSWORD" > /tmp/redis-auth.conf');
+    expect(String(merged.services!.aggregator!.environment!.REDIS_PASSWORD)).toBe('${REDIS_PASSWORD:-}');
+  });
+
   it('.env.example documents every variable the compose files read', () => {
     const example = fs.readFileSync(path.join(REPO_ROOT, '.env.example'), 'utf8');
     const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
     expect(example).toMatch(/^GRAFANA_ADMIN_PASSWORD=$/m); // shipped empty: a copied .env must not carry a known password
+    expect(example).toMatch(/^REDIS_PASSWORD=$/m);
     const used = new Set<string>();
-    for (const file of ['compose.yaml', ...root.include!, 'compose/cluster.yaml', 'compose/cluster-apps.yaml']) {
+    for (const file of ['compose.yaml', ...root.include!, 'compose/cluster.yaml', 'compose/cluster-apps.yaml', 'compose/external.yaml']) {
       for (const m of fs.readFileSync(path.join(REPO_ROOT, file), 'utf8').matchAll(/\$\{([A-Z][A-Z0-9_]+)/g)) used.add(m[1]!);
     }
     expect([...used].filter((v) => !documented.has(v))).toEqual([]);

@@ -21,6 +21,7 @@ const OURS = ['producer', 'aggregator', 'gateway'];
     prometheusPort = await freePort();
     project = new ComposeProject(`streamtally-it-${randomBytes(4).toString('hex')}`, {
       GRAFANA_ADMIN_PASSWORD: randomBytes(16).toString('hex'),
+      REDIS_PASSWORD: randomBytes(16).toString('hex'),
       GATEWAY_PORT: String(gatewayPort),
       PROMETHEUS_PORT: String(prometheusPort),
       PRODUCER_RATE: '200',
