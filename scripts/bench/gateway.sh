@@ -16,7 +16,7 @@ node -e "
   admin.connect().then(() => admin.createTopics({ waitForLeaders: true, topics: [{ topic: '$TOPIC', numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] })).then(() => admin.disconnect());
 "
 PORT="$(node "$ROOT/scripts/lib/free-port.cjs" 18090)"
-RESULTS_TOPIC="$TOPIC" HOST=127.0.0.1 PORT="$PORT" MAX_CONNECTIONS=$((CLIENTS + 100)) LOG_LEVEL=warn \
+RESULTS_TOPIC="$TOPIC" HOST=127.0.0.1 PORT="$PORT" METRICS_PORT=0 MAX_CONNECTIONS=$((CLIENTS + 100)) LOG_LEVEL=warn \
   node "$ROOT/services/gateway/dist/main.js" > /tmp/streamtally-bench-gateway.log 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
