@@ -1,5 +1,6 @@
 // Lint for the whole workspace; run by ./scripts/test (pnpm lint).
 import js from '@eslint/js';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -40,6 +41,19 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // no module may import itself back, directly or through others: a cycle makes load order
+    // matter and blurs which module a concern belongs to (packages cannot form one: tsc's
+    // project references refuse it)
+    files: ['services/*/src/**/*.ts', 'packages/*/src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'] })],
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     // rules that need types: a promise nobody awaits or catches, or one handed to code that

@@ -1,6 +1,5 @@
-import type { TextLineEvent } from './text-line';
+import type { TextLineEvent, WindowResult } from './message-types';
 import type { UserActionEvent } from './user-action-fields';
-import type { WindowResult } from './window-result';
 
 /**
  * Why an input was refused, as a stable code: what metrics, alerts and tools key on, and what

@@ -1,13 +1,7 @@
 import { accept, Decoded, isIntegerIn, parseJsonObject, reject } from './decode-result';
+import type { TextLineEvent } from './message-types';
 
-/** One line of text on the text-lines topic (the word-count source). */
-export interface TextLineEvent {
-  text: string;
-  /** event time, epoch milliseconds */
-  ts: number;
-  /** where the line came from, e.g. "tcp:127.0.0.1:51234" or "stdin" */
-  source: string;
-}
+export type { TextLineEvent } from './message-types';
 
 /** The fields of a text-line event (what a job may count by or filter on). */
 export const TEXT_LINE_FIELDS = ['text', 'source', 'ts'] as const satisfies readonly (keyof TextLineEvent)[];

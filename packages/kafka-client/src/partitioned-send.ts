@@ -24,6 +24,34 @@ export interface PartitionedMessage {
 /** topic → partition → messages: what one call of `sendPerPartition` writes. */
 export type PartitionedBatch = Map<string, Map<number, PartitionedMessage[]>>;
 
+/** How long a produce request may wait for its acknowledgement (acks=all) before it fails and is sent again. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Where each message of each topic goes: a keyed one where Kafka's Java client puts it (the
+ * same key, the same partition, whoever writes it), a keyless one to the next partition in
+ * turn (`turns` carries the turn from one call to the next).
+ */
+export function placeMessages(
+  byTopic: Iterable<readonly [string, readonly { key: string | Buffer | null; value: string | Buffer }[]]>,
+  partitionsOf: (topic: string) => number,
+  turns = { next: 0 },
+): PartitionedBatch {
+  const placed: PartitionedBatch = new Map();
+  for (const [topic, messages] of byTopic) {
+    const partitions = partitionsOf(topic);
+    const byPartition = placed.get(topic) ?? new Map<number, PartitionedMessage[]>();
+    for (const { key, value } of messages) {
+      const partition = key === null ? turns.next++ % partitions : partitionOfKey(key, partitions);
+      let list = byPartition.get(partition);
+      if (!list) byPartition.set(partition, (list = []));
+      list.push({ key, value, partition });
+    }
+    placed.set(topic, byPartition);
+  }
+  return placed;
+}
+
 /** Some partitions of a batch were not acknowledged; `unsent` holds exactly those. */
 export class PartiallySentError extends Error {
   constructor(
@@ -51,7 +79,7 @@ export class PartiallySentError extends Error {
  * same messages again on the same producer is deduplicated by the broker. Resolves when every
  * partition is acknowledged; otherwise throws PartiallySentError with what is left to send.
  */
-export async function sendPerPartition(producer: Producer, batch: PartitionedBatch, timeoutMs: number): Promise<void> {
+export async function sendPerPartition(producer: Producer, batch: PartitionedBatch, timeoutMs = REQUEST_TIMEOUT_MS): Promise<void> {
   const sends: { topic: string; partition: number; messages: PartitionedMessage[]; done: Promise<unknown> }[] = [];
   for (const [topic, partitions] of batch) {
     for (const [partition, messages] of partitions) {

@@ -1,5 +1,6 @@
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import type { Logger } from 'pino';
+import { partitionCounts } from './partitioned-send';
 import { ensureTopics, replicationFor, whileTopicsPropagate, type Replication } from './topics';
 
 /** A topic a service reads or writes, and what it must be for the service to work. */
@@ -100,8 +101,8 @@ async function describeTopics(admin: Admin, needs: TopicNeed[]): Promise<Map<str
   const present = needs.map((n) => n.topic).filter((t) => existing.has(t));
   const facts = new Map<string, TopicFacts | undefined>(needs.map((n) => [n.topic, undefined]));
   if (present.length === 0) return facts;
-  const [{ topics: metadata }, configs] = await Promise.all([
-    whileTopicsPropagate(() => admin.fetchTopicMetadata({ topics: present })),
+  const [partitions, configs] = await Promise.all([
+    partitionCounts(admin, present),
     whileTopicsPropagate(() =>
       admin.describeConfigs({
         includeSynonyms: false,
@@ -109,10 +110,10 @@ async function describeTopics(admin: Admin, needs: TopicNeed[]): Promise<Map<str
       }),
     ),
   ]);
-  for (const topic of metadata) {
-    const entries = configs.resources.find((r) => r.resourceName === topic.name)?.configEntries ?? [];
+  for (const [topic, count] of partitions) {
+    const entries = configs.resources.find((r) => r.resourceName === topic)?.configEntries ?? [];
     const value = (name: string) => entries.find((e) => e.configName === name)?.configValue ?? '';
-    facts.set(topic.name, { partitions: topic.partitions.length, cleanupPolicy: value('cleanup.policy'), maxMessageBytes: Number(value('max.message.bytes')) });
+    facts.set(topic, { partitions: count, cleanupPolicy: value('cleanup.policy'), maxMessageBytes: Number(value('max.message.bytes')) });
   }
   return facts;
 }

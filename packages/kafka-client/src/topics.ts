@@ -1,4 +1,4 @@
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { retry } from '@streamtally/observability';
 
 export interface TopicSpec {
@@ -104,20 +104,6 @@ export function whileTopicsPropagate<T>(read: () => Promise<T>): Promise<T> {
 
 /** Room a record batch takes beyond its values: its header (61 bytes), each record's own fields and key. */
 export const RECORD_BATCH_OVERHEAD = 512;
-
-/**
- * Each topic's max.message.bytes (the effective value: the topic's own or the broker's
- * default): the largest record batch Kafka accepts for it.
- */
-export async function maxMessageBytes(admin: Admin, topics: string[]): Promise<Map<string, number>> {
-  const described = await whileTopicsPropagate(() =>
-    admin.describeConfigs({
-      includeSynonyms: false,
-      resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })),
-    }),
-  );
-  return new Map(described.resources.map((r) => [r.resourceName, Number(r.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue)]));
-}
 
 /**
  * Whether sending again may succeed: false only for a broker's refusal that it marks as

@@ -15,6 +15,7 @@ import {
   prepareTopics,
   type Producer,
   RECORD_BATCH_OVERHEAD,
+  REQUEST_TIMEOUT_MS,
   type TopicNeed,
   topicSettingsOf,
 } from '@streamtally/kafka-client';
@@ -127,7 +128,7 @@ export function createProducerApp({
   /** How every batch goes to Kafka, retried until acknowledged, with its metrics. */
   function delivery(signal: AbortSignal): DeliveryOptions {
     return {
-      send: kafkaSender(producer, 30_000, prepared!),
+      send: kafkaSender(producer, REQUEST_TIMEOUT_MS, prepared!),
       logger,
       isRetriable: isRetriableKafkaError,
       signal,

@@ -176,7 +176,7 @@ describe('compose files', () => {
   it('Redis wants a password, which compose refuses to start without, kept off every command line', () => {
     const redis = merged.services!.redis! as Service & { command?: string[] };
     expect(String(redis.environment!.REDIS_PASSWORD)).toMatch(/^\$\{REDIS_PASSWORD:\?/);
-    expect(redis.command!.join(' ')).toContain('printf \'requirepass %s\\n\' "$$REDIS_PASSWORD" > /tmp/redis-auth.conf');
+    expect(redis.command!.join(' ')).toContain('printf \'requirepass %s\\n\' "$$REDIS_PASSWORD" > "$$conf"');
     expect(String(merged.services!.aggregator!.environment!.REDIS_PASSWORD)).toBe('${REDIS_PASSWORD:-}');
   });
 

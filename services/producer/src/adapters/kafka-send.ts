@@ -1,5 +1,5 @@
-import { type PartitionedBatch, type PartitionedMessage, PartiallySentError, partitionOfKey, type Producer, sendPerPartition } from '@streamtally/kafka-client';
-import { OutgoingBatch, SendBatch } from '../replay/batch-sender';
+import { type PartitionedBatch, PartiallySentError, placeMessages, type Producer, sendPerPartition } from '@streamtally/kafka-client';
+import { OutgoingBatch, SendBatch } from '../replay/outgoing-batch';
 
 /**
  * How batches go to Kafka. On a single broker, one sendBatch for the whole batch: no leader
@@ -32,26 +32,9 @@ export function kafkaSendBatch(producer: Producer, requestTimeoutMs: number): Se
  */
 export function kafkaSendPerPartition(producer: Producer, requestTimeoutMs: number, partitionsOf: (topic: string) => number): SendBatch {
   const unsent = new WeakMap<OutgoingBatch, PartitionedBatch>();
-  let turn = 0;
-
-  const place = (batch: OutgoingBatch): PartitionedBatch => {
-    const placed: PartitionedBatch = new Map();
-    for (const [topic, messages] of batch.byTopic) {
-      const partitions = partitionsOf(topic);
-      const byPartition = new Map<number, PartitionedMessage[]>();
-      for (const { key, value } of messages) {
-        const partition = key === null ? turn++ % partitions : partitionOfKey(key, partitions);
-        let list = byPartition.get(partition);
-        if (!list) byPartition.set(partition, (list = []));
-        list.push({ key, value, partition });
-      }
-      placed.set(topic, byPartition);
-    }
-    return placed;
-  };
-
+  const turns = { next: 0 };
   return async (batch: OutgoingBatch) => {
-    const toSend = unsent.get(batch) ?? place(batch);
+    const toSend = unsent.get(batch) ?? placeMessages(batch.byTopic, partitionsOf, turns);
     try {
       await sendPerPartition(producer, toSend, requestTimeoutMs);
       unsent.delete(batch);

@@ -1,23 +1,7 @@
 import type { Logger } from 'pino';
 import { retry } from '@streamtally/observability';
+import type { OutgoingBatch, OutgoingMessage, SendBatch } from './outgoing-batch';
 import { type BatchCapacity, byteLength, PackedBatchBuilder, type PackedBatch } from './packed-batch';
-
-/** A keyed record for one topic. */
-export interface OutgoingMessage {
-  /** added as text or bytes; a batch handed to Kafka carries Buffers (packed-batch.ts) */
-  key: string | Buffer | null;
-  value: string | Buffer;
-}
-
-export interface OutgoingBatch {
-  /** topic -> messages, sent together in one request */
-  byTopic: Map<string, OutgoingMessage[]>;
-  count: number;
-  bytes: number;
-}
-
-/** Sends one batch; resolves only when the broker acknowledged all of it (acks=all). */
-export type SendBatch = (batch: OutgoingBatch) => Promise<void>;
 
 /** How a batch is sent until Kafka acknowledges it. */
 export interface DeliveryOptions {

@@ -1,5 +1,5 @@
 import { boundedDeadLetter, encodeJson, type Problem } from '@streamtally/contracts';
-import { OutgoingMessage } from './batch-sender';
+import { OutgoingMessage } from './outgoing-batch';
 
 /**
  * The dead-letter record for a line of a file, bounded in size; undecodable bytes travel as

@@ -1,4 +1,4 @@
-import type { OutgoingBatch, OutgoingMessage } from './batch-sender';
+import type { OutgoingBatch, OutgoingMessage } from './outgoing-batch';
 
 /**
  * A batch as the sender fills it: every key and value written as UTF-8 into one buffer when

@@ -1,4 +1,4 @@
-import type { OutgoingBatch } from './batch-sender';
+import type { OutgoingBatch } from './outgoing-batch';
 import { spareBuffersOf, unpackBatch } from './packed-batch';
 import type { ReplayHooks, ReplaySummary } from './replay';
 import type { FromReplayThread, ReplayProgress, ReplayThreadData, ToReplayThread } from './replay-thread';

@@ -1,5 +1,6 @@
 import { silentLogger } from '@streamtally/observability';
-import { BatchSender, deliverUntilAcknowledged, OutgoingBatch, RefusedBatchError, UndeliveredError } from '../../src/replay/batch-sender';
+import { BatchSender, deliverUntilAcknowledged, RefusedBatchError, UndeliveredError } from '../../src/replay/batch-sender';
+import type { OutgoingBatch } from '../../src/replay/outgoing-batch';
 import { unpackBatch } from '../../src/replay/packed-batch';
 
 function deferred() {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { silentLogger } from '@streamtally/observability';
 import type { ProblemCode } from '@streamtally/contracts';
-import type { OutgoingBatch } from '../../src/replay/batch-sender';
+import type { OutgoingBatch } from '../../src/replay/outgoing-batch';
 import { replayOnThread, ReplayThreadHandle } from '../../src/replay/replay-on-thread';
 import { runReplayThread, type ReplayThreadData } from '../../src/replay/replay-thread';
 import { generateUserLog } from '../../src/sample-data/generator';

@@ -1,6 +1,7 @@
 import { silentLogger } from '@streamtally/observability';
 import { createPacer } from '../../src/pacing/pacer';
-import { BatchSender, OutgoingBatch } from '../../src/replay/batch-sender';
+import { BatchSender } from '../../src/replay/batch-sender';
+import type { OutgoingBatch } from '../../src/replay/outgoing-batch';
 import { unpackBatch } from '../../src/replay/packed-batch';
 import { Clock } from '../../src/replay/clock';
 import { PACE_SLACK_MS, replayFile, ReplaySettings } from '../../src/replay/replay';

@@ -1,0 +1,40 @@
+/**
+ * The shapes of the messages other modules speak of (a problem code names their fields), kept
+ * apart from the code that encodes and decodes them: a module that only needs a shape imports
+ * nothing else.
+ */
+
+/** One line of text on the text-lines topic (the word-count source). */
+export interface TextLineEvent {
+  text: string;
+  /** event time, epoch milliseconds */
+  ts: number;
+  /** where the line came from, e.g. "tcp:127.0.0.1:51234" or "stdin" */
+  source: string;
+}
+
+/**
+ * One window's counts on the window-results topic (log-compacted, key = `${job}@${windowStart}`).
+ * A reader keeps the highest `version` per key; re-emitting a result is harmless.
+ */
+export interface WindowResult {
+  job: string;
+  /** inclusive, epoch ms; 0 for a running total */
+  windowStart: number;
+  /** exclusive, epoch ms; null for a running total, which never closes */
+  windowEnd: number | null;
+  /** count per key, e.g. {"0":1,"1":6,"2":3} for shoppers per gender */
+  counts: Record<string, number>;
+  /** present when the window had more keys than the job's maxKeys (or than fit the size
+   *  bound): how many keys were folded out of `counts`, and their summed count */
+  other?: { keys: number; count: number };
+  /** true once the window has closed: no later version changes the counts */
+  final: boolean;
+  /** grows with every change; a final result outranks every provisional one */
+  version: number;
+  /** wall-clock ms when the aggregator emitted this version */
+  emittedAt: number;
+  /** Kafka timestamp (ms) of the oldest input first counted in this version, when known:
+   *  the gateway measures event-to-screen latency from it */
+  inputWrittenAt?: number;
+}
