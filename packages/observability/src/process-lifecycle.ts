@@ -3,11 +3,25 @@
  * calls these, and stays the only file whose loading has side effects.
  */
 
-/** Resolves with the first SIGINT or SIGTERM the process receives. */
-export function firstStopSignal(): Promise<NodeJS.Signals> {
+/** A second stop signal's exit code: what a shell gives a process ended by SIGINT. */
+export const SECOND_SIGNAL_EXIT_CODE = 130;
+
+/**
+ * Resolves with the first SIGINT or SIGTERM the process receives: the service then stops in
+ * order (stop intake, flush, close). A second one ends the process at once, after
+ * `onSecond` (a last log line): an operator who does not want to wait for the flush.
+ */
+export function firstStopSignal(onSecond: (signal: NodeJS.Signals) => void = () => undefined): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    let received = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      received += 1;
+      if (received === 1) return resolve(signal);
+      onSecond(signal);
+      process.exit(SECOND_SIGNAL_EXIT_CODE);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
 }
 

@@ -57,4 +57,28 @@ describe('firstStopSignal', () => {
     expect(result.stdout).toContain(`stopped by ${signal}`);
     expect(result.status).toBe(0);
   });
+
+  it('a second signal ends the process at once (130), after its last words, without waiting for the stop', () => {
+    const ready = `/tmp/lifecycle-ready-${process.pid}-second`;
+    const first = `/tmp/lifecycle-first-${process.pid}`;
+    const source = `const { runMain, firstStopSignal } = require(${JSON.stringify(built)}); const fs = require('node:fs');
+      setInterval(() => {}, 1000); // a stop that never ends
+      runMain('svc', async () => { const stopped = firstStopSignal((s) => console.log('second', s)); fs.writeFileSync(${JSON.stringify(ready)}, 'x');
+        await stopped; fs.writeFileSync(${JSON.stringify(first)}, 'x'); await new Promise(() => {}); return 0; });`;
+    const result = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" -e "$1" & pid=$!; while [ ! -s "$2" ]; do sleep 0.02; done; kill -TERM $pid;
+         while [ ! -s "$3" ]; do sleep 0.02; done; kill -INT $pid; wait $pid; status=$?; rm -f "$2" "$3"; exit $status`,
+        'child',
+        source,
+        ready,
+        first,
+      ],
+      { encoding: 'utf8', timeout: 10_000 },
+    );
+    expect(result.stdout).toContain('second SIGINT');
+    expect(result.status).toBe(130);
+  });
 });

@@ -53,7 +53,7 @@ async function main(): Promise<number> {
   }
   const app = createAggregatorApp({ config, jobs: loaded.jobs, logger, registry, kafka, redis });
   let ops: OpsServer | undefined;
-  const stopped = firstStopSignal();
+  const stopped = firstStopSignal((signal) => logger.warn({ signal }, 'second signal: exiting without closing'));
   try {
     logger.info({ jobs: loaded.from }, 'jobs loaded');
     await app.start();

@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { openAdmin, prepareTopics, type Kafka } from '@streamtally/kafka-client';
-import { listenError, sleep, startOpsServer, type OpsServer } from '@streamtally/observability';
+import { listenError, retry, startOpsServer, type OpsServer } from '@streamtally/observability';
 import { createResultsConsumer } from './adapters/results-consumer';
 import { hubLimitsOf, type GatewayConfig } from './config';
 import { Hub } from './domain/hub';
@@ -69,10 +69,16 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
       const exists = async () => (await admin.listTopics()).includes(config.RESULTS_TOPIC);
       if (config.TOPICS_CREATE && !(await exists())) {
         logger.warn({ topic: config.RESULTS_TOPIC }, 'the results topic does not exist yet; waiting for the aggregator to create it');
-        while (!(await exists())) {
-          if (signal?.aborted) return false;
-          await sleep(1000);
-        }
+        // asked again every second, until it is there or the gateway is stopped
+        const appeared = await retry(
+          async () => {
+            if (signal?.aborted) return false;
+            if (!(await exists())) throw new Error(`${config.RESULTS_TOPIC} does not exist yet`);
+            return true;
+          },
+          { initialMs: 1000, maxMs: 1000 },
+        );
+        if (!appeared) return false;
       }
       await prepareTopics(admin, [{ topic: config.RESULTS_TOPIC, setting: 'RESULTS_TOPIC', cleanup: 'compact' }], { create: false }, logger);
       return true;

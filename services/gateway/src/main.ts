@@ -22,7 +22,7 @@ async function main(): Promise<number> {
   const kafka = createKafka({ connection: connected.connection, clientId: config.KAFKA_CLIENT_ID, logger });
   const app = await createGatewayApp({ config, logger, registry, kafka });
   const stopping = new AbortController();
-  const stopped = firstStopSignal().then((signal) => {
+  const stopped = firstStopSignal((signal) => logger.warn({ signal }, 'second signal: exiting without closing')).then((signal) => {
     stopping.abort();
     return signal;
   });

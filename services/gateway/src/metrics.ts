@@ -42,7 +42,7 @@ export function createGatewayMetrics(registry: Registry) {
       buckets: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.75, 1, 1.5, 2, 3, 5, 10, 30],
       registers,
     }),
-    endToEndLatency: new Histogram({
+    resultAge: new Histogram({
       name: 'streamtally_gateway_result_age_seconds',
       help: 'Age of a result (since the aggregator emitted it) when the gateway consumed it',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],

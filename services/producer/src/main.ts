@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
 import { announceConnection, createKafka, kafkaConnectionOf, type KafkaConnection } from '@streamtally/kafka-client';
-import { createLogger, createRegistry, Logger, OpsServer, runMain, startOpsServer } from '@streamtally/observability';
+import { createLogger, createRegistry, firstStopSignal, Logger, OpsServer, runMain, startOpsServer } from '@streamtally/observability';
 import { createProducerApp, ProducerApp } from './app';
 import { helpText, parseCommandLine } from './cli/args';
 import { progressLine } from './cli/progress';
@@ -43,7 +43,10 @@ async function main(): Promise<number> {
     destination: interactive ? process.stderr : undefined,
   });
   const controller = new AbortController();
-  installSignalHandlers(controller, logger);
+  void firstStopSignal((signal) => logger.warn({ signal }, 'second signal: exiting without flushing')).then((signal) => {
+    logger.info({ signal }, 'stopping: flushing what was read');
+    controller.abort();
+  });
 
   if (command === 'topics') return failingInOneLine(() => topics(config, connection));
   if (command === 'tail') return failingInOneLine(() => tail(config, connection, positionals[0], commandLine.value.fromBeginning, controller));
@@ -178,21 +181,6 @@ async function failingInOneLine(command: () => Promise<number>): Promise<number>
 /** The tools print their own output; only warnings go to stderr as logs. */
 function quietLogger(): Logger {
   return createLogger({ service: 'producer', level: 'warn', destination: process.stderr });
-}
-
-function installSignalHandlers(controller: AbortController, logger: Logger): void {
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      logger.warn({ signal }, 'second signal: exiting without flushing');
-      process.exit(130);
-    }
-    logger.info({ signal }, 'stopping: flushing what was read');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
 }
 
 runMain('streamtally-producer', main);

@@ -81,7 +81,7 @@ export class Hub<P extends Peer> {
     for (const result of results) {
       const offer = this.store.offer(result);
       this.metrics.resultsConsumed.inc({ outcome: offer });
-      this.metrics.endToEndLatency.observe(Math.max(0, consumedAt - result.emittedAt) / 1000);
+      this.metrics.resultAge.observe(Math.max(0, consumedAt - result.emittedAt) / 1000);
       if (offer === 'stale') continue;
       let ofJob = fresh.get(result.job);
       if (!ofJob) fresh.set(result.job, (ofJob = { results: [], encoded: [] }));
