@@ -72,3 +72,16 @@ export class LatestResults {
     return new Map([...this.byKey].map(([key, r]) => [key, r.counts]));
   }
 }
+
+/**
+ * Two jobs over a user-action topic, with their recount: shoppers per gender per second, and
+ * their running total. Enough to show a pipeline counts exactly, windows closing and all.
+ */
+export const GENDER_JOBS = [
+  { name: 'gender-1s', key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: 1000 }, allowedLatenessMs: 500, emitEveryMs: 200 },
+  { name: 'gender-total', key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 200 },
+];
+export const GENDER_RECOUNT: RecountJob[] = [
+  { name: 'gender-1s', field: 'gender', sizeMs: 1000 },
+  { name: 'gender-total', field: 'gender' },
+];

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createKafka, type Kafka, kafkaConnectionOf } from '@streamtally/kafka-client';
+import { type Admin, createKafka, type Kafka, kafkaConnectionOf } from '@streamtally/kafka-client';
+import { aclEntries, readAclTable } from './acl-table';
 import { silentLogger } from '@streamtally/observability';
 import type { SecuredBroker } from '@streamtally/test-support';
 
@@ -35,4 +36,26 @@ export function securedKafka(broker: SecuredBroker, user: string): Kafka {
   });
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
   return createKafka({ connection: loaded.connection, clientId: `test-${user}`, logger: silentLogger() });
+}
+
+/**
+ * The platform team's part, on a secured broker: the pipeline's topics (the results topic
+ * compacted) under the test's own names, and for each service principal exactly the README's
+ * ACL rows (TOPICS_CREATE=false). `partitions` of the input topic; the others get fewer.
+ */
+export async function provisionPipeline(admin: Admin, names: Record<string, string>, principals: string[], partitions: number): Promise<void> {
+  const topic = (name: string, numPartitions: number) => ({ topic: names[name]!, numPartitions });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      topic('user-actions', partitions),
+      topic('user-actions.dlq', 1),
+      topic('text-lines', 1),
+      ...(names['text-lines.dlq'] ? [topic('text-lines.dlq', 1)] : []),
+      { ...topic('window-results', 3), configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      topic('late-events', 1),
+      topic('aggregator.dlq', 1),
+    ],
+  });
+  await admin.createAcls({ acl: aclEntries(readAclTable(), { principals: Object.fromEntries(principals.map((u) => [u, u])), names, create: false }) });
 }

@@ -6,21 +6,15 @@ import type { WindowResult } from '@streamtally/contracts';
 import { createKafka } from '@streamtally/kafka-client';
 import { silentLogger } from '@streamtally/observability';
 import { PrivateCluster, startPrivateCluster, testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
-import { LatestResults, recount, RecountJob, replayGeneratedInput, ServiceProcess, startService } from '../src';
+import { GENDER_JOBS, GENDER_RECOUNT, LatestResults, recount, replayGeneratedInput, ServiceProcess, startService } from '../src';
 
 // The producer and the aggregator as processes on a three-broker cluster (replication 3,
 // min.insync.replicas 2). Mid-run, the broker leading input partition 0 is SIGKILLed
 // (leaders move; the group coordinator may move with it) and later started again: every final
 // window still equals an independent recount of the input topic.
 const EVENTS = 200_000;
-const JOBS = [
-  { name: 'gender-1s', key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: 1000 }, allowedLatenessMs: 500, emitEveryMs: 200 },
-  { name: 'gender-total', key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 200 },
-];
-const RECOUNT: RecountJob[] = [
-  { name: 'gender-1s', field: 'gender', sizeMs: 1000 },
-  { name: 'gender-total', field: 'gender' },
-];
+const JOBS = GENDER_JOBS;
+const RECOUNT = GENDER_RECOUNT;
 
 describe('the pipeline on a three-broker cluster', () => {
   let cluster: PrivateCluster;

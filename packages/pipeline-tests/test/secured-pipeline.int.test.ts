@@ -8,10 +8,12 @@ import type { Admin, Kafka } from '@streamtally/kafka-client';
 import { freePort, readTopic, startSecuredBroker, type SecuredBroker, testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
 import {
   aclEntries,
+  GENDER_JOBS,
+  GENDER_RECOUNT,
   LatestResults,
+  provisionPipeline,
   readAclTable,
   recount,
-  type RecountJob,
   replayGeneratedInput,
   runService,
   securedKafka,
@@ -28,14 +30,8 @@ import {
 // results equal to a recount, and no secret may appear in anything a service prints.
 const EVENTS = 20_000;
 const SERVICE_USERS = ['producer', 'aggregator', 'gateway', 'operator'];
-const JOBS = [
-  { name: 'gender-1s', key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: 1000 }, allowedLatenessMs: 500, emitEveryMs: 200 },
-  { name: 'gender-total', key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 200 },
-];
-const RECOUNT: RecountJob[] = [
-  { name: 'gender-1s', field: 'gender', sizeMs: 1000 },
-  { name: 'gender-total', field: 'gender' },
-];
+const JOBS = GENDER_JOBS;
+const RECOUNT = GENDER_RECOUNT;
 const STACK_FRAME = /^\s+at /m;
 
 describe('the pipeline on a secured Kafka: SASL_SSL, SCRAM-SHA-512, ACLs from the README, provisioned topics', () => {
@@ -59,7 +55,6 @@ describe('the pipeline on a secured Kafka: SASL_SSL, SCRAM-SHA-512, ACLs from th
     'streamtally-gateway-': `${run}-gateway-`,
     'streamtally-tail-': 'streamtally-tail-',
   };
-  const users = Object.fromEntries(SERVICE_USERS.map((u) => [u, u]));
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secured-pipeline-'));
@@ -67,20 +62,7 @@ describe('the pipeline on a secured Kafka: SASL_SSL, SCRAM-SHA-512, ACLs from th
     adminKafka = securedKafka(broker, 'admin');
     admin = adminKafka.admin();
     await admin.connect();
-    // the platform team's part: the topics, and the ACLs of the README's table
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic: names['user-actions']!, numPartitions: 6 },
-        { topic: names['user-actions.dlq']!, numPartitions: 2 },
-        { topic: names['text-lines']!, numPartitions: 1 },
-        { topic: names['text-lines.dlq']!, numPartitions: 1 },
-        { topic: names['window-results']!, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-        { topic: names['late-events']!, numPartitions: 1 },
-        { topic: names['aggregator.dlq']!, numPartitions: 1 },
-      ],
-    });
-    await admin.createAcls({ acl: aclEntries(readAclTable(), { principals: users, names, create: false }) });
+    await provisionPipeline(admin, names, SERVICE_USERS, 6);
   }, 180_000);
 
   afterEach(async () => {

@@ -15,7 +15,7 @@ import {
   topicRecordCount,
   waitFor,
 } from '@streamtally/test-support';
-import { aclEntries, ComposeProject, ComposeStack, readAclTable, recount, runCommand, securedKafka } from '../../src';
+import { ComposeProject, ComposeStack, provisionPipeline, recount, runCommand, securedKafka } from '../../src';
 
 // compose/external.yaml as a team runs it: only the three services, against their own Kafka and
 // Redis — here a broker whose only client listener is SASL_SSL (SCRAM-SHA-512) with the
@@ -58,19 +58,7 @@ const OURS = ['producer', 'aggregator', 'gateway'];
     adminKafka = securedKafka(broker, 'admin');
     admin = adminKafka.admin();
     await admin.connect();
-    // the platform team's part: topics and exactly the README's ACLs
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic: names['user-actions']!, numPartitions: 3 },
-        { topic: names['user-actions.dlq']!, numPartitions: 1 },
-        { topic: names['text-lines']!, numPartitions: 1 },
-        { topic: names['window-results']!, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-        { topic: names['late-events']!, numPartitions: 1 },
-        { topic: names['aggregator.dlq']!, numPartitions: 1 },
-      ],
-    });
-    await admin.createAcls({ acl: aclEntries(readAclTable(), { principals: Object.fromEntries(OURS.map((u) => [u, u])), names, create: false }) });
+    await provisionPipeline(admin, names, OURS, 3);
 
     // the secrets folder: passwords, the CA, the aggregator's client certificate for Redis
     secrets = fs.mkdtempSync(path.join(os.tmpdir(), 'streamtally-secrets-'));
