@@ -17,7 +17,7 @@ import {
 import type { HealthReport } from '@streamtally/observability';
 import { minReplicasOf, topicNeeds, type AggregatorConfig } from './config';
 import { Job } from './jobs/job-schema';
-import { createAggregatorMetrics, AggregatorMetrics, initialiseSeries } from './metrics';
+import { createAggregatorMetrics, AggregatorMetrics, initialiseSeries, processorMetricsOf } from './metrics';
 import { RedisState } from './state/redis-state';
 import { PartitionProcessor } from './consumer/partition-processor';
 import { KafkaCommits } from './adapters/kafka-commits';
@@ -95,7 +95,7 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
       return offsets.find((o) => o.partition === partition)?.low ?? '0';
     },
     commitToKafka: (topic, partition, offset) => kafkaCommits.offer({ topic, partition, offset }),
-    metrics,
+    metrics: processorMetricsOf(metrics),
     logger: logger.child({ component: 'processor' }),
   });
 

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ProcessorMetrics } from './consumer/processor-metrics';
 
 // Per-job series are labelled `aggregation`, not `job`: Prometheus sets `job` to the scrape
 // job ("aggregator") and would rename ours to exported_job.
@@ -112,4 +113,20 @@ export function initialiseSeries(metrics: AggregatorMetrics, jobs: readonly { na
     metrics.deadLetters.inc({ topic: job.source }, 0);
   }
   for (const reason of ['error', 'fenced', 'offset', 'closed', 'past_log_end']) metrics.checkpointFailures.inc({ reason }, 0);
+}
+
+/** The partition processor's reports, as the aggregator's prom-client series. */
+export function processorMetricsOf(metrics: AggregatorMetrics): ProcessorMetrics {
+  return {
+    partitionsOwned: (count) => metrics.ownedPartitions.set(count),
+    checkpointFailed: (reason) => metrics.checkpointFailures.inc({ reason }),
+    checkpointStarted: () => metrics.checkpointDuration.startTimer(),
+    batchCounted({ topic, partition, records, lag, eventsPerJob, latePerJob, deadLetters }) {
+      metrics.records.inc({ topic }, records);
+      metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
+      for (const [job, n] of eventsPerJob) metrics.events.inc({ aggregation: job }, n);
+      for (const [job, n] of latePerJob) metrics.lateEvents.inc({ aggregation: job }, n);
+      if (deadLetters > 0) metrics.deadLetters.inc({ topic }, deadLetters);
+    },
+  };
 }

@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import { DeadLetter, LateEvent } from '@streamtally/contracts';
 import { Backoff, sleep } from '@streamtally/observability';
 import { Job } from '../jobs/job-schema';
-import { AggregatorMetrics } from '../metrics';
-import { Ownership, RedisState } from '../state/redis-state';
-import { aggregateBatch, InputMessage, oldestWrittenAt } from '../windowing/batch-aggregator';
+import { type CheckpointOutcome, Ownership, RedisState } from '../state/redis-state';
+import { aggregateBatch, type BatchOutput, InputMessage, oldestWrittenAt } from '../windowing/batch-aggregator';
+import type { ProcessorMetrics } from './processor-metrics';
 
 /** The parts of a kafkajs eachBatch payload the processor uses. */
 export interface BatchContext {
@@ -34,7 +34,7 @@ export interface PartitionProcessorDeps {
   startOffsetOf(topic: string, partition: number): Promise<string>;
   /** best-effort commit to Kafka, only so the usual tools show lag */
   commitToKafka(topic: string, partition: number, offset: string): void;
-  metrics: AggregatorMetrics;
+  metrics: ProcessorMetrics;
   logger: Logger;
   now?: () => number;
   /** first back-off after a Redis error, doubled up to 5 s */
@@ -48,6 +48,13 @@ interface Owned extends Ownership {
 }
 
 const MAX_CLOSED_RETRIES = 20;
+
+/**
+ * How one try of a batch ended: counted (heartbeat, then done), nothing to count here or
+ * refused for good (done at once), counted against a window that closed meanwhile (count
+ * again), or failed (back off, heartbeat, try again).
+ */
+type Outcome = 'counted' | 'left' | 'closed' | 'retry';
 
 /**
  * Turns each partition batch into one atomic checkpoint in Redis. Redis is the source of
@@ -66,7 +73,7 @@ export class PartitionProcessor {
   /** After a rebalance every partition is taken afresh (a new epoch fences the old owner). */
   resetOwnership(): void {
     this.owned.clear();
-    this.deps.metrics.ownedPartitions.set(0);
+    this.deps.metrics.partitionsOwned(0);
   }
 
   /** Partitions with records waiting that have not moved for `stallMs`. */
@@ -79,126 +86,174 @@ export class PartitionProcessor {
     return this.owned.size;
   }
 
+  /**
+   * Counts one partition's batch into one checkpoint, trying again (with a back-off) while
+   * Redis fails, until it is applied, refused for good, or the consumer stops. Ownership is
+   * taken first; a batch not where Redis's offset says is re-positioned instead of counted.
+   */
   async process(batch: BatchContext): Promise<void> {
-    const { state, logger, metrics } = this.deps;
-    const id = `${batch.topic}:${batch.partition}`;
-    const jobs = this.deps.jobsByTopic.get(batch.topic) ?? [];
     const backoff = new Backoff({ initialMs: this.deps.retryBackoffMs ?? 100, maxMs: 5000 });
+    const sent = new Set<string>(); // side outputs already written by an earlier try
     let closedRetries = 0;
-    const sentSideOutputs = new Set<string>();
-    let heartbeatDue = false;
-
     while (batch.isRunning() && !batch.isStale()) {
+      let outcome: Outcome;
       try {
-        let own = this.owned.get(id);
-        if (!own) {
-          const startOffset = await this.deps.startOffsetOf(batch.topic, batch.partition);
-          const acquired = await state.acquire(batch.topic, batch.partition, startOffset);
-          own = { ...acquired, sought: false, lastProgressAt: this.now(), lag: 0 };
-          this.owned.set(id, own);
-          metrics.ownedPartitions.set(this.owned.size);
-          logger.info({ topic: batch.topic, partition: batch.partition, epoch: own.epoch, offset: own.offset }, 'took partition');
-        }
-        const expected = Number(own.offset);
-        const messages = batch.messages.filter((m) => Number(m.offset) >= expected);
-        if (messages.length === 0) {
-          if (expected > Number(batch.highWatermark)) {
-            // Redis has counted past the end of the log: the topic was deleted and created
-            // again under the same STATE_NAMESPACE. Seeking there would only bring kafkajs
-            // back to the start, batch after batch; counting from the start would count into
-            // the old topic's state. Say so, and leave the partition alone.
-            logger.error(
-              { topic: batch.topic, partition: batch.partition, countedUpTo: own.offset, logEnd: batch.highWatermark },
-              'Redis has counted this partition past the end of its log (topic recreated?); not consuming it: clear the old state or use a new STATE_NAMESPACE',
-            );
-            metrics.checkpointFailures.inc({ reason: 'past_log_end' });
-            own.lag = Math.max(own.lag, 1); // reported as stalled once STALL_TIMEOUT_MS passes
-            batch.pause();
-            return;
-          }
-          // all counted before (Kafka's committed offset lags Redis): jump to Redis's offset
-          batch.seek(own.offset);
-          return;
-        }
-        if (Number(messages[0]!.offset) > expected) {
-          if (!own.sought) {
-            // Kafka started past what Redis has counted: go back to Redis's offset
-            own.sought = true;
-            batch.seek(own.offset);
-            return;
-          }
-          logger.warn(
-            { topic: batch.topic, partition: batch.partition, expected, first: messages[0]!.offset },
-            'offsets missing from the log (retention or compaction); continuing after the gap',
-          );
-        }
-        const last = messages[messages.length - 1]!.offset;
-        const closedSeen = await state.readClosed(jobs.map((j) => j.name));
-        const closedBefore = new Map([...closedSeen].map(([job, raw]) => [job, raw === '' ? -Infinity : Number(raw)]));
-        const now = this.now();
-        const out = aggregateBatch({ topic: batch.topic, partition: batch.partition, messages, maxTs: own.maxTs, closedBefore, jobs, now });
-
-        // side outputs go first: a crash after them repeats them (keyed, at least once) but never loses them
-        const late = out.late.filter((l) => !sentSideOutputs.has(`${l.source.offset}/${l.job}/${l.windowStart}`));
-        const dead = out.deadLetters.filter((d) => !sentSideOutputs.has(d.key));
-        if (late.length > 0 || dead.length > 0) {
-          await this.deps.sideOutputs.send(late, dead);
-          for (const l of late) sentSideOutputs.add(`${l.source.offset}/${l.job}/${l.windowStart}`);
-          for (const d of dead) sentSideOutputs.add(d.key);
-        }
-
-        const toOffset = String(Number(last) + 1);
-        const timer = metrics.checkpointDuration.startTimer();
-        const outcome = await state.checkpoint({
-          topic: batch.topic,
-          partition: batch.partition,
-          epoch: own.epoch,
-          fromOffset: own.offset,
-          toOffset,
-          maxTs: out.maxTs,
-          now,
-          closedSeen,
-          deltas: out.deltas.values(),
-          writtenAt: oldestWrittenAt(messages),
-        });
-        timer();
-        if (outcome === 'CLOSED' && closedRetries < MAX_CLOSED_RETRIES) {
-          // a window closed while we counted: count again against the new closed point
-          metrics.checkpointFailures.inc({ reason: 'closed' });
-          closedRetries += 1;
-          continue;
-        }
-        if (outcome !== 'OK') {
-          metrics.checkpointFailures.inc({ reason: outcome.toLowerCase() });
-          logger.warn({ topic: batch.topic, partition: batch.partition, outcome, epoch: own.epoch }, 'checkpoint refused; taking the partition afresh');
-          this.owned.delete(id);
-          metrics.ownedPartitions.set(this.owned.size);
-          return;
-        }
-        own.offset = toOffset;
-        own.maxTs = out.maxTs;
-        own.lastProgressAt = this.now();
-        own.lag = Math.max(0, Number(batch.highWatermark) - Number(toOffset));
-        batch.resolveOffset(last);
-        metrics.records.inc({ topic: batch.topic }, messages.length);
-        metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, own.lag);
-        for (const [job, n] of out.eventsPerJob) metrics.events.inc({ aggregation: job }, n);
-        for (const [job, n] of out.latePerJob) metrics.lateEvents.inc({ aggregation: job }, n);
-        if (out.deadLetters.length > 0) metrics.deadLetters.inc({ topic: batch.topic }, out.deadLetters.length);
-        this.deps.commitToKafka(batch.topic, batch.partition, toOffset);
-        heartbeatDue = true;
+        outcome = await this.countOnce(batch, sent, closedRetries < MAX_CLOSED_RETRIES);
       } catch (err) {
-        metrics.checkpointFailures.inc({ reason: 'error' });
-        const own = this.owned.get(id);
-        if (own) own.lag = Math.max(own.lag, 1);
-        const retryInMs = backoff.next();
-        logger.warn({ err, topic: batch.topic, partition: batch.partition, retryInMs }, 'processing a batch failed; retrying');
-        await sleep(retryInMs);
+        await sleep(this.failedTry(batch, err, backoff.next()));
+        outcome = 'retry';
+      }
+      if (outcome === 'left') return;
+      if (outcome === 'closed') {
+        closedRetries += 1; // a window closed while we counted: count again against it
+        continue;
       }
       // outside the try: a rebalance reported by the heartbeat must reach kafkajs so it rejoins;
       // during Redis retries it also keeps the group membership alive
       await batch.heartbeat();
-      if (heartbeatDue) return;
+      if (outcome === 'counted') return;
     }
+  }
+
+  /** One try: own the partition, place the batch, count it, write its side outputs, checkpoint. */
+  private async countOnce(batch: BatchContext, sent: Set<string>, mayCountAgain: boolean): Promise<Outcome> {
+    const own = await this.ownership(batch);
+    const messages = this.toCount(batch, own);
+    if (messages === undefined) return 'left';
+    const jobs = this.deps.jobsByTopic.get(batch.topic) ?? [];
+    const closedSeen = await this.deps.state.readClosed(jobs.map((j) => j.name));
+    const closedBefore = new Map([...closedSeen].map(([job, raw]) => [job, raw === '' ? -Infinity : Number(raw)]));
+    const now = this.now();
+    const out = aggregateBatch({ topic: batch.topic, partition: batch.partition, messages, maxTs: own.maxTs, closedBefore, jobs, now });
+    // side outputs go first: a crash after them repeats them (keyed, at least once) but never loses them
+    await this.sendSideOutputs(out, sent);
+    const last = messages[messages.length - 1]!.offset;
+    const toOffset = String(Number(last) + 1);
+    const checkpointEnded = this.deps.metrics.checkpointStarted();
+    const outcome = await this.deps.state.checkpoint({
+      topic: batch.topic,
+      partition: batch.partition,
+      epoch: own.epoch,
+      fromOffset: own.offset,
+      toOffset,
+      maxTs: out.maxTs,
+      now,
+      closedSeen,
+      deltas: out.deltas.values(),
+      writtenAt: oldestWrittenAt(messages),
+    });
+    checkpointEnded();
+    if (outcome === 'CLOSED' && mayCountAgain) {
+      this.deps.metrics.checkpointFailed('closed');
+      return 'closed';
+    }
+    if (outcome !== 'OK') return this.refused(batch, own, outcome);
+    this.progressed(batch, own, { toOffset, last, messages: messages.length, out });
+    return 'counted';
+  }
+
+  /** The partition's ownership: read from Redis (a new epoch, fencing the last owner) the first time. */
+  private async ownership(batch: BatchContext): Promise<Owned> {
+    const id = `${batch.topic}:${batch.partition}`;
+    const known = this.owned.get(id);
+    if (known) return known;
+    const startOffset = await this.deps.startOffsetOf(batch.topic, batch.partition);
+    const acquired = await this.deps.state.acquire(batch.topic, batch.partition, startOffset);
+    const own: Owned = { ...acquired, sought: false, lastProgressAt: this.now(), lag: 0 };
+    this.owned.set(id, own);
+    this.deps.metrics.partitionsOwned(this.owned.size);
+    this.deps.logger.info({ topic: batch.topic, partition: batch.partition, epoch: own.epoch, offset: own.offset }, 'took partition');
+    return own;
+  }
+
+  /**
+   * The batch's records from Redis's offset on; undefined when there are none to count here:
+   * all counted before (seek to Redis's offset), Kafka started past it (seek back, once), or
+   * Redis counted past the end of the log (pause: see below).
+   */
+  private toCount(batch: BatchContext, own: Owned): InputMessage[] | undefined {
+    const { logger } = this.deps;
+    const expected = Number(own.offset);
+    const messages = batch.messages.filter((m) => Number(m.offset) >= expected);
+    if (messages.length === 0) {
+      if (expected > Number(batch.highWatermark)) {
+        // Redis has counted past the end of the log: the topic was deleted and created
+        // again under the same STATE_NAMESPACE. Seeking there would only bring kafkajs
+        // back to the start, batch after batch; counting from the start would count into
+        // the old topic's state. Say so, and leave the partition alone.
+        logger.error(
+          { topic: batch.topic, partition: batch.partition, countedUpTo: own.offset, logEnd: batch.highWatermark },
+          'Redis has counted this partition past the end of its log (topic recreated?); not consuming it: clear the old state or use a new STATE_NAMESPACE',
+        );
+        this.deps.metrics.checkpointFailed('past_log_end');
+        own.lag = Math.max(own.lag, 1); // reported as stalled once STALL_TIMEOUT_MS passes
+        batch.pause();
+        return undefined;
+      }
+      // all counted before (Kafka's committed offset lags Redis): jump to Redis's offset
+      batch.seek(own.offset);
+      return undefined;
+    }
+    if (Number(messages[0]!.offset) > expected) {
+      if (!own.sought) {
+        // Kafka started past what Redis has counted: go back to Redis's offset
+        own.sought = true;
+        batch.seek(own.offset);
+        return undefined;
+      }
+      logger.warn(
+        { topic: batch.topic, partition: batch.partition, expected, first: messages[0]!.offset },
+        'offsets missing from the log (retention or compaction); continuing after the gap',
+      );
+    }
+    return messages;
+  }
+
+  /** Late events and dead letters not yet written by an earlier try of the same batch. */
+  private async sendSideOutputs(out: BatchOutput, sent: Set<string>): Promise<void> {
+    const lateKey = (l: LateEvent) => `${l.source.offset}/${l.job}/${l.windowStart}`;
+    const late = out.late.filter((l) => !sent.has(lateKey(l)));
+    const dead = out.deadLetters.filter((d) => !sent.has(d.key));
+    if (late.length === 0 && dead.length === 0) return;
+    await this.deps.sideOutputs.send(late, dead);
+    for (const l of late) sent.add(lateKey(l));
+    for (const d of dead) sent.add(d.key);
+  }
+
+  /** A checkpoint Redis refused for good (fenced, out of step, closed too often): the partition is taken afresh. */
+  private refused(batch: BatchContext, own: Owned, outcome: Exclude<CheckpointOutcome, 'OK'>): Outcome {
+    this.deps.metrics.checkpointFailed(outcome === 'CLOSED' ? 'closed' : outcome === 'FENCED' ? 'fenced' : 'offset');
+    this.deps.logger.warn({ topic: batch.topic, partition: batch.partition, outcome, epoch: own.epoch }, 'checkpoint refused; taking the partition afresh');
+    this.owned.delete(`${batch.topic}:${batch.partition}`);
+    this.deps.metrics.partitionsOwned(this.owned.size);
+    return 'left';
+  }
+
+  /** An applied checkpoint: the partition's position, kafkajs's, the metrics, and Kafka's committed offset move on. */
+  private progressed(batch: BatchContext, own: Owned, done: { toOffset: string; last: string; messages: number; out: BatchOutput }): void {
+    own.offset = done.toOffset;
+    own.maxTs = done.out.maxTs;
+    own.lastProgressAt = this.now();
+    own.lag = Math.max(0, Number(batch.highWatermark) - Number(done.toOffset));
+    batch.resolveOffset(done.last);
+    this.deps.metrics.batchCounted({
+      topic: batch.topic,
+      partition: batch.partition,
+      records: done.messages,
+      lag: own.lag,
+      eventsPerJob: done.out.eventsPerJob,
+      latePerJob: done.out.latePerJob,
+      deadLetters: done.out.deadLetters.length,
+    });
+    this.deps.commitToKafka(batch.topic, batch.partition, done.toOffset);
+  }
+
+  /** A try that threw (Redis or Kafka away): counted, logged, the partition reported behind; returns the wait before the next. */
+  private failedTry(batch: BatchContext, err: unknown, retryInMs: number): number {
+    this.deps.metrics.checkpointFailed('error');
+    const own = this.owned.get(`${batch.topic}:${batch.partition}`);
+    if (own) own.lag = Math.max(own.lag, 1);
+    this.deps.logger.warn({ err, topic: batch.topic, partition: batch.partition, retryInMs }, 'processing a batch failed; retrying');
+    return retryInMs;
   }
 }

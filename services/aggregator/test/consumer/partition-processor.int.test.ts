@@ -5,7 +5,7 @@ import { silentLogger } from '@streamtally/observability';
 import { testRedisUrl, uniqueName } from '@streamtally/test-support';
 import { BatchContext, PartitionProcessor, SideOutputs } from '../../src/consumer/partition-processor';
 import { parseJobs } from '../../src/jobs/job-schema';
-import { createAggregatorMetrics } from '../../src/metrics';
+import { createAggregatorMetrics, processorMetricsOf } from '../../src/metrics';
 import { RedisState } from '../../src/state/redis-state';
 
 // The processor against a real Redis, fed synthetic batches: what it does with offsets it has
@@ -82,7 +82,7 @@ describe('PartitionProcessor against a real Redis', () => {
       sideOutputs: sent,
       startOffsetOf: async () => '0',
       commitToKafka: () => undefined,
-      metrics,
+      metrics: processorMetricsOf(metrics),
       logger: silentLogger(),
       retryBackoffMs: 5,
       ...overrides,

@@ -107,9 +107,19 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
       await producer.disconnect();
       await app.close();
       const cleanup = await connectRedis();
-      const keys = await cleanup.keys(`st:{${id}}:*`);
-      if (keys.length > 0) await cleanup.del(...keys);
-      cleanup.disconnect();
+      try {
+        // SCAN, not KEYS: the aggregator's least-privilege Redis user may not run KEYS (@dangerous)
+        const keys: string[] = [];
+        let cursor = '0';
+        do {
+          const [next, found] = await cleanup.scan(cursor, 'MATCH', `st:{${id}}:*`, 'COUNT', 1000);
+          cursor = next;
+          keys.push(...found);
+        } while (cursor !== '0');
+        if (keys.length > 0) await cleanup.del(...keys);
+      } finally {
+        cleanup.disconnect(); // also when the clean-up fails: a client left open keeps Jest from exiting
+      }
     },
   };
 }
