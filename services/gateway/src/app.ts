@@ -8,7 +8,7 @@ import { hubLimitsOf, type GatewayConfig } from './config';
 import { Hub } from './domain/hub';
 import { WindowStore } from './domain/window-store';
 import { buildHttpApp } from './http/http-app';
-import { createGatewayMetrics, initialiseSeries } from './metrics';
+import { createGatewayMetrics, hubMetricsOf, initialiseSeries } from './metrics';
 
 export interface GatewayAppDeps {
   config: GatewayConfig;
@@ -42,7 +42,7 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
   const metrics = createGatewayMetrics(registry);
   initialiseSeries(metrics);
   const wsLogger = logger.child({ component: 'ws' });
-  const hub = new Hub<WebSocket>(new WindowStore(config.HISTORY_PER_JOB), hubLimitsOf(config), metrics, Date.now, (event, details) =>
+  const hub = new Hub<WebSocket>(new WindowStore(config.HISTORY_PER_JOB), hubLimitsOf(config), hubMetricsOf(metrics), Date.now, (event, details) =>
     wsLogger.warn(details, event),
   );
   const results = createResultsConsumer({

@@ -1,4 +1,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { HubMetrics } from './domain/hub-metrics';
+
+/** Jobs with an event-to-screen series of their own; any further name on the topic shares `other`. */
+export const MAX_LATENCY_SERIES = 32;
 
 /** Every metric the gateway exports, on the registry it is given. */
 export function createGatewayMetrics(registry: Registry) {
@@ -58,4 +62,25 @@ export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
 export function initialiseSeries(metrics: GatewayMetrics): void {
   for (const outcome of ['new', 'updated', 'stale']) metrics.resultsConsumed.inc({ outcome }, 0);
   for (const reason of ['origin', 'capacity', 'unauthorized']) metrics.refused.inc({ reason }, 0);
+}
+
+/** The hub's reports, as the gateway's prom-client series. Job names come from the topic: a series per name is bounded. */
+export function hubMetricsOf(metrics: GatewayMetrics): HubMetrics {
+  const latencyLabels = new Set<string>();
+  return {
+    clients: (count) => metrics.clients.set(count),
+    resultConsumed(offer, ageSeconds) {
+      metrics.resultsConsumed.inc({ outcome: offer });
+      metrics.resultAge.observe(ageSeconds);
+    },
+    framesSent: (count) => metrics.messagesSent.inc(count),
+    coalesced: () => metrics.coalesced.inc(),
+    fannedOut: (seconds) => metrics.fanOutLatency.observe(seconds),
+    eventToScreen(job, seconds) {
+      if (!latencyLabels.has(job) && latencyLabels.size < MAX_LATENCY_SERIES) latencyLabels.add(job);
+      metrics.eventToScreen.observe({ aggregation: latencyLabels.has(job) ? job : 'other' }, seconds);
+    },
+    protocolClosed: () => metrics.protocolClosed.inc(),
+    slowClosed: () => metrics.slowClosed.inc(),
+  };
 }

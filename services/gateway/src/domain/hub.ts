@@ -1,14 +1,12 @@
 import { WindowResult } from '@streamtally/contracts';
-import { GatewayMetrics } from '../metrics';
 import { ControlRate } from './control-rate';
 import { Delivery, DeliveryLimits, Peer } from './delivery';
 import { encodeServerMessage, parseClientMessage, updateFrames } from './protocol';
+import type { HubMetrics } from './hub-metrics';
 import { SubscriptionRegistry } from './subscriptions';
 import { WindowStore } from './window-store';
 
 export const CLOSE_POLICY_VIOLATION = 1008;
-/** Jobs with a latency series of their own; any further name on the topic shares `other`. */
-export const MAX_LATENCY_SERIES = 32;
 
 export interface HubLimits extends DeliveryLimits {
   /** invalid messages before the client is closed with 1008 */
@@ -21,6 +19,12 @@ export interface HubLimits extends DeliveryLimits {
 
 /** What the hub tells the operator: protocol abuse is a warning, never an error with a stack. */
 export type HubLog = (event: string, details: Record<string, unknown>) => void;
+
+/** One job's new results of a read, and each serialised once for every client. */
+interface FreshResults {
+  results: WindowResult[];
+  encoded: string[];
+}
 
 interface Connection {
   delivery: Delivery;
@@ -35,25 +39,24 @@ interface Connection {
 export class Hub<P extends Peer> {
   private readonly connections = new Map<P, Connection>();
   private readonly subscriptions = new SubscriptionRegistry<P>();
-  private readonly latencyLabels = new Set<string>();
 
   constructor(
     readonly store: WindowStore,
     private readonly limits: HubLimits,
-    private readonly metrics: GatewayMetrics,
+    private readonly metrics: HubMetrics,
     private readonly now: () => number = Date.now,
     private readonly log: HubLog = () => undefined,
   ) {}
 
   connect(peer: P): void {
     this.connections.set(peer, { delivery: new Delivery(peer, this.limits), strikes: 0, rate: new ControlRate(this.limits.maxMessagesPerSecond, this.now()) });
-    this.metrics.clients.set(this.connections.size);
+    this.metrics.clients(this.connections.size);
   }
 
   disconnect(peer: P): void {
     this.connections.delete(peer);
     this.subscriptions.remove(peer);
-    this.metrics.clients.set(this.connections.size);
+    this.metrics.clients(this.connections.size);
   }
 
   get clientCount(): number {
@@ -77,19 +80,37 @@ export class Hub<P extends Peer> {
    * same jobs share the frame, built once.
    */
   onResults(results: readonly WindowResult[], consumedAt = this.now()): void {
-    const fresh = new Map<string, { results: WindowResult[]; encoded: string[] }>();
+    const fresh = this.keepFresh(results, consumedAt);
+    if (fresh.size === 0) return;
+    const followed = this.followersOf(fresh);
+    this.metrics.framesSent(this.deliverFrames(followed, fresh));
+    if (followed.size > 0) this.metrics.fannedOut((this.now() - consumedAt) / 1000);
+    const now = this.now();
+    for (const { results: ofJob } of fresh.values()) {
+      for (const result of ofJob) {
+        // clocks of different hosts may disagree a little: a negative age is a skew, counted as 0
+        if (result.inputWrittenAt !== undefined) this.metrics.eventToScreen(result.job, Math.max(0, now - result.inputWrittenAt) / 1000);
+      }
+    }
+  }
+
+  /** The results the store takes (newer than what it has), by job, each serialised once. */
+  private keepFresh(results: readonly WindowResult[], consumedAt: number): Map<string, FreshResults> {
+    const fresh = new Map<string, FreshResults>();
     for (const result of results) {
       const offer = this.store.offer(result);
-      this.metrics.resultsConsumed.inc({ outcome: offer });
-      this.metrics.resultAge.observe(Math.max(0, consumedAt - result.emittedAt) / 1000);
+      this.metrics.resultConsumed(offer, Math.max(0, consumedAt - result.emittedAt) / 1000);
       if (offer === 'stale') continue;
       let ofJob = fresh.get(result.job);
       if (!ofJob) fresh.set(result.job, (ofJob = { results: [], encoded: [] }));
       ofJob.results.push(result);
       ofJob.encoded.push(JSON.stringify(result));
     }
-    if (fresh.size === 0) return;
-    // per client, the jobs of this read it follows, in the order they came
+    return fresh;
+  }
+
+  /** Per client, the jobs of this read it follows, in the order they came. */
+  private followersOf(fresh: ReadonlyMap<string, FreshResults>): Map<P, string[]> {
     const followed = new Map<P, string[]>();
     for (const job of fresh.keys()) {
       for (const peer of this.subscriptions.subscribers(job)) {
@@ -98,6 +119,11 @@ export class Hub<P extends Peer> {
         else followed.set(peer, [job]);
       }
     }
+    return followed;
+  }
+
+  /** Hands each client its frames (built once per set of jobs followed); returns the frames sent. */
+  private deliverFrames(followed: ReadonlyMap<P, string[]>, fresh: ReadonlyMap<string, FreshResults>): number {
     const frames = new Map<string, { results: WindowResult[]; frame: string }[]>();
     let sent = 0;
     for (const [peer, jobs] of followed) {
@@ -115,26 +141,14 @@ export class Hub<P extends Peer> {
       for (const chunk of chunks) {
         const outcome = delivery?.deliver(chunk.results, chunk.frame);
         if (outcome === 'sent') sent += 1;
-        else if (outcome === 'coalesced') this.metrics.coalesced.inc();
+        else if (outcome === 'coalesced') this.metrics.coalesced();
         else if (outcome === 'closed') {
           this.onSlowClose(peer);
           break;
         }
       }
     }
-    this.metrics.messagesSent.inc(sent);
-    if (followed.size > 0) this.metrics.fanOutLatency.observe((this.now() - consumedAt) / 1000);
-    for (const { results: ofJob } of fresh.values()) for (const result of ofJob) this.observeEventToScreen(result);
-  }
-
-  /** Measured once per new version, when it has been handed to every client (none or many). */
-  private observeEventToScreen(result: WindowResult): void {
-    if (result.inputWrittenAt === undefined) return;
-    // clocks of different hosts may disagree a little: a negative age is a skew, counted as 0
-    // job names come from the topic, so a series per name is bounded
-    if (!this.latencyLabels.has(result.job) && this.latencyLabels.size < MAX_LATENCY_SERIES) this.latencyLabels.add(result.job);
-    const aggregation = this.latencyLabels.has(result.job) ? result.job : 'other';
-    this.metrics.eventToScreen.observe({ aggregation }, Math.max(0, this.now() - result.inputWrittenAt) / 1000);
+    return sent;
   }
 
   /** A frame from a client; binary frames are refused, the protocol is JSON text. */
@@ -185,7 +199,7 @@ export class Hub<P extends Peer> {
   flushHeld(): void {
     for (const [peer, connection] of this.connections) {
       if (connection.delivery.held === 0) continue;
-      this.metrics.messagesSent.inc(connection.delivery.flush());
+      this.metrics.framesSent(connection.delivery.flush());
       if (connection.delivery.isClosed) this.onSlowClose(peer);
     }
   }
@@ -193,20 +207,20 @@ export class Hub<P extends Peer> {
   /** Sends a reply under the client's buffer limits; false when that closed the client. */
   private reply(peer: P, message: Parameters<typeof encodeServerMessage>[0]): boolean {
     const outcome = this.connections.get(peer)?.delivery.reply(encodeServerMessage(message));
-    if (outcome === 'sent') this.metrics.messagesSent.inc();
+    if (outcome === 'sent') this.metrics.framesSent(1);
     else if (outcome === 'closed') this.onSlowClose(peer);
     return outcome === 'sent';
   }
 
   private closeForPolicy(peer: P, reason: string): void {
     this.log('client closed for its messages', { reason });
-    this.metrics.protocolClosed.inc();
+    this.metrics.protocolClosed();
     peer.close(CLOSE_POLICY_VIOLATION, reason);
     this.disconnect(peer);
   }
 
   private onSlowClose(peer: P): void {
-    this.metrics.slowClosed.inc();
+    this.metrics.slowClosed();
     this.disconnect(peer);
   }
 }

@@ -1,10 +1,10 @@
 import { Registry } from 'prom-client';
 import { WindowResult } from '@streamtally/contracts';
 import { Peer } from '../../src/domain/delivery';
-import { Hub, MAX_LATENCY_SERIES } from '../../src/domain/hub';
+import { Hub } from '../../src/domain/hub';
 import { UPDATE_FRAME_BYTES } from '../../src/domain/protocol';
 import { WindowStore } from '../../src/domain/window-store';
-import { createGatewayMetrics } from '../../src/metrics';
+import { createGatewayMetrics, hubMetricsOf, MAX_LATENCY_SERIES } from '../../src/metrics';
 
 class TestPeer implements Peer {
   bufferedAmount = 0;
@@ -35,7 +35,7 @@ function hub(now: () => number = () => 1) {
     hub: new Hub<TestPeer>(
       new WindowStore(5),
       { softBufferBytes: 10, hardBufferBytes: 100, maxProtocolErrors: 3, maxSubscriptions: 4, maxMessagesPerSecond: 1000 },
-      createGatewayMetrics(registry),
+      hubMetricsOf(createGatewayMetrics(registry)),
       now,
     ),
   };
@@ -170,7 +170,7 @@ describe('Hub', () => {
     const h = new Hub<TestPeer>(
       new WindowStore(5),
       { softBufferBytes: 1e6, hardBufferBytes: 2e6, maxProtocolErrors: 3, maxSubscriptions: 4, maxMessagesPerSecond: 5 },
-      createGatewayMetrics(registry),
+      hubMetricsOf(createGatewayMetrics(registry)),
       () => now,
     );
     const calm = new TestPeer();

@@ -6,7 +6,7 @@ import { buildHttpApp } from '../../src/http/http-app';
 import { sameSecret } from '../../src/http/access';
 import { Hub } from '../../src/domain/hub';
 import { WindowStore } from '../../src/domain/window-store';
-import { createGatewayMetrics } from '../../src/metrics';
+import { createGatewayMetrics, hubMetricsOf } from '../../src/metrics';
 import { parseGatewayConfig } from '../../src/config';
 
 const TOKEN = 'sekret-token-'.repeat(3);
@@ -23,7 +23,7 @@ async function build(settings: Record<string, string> = {}, state = { running: t
   const hub = new Hub<WebSocket>(
     new WindowStore(10),
     { softBufferBytes: 1e6, hardBufferBytes: 2e6, maxProtocolErrors: 3, maxSubscriptions: 4, maxMessagesPerSecond: 1000 },
-    metrics,
+    hubMetricsOf(metrics),
   );
   hub.onResult({ job: 'gender-per-second', windowStart: 1000, windowEnd: 2000, counts: { '0': 3 }, final: true, version: 7, emittedAt: 0 });
   const app = await buildHttpApp({ config: parsed.config, logger: silentLogger(), metrics, hub, consumerState: () => state });
