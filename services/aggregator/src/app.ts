@@ -17,7 +17,7 @@ import {
 import type { HealthReport } from '@streamtally/observability';
 import { minReplicasOf, topicNeeds, type AggregatorConfig } from './config';
 import { Job } from './jobs/job-schema';
-import { createAggregatorMetrics, AggregatorMetrics, initialiseSeries, processorMetricsOf } from './metrics';
+import { createAggregatorMetrics, AggregatorMetrics, emitterMetricsOf, initialiseSeries, processorMetricsOf } from './metrics';
 import { RedisState } from './state/redis-state';
 import { PartitionProcessor } from './consumer/partition-processor';
 import { KafkaCommits } from './adapters/kafka-commits';
@@ -120,7 +120,7 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
         }
       : {}),
     idleTimeoutMs: config.IDLE_TIMEOUT_MS,
-    metrics,
+    metrics: emitterMetricsOf(metrics),
     logger: logger.child({ component: 'emitter' }),
   });
 

@@ -1,5 +1,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { WindowResult } from '@streamtally/contracts';
 import type { ProcessorMetrics } from './consumer/processor-metrics';
+import type { EmitterMetrics } from './emitter/emitter-metrics';
+import { KeyLabels, OTHER_LABEL } from './emitter/key-labels';
 
 // Per-job series are labelled `aggregation`, not `job`: Prometheus sets `job` to the scrape
 // job ("aggregator") and would rename ours to exported_job.
@@ -127,6 +130,45 @@ export function processorMetricsOf(metrics: AggregatorMetrics): ProcessorMetrics
       for (const [job, n] of eventsPerJob) metrics.events.inc({ aggregation: job }, n);
       for (const [job, n] of latePerJob) metrics.lateEvents.inc({ aggregation: job }, n);
       if (deadLetters > 0) metrics.deadLetters.inc({ topic }, deadLetters);
+    },
+  };
+}
+
+/**
+ * The emitter's reports, as the aggregator's prom-client series. Per-key series only for jobs
+ * keyed by a field, their labels bounded (KeyLabels); the newest final window's series replace
+ * the previous one's, per job.
+ */
+export function emitterMetricsOf(metrics: AggregatorMetrics): EmitterMetrics {
+  const labels = new KeyLabels();
+  const latestKeys = new Map<string, string[]>();
+  const perKey = (job: string, result: WindowResult): Map<string, number> => {
+    const counts = new Map<string, number>();
+    for (const [key, count] of Object.entries(result.counts)) {
+      const label = labels.of(job, key);
+      counts.set(label, (counts.get(label) ?? 0) + count);
+    }
+    if (result.other) counts.set(OTHER_LABEL, (counts.get(OTHER_LABEL) ?? 0) + result.other.count);
+    return counts;
+  };
+  return {
+    emitFailed: (job) => metrics.emitFailures.inc({ aggregation: job }),
+    watermarkLag: (job, seconds) => metrics.watermarkLag.set({ aggregation: job }, seconds),
+    openWindows: (job, count) => metrics.openWindows.set({ aggregation: job }, count),
+    resultsWritten(job, results, keyed) {
+      let newestFinal: WindowResult | undefined;
+      for (const r of results) {
+        metrics.results.inc({ aggregation: job, final: String(r.final) });
+        if (!r.final || !keyed) continue;
+        for (const [key, count] of perKey(job, r)) metrics.windowCounts.inc({ aggregation: job, key }, count);
+        if (!newestFinal || r.windowStart > newestFinal.windowStart) newestFinal = r;
+      }
+      if (!newestFinal) return;
+      // only this job's keys of the previous newest window go; other jobs keep theirs
+      for (const key of latestKeys.get(job) ?? []) metrics.latestFinalCount.remove({ aggregation: job, key });
+      const latest = perKey(job, newestFinal);
+      for (const [key, count] of latest) metrics.latestFinalCount.set({ aggregation: job, key }, count);
+      latestKeys.set(job, [...latest.keys()]);
     },
   };
 }

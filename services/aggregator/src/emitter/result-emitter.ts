@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
 import { WindowResult, windowResultKey } from '@streamtally/contracts';
 import { Job } from '../jobs/job-schema';
-import { AggregatorMetrics } from '../metrics';
 import { RedisState } from '../state/redis-state';
 import { buildResult, MAX_RESULT_BYTES } from '../windowing/results';
 import { globalWatermark, PartitionProgress } from '../windowing/watermark';
-import { KeyLabels, OTHER_LABEL } from './key-labels';
+import type { EmitterMetrics } from './emitter-metrics';
 
 /** Results must wait for a condition that passes by itself (e.g. a Redis replica to catch up). */
 export class ResultsWait extends Error {}
@@ -31,7 +30,7 @@ export interface ResultEmitterDeps {
    */
   stateReplicated?(): Promise<void>;
   idleTimeoutMs: number;
-  metrics: AggregatorMetrics;
+  metrics: EmitterMetrics;
   logger: Logger;
   now?: () => number;
 }
@@ -46,11 +45,9 @@ export interface ResultEmitterDeps {
 export class ResultEmitter {
   private readonly lastVersion = new Map<string, number>();
   private readonly lastRun = new Map<string, number>();
-  private readonly latestKeys = new Map<string, string[]>();
   /** since when each job has failed every emit (absent while it succeeds) */
   private readonly failingSince = new Map<string, number>();
   private readonly now: () => number;
-  private readonly labels = new KeyLabels();
 
   constructor(private readonly deps: ResultEmitterDeps) {
     this.now = deps.now ?? Date.now;
@@ -73,7 +70,7 @@ export class ResultEmitter {
         this.failingSince.delete(job.name);
       } catch (err) {
         if (!this.failingSince.has(job.name)) this.failingSince.set(job.name, now);
-        this.deps.metrics.emitFailures.inc({ aggregation: job.name });
+        this.deps.metrics.emitFailed(job.name);
         // a known wait (too few Redis replicas yet) is a reason, not a fault: no stack trace
         const detail = err instanceof ResultsWait ? { reason: err.message } : { err };
         this.deps.logger.warn(
@@ -90,65 +87,23 @@ export class ResultEmitter {
     return [...this.failingSince].filter(([, since]) => now - since >= ms).map(([job]) => job);
   }
 
+  /**
+   * One job's turn: close what the watermark has passed, write the finals and the changed
+   * provisional results (only once the state is replicated), then retire the closed windows.
+   */
   private async emitJob(job: Job, offsets: TopicOffsets[], now: number): Promise<WindowResult[]> {
     const { state, metrics } = this.deps;
-    // read before the counts: every input behind a pending time is in the counts read below
-    const pending = await state.pending(job.name);
-    const committed = await state.readProgress(job.source, offsets.length);
-    const progress: PartitionProgress[] = offsets.map((o) => ({ ...committed[o.partition], ...o, partition: o.partition }));
-    const watermark = globalWatermark(progress, job.allowedLatenessMs, now, this.deps.idleTimeoutMs);
-    if (Number.isFinite(watermark)) metrics.watermarkLag.set({ aggregation: job.name }, Math.max(0, (now - watermark) / 1000));
-
-    const closing = job.window.type !== 'running' && Number.isFinite(watermark) ? await state.close(job.name, watermark) : [];
-    const finals = await state.withCounts(job.name, closing);
-    const closingStarts = new Set(closing.map((w) => w.windowStart));
-    const open = (await state.openWindows(job.name)).filter((w) => !closingStarts.has(w.windowStart));
-    metrics.openWindows.set({ aggregation: job.name }, open.length);
-
-    const results: WindowResult[] = [];
-    const bounds = { maxKeys: job.maxKeys, maxBytes: MAX_RESULT_BYTES };
-    for (const w of finals) results.push(buildResult(job.name, w.windowStart, w.windowEnd, w.counts, true, now, bounds));
-    for (const w of open) {
-      const result = buildResult(job.name, w.windowStart, w.windowEnd, w.counts, false, now, bounds);
-      if (this.lastVersion.get(windowResultKey(job.name, w.windowStart)) !== result.version) results.push(result);
-    }
+    const { pending, watermark, finals, open } = await this.readWindows(job, offsets, now);
+    const results = this.changedResults(job, finals, open, now);
     if (results.length === 0) return [];
-    const emittedPending = new Map<number, number>();
-    for (const r of results) {
-      const writtenAt = pending.get(r.windowStart);
-      if (writtenAt === undefined) continue;
-      r.inputWrittenAt = writtenAt;
-      emittedPending.set(r.windowStart, writtenAt);
-    }
+    const emittedPending = attachInputTimes(results, pending);
     // a result must never rest on state a failover could take back: the windows stay open
     // (closing is only retiring them, below) and this job tries again on its next turn
     await this.deps.stateReplicated?.();
     await this.deps.publish(results);
     await state.clearPending(job.name, emittedPending);
-    const countsAsMetrics = 'field' in job.key;
-    let newestFinal: WindowResult | undefined;
-    for (const r of results) {
-      metrics.results.inc({ aggregation: job.name, final: String(r.final) });
-      if (r.final && countsAsMetrics) {
-        for (const [key, count] of Object.entries(r.counts)) metrics.windowCounts.inc({ aggregation: job.name, key: this.labels.of(job.name, key) }, count);
-        if (r.other) metrics.windowCounts.inc({ aggregation: job.name, key: OTHER_LABEL }, r.other.count);
-        if (!newestFinal || r.windowStart > newestFinal.windowStart) newestFinal = r;
-      }
-      if (r.final) this.lastVersion.delete(windowResultKey(job.name, r.windowStart));
-      else this.lastVersion.set(windowResultKey(job.name, r.windowStart), r.version);
-    }
-    if (newestFinal) {
-      // only this job's keys of the previous newest window go; other jobs keep theirs
-      for (const key of this.latestKeys.get(job.name) ?? []) metrics.latestFinalCount.remove({ aggregation: job.name, key });
-      const latest = new Map<string, number>();
-      for (const [key, count] of Object.entries(newestFinal.counts)) {
-        const label = this.labels.of(job.name, key);
-        latest.set(label, (latest.get(label) ?? 0) + count);
-      }
-      if (newestFinal.other) latest.set(OTHER_LABEL, (latest.get(OTHER_LABEL) ?? 0) + newestFinal.other.count);
-      for (const [key, count] of latest) metrics.latestFinalCount.set({ aggregation: job.name, key }, count);
-      this.latestKeys.set(job.name, [...latest.keys()]);
-    }
+    this.remember(job, results);
+    metrics.resultsWritten(job.name, results, 'field' in job.key);
     await state.retire(
       job.name,
       finals.map((w) => w.windowStart),
@@ -156,4 +111,58 @@ export class ResultEmitter {
     if (finals.length > 0) this.deps.logger.debug({ job: job.name, finals: finals.length, watermark }, 'windows closed');
     return results;
   }
+
+  /** From committed state: the job's watermark, the windows it closes now, the others still open. */
+  private async readWindows(job: Job, offsets: TopicOffsets[], now: number) {
+    const { state, metrics } = this.deps;
+    // read before the counts: every input behind a pending time is in the counts read below
+    const pending = await state.pending(job.name);
+    const committed = await state.readProgress(job.source, offsets.length);
+    const progress: PartitionProgress[] = offsets.map((o) => ({ ...committed[o.partition], ...o, partition: o.partition }));
+    const watermark = globalWatermark(progress, job.allowedLatenessMs, now, this.deps.idleTimeoutMs);
+    if (Number.isFinite(watermark)) metrics.watermarkLag(job.name, Math.max(0, (now - watermark) / 1000));
+    const closing = job.window.type !== 'running' && Number.isFinite(watermark) ? await state.close(job.name, watermark) : [];
+    const finals = await state.withCounts(job.name, closing);
+    const closingStarts = new Set(closing.map((w) => w.windowStart));
+    const open = (await state.openWindows(job.name)).filter((w) => !closingStarts.has(w.windowStart));
+    metrics.openWindows(job.name, open.length);
+    return { pending, watermark, finals, open };
+  }
+
+  /** Every final, and each open window whose version changed since it was last written. */
+  private changedResults(job: Job, finals: readonly WindowCounts[], open: readonly WindowCounts[], now: number): WindowResult[] {
+    const bounds = { maxKeys: job.maxKeys, maxBytes: MAX_RESULT_BYTES };
+    const results = finals.map((w) => buildResult(job.name, w.windowStart, w.windowEnd, w.counts, true, now, bounds));
+    for (const w of open) {
+      const result = buildResult(job.name, w.windowStart, w.windowEnd, w.counts, false, now, bounds);
+      if (this.lastVersion.get(windowResultKey(job.name, w.windowStart)) !== result.version) results.push(result);
+    }
+    return results;
+  }
+
+  /** The versions written, so an unchanged open window is not written again; a final one is done. */
+  private remember(job: Job, results: readonly WindowResult[]): void {
+    for (const r of results) {
+      if (r.final) this.lastVersion.delete(windowResultKey(job.name, r.windowStart));
+      else this.lastVersion.set(windowResultKey(job.name, r.windowStart), r.version);
+    }
+  }
+}
+
+/** A window with its counts, as the state gives it. */
+type WindowCounts = { windowStart: number; windowEnd: number | null; counts: Record<string, number> };
+
+/**
+ * Each result gets the write time of the oldest input first counted in it (kept per window
+ * by the checkpoint script); returns those times, to be cleared once the results are written.
+ */
+function attachInputTimes(results: WindowResult[], pending: ReadonlyMap<number, number>): Map<number, number> {
+  const emittedPending = new Map<number, number>();
+  for (const r of results) {
+    const writtenAt = pending.get(r.windowStart);
+    if (writtenAt === undefined) continue;
+    r.inputWrittenAt = writtenAt;
+    emittedPending.set(r.windowStart, writtenAt);
+  }
+  return emittedPending;
 }

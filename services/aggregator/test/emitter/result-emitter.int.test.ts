@@ -6,7 +6,7 @@ import { silentLogger } from '@streamtally/observability';
 import { testRedisUrl, uniqueName } from '@streamtally/test-support';
 import { ResultEmitter, ResultEmitterDeps, ResultsWait } from '../../src/emitter/result-emitter';
 import { Job, parseJobs } from '../../src/jobs/job-schema';
-import { createAggregatorMetrics } from '../../src/metrics';
+import { createAggregatorMetrics, emitterMetricsOf } from '../../src/metrics';
 import { RedisState } from '../../src/state/redis-state';
 
 // One job whose results cannot be written (Kafka refuses them, say) must not hold back the
@@ -56,7 +56,7 @@ describe('ResultEmitter against a real Redis', () => {
       state,
       jobs,
       idleTimeoutMs: 1000,
-      metrics: createAggregatorMetrics(new Registry()),
+      metrics: emitterMetricsOf(createAggregatorMetrics(new Registry())),
       logger: silentLogger(),
       now,
       topicOffsets: async () => [{ partition: 0, startOffset: 0, endOffset: end() }],
@@ -78,7 +78,7 @@ describe('ResultEmitter against a real Redis', () => {
       () => 3,
       () => now,
       {
-        metrics: createAggregatorMetrics(registry),
+        metrics: emitterMetricsOf(createAggregatorMetrics(registry)),
         publish: async (results) => {
           if (results.some((r) => r.job === 'broken')) throw new Error('The request included a message larger than the max message size');
           published.push(...results);
