@@ -8,3 +8,5 @@ export * from './connection';
 export * from './open-admin';
 export * from './topic-plan';
 export * from './topic-settings';
+export * from './service-topics';
+export * from './batch-consumer';

@@ -1,8 +1,8 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { openAdmin, prepareTopics, type Kafka } from '@streamtally/kafka-client';
-import { listenError, retry, startOpsServer, type OpsServer } from '@streamtally/observability';
+import { awaitTopic, type Kafka } from '@streamtally/kafka-client';
+import { listenError, startOpsServer, type OpsServer } from '@streamtally/observability';
 import { createResultsConsumer } from './adapters/results-consumer';
 import { hubLimitsOf, type GatewayConfig } from './config';
 import { Hub } from './domain/hub';
@@ -58,35 +58,6 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
   const http = await buildHttpApp({ config, logger, metrics, hub, consumerState });
   let ops: OpsServer | undefined;
 
-  /**
-   * True once the results topic exists and is compacted; false when stopped while waiting.
-   * With TOPICS_CREATE the aggregator creates it, so the gateway waits for it; without, it
-   * must be there already, and a missing or wrong topic fails start-up naming it.
-   */
-  async function resultsTopicReady(signal?: AbortSignal): Promise<boolean> {
-    const admin = await openAdmin(kafka, config.BROKER_TIMEOUT_MS);
-    try {
-      const exists = async () => (await admin.listTopics()).includes(config.RESULTS_TOPIC);
-      if (config.TOPICS_CREATE && !(await exists())) {
-        logger.warn({ topic: config.RESULTS_TOPIC }, 'the results topic does not exist yet; waiting for the aggregator to create it');
-        // asked again every second, until it is there or the gateway is stopped
-        const appeared = await retry(
-          async () => {
-            if (signal?.aborted) return false;
-            if (!(await exists())) throw new Error(`${config.RESULTS_TOPIC} does not exist yet`);
-            return true;
-          },
-          { initialMs: 1000, maxMs: 1000 },
-        );
-        if (!appeared) return false;
-      }
-      await prepareTopics(admin, [{ topic: config.RESULTS_TOPIC, setting: 'RESULTS_TOPIC', cleanup: 'compact' }], { create: false }, logger);
-      return true;
-    } finally {
-      await admin.disconnect();
-    }
-  }
-
   return {
     hub,
     async start(signal) {
@@ -102,7 +73,12 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
       });
       logger.info({ port: ops.port }, 'serving /metrics and /healthz');
       const started = { address, metricsPort: ops.port };
-      if (!(await resultsTopicReady(signal))) return { ...started, reading: false };
+      // the aggregator creates the results topic (TOPICS_CREATE): wait for it, or check it is there
+      const need = { topic: config.RESULTS_TOPIC, setting: 'RESULTS_TOPIC', cleanup: 'compact' } as const;
+      const settings = { create: config.TOPICS_CREATE };
+      if (!(await awaitTopic(kafka, need, { timeoutMs: config.BROKER_TIMEOUT_MS, settings, logger, ...(signal ? { signal } : {}) }))) {
+        return { ...started, reading: false };
+      }
       await results.start();
       logger.info('reading results');
       return { ...started, reading: true };

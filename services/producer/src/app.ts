@@ -10,18 +10,17 @@ import {
   instrumentProducer,
   isRetriableKafkaError,
   type Kafka,
-  openAdmin,
-  type PreparedTopics,
-  prepareTopics,
   type Producer,
   RECORD_BATCH_OVERHEAD,
   REQUEST_TIMEOUT_MS,
+  ServiceTopics,
   type TopicNeed,
   topicSettingsOf,
 } from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
 import type { ProducerConfig } from './config';
 import { createProducerMetrics, ProducerMetrics } from './metrics';
+import { DeliveryStatus } from './delivery-status';
 import { kafkaSender } from './adapters/kafka-send';
 import { BatchSender, deliverUntilAcknowledged, type DeliveryOptions } from './replay/batch-sender';
 import { Clock, systemClock } from './replay/clock';
@@ -88,65 +87,29 @@ export function createProducerApp({
     retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
   });
   instrumentProducer(producer, createKafkaClientMetrics(registry), 'producer');
+  const topics = new ServiceTopics(kafka, { timeoutMs: config.BROKER_TIMEOUT_MS, settings: topicSettingsOf(config), logger });
+  const status = new DeliveryStatus(metrics, [...new Set([config.INPUT_TOPIC, config.TEXT_TOPIC])]);
   let connected = false;
-  let lastSendError: string | undefined;
-  let acknowledged = 0;
-  let rateTimer: NodeJS.Timeout | undefined;
-  /** the topics as start-up found them: where a key goes (kafka-send.ts), how large a batch may be */
-  let prepared: PreparedTopics | undefined;
 
-  /** Creates (or checks) the topics; returns each one's max.message.bytes. */
+  /** Creates (or checks) the topics and connects; returns each one's max.message.bytes. */
   async function prepare(needs: TopicNeed[]): Promise<Map<string, number>> {
-    const admin = await openAdmin(kafka, config.BROKER_TIMEOUT_MS);
-    try {
-      prepared = await prepareTopics(admin, needs, topicSettingsOf(config), logger);
-    } finally {
-      await admin.disconnect();
-    }
-    const limits = new Map(needs.map((need) => [need.topic, prepared!.maxMessageBytesOf(need.topic)]));
+    await topics.prepare(needs);
     await producer.connect();
     connected = true;
-    let previous = 0;
-    rateTimer = setInterval(() => {
-      metrics.rate.set(acknowledged - previous);
-      previous = acknowledged;
-    }, 1000).unref();
-    return limits;
-  }
-
-  /**
-   * Batches that fit every topic they write: a request never passes the smallest
-   * max.message.bytes among them, so Kafka cannot refuse it for its size.
-   */
-  function batchLimits(limits: Map<string, number>): { maxMessages: number; maxBytes: number } {
-    const smallest = Math.min(...limits.values());
-    const maxBytes = Math.min(config.BATCH_BYTES, smallest - RECORD_BATCH_OVERHEAD);
-    if (maxBytes < config.BATCH_BYTES) logger.info({ maxBytes, limits: Object.fromEntries(limits) }, "batches capped by a topic's max.message.bytes");
-    return { maxMessages: config.BATCH_SIZE, maxBytes };
+    status.startRate();
+    return new Map(needs.map((need) => [need.topic, topics.maxMessageBytesOf(need.topic)]));
   }
 
   /** How every batch goes to Kafka, retried until acknowledged, with its metrics. */
-  function delivery(signal: AbortSignal): DeliveryOptions {
-    return {
-      send: kafkaSender(producer, REQUEST_TIMEOUT_MS, prepared!),
-      logger,
-      isRetriable: isRetriableKafkaError,
-      signal,
-      giveUpAfterAbortMs: config.SHUTDOWN_GRACE_MS,
-      onSent: (batch, seconds) => {
-        lastSendError = undefined;
-        metrics.sendDuration.observe(seconds);
-        metrics.bytes.inc(batch.bytes);
-        const events = batch.byTopic.get(config.INPUT_TOPIC)?.length ?? batch.byTopic.get(config.TEXT_TOPIC)?.length ?? 0;
-        metrics.events.inc(events);
-        acknowledged += events;
-      },
-      onSendError: (err) => {
-        lastSendError = (err as Error).message;
-        metrics.sendErrors.inc();
-      },
-    };
-  }
+  const delivery = (signal: AbortSignal): DeliveryOptions => ({
+    send: kafkaSender(producer, REQUEST_TIMEOUT_MS, topics),
+    logger,
+    isRetriable: isRetriableKafkaError,
+    signal,
+    giveUpAfterAbortMs: config.SHUTDOWN_GRACE_MS,
+    onSent: (batch, seconds) => status.sent(batch, seconds),
+    onSendError: (err) => status.failed(err),
+  });
 
   return {
     metrics,
@@ -157,33 +120,10 @@ export function createProducerApp({
         { topic: config.DEAD_LETTER_TOPIC, setting: 'DEAD_LETTER_TOPIC', cleanup: 'delete' },
       ]);
       assertDeadLettersFit(config.DEAD_LETTER_TOPIC, limits);
-      const data: ReplayThreadData = {
-        settings: {
-          file: config.INPUT_FILE,
-          eventTopic: config.INPUT_TOPIC,
-          deadLetterTopic: config.DEAD_LETTER_TOPIC,
-          year: config.DATA_YEAR,
-          limit: config.LIMIT,
-          loop: config.LOOP,
-          maxRowBytes: config.MAX_ROW_BYTES,
-          maxFieldBytes: config.MAX_FIELD_BYTES,
-          maxEventRecordBytes: limits.get(config.INPUT_TOPIC)! - RECORD_BATCH_OVERHEAD,
-        },
-        inputFile: config.INPUT_FILE,
-        pace:
-          config.PACE === 'fixed'
-            ? { mode: 'fixed', eventsPerSecond: config.RATE }
-            : config.PACE === 'dates'
-              ? { mode: 'dates', speedup: config.SPEEDUP }
-              : { mode: 'max' },
-        batch: batchLimits(limits),
-        // 64 KiB reads: with 1 MiB chunks their records outlived young-generation GC and
-        // raised peak RSS by ~20 MB
-        readChunkBytes: 64 * 1024,
-      };
       const deliveryOptions = delivery(signal);
-      return replayOnThread(data, {
-        startThread: (workerData) => new Worker(replayThreadEntry, { workerData: { data: workerData, log: { level: logger.level, toStderr: logToStderr } } }),
+      const log = { level: logger.level, toStderr: logToStderr };
+      return replayOnThread(replayThreadData(config, limits, batchLimits(config, limits, logger)), {
+        startThread: (workerData) => new Worker(replayThreadEntry, { workerData: { data: workerData, log } }),
         deliver: (batch) => deliverUntilAcknowledged(batch, deliveryOptions),
         signal,
         hooks: {
@@ -203,45 +143,102 @@ export function createProducerApp({
       assertFits(config.TEXT_TOPIC, limits, MAX_TEXT_LINE_BYTES * 2, 'a text line');
       assertDeadLettersFit(config.TEXT_DEAD_LETTER_TOPIC, limits);
       const deliveryOptions = delivery(signal);
-      const sender = new BatchSender({ send: (batch) => deliverUntilAcknowledged(unpackBatch(batch), deliveryOptions), ...batchLimits(limits) });
-      const counts: LineCounts = { lines: 0, deadLettered: 0 };
-      const topics = { textTopic: config.TEXT_TOPIC, deadLetterTopic: config.TEXT_DEAD_LETTER_TOPIC };
-      const lineDeps = {
-        sender,
-        clock,
-        counts,
-        onLine: () => metrics.textLines.inc(),
-        onDeadLetter: (code: ProblemCode) => metrics.deadLetters.inc({ reason: code }),
-      };
-      if (stdin) {
-        await publishLines(stdin, 'stdin', topics, lineDeps);
-      } else {
-        const listen = { host: config.LISTEN_HOST, port: config.LISTEN_PORT, maxConnections: config.LISTEN_MAX_CONNECTIONS, logger };
-        const server = await startTcpLineServer({ ...listen, onRefused: () => metrics.refusedConnections.inc() }, (socket, source) =>
-          publishLines(socket, source, topics, lineDeps),
-        );
-        logger.info({ port: server.port }, 'accepting text lines over TCP');
-        onListening?.(server.port);
-        await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
-        await server.close();
-      }
-      await sender.drain();
-      return counts;
+      const sender = new BatchSender({
+        send: (batch) => deliverUntilAcknowledged(unpackBatch(batch), deliveryOptions),
+        ...batchLimits(config, limits, logger),
+      });
+      return serveLines({ config, logger, metrics, clock, sender }, { signal, ...(stdin ? { stdin } : {}), ...(onListening ? { onListening } : {}) });
     },
     health() {
       return {
-        healthy: connected && lastSendError === undefined,
-        details: { connected, lastSendError: lastSendError ?? null, eventsAcknowledged: acknowledged },
+        healthy: connected && status.lastSendError === undefined,
+        details: { connected, lastSendError: status.lastSendError ?? null, eventsAcknowledged: status.acknowledged },
       };
     },
     async close() {
-      if (rateTimer) clearInterval(rateTimer);
+      status.stop();
       if (connected) {
         connected = false;
         await producer.disconnect();
       }
     },
   };
+}
+
+/**
+ * Batches that fit every topic they write: a request never passes the smallest
+ * max.message.bytes among them, so Kafka cannot refuse it for its size.
+ */
+function batchLimits(config: ProducerConfig, limits: Map<string, number>, logger: Logger): { maxMessages: number; maxBytes: number } {
+  const smallest = Math.min(...limits.values());
+  const maxBytes = Math.min(config.BATCH_BYTES, smallest - RECORD_BATCH_OVERHEAD);
+  if (maxBytes < config.BATCH_BYTES) logger.info({ maxBytes, limits: Object.fromEntries(limits) }, "batches capped by a topic's max.message.bytes");
+  return { maxMessages: config.BATCH_SIZE, maxBytes };
+}
+
+/** What the replay thread starts with: plain data only (workerData). */
+function replayThreadData(config: ProducerConfig, limits: Map<string, number>, batch: ReplayThreadData['batch']): ReplayThreadData {
+  return {
+    settings: {
+      file: config.INPUT_FILE,
+      eventTopic: config.INPUT_TOPIC,
+      deadLetterTopic: config.DEAD_LETTER_TOPIC,
+      year: config.DATA_YEAR,
+      limit: config.LIMIT,
+      loop: config.LOOP,
+      maxRowBytes: config.MAX_ROW_BYTES,
+      maxFieldBytes: config.MAX_FIELD_BYTES,
+      maxEventRecordBytes: limits.get(config.INPUT_TOPIC)! - RECORD_BATCH_OVERHEAD,
+    },
+    inputFile: config.INPUT_FILE,
+    pace:
+      config.PACE === 'fixed'
+        ? { mode: 'fixed', eventsPerSecond: config.RATE }
+        : config.PACE === 'dates'
+          ? { mode: 'dates', speedup: config.SPEEDUP }
+          : { mode: 'max' },
+    batch,
+    // 64 KiB reads: larger chunks' records outlive young-generation GC and raise peak RSS (docs/benchmarks.md)
+    readChunkBytes: 64 * 1024,
+  };
+}
+
+interface LineParts {
+  config: ProducerConfig;
+  logger: Logger;
+  metrics: ProducerMetrics;
+  clock: Clock;
+  sender: BatchSender;
+}
+
+/** Text lines from `stdin` until it ends, or from TCP until `signal`; every line acknowledged before it resolves. */
+async function serveLines(
+  { config, logger, metrics, clock, sender }: LineParts,
+  { signal, stdin, onListening }: { signal: AbortSignal; stdin?: AsyncIterable<Buffer>; onListening?: (port: number) => void },
+): Promise<LineCounts> {
+  const counts: LineCounts = { lines: 0, deadLettered: 0 };
+  const topics = { textTopic: config.TEXT_TOPIC, deadLetterTopic: config.TEXT_DEAD_LETTER_TOPIC };
+  const lineDeps = {
+    sender,
+    clock,
+    counts,
+    onLine: () => metrics.textLines.inc(),
+    onDeadLetter: (code: ProblemCode) => metrics.deadLetters.inc({ reason: code }),
+  };
+  if (stdin) {
+    await publishLines(stdin, 'stdin', topics, lineDeps);
+  } else {
+    const listen = { host: config.LISTEN_HOST, port: config.LISTEN_PORT, maxConnections: config.LISTEN_MAX_CONNECTIONS, logger };
+    const server = await startTcpLineServer({ ...listen, onRefused: () => metrics.refusedConnections.inc() }, (socket, source) =>
+      publishLines(socket, source, topics, lineDeps),
+    );
+    logger.info({ port: server.port }, 'accepting text lines over TCP');
+    onListening?.(server.port);
+    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    await server.close();
+  }
+  await sender.drain();
+  return counts;
 }
 
 /** The largest dead letter: its raw part, its reason and its fields, escaped at worst. */

@@ -8,8 +8,10 @@ export interface OutputTopics {
   deadLetter: string;
 }
 
-/** Each topic's partition count (read at start). */
-export type PartitionsOf = (topic: string) => number;
+/** Each topic's partition count (read at start: ServiceTopics). */
+export interface TopicLayout {
+  partitionsOf(topic: string): number;
+}
 
 /*
  * One request per partition, keys placed as Kafka's Java client places them: on a cluster,
@@ -19,7 +21,7 @@ export type PartitionsOf = (topic: string) => number;
  */
 
 /** Late events and dead letters, keyed by where they came from so a repeat can be recognised. */
-export function kafkaSideOutputs(producer: Producer, topics: OutputTopics, partitionsOf: PartitionsOf): SideOutputs {
+export function kafkaSideOutputs(producer: Producer, topics: OutputTopics, layout: TopicLayout): SideOutputs {
   return {
     async send(late, deadLetters) {
       if (late.length === 0 && deadLetters.length === 0) return;
@@ -31,7 +33,7 @@ export function kafkaSideOutputs(producer: Producer, topics: OutputTopics, parti
           ],
           [topics.deadLetter, deadLetters.map((d) => ({ key: d.key, value: encodeJson(d.letter) }))],
         ],
-        partitionsOf,
+        (t) => layout.partitionsOf(t),
       );
       await sendPerPartition(producer, batch);
     },
@@ -39,9 +41,11 @@ export function kafkaSideOutputs(producer: Producer, topics: OutputTopics, parti
 }
 
 /** Window results keyed `${job}@${windowStart}` on the (compacted) results topic. */
-export function kafkaResultPublisher(producer: Producer, topic: string, partitionsOf: PartitionsOf): (results: WindowResult[]) => Promise<void> {
+export function kafkaResultPublisher(producer: Producer, topic: string, layout: TopicLayout): (results: WindowResult[]) => Promise<void> {
   return async (results) => {
-    const batch = placeMessages([[topic, results.map((r) => ({ key: windowResultKey(r.job, r.windowStart), value: encodeWindowResult(r) }))]], partitionsOf);
+    const batch = placeMessages([[topic, results.map((r) => ({ key: windowResultKey(r.job, r.windowStart), value: encodeWindowResult(r) }))]], (t) =>
+      layout.partitionsOf(t),
+    );
     await sendPerPartition(producer, batch);
   };
 }

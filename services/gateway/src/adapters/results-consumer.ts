@@ -1,8 +1,7 @@
-import { ConsumerLiveness, type Kafka } from '@streamtally/kafka-client';
+import { BatchConsumer, type Kafka, offsetsWhenReady, type PartitionBatch, type PartitionOffsets } from '@streamtally/kafka-client';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { decodeWindowResult, WindowResult } from '@streamtally/contracts';
-import { retry } from '@streamtally/observability';
 
 export interface ResultsConsumerOptions {
   kafka: Kafka;
@@ -38,13 +37,8 @@ export function createResultsConsumer({
   onResults,
   startTimeoutMs = 30_000,
 }: ResultsConsumerOptions): ResultsConsumer {
-  const groupId = `${groupPrefix}-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: maxWaitMs });
-  const admin = kafka.admin();
-  let targets = new Map<number, number>();
-  const reached = new Map<number, number>();
-  let caughtUp = false;
-  const liveness = new ConsumerLiveness(consumer);
+  const consumer = new BatchConsumer(kafka, { groupId: `${groupPrefix}-${randomUUID()}`, maxWaitMs, throwawayGroup: true });
+  const progress = new CatchUp(topic, logger);
   // kafkajs hands over one partition's batch at a time; the batches of one fetch are
   // gathered until the event loop turns, so a client gets them in one frame
   let gathered: WindowResult[] = [];
@@ -53,63 +47,60 @@ export function createResultsConsumer({
     gathered = [];
     onResults(results);
   };
-
-  const checkCaughtUp = () => {
-    if (caughtUp) return;
-    caughtUp = [...targets].every(([partition, end]) => (reached.get(partition) ?? 0) >= end);
-    if (caughtUp) logger.info({ topic }, 'results history read; caught up');
+  const read = async (batch: PartitionBatch) => {
+    for (const message of batch.messages) {
+      const decoded = decodeWindowResult(message.value);
+      if (decoded.ok) {
+        if (gathered.length === 0) setImmediate(handOver);
+        gathered.push(decoded.value);
+      } else logger.warn({ partition: batch.partition, offset: message.offset, reason: decoded.error }, 'skipping a malformed result');
+    }
+    progress.reached(batch.partition, Number(batch.lastOffset()) + 1);
   };
 
-  let closing: Promise<void> | undefined;
-  /** connected at some point: only then is there a group to delete (asking a broker that never answered would wait out kafkajs's retries) */
-  let connected = false;
   return {
     get caughtUp() {
-      return caughtUp;
+      return progress.caughtUp;
     },
     get running() {
-      return liveness.running;
+      return consumer.liveness.running;
     },
     async start() {
-      await admin.connect();
-      connected = true;
-      // retried while the broker still settles a topic created a moment ago (no leader yet,
-      // coordinator loading): at `docker compose up` every service starts at once
-      const offsets = await retry(() => admin.fetchTopicOffsets(topic), {
-        initialMs: 100,
-        maxMs: 2000,
+      const offsets = await offsetsWhenReady(kafka, topic, {
         withinMs: startTimeoutMs,
-        onFailure: (err, _attempt, retryInMs) => logger.info({ err: { message: (err as Error).message }, retryInMs }, 'results topic not ready yet; retrying'),
+        onRetry: (err, retryInMs) => logger.info({ err: { message: (err as Error).message }, retryInMs }, 'results topic not ready yet; retrying'),
       });
-      targets = new Map(offsets.map((o) => [o.partition, Number(o.high)]));
-      checkCaughtUp();
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          for (const message of batch.messages) {
-            const decoded = decodeWindowResult(message.value);
-            if (decoded.ok) {
-              if (gathered.length === 0) setImmediate(handOver);
-              gathered.push(decoded.value);
-            } else logger.warn({ partition: batch.partition, offset: message.offset, reason: decoded.error }, 'skipping a malformed result');
-          }
-          reached.set(batch.partition, Number(batch.lastOffset()) + 1);
-          checkCaughtUp();
-        },
-      });
-      liveness.started();
+      progress.target(offsets);
+      await consumer.start({ topics: [topic], fromBeginning: true, eachBatch: read });
     },
-    close() {
-      closing ??= (async () => {
-        liveness.stopped();
-        if (!connected) return;
-        await consumer.disconnect().catch(() => undefined);
-        await admin.deleteGroups([groupId]).catch(() => undefined);
-        await admin.disconnect().catch(() => undefined);
-      })();
-      return closing;
-    },
+    close: () => consumer.close(),
   };
+}
+
+/** Whether everything that was in the topic at start has been read. */
+class CatchUp {
+  private targets = new Map<number, number>();
+  private readonly offsets = new Map<number, number>();
+  caughtUp = false;
+
+  constructor(
+    private readonly topic: string,
+    private readonly logger: Logger,
+  ) {}
+
+  target(offsets: readonly PartitionOffsets[]): void {
+    this.targets = new Map(offsets.map((o) => [o.partition, Number(o.end)]));
+    this.check();
+  }
+
+  reached(partition: number, next: number): void {
+    this.offsets.set(partition, next);
+    this.check();
+  }
+
+  private check(): void {
+    if (this.caughtUp) return;
+    this.caughtUp = [...this.targets].every(([partition, end]) => (this.offsets.get(partition) ?? 0) >= end);
+    if (this.caughtUp) this.logger.info({ topic: this.topic }, 'results history read; caught up');
+  }
 }

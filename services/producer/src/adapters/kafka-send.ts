@@ -9,7 +9,9 @@ import { OutgoingBatch, SendBatch } from '../replay/outgoing-batch';
  * throughput, as the idempotent producer sends one request at a time per broker.
  */
 export function kafkaSender(producer: Producer, requestTimeoutMs: number, cluster: { brokers: number; partitionsOf(topic: string): number }): SendBatch {
-  return cluster.brokers > 1 ? kafkaSendPerPartition(producer, requestTimeoutMs, cluster.partitionsOf) : kafkaSendBatch(producer, requestTimeoutMs);
+  return cluster.brokers > 1
+    ? kafkaSendPerPartition(producer, requestTimeoutMs, (topic) => cluster.partitionsOf(topic))
+    : kafkaSendBatch(producer, requestTimeoutMs);
 }
 
 /** One sendBatch request per batch, acks=all; every topic of the batch goes in the same request. */

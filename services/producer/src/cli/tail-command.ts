@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { openAdmin, type Kafka, type KafkaMessage } from '@streamtally/kafka-client';
+import { BatchConsumer, openAdmin, type Kafka, type KafkaMessage } from '@streamtally/kafka-client';
 
 export interface TailOptions {
   timeoutMs: number;
@@ -23,31 +23,35 @@ export async function tailCommand(kafka: Kafka, options: TailOptions): Promise<T
   const admin = await openAdmin(kafka, options.timeoutMs);
   try {
     if (!(await admin.listTopics()).includes(options.topic)) return { ok: false, error: `topic ${options.topic} does not exist` };
-    const groupId = `streamtally-tail-${randomUUID()}`;
-    const consumer = kafka.consumer({ groupId });
+    // a throw-away group: tailing never moves anyone's offsets
+    const consumer = new BatchConsumer(kafka, { groupId: `streamtally-tail-${randomUUID()}`, throwawayGroup: true });
     const limit = options.limit ?? Infinity;
     let printed = 0;
+    let done = false;
     let stop = () => {};
     const stopped = new Promise<void>((resolve) => {
-      stop = resolve;
+      stop = () => {
+        done = true;
+        resolve();
+      };
       if (options.signal.aborted) resolve();
       options.signal.addEventListener('abort', () => resolve(), { once: true });
     });
-    await consumer.connect();
     try {
-      await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
-      await consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ partition, message }) => {
-          if (printed >= limit) return;
-          printed += 1;
-          if (!options.write(formatRecord(options.topic, partition, message)) || printed >= limit) stop();
+      await consumer.start({
+        topics: [options.topic],
+        fromBeginning: options.fromBeginning,
+        eachBatch: async ({ partition, messages }) => {
+          for (const message of messages) {
+            if (done || printed >= limit) return;
+            printed += 1;
+            if (!options.write(formatRecord(options.topic, partition, message)) || printed >= limit) stop();
+          }
         },
       });
       await stopped;
     } finally {
-      await consumer.disconnect();
-      await admin.deleteGroups([groupId]).catch(() => undefined);
+      await consumer.close();
     }
     return { ok: true, printed };
   } finally {

@@ -68,18 +68,31 @@ export interface ReplaySummary {
   elapsedMs: number;
 }
 
-type Verdict = 'continue' | 'stop';
+/**
+ * What became of one record: handled, go on; handled, and the replay stops (the limit); or
+ * interrupted before it was sent (the signal): it is not counted as read, and the next replay
+ * starts at its line.
+ */
+type Verdict = 'continue' | 'stop' | 'interrupted';
+
+/** The parsers of one column order: bytes to bytes for the common row, text for the rest. */
+interface Parsers {
+  text: ReturnType<typeof createRowParser>;
+  bytes: RowBytes;
+}
 
 /**
  * Reads the file record by record, turns good rows into events and bad ones into dead
  * letters, and hands both to the sender at the pacer's tempo. Never buffers the file:
  * when the sender is busy, `add` waits and so does the reading.
  */
-export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Promise<ReplaySummary> {
-  const { pacer, sender, clock, signal, hooks } = deps;
-  const started = clock.now();
-  const maxEventRecordBytes = settings.maxEventRecordBytes ?? Infinity;
-  const summary: ReplaySummary = {
+export function replayFile(settings: ReplaySettings, deps: ReplayDeps): Promise<ReplaySummary> {
+  return new Replay(settings, deps).run();
+}
+
+/** One replay's state: its summary, the column order of the current pass, and its steps. */
+class Replay {
+  private readonly summary: ReplaySummary = {
     passes: 0,
     linesRead: 0,
     events: 0,
@@ -91,147 +104,177 @@ export async function replayFile(settings: ReplaySettings, deps: ReplayDeps): Pr
     nextLine: 1,
     elapsedMs: 0,
   };
-  /** each column order's two parsers: bytes to bytes for the common row, text for the rest */
-  const parsersFor = (columns: readonly UserLogColumn[]) => ({
-    text: createRowParser(columns, settings.maxFieldBytes),
-    bytes: new RowBytes(columns, settings.maxFieldBytes, settings.maxRowBytes),
-  });
-  const canonicalParsers = parsersFor(CANONICAL_COLUMNS);
-  let parsers = canonicalParsers;
-  let firstRecordOfPass = true;
+  private readonly maxEventRecordBytes: number;
+  private readonly canonicalParsers: Parsers;
+  private parsers: Parsers;
+  private firstRecordOfPass = true;
 
-  async function deadLetter(record: RawRecord, why: Problem): Promise<Verdict> {
-    summary.deadLettered += 1;
-    summary.deadLetterReasons[why.code] = (summary.deadLetterReasons[why.code] ?? 0) + 1;
-    hooks?.onDeadLetter?.(why.code);
-    await sender.add(settings.deadLetterTopic, fileDeadLetter(settings.file, record.line, record.bytes, why, clock.now(), record.totalBytes));
-    return 'continue';
+  constructor(
+    private readonly settings: ReplaySettings,
+    private readonly deps: ReplayDeps,
+  ) {
+    this.maxEventRecordBytes = settings.maxEventRecordBytes ?? Infinity;
+    this.canonicalParsers = this.parsersFor(CANONICAL_COLUMNS);
+    this.parsers = this.canonicalParsers;
   }
 
-  /** The first record of a pass: a header sets the column order, anything else is a row. */
-  async function headerOrRow(record: RawRecord, text: string): Promise<Verdict> {
-    firstRecordOfPass = false;
-    const fields = splitFields(text);
-    if (Array.isArray(fields) && isHeader(fields)) {
-      summary.headerLines += 1;
-      const fromHeader = columnsFromHeader(fields);
-      if (!Array.isArray(fromHeader)) return deadLetter(record, fromHeader);
-      parsers = parsersFor(fromHeader);
-      return 'continue';
+  async run(): Promise<ReplaySummary> {
+    const { clock, signal, sender } = this.deps;
+    const started = clock.now();
+    do {
+      if (await this.pass()) break;
+    } while (this.settings.loop && !signal.aborted);
+    if (signal.aborted && this.summary.stoppedBy !== 'limit') this.summary.stoppedBy = 'signal';
+    await sender.drain();
+    this.summary.elapsedMs = clock.now() - started;
+    return this.summary;
+  }
+
+  /** One pass over the file; true when the replay stops (limit or signal) before its end. */
+  private async pass(): Promise<boolean> {
+    this.summary.passes += 1;
+    this.deps.pacer.startPass();
+    this.parsers = this.canonicalParsers;
+    this.firstRecordOfPass = true;
+    const splitter = new RecordSplitter(this.settings.maxRowBytes);
+    for await (const chunk of this.deps.openFile()) {
+      this.deps.hooks?.onBytesRead?.(chunk.length);
+      for (const record of splitter.push(chunk)) {
+        const verdict = this.handle(record);
+        // the common case, kept free of promises: a record handled at once
+        if (verdict === 'continue') this.read(record);
+        else if (await this.stops(record, verdict)) return true;
+      }
     }
-    return row(record, text);
-  }
-
-  async function sendWhenDue(decision: PaceDecision, record: RawRecord, send: () => Verdict | Promise<Verdict>): Promise<Verdict> {
-    await sender.flush(); // what is due goes out now, not when the batch fills
-    await clock.sleep(decision.delayMs, signal);
-    if (signal.aborted) {
-      summary.linesRead -= 1;
-      summary.nextLine = record.line;
-      return 'stop';
+    for (const record of splitter.end()) {
+      if (await this.stops(record, this.handle(record))) return true;
     }
-    return send();
+    return false;
   }
 
-  function tooLargeForTopic(record: RawRecord, bytes: number): Promise<Verdict> {
-    return deadLetter(
-      record,
-      problem(
-        'too_large_for_topic',
-        `record: ${bytes} bytes, more than topic ${settings.eventTopic} takes (${maxEventRecordBytes}, from its max.message.bytes)`,
-      ),
-    );
-  }
-
-  /** An event is in the batch (or waiting for room): counted, and the limit checked. */
-  function sent(waiting: Promise<void> | undefined): Verdict | Promise<Verdict> {
-    summary.events += 1;
-    hooks?.onEvents?.(1);
-    let verdict: Verdict = 'continue';
-    if (settings.limit !== undefined && summary.events >= settings.limit) {
-      summary.stoppedBy = 'limit';
-      verdict = 'stop';
+  private async stops(record: RawRecord, pending: Verdict | Promise<Verdict>): Promise<boolean> {
+    const verdict = await pending;
+    if (verdict === 'interrupted') {
+      this.summary.nextLine = record.line;
+      return true;
     }
-    return waiting ? waiting.then(() => verdict) : verdict;
+    this.read(record);
+    return verdict === 'stop';
   }
 
-  function sendRow(event: UserLogRow, ts: number, record: RawRecord): Verdict | Promise<Verdict> {
-    event.ts = ts;
-    const value = encodeUserActionText(event);
-    const key = String(event.user_id);
-    // a UTF-16 length times 3 bounds the UTF-8 size: most rows skip the exact count
-    if (value.length * 3 + key.length > maxEventRecordBytes && Buffer.byteLength(value) + key.length > maxEventRecordBytes) {
-      return tooLargeForTopic(record, Buffer.byteLength(value) + key.length);
-    }
-    return sent(sender.add(settings.eventTopic, { key, value }));
-  }
-
-  /** The row `parsers.bytes` just read, encoded in place. */
-  function sendEncodedRow(ts: number, record: RawRecord): Verdict | Promise<Verdict> {
-    const row = parsers.bytes;
-    const bytes = row.encode(ts, record.line);
-    if (bytes > maxEventRecordBytes) return tooLargeForTopic(record, bytes);
-    return sent(sender.addEncoded(settings.eventTopic, row.out, row.keyBytes, row.valueBytes));
-  }
-
-  function row(record: RawRecord, text: string): Verdict | Promise<Verdict> {
-    const parsed = parsers.text(text, record.line);
-    if (!parsed.ok) return deadLetter(record, parsed);
-    const decision = pacer.next(clock.now(), dataDay(settings.year, parsed.row.month, parsed.row.day));
-    if (decision.delayMs >= PACE_SLACK_MS) return sendWhenDue(decision, record, () => sendRow(parsed.row, decision.ts, record));
-    return sendRow(parsed.row, decision.ts, record);
-  }
-
-  /** A row read from its bytes; the pacer may make it wait, and nothing else is read meanwhile. */
-  function rowFromBytes(record: RawRecord): Verdict | Promise<Verdict> {
-    const decision = pacer.next(clock.now(), dataDay(settings.year, parsers.bytes.month, parsers.bytes.day));
-    if (decision.delayMs >= PACE_SLACK_MS) return sendWhenDue(decision, record, () => sendEncodedRow(decision.ts, record));
-    return sendEncodedRow(decision.ts, record);
+  private read(record: RawRecord): void {
+    this.summary.linesRead += 1;
+    this.summary.nextLine = record.line + 1;
   }
 
   /**
    * One record. Synchronous unless it has to wait (for the pacer, a full batch or a dead
    * letter): most records of a fast replay never make a promise.
    */
-  function handle(record: RawRecord): Verdict | Promise<Verdict> {
-    if (signal.aborted) return 'stop';
-    summary.linesRead += 1;
-    summary.nextLine = record.line + 1;
-    if (record.problem) return deadLetter(record, record.problem);
+  private handle(record: RawRecord): Verdict | Promise<Verdict> {
+    if (this.deps.signal.aborted) return 'interrupted';
+    if (record.problem) return this.deadLetter(record, record.problem);
     if (record.bytes.length === 0) {
-      summary.blankLines += 1;
+      this.summary.blankLines += 1;
       return 'continue';
     }
-    if (!firstRecordOfPass && parsers.bytes.parse(record.bytes)) return rowFromBytes(record);
+    const { bytes } = this.parsers;
+    if (!this.firstRecordOfPass && bytes.parse(record.bytes)) {
+      return this.paced(bytes.month, bytes.day, record, (ts) => this.sendEncodedRow(ts, record));
+    }
     const decoded = decodeRecord(record);
-    if (!decoded.ok) return deadLetter(record, decoded);
-    if (firstRecordOfPass) return headerOrRow(record, decoded.text);
-    return row(record, decoded.text);
+    if (!decoded.ok) return this.deadLetter(record, decoded);
+    if (this.firstRecordOfPass) return this.headerOrRow(record, decoded.text);
+    return this.row(record, decoded.text);
   }
 
-  const stopped = async (verdict: Verdict | Promise<Verdict>): Promise<boolean> => (typeof verdict === 'string' ? verdict : await verdict) === 'stop';
+  /** The first record of a pass: a header sets the column order, anything else is a row. */
+  private headerOrRow(record: RawRecord, text: string): Verdict | Promise<Verdict> {
+    this.firstRecordOfPass = false;
+    const fields = splitFields(text);
+    if (!Array.isArray(fields) || !isHeader(fields)) return this.row(record, text);
+    this.summary.headerLines += 1;
+    const fromHeader = columnsFromHeader(fields);
+    if (!Array.isArray(fromHeader)) return this.deadLetter(record, fromHeader);
+    this.parsers = this.parsersFor(fromHeader);
+    return 'continue';
+  }
 
-  passes: do {
-    summary.passes += 1;
-    pacer.startPass();
-    parsers = canonicalParsers;
-    firstRecordOfPass = true;
-    const splitter = new RecordSplitter(settings.maxRowBytes);
-    for await (const chunk of deps.openFile()) {
-      hooks?.onBytesRead?.(chunk.length);
-      for (const record of splitter.push(chunk)) {
-        const verdict = handle(record);
-        if (verdict === 'continue') continue;
-        if (await stopped(verdict)) break passes;
-      }
-    }
-    for (const record of splitter.end()) {
-      if (await stopped(handle(record))) break passes;
-    }
-  } while (settings.loop && !signal.aborted);
+  /** A row the byte parser could not take (quotes, escapes, a problem to name): read as text. */
+  private row(record: RawRecord, text: string): Verdict | Promise<Verdict> {
+    const parsed = this.parsers.text(text, record.line);
+    if (!parsed.ok) return this.deadLetter(record, parsed);
+    return this.paced(parsed.row.month, parsed.row.day, record, (ts) => this.sendRow(parsed.row, ts, record));
+  }
 
-  if (signal.aborted && summary.stoppedBy !== 'limit') summary.stoppedBy = 'signal';
-  await sender.drain();
-  summary.elapsedMs = clock.now() - started;
-  return summary;
+  /** Sends at the pacer's tempo; the pacer may make it wait, and nothing else is read meanwhile. */
+  private paced(month: number, day: number, record: RawRecord, send: (ts: number) => Verdict | Promise<Verdict>): Verdict | Promise<Verdict> {
+    const { pacer, clock } = this.deps;
+    const decision = pacer.next(clock.now(), dataDay(this.settings.year, month, day));
+    if (decision.delayMs >= PACE_SLACK_MS) return this.sendWhenDue(decision, () => send(decision.ts));
+    return send(decision.ts);
+  }
+
+  private async sendWhenDue(decision: PaceDecision, send: () => Verdict | Promise<Verdict>): Promise<Verdict> {
+    const { sender, clock, signal } = this.deps;
+    await sender.flush(); // what is due goes out now, not when the batch fills
+    await clock.sleep(decision.delayMs, signal);
+    if (signal.aborted) return 'interrupted';
+    return send();
+  }
+
+  private sendRow(event: UserLogRow, ts: number, record: RawRecord): Verdict | Promise<Verdict> {
+    event.ts = ts;
+    const value = encodeUserActionText(event);
+    const key = String(event.user_id);
+    // a UTF-16 length times 3 bounds the UTF-8 size: most rows skip the exact count
+    if (value.length * 3 + key.length > this.maxEventRecordBytes && Buffer.byteLength(value) + key.length > this.maxEventRecordBytes) {
+      return this.tooLargeForTopic(record, Buffer.byteLength(value) + key.length);
+    }
+    return this.sent(this.deps.sender.add(this.settings.eventTopic, { key, value }));
+  }
+
+  /** The row `parsers.bytes` just read, encoded in place. */
+  private sendEncodedRow(ts: number, record: RawRecord): Verdict | Promise<Verdict> {
+    const row = this.parsers.bytes;
+    const bytes = row.encode(ts, record.line);
+    if (bytes > this.maxEventRecordBytes) return this.tooLargeForTopic(record, bytes);
+    return this.sent(this.deps.sender.addEncoded(this.settings.eventTopic, row.out, row.keyBytes, row.valueBytes));
+  }
+
+  /** An event is in the batch (or waiting for room): counted, and the limit checked. */
+  private sent(waiting: Promise<void> | undefined): Verdict | Promise<Verdict> {
+    this.summary.events += 1;
+    this.deps.hooks?.onEvents?.(1);
+    let verdict: Verdict = 'continue';
+    if (this.settings.limit !== undefined && this.summary.events >= this.settings.limit) {
+      this.summary.stoppedBy = 'limit';
+      verdict = 'stop';
+    }
+    return waiting ? waiting.then(() => verdict) : verdict;
+  }
+
+  private tooLargeForTopic(record: RawRecord, bytes: number): Promise<Verdict> {
+    const { eventTopic } = this.settings;
+    return this.deadLetter(
+      record,
+      problem('too_large_for_topic', `record: ${bytes} bytes, more than topic ${eventTopic} takes (${this.maxEventRecordBytes}, from its max.message.bytes)`),
+    );
+  }
+
+  private async deadLetter(record: RawRecord, why: Problem): Promise<Verdict> {
+    const { summary, settings, deps } = this;
+    summary.deadLettered += 1;
+    summary.deadLetterReasons[why.code] = (summary.deadLetterReasons[why.code] ?? 0) + 1;
+    deps.hooks?.onDeadLetter?.(why.code);
+    await deps.sender.add(settings.deadLetterTopic, fileDeadLetter(settings.file, record.line, record.bytes, why, deps.clock.now(), record.totalBytes));
+    return 'continue';
+  }
+
+  private parsersFor(columns: readonly UserLogColumn[]): Parsers {
+    return {
+      text: createRowParser(columns, this.settings.maxFieldBytes),
+      bytes: new RowBytes(columns, this.settings.maxFieldBytes, this.settings.maxRowBytes),
+    };
+  }
 }
