@@ -10,3 +10,4 @@ export * from './topic-plan';
 export * from './topic-settings';
 export * from './service-topics';
 export * from './batch-consumer';
+export * from './kafka-errors';

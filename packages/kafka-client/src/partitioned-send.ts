@@ -1,4 +1,5 @@
 import type { Admin, Producer } from 'kafkajs';
+import { KafkaRequestError } from './kafka-errors';
 import { whileTopicsPropagate } from './topics';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's murmur2 (patched, tested against Kafka's Java vectors) has no types
@@ -52,19 +53,17 @@ export function placeMessages(
   return placed;
 }
 
-/** Some partitions of a batch were not acknowledged; `unsent` holds exactly those. */
-export class PartiallySentError extends Error {
+/** Some partitions of a batch were not acknowledged; `unsent` holds exactly those, `code` and `retriable` are the first failure's. */
+export class PartiallySentError extends KafkaRequestError {
+  override readonly name = 'PartiallySentError';
   constructor(
     readonly unsent: PartitionedBatch,
     readonly unsentCount: number,
     readonly firstError: unknown,
   ) {
-    super(
-      `${unsentCount} message(s) in ${[...unsent.values()].reduce((n, p) => n + p.size, 0)} partition(s) not acknowledged: ${(firstError as Error).message}`,
-      {
-        cause: firstError,
-      },
-    );
+    const first = KafkaRequestError.of(firstError);
+    const partitions = [...unsent.values()].reduce((n, p) => n + p.size, 0);
+    super(`${unsentCount} message(s) in ${partitions} partition(s) not acknowledged: ${first.message}`, first.code, first.retriable, { cause: firstError });
   }
 }
 

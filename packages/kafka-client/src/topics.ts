@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import { retry } from '@streamtally/observability';
+import { isRetriableKafkaError } from './kafka-errors';
 
 export interface TopicSpec {
   topic: string;
@@ -104,15 +105,3 @@ export function whileTopicsPropagate<T>(read: () => Promise<T>): Promise<T> {
 
 /** Room a record batch takes beyond its values: its header (61 bytes), each record's own fields and key. */
 export const RECORD_BATCH_OVERHEAD = 512;
-
-/**
- * Whether sending again may succeed: false only for a broker's refusal that it marks as
- * final (a record too large or invalid, no authorisation); connection errors, timeouts and
- * retries kafkajs gave up on are retriable, since the broker may come back.
- */
-export function isRetriableKafkaError(err: unknown): boolean {
-  for (let e = err as { name?: string; retriable?: boolean; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.name === 'KafkaJSProtocolError') return e.retriable === true;
-  }
-  return true;
-}

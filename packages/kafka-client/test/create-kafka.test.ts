@@ -1,5 +1,5 @@
 import { logLevel } from 'kafkajs';
-import { isRetriableKafkaError, pinoLevelOf } from '../src';
+import { isRetriableKafkaError, KafkaRequestError, PartiallySentError, pinoLevelOf } from '../src';
 
 const entry = (level: number, message: string, extra: Record<string, unknown> = {}) => ({
   level,
@@ -65,5 +65,21 @@ describe('isRetriableKafkaError', () => {
       true,
     );
     expect(isRetriableKafkaError(Object.assign(new Error('Connection error: ECONNREFUSED'), { name: 'KafkaJSConnectionError' }))).toBe(true);
+  });
+
+  it('classifies once, at the door, into a stable code that travels with the error', () => {
+    const tooLarge = Object.assign(new Error('too large'), { name: 'KafkaJSProtocolError', retriable: false, type: 'MESSAGE_TOO_LARGE' });
+    const classified = KafkaRequestError.of(Object.assign(new Error('wrapped', { cause: tooLarge }), { name: 'KafkaJSNonRetriableError' }));
+    expect(classified).toMatchObject({ code: 'MESSAGE_TOO_LARGE', retriable: false, message: 'wrapped' });
+    expect(KafkaRequestError.of(classified)).toBe(classified);
+    expect(KafkaRequestError.of(Object.assign(new Error('Connection error: ECONNREFUSED'), { name: 'KafkaJSConnectionError' }))).toMatchObject({
+      code: 'KAFKA_UNREACHABLE',
+      retriable: true,
+    });
+    expect(KafkaRequestError.of(new Error('Request timed out'))).toMatchObject({ code: 'KAFKA_REQUEST_FAILED', retriable: true });
+    // a partly sent batch carries its first failure's code: the producer decides on it alone
+    const partly = new PartiallySentError(new Map([['t', new Map([[0, []]])]]), 3, tooLarge);
+    expect(partly).toMatchObject({ code: 'MESSAGE_TOO_LARGE', retriable: false, unsentCount: 3 });
+    expect(partly.message).toBe('3 message(s) in 1 partition(s) not acknowledged: too large');
   });
 });

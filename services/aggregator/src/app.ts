@@ -93,41 +93,67 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
       schedule.start();
       logger.info({ jobs: jobs.map((j) => j.name), sources, namespace: config.STATE_NAMESPACE }, 'aggregator started');
     },
-    health() {
-      const stalled = processor.stalledPartitions(config.STALL_TIMEOUT_MS);
-      const failingJobs = emitter.failingFor(config.STALL_TIMEOUT_MS);
-      const { liveness } = consumer;
-      return {
-        healthy: liveness.running && stalled.length === 0 && redis.status === 'ready' && failingJobs.length === 0,
-        details: {
-          running: liveness.running,
-          ...liveness.describe(),
-          redis: redis.status,
-          ownedPartitions: processor.ownedCount,
-          stalledPartitions: stalled,
-          failingJobs,
-          lastEmitError: schedule.lastError,
-        },
-      };
-    },
+    health: () => aggregatorHealth({ consumer, processor, emitter, schedule, redis }, config.STALL_TIMEOUT_MS),
     close() {
-      closing ??= (async () => {
-        const lastTick = schedule.stop();
-        logger.debug('closing: last offsets to Kafka, then the consumer');
-        await kafkaCommits.flush();
-        await consumer.close().catch((err: unknown) => logger.warn({ err }, 'consumer disconnect failed'));
-        logger.debug('closing: last emit');
-        await lastTick;
-        logger.debug('closing: producer');
-        await producer.disconnect().catch((err: unknown) => logger.warn({ err }, 'producer disconnect failed'));
-        await topics.close();
-        logger.debug('closing: redis');
-        redis.disconnect();
-        logger.info('closed');
-      })();
+      closing ??= closeInOrder({ schedule, kafkaCommits, consumer, producer, topics, redis }, logger);
       return closing;
     },
   };
+}
+
+interface Running {
+  consumer: BatchConsumer;
+  processor: PartitionProcessor;
+  emitter: ResultEmitter;
+  schedule: EmitSchedule;
+  redis: Redis;
+}
+
+/** Healthy while consuming, no partition stalled, Redis ready and no job failing to emit for STALL_TIMEOUT_MS. */
+function aggregatorHealth({ consumer, processor, emitter, schedule, redis }: Running, stallTimeoutMs: number): HealthReport {
+  const stalled = processor.stalledPartitions(stallTimeoutMs);
+  const failingJobs = emitter.failingFor(stallTimeoutMs);
+  const { liveness } = consumer;
+  return {
+    healthy: liveness.running && stalled.length === 0 && redis.status === 'ready' && failingJobs.length === 0,
+    details: {
+      running: liveness.running,
+      ...liveness.describe(),
+      redis: redis.status,
+      ownedPartitions: processor.ownedCount,
+      stalledPartitions: stalled,
+      failingJobs,
+      lastEmitError: schedule.lastError,
+    },
+  };
+}
+
+interface Closable {
+  schedule: EmitSchedule;
+  kafkaCommits: KafkaCommits;
+  consumer: BatchConsumer;
+  producer: Producer;
+  topics: ServiceTopics;
+  redis: Redis;
+}
+
+/**
+ * Stops intake first (no new tick, the last offsets to Kafka, leave the group), lets the last
+ * emit finish, then closes what it wrote with: the producer, the admin, Redis.
+ */
+async function closeInOrder({ schedule, kafkaCommits, consumer, producer, topics, redis }: Closable, logger: Logger): Promise<void> {
+  const lastTick = schedule.stop();
+  logger.debug('closing: last offsets to Kafka, then the consumer');
+  await kafkaCommits.flush();
+  await consumer.close().catch((err: unknown) => logger.warn({ err }, 'consumer disconnect failed'));
+  logger.debug('closing: last emit');
+  await lastTick;
+  logger.debug('closing: producer');
+  await producer.disconnect().catch((err: unknown) => logger.warn({ err }, 'producer disconnect failed'));
+  await topics.close();
+  logger.debug('closing: redis');
+  redis.disconnect();
+  logger.info('closed');
 }
 
 /** The consumer of the jobs' sources, with the fetch settings of the config. */

@@ -8,43 +8,40 @@ import { createAggregatorApp } from './app';
 import { parseAggregatorConfig, topicConflicts } from './config';
 import { loadJobs } from './jobs/load-jobs';
 
-async function main(): Promise<number> {
+/** Everything start-up reads before it connects, checked: settings, the Kafka connection, the jobs, the Redis target. */
+function startupSettings() {
+  const invalid = (what: string, errors: readonly string[]) => ({ ok: false as const, message: `invalid ${what}:\n  ${errors.join('\n  ')}` });
   const parsed = parseAggregatorConfig(process.env);
-  if (!parsed.ok) {
-    process.stderr.write(`streamtally-aggregator: invalid settings:\n  ${parsed.errors.join('\n  ')}\n`);
-    return 2;
-  }
+  if (!parsed.ok) return invalid('settings', parsed.errors);
   const config = parsed.config;
   const connected = kafkaConnectionOf(config);
-  if (!connected.ok) {
-    process.stderr.write(`streamtally-aggregator: invalid settings:\n  ${connected.errors.join('\n  ')}\n`);
-    return 2;
-  }
+  if (!connected.ok) return invalid('settings', connected.errors);
   const loaded = loadJobs(config);
-  if (!loaded.ok) {
-    process.stderr.write(`streamtally-aggregator: invalid jobs:\n  ${loaded.errors.join('\n  ')}\n`);
-    return 2;
-  }
+  if (!loaded.ok) return invalid('jobs', loaded.errors);
   const conflicts = topicConflicts(
     config,
     loaded.jobs.map((j) => j.source),
   );
-  if (conflicts.length > 0) {
-    process.stderr.write(`streamtally-aggregator: invalid settings:\n  ${conflicts.join('\n  ')}\n`);
-    return 2;
-  }
+  if (conflicts.length > 0) return invalid('settings', conflicts);
   const redisTarget = redisTargetOf(config);
-  if (!redisTarget.ok) {
-    process.stderr.write(`streamtally-aggregator: invalid settings:\n  ${redisTarget.errors.join('\n  ')}\n`);
+  if (!redisTarget.ok) return invalid('settings', redisTarget.errors);
+  return { ok: true as const, config, connection: connected.connection, loaded, redisTarget: redisTarget.target };
+}
+
+async function main(): Promise<number> {
+  const settings = startupSettings();
+  if (!settings.ok) {
+    process.stderr.write(`streamtally-aggregator: ${settings.message}\n`);
     return 2;
   }
+  const { config, loaded } = settings;
   const logger = createLogger({ service: 'aggregator', level: config.LOG_LEVEL });
   const registry = createRegistry('aggregator');
-  announceConnection(logger, connected.connection);
-  const kafka = createKafka({ connection: connected.connection, clientId: config.KAFKA_CLIENT_ID, logger });
+  announceConnection(logger, settings.connection);
+  const kafka = createKafka({ connection: settings.connection, clientId: config.KAFKA_CLIENT_ID, logger });
   let redis: Redis;
   try {
-    redis = await connectRedis(redisTarget.target, config.BROKER_TIMEOUT_MS, logger);
+    redis = await connectRedis(settings.redisTarget, config.BROKER_TIMEOUT_MS, logger);
   } catch (err) {
     if (!(err instanceof RedisStartupError)) throw err;
     logger.error({ err: { message: err.message } }, 'redis unusable at start');

@@ -4,25 +4,12 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DEAD_LETTER_RAW_LIMIT, DEAD_LETTER_REASON_LIMIT, MAX_TEXT_LINE_BYTES, type ProblemCode } from '@streamtally/contracts';
-import {
-  createKafkaClientMetrics,
-  createProducer,
-  instrumentProducer,
-  isRetriableKafkaError,
-  type Kafka,
-  type Producer,
-  RECORD_BATCH_OVERHEAD,
-  REQUEST_TIMEOUT_MS,
-  ServiceTopics,
-  type TopicNeed,
-  topicSettingsOf,
-} from '@streamtally/kafka-client';
+import { type Kafka, RECORD_BATCH_OVERHEAD } from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
 import type { ProducerConfig } from './config';
 import { createProducerMetrics, ProducerMetrics } from './metrics';
-import { DeliveryStatus } from './delivery-status';
-import { kafkaSender } from './adapters/kafka-send';
-import { BatchSender, deliverUntilAcknowledged, type DeliveryOptions } from './replay/batch-sender';
+import { KafkaOutput } from './adapters/kafka-output';
+import { BatchSender, deliverUntilAcknowledged } from './replay/batch-sender';
 import { Clock, systemClock } from './replay/clock';
 import { ReplayHooks, ReplaySummary } from './replay/replay';
 import { unpackBatch } from './replay/packed-batch';
@@ -79,48 +66,18 @@ export function createProducerApp({
   logToStderr = false,
 }: ProducerAppDeps): ProducerApp {
   const metrics = createProducerMetrics(registry);
-  const producer: Producer = createProducer(kafka, {
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    // kafkajs retries a few times itself; BatchSender retries the same batch after that
-    retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
-  });
-  instrumentProducer(producer, createKafkaClientMetrics(registry), 'producer');
-  const topics = new ServiceTopics(kafka, { timeoutMs: config.BROKER_TIMEOUT_MS, settings: topicSettingsOf(config), logger });
-  const status = new DeliveryStatus(metrics, [...new Set([config.INPUT_TOPIC, config.TEXT_TOPIC])]);
-  let connected = false;
-
-  /** Creates (or checks) the topics and connects; returns each one's max.message.bytes. */
-  async function prepare(needs: TopicNeed[]): Promise<Map<string, number>> {
-    await topics.prepare(needs);
-    await producer.connect();
-    connected = true;
-    status.startRate();
-    return new Map(needs.map((need) => [need.topic, topics.maxMessageBytesOf(need.topic)]));
-  }
-
-  /** How every batch goes to Kafka, retried until acknowledged, with its metrics. */
-  const delivery = (signal: AbortSignal): DeliveryOptions => ({
-    send: kafkaSender(producer, REQUEST_TIMEOUT_MS, topics),
-    logger,
-    isRetriable: isRetriableKafkaError,
-    signal,
-    giveUpAfterAbortMs: config.SHUTDOWN_GRACE_MS,
-    onSent: (batch, seconds) => status.sent(batch, seconds),
-    onSendError: (err) => status.failed(err),
-  });
+  const output = new KafkaOutput(kafka, config, logger, metrics, registry);
 
   return {
     metrics,
     async replay(signal, hooks) {
       await assertReadableFile(config.INPUT_FILE);
-      const limits = await prepare([
+      const limits = await output.prepare([
         { topic: config.INPUT_TOPIC, setting: 'INPUT_TOPIC', cleanup: 'delete' },
         { topic: config.DEAD_LETTER_TOPIC, setting: 'DEAD_LETTER_TOPIC', cleanup: 'delete' },
       ]);
       assertDeadLettersFit(config.DEAD_LETTER_TOPIC, limits);
-      const deliveryOptions = delivery(signal);
+      const deliveryOptions = output.delivery(signal);
       const log = { level: logger.level, toStderr: logToStderr };
       return replayOnThread(replayThreadData(config, limits, batchLimits(config, limits, logger)), {
         startThread: (workerData) => new Worker(replayThreadEntry, { workerData: { data: workerData, log } }),
@@ -136,32 +93,21 @@ export function createProducerApp({
       });
     },
     async lines(signal, stdin, onListening) {
-      const limits = await prepare([
+      const limits = await output.prepare([
         { topic: config.TEXT_TOPIC, setting: 'TEXT_TOPIC', cleanup: 'delete' },
         { topic: config.TEXT_DEAD_LETTER_TOPIC, setting: 'TEXT_DEAD_LETTER_TOPIC', cleanup: 'delete' },
       ]);
       assertFits(config.TEXT_TOPIC, limits, MAX_TEXT_LINE_BYTES * 2, 'a text line');
       assertDeadLettersFit(config.TEXT_DEAD_LETTER_TOPIC, limits);
-      const deliveryOptions = delivery(signal);
+      const deliveryOptions = output.delivery(signal);
       const sender = new BatchSender({
         send: (batch) => deliverUntilAcknowledged(unpackBatch(batch), deliveryOptions),
         ...batchLimits(config, limits, logger),
       });
       return serveLines({ config, logger, metrics, clock, sender }, { signal, ...(stdin ? { stdin } : {}), ...(onListening ? { onListening } : {}) });
     },
-    health() {
-      return {
-        healthy: connected && status.lastSendError === undefined,
-        details: { connected, lastSendError: status.lastSendError ?? null, eventsAcknowledged: status.acknowledged },
-      };
-    },
-    async close() {
-      status.stop();
-      if (connected) {
-        connected = false;
-        await producer.disconnect();
-      }
-    },
+    health: () => output.health(),
+    close: () => output.close(),
   };
 }
 

@@ -10,6 +10,15 @@ import { tailCommand } from './cli/tail-command';
 import { formatTopicReports, pipelineTopics, topicsCommand } from './cli/topics-command';
 import { parseProducerConfig, ProducerConfig } from './config';
 
+/** The settings (environment, then command-line options over it) and the Kafka connection they describe, checked. */
+function startupSettings(values: Record<string, string | undefined>) {
+  const parsed = parseProducerConfig({ ...process.env, ...values });
+  if (!parsed.ok) return { ok: false as const, errors: parsed.errors };
+  const connected = kafkaConnectionOf(parsed.config);
+  if (!connected.ok) return { ok: false as const, errors: connected.errors };
+  return { ok: true as const, config: parsed.config, connection: connected.connection };
+}
+
 async function main(): Promise<number> {
   const commandLine = parseCommandLine(process.argv.slice(2));
   if (!commandLine.ok) {
@@ -23,18 +32,12 @@ async function main(): Promise<number> {
   }
   if (command === 'generate') return generate(commandLine.value.generate);
 
-  const parsed = parseProducerConfig({ ...process.env, ...values });
-  if (!parsed.ok) {
-    process.stderr.write(`streamtally-producer: invalid settings:\n  ${parsed.errors.join('\n  ')}\n`);
+  const settings = startupSettings(values);
+  if (!settings.ok) {
+    process.stderr.write(`streamtally-producer: invalid settings:\n  ${settings.errors.join('\n  ')}\n`);
     return 2;
   }
-  const config = parsed.config;
-  const connected = kafkaConnectionOf(config);
-  if (!connected.ok) {
-    process.stderr.write(`streamtally-producer: invalid settings:\n  ${connected.errors.join('\n  ')}\n`);
-    return 2;
-  }
-  const connection = connected.connection;
+  const { config, connection } = settings;
   const interactive = config.PROGRESS === 'on' || (config.PROGRESS === 'auto' && process.stdout.isTTY === true);
   // a terminal gets a progress bar; JSON logs would garble it, so only warnings go through
   const logger = createLogger({

@@ -26,6 +26,40 @@ export interface HttpDeps {
 /** Probes come from orchestrators by IP address: no Host check for them. */
 const PROBES = new Set(['/healthz', '/readyz']);
 
+/** Security headers on every reply: the page loads only its own scripts, styles and sockets. */
+const SECURITY_HEADERS = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  referrerPolicy: { policy: 'no-referrer' as const },
+};
+
+/** A known path asked with another method is 405 (with Allow), an unknown one 404. */
+function notFound(app: FastifyInstance) {
+  return (request: FastifyRequest, reply: FastifyReply) => {
+    const url = pathOf(request);
+    const known = app.hasRoute({ method: 'GET', url }) || /^\/api\/windows\/[^/]+$/.test(url);
+    if (known && request.method !== 'GET' && request.method !== 'HEAD') {
+      return reply
+        .code(405)
+        .header('allow', 'GET, HEAD')
+        .send({ error: `${request.method} is not allowed on ${url}; use GET` });
+    }
+    return reply.code(404).send({ error: `no route ${request.method} ${url}` });
+  };
+}
+
 /**
  * The gateway's public HTTP side as a Fastify app that tests drive with `inject` (no port):
  * the page, /ws, the API, health. Locked by default: the page's own origin only, known host
@@ -42,23 +76,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     config.ALLOWED_ORIGINS === undefined ? undefined : config.ALLOWED_ORIGINS.trim() === '*' ? '*' : config.ALLOWED_ORIGINS.split(',').map((o) => o.trim());
   const session: SessionOptions = { tokens, ttlSeconds: config.SESSION_TTL_SECONDS, onRefused: (reason) => metrics.refused.inc({ reason }) };
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-    referrerPolicy: { policy: 'no-referrer' },
-  });
+  await app.register(helmet, SECURITY_HEADERS);
   // the accepted tokens sign the session cookie: the first signs, any verifies (rotation)
   await app.register(cookie, tokens.length > 0 ? { secret: [...tokens] } : {});
   await app.register(websocket, { options: { maxPayload: config.MAX_MESSAGE_BYTES }, preClose: closeSockets });
@@ -98,18 +116,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   apiRoutes(app, hub.store);
   wsRoute(app, { hub, pingIntervalMs: config.PING_INTERVAL_MS, logger: deps.logger });
 
-  // a known path asked with another method is 405 (with Allow), an unknown one 404
-  app.setNotFoundHandler((request, reply) => {
-    const url = pathOf(request);
-    const known = app.hasRoute({ method: 'GET', url }) || /^\/api\/windows\/[^/]+$/.test(url);
-    if (known && request.method !== 'GET' && request.method !== 'HEAD') {
-      return reply
-        .code(405)
-        .header('allow', 'GET, HEAD')
-        .send({ error: `${request.method} is not allowed on ${url}; use GET` });
-    }
-    return reply.code(404).send({ error: `no route ${request.method} ${url}` });
-  });
+  app.setNotFoundHandler(notFound(app));
 
   const flusher = setInterval(() => hub.flushHeld(), 50);
   app.addHook('onClose', async () => clearInterval(flusher));

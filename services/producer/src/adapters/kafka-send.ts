@@ -1,4 +1,4 @@
-import { type PartitionedBatch, PartiallySentError, placeMessages, type Producer, sendPerPartition } from '@streamtally/kafka-client';
+import { KafkaRequestError, type PartitionedBatch, PartiallySentError, placeMessages, type Producer, sendPerPartition } from '@streamtally/kafka-client';
 import { OutgoingBatch, SendBatch } from '../replay/outgoing-batch';
 
 /**
@@ -14,14 +14,18 @@ export function kafkaSender(producer: Producer, requestTimeoutMs: number, cluste
     : kafkaSendBatch(producer, requestTimeoutMs);
 }
 
-/** One sendBatch request per batch, acks=all; every topic of the batch goes in the same request. */
+/** One sendBatch request per batch, acks=all; every topic of the batch goes in the same request. Fails with a KafkaRequestError. */
 export function kafkaSendBatch(producer: Producer, requestTimeoutMs: number): SendBatch {
   return async (batch: OutgoingBatch) => {
-    await producer.sendBatch({
-      acks: -1,
-      timeout: requestTimeoutMs,
-      topicMessages: [...batch.byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    try {
+      await producer.sendBatch({
+        acks: -1,
+        timeout: requestTimeoutMs,
+        topicMessages: [...batch.byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (err) {
+      throw KafkaRequestError.of(err);
+    }
   };
 }
 
