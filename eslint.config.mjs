@@ -25,6 +25,7 @@ export default tseslint.config(
     files: [
       'services/**/*.ts',
       'packages/pipeline-tests/**/*.ts',
+      'packages/bench/**/*.ts',
       'packages/contracts/**/*.ts',
       'packages/observability/**/*.ts',
       'packages/service-config/**/*.ts',

@@ -4,7 +4,7 @@
 # clients in a process of their own, on the broker and Redis given. Per rate: WARMUP_SECONDS,
 # then STEADY_SECONDS measured: input and aggregated events/s, consumer lag (bounded or
 # growing), updates delivered, CPU and peak RSS per process, and event-to-screen latency
-# p50/p99/max from marker events (how: scripts/bench/pipeline.cjs). Build first (pnpm build).
+# p50/p99/max from marker events (how: packages/bench/src/markers.ts). Build first (pnpm build).
 #   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6379 scripts/bench/pipeline.sh [rate ...]
 # Defaults: rates 1000 10000 50000 100000, CLIENTS=1000, WARMUP_SECONDS=15, STEADY_SECONDS=60.
 set -euo pipefail
@@ -18,4 +18,4 @@ ROWS="${BENCH_ROWS:-2000000}"
 BENCH_FILE="$(bench_file "$ROWS")"
 export BENCH_FILE
 if [[ $# -gt 0 ]]; then RATES="$(IFS=,; echo "$*")"; export RATES; fi
-exec node "$ROOT/scripts/bench/pipeline.cjs"
+exec node "$ROOT/packages/bench/dist/pipeline-main.js"

@@ -6,3 +6,4 @@ export * from './user-action';
 export * from './text-line';
 export * from './window-result';
 export * from './side-outputs';
+export * from './integers';

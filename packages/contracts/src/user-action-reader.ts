@@ -1,4 +1,5 @@
 import { accept, Decoded, reject } from './decode-result';
+import { digitsEnd, hasLeadingZero, integerIn, NOT_AN_INTEGER } from './integers';
 import { fieldError, USER_ACTION_FIELD_TABLE, userActionFromValues, type UserActionEvent } from './user-action-fields';
 
 /**
@@ -9,7 +10,7 @@ import { fieldError, USER_ACTION_FIELD_TABLE, userActionFromValues, type UserAct
  * digits, trailing bytes) returns undefined, and the caller parses the value as JSON instead.
  * For the bytes it accepts it decides what JSON.parse and the validator decide: the
  * aggregator decodes hundreds of thousands of events a second, and JSON.parse of the whole
- * object, with its string conversion first, was the largest share of its time.
+ * object, with its string conversion first, would be the largest share of its time.
  */
 export function readCanonicalUserAction(bytes: Buffer): Decoded<UserActionEvent> | undefined {
   const r = new ByteReader(bytes);
@@ -25,7 +26,7 @@ export function readCanonicalUserAction(bytes: Buffer): Decoded<UserActionEvent>
       values[i] = null;
     } else {
       const value = r.integer();
-      if (value < 0) return undefined; // not a plain integer: let JSON.parse and the validator judge it
+      if (value === NOT_AN_INTEGER) return undefined; // not a plain integer: let JSON.parse and the validator judge it
       if (value < field.min || value > field.max) return reject(`bad_${field.name}`, fieldError(field));
       values[i] = value;
     }
@@ -41,9 +42,6 @@ const NULL = Buffer.from('null');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const CLOSE_BRACE = 0x7d;
-const ZERO = 0x30;
-const NINE = 0x39;
-const MAX_DIGITS = 15; // every 15-digit integer is exact as a Number
 
 /** A position in the bytes and the three things the layout is made of. */
 class ByteReader {
@@ -60,21 +58,12 @@ class ByteReader {
     return true;
   }
 
-  /** A JSON non-negative integer as JSON.parse reads it (no leading zero); -1 otherwise. */
+  /** A JSON non-negative integer as JSON.parse reads it (no leading zero); NOT_AN_INTEGER otherwise. */
   integer(): number {
-    const { bytes } = this;
     const start = this.at;
-    let value = 0;
-    let at = start;
-    for (; at < bytes.length; at += 1) {
-      const byte = bytes[at]!;
-      if (byte < ZERO || byte > NINE) break;
-      value = value * 10 + (byte - ZERO);
-    }
-    this.at = at;
-    const digits = at - start;
-    if (digits === 0 || digits > MAX_DIGITS || (digits > 1 && bytes[start] === ZERO)) return -1;
-    return value;
+    const end = digitsEnd(this.bytes, start);
+    this.at = end;
+    return hasLeadingZero(this.bytes, start, end) ? NOT_AN_INTEGER : integerIn(this.bytes, start, end);
   }
 
   /** A JSON string without escapes or control characters, decoded as UTF-8; undefined otherwise. */

@@ -56,7 +56,7 @@ export const aggregatorConfigSchema = z
     ...topicSettingsShape,
     IDLE_TIMEOUT_MS: setting.integer(100, 3_600_000).default(5000),
     // a job emits on the first tick at least emitEveryMs after its last: a coarse tick stretches
-    // every interval (100 ms made a 250 ms job emit every 300 ms)
+    // every interval to the next multiple of the tick
     EMIT_TICK_MS: setting.integer(10, 60_000).default(25),
     STALL_TIMEOUT_MS: setting.integer(1000, 3_600_000).default(30_000),
     SESSION_TIMEOUT_MS: setting.integer(6000, 300_000).default(10_000),
@@ -64,12 +64,12 @@ export const aggregatorConfigSchema = z
     /**
      * A fetch returns once FETCH_MIN_BYTES have arrived or FETCH_MAX_WAIT_MS have passed. Each
      * fetch costs a checkpoint per partition (a Redis script and a read): with the broker's
-     * default of 1 byte, a trickle of input meant hundreds of checkpoints a second, ~40% of a
-     * core at 1,000 events/s (docs/benchmarks.md). The wait bounds the delay it adds.
+     * default of 1 byte, a trickle of input means a checkpoint per few events (figures in
+     * docs/benchmarks.md, "Choices in the code"). The wait bounds the delay it adds.
      */
     FETCH_MIN_BYTES: setting.integer(1, 16 * 1024 * 1024).default(1024 * 1024),
     FETCH_MAX_WAIT_MS: setting.integer(10, 10_000).default(50),
-    // 768 KiB: as fast as 1 MiB in the catch-up benchmark, with a steadier peak RSS (docs/benchmarks.md)
+    // large enough for a fast catch-up, small enough for a steady peak RSS (docs/benchmarks.md, "Choices in the code")
     FETCH_MAX_BYTES_PER_PARTITION: setting.integer(64 * 1024, 64 * 1024 * 1024).default(768 * 1024),
     CLOSED_WINDOW_TTL_SECONDS: setting.integer(1, 30 * 86_400).default(86_400),
     KAFKA_COMMIT_INTERVAL_MS: setting.integer(100, 600_000).default(5000),

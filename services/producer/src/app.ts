@@ -144,7 +144,7 @@ function replayThreadData(config: ProducerConfig, limits: Map<string, number>, b
           ? { mode: 'dates', speedup: config.SPEEDUP }
           : { mode: 'max' },
     batch,
-    // 64 KiB reads: larger chunks' records outlive young-generation GC and raise peak RSS (docs/benchmarks.md)
+    // 64 KiB reads: larger chunks keep their records alive past young-generation GC (docs/benchmarks.md, "Choices in the code")
     readChunkBytes: 64 * 1024,
   };
 }

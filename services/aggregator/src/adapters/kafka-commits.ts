@@ -9,8 +9,8 @@ export interface PartitionOffset {
 /**
  * Offsets committed to Kafka, which only make lag visible to Kafka's own tools (Redis holds
  * the real ones): at most one commit per partition per interval, and the latest offset always
- * follows within one interval, also when the partition goes quiet, and at close. Before, the
- * throttle dropped the last offsets for good: `topics` showed a lag of thousands forever.
+ * follows within one interval, also when the partition goes quiet, and at close: a throttle
+ * that dropped the last offsets would leave a lag in `topics` that never goes away.
  */
 export class KafkaCommits {
   private readonly lastCommit = new Map<string, number>();

@@ -5,8 +5,8 @@ import { OutgoingBatch, SendBatch } from '../replay/outgoing-batch';
  * How batches go to Kafka. On a single broker, one sendBatch for the whole batch: no leader
  * can move, so kafkajs's retries are safe, and it is the fastest (one request). On a cluster,
  * one request per partition (sendPerPartition says why: a send across brokers can duplicate
- * or drop a partition when leaders move); measured on one broker that costs a third of the
- * throughput, as the idempotent producer sends one request at a time per broker.
+ * or drop a partition when leaders move), which on one broker costs throughput for nothing:
+ * the idempotent producer sends one request at a time per broker (docs/benchmarks.md).
  */
 export function kafkaSender(producer: Producer, requestTimeoutMs: number, cluster: { brokers: number; partitionsOf(topic: string): number }): SendBatch {
   return cluster.brokers > 1

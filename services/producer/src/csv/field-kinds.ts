@@ -1,8 +1,7 @@
 import { USER_ACTION_FIELD_TABLE } from '@streamtally/contracts';
 
 // The contracts' field table as flat arrays, read by index in the row parsers' loops: one
-// shape, no property lookups per field (reading the table's objects directly made the
-// producer 8% slower).
+// shape, no property lookups per field (docs/benchmarks.md, "Choices in the code").
 export const FIELDS = USER_ACTION_FIELD_TABLE;
 export const INTEGER = 0;
 export const NULLABLE = 1;

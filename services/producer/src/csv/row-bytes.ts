@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { integerIn, NOT_AN_INTEGER } from '@streamtally/contracts';
 import type { UserLogColumn } from './user-log-row';
 import { FIELDS, INTEGER_BOUNDS, KIND, LINE, NOT_IN_CSV, NULLABLE, TEXT, TS, WHEN_BLANK } from './field-kinds';
 
@@ -62,8 +63,8 @@ export class RowBytes {
         if (!this.plainText(bytes, start, end)) return false;
         continue;
       }
-      const value = digits(bytes, start, end);
-      if (value !== NOT_DIGITS) {
+      const value = integerIn(bytes, start, end);
+      if (value !== NOT_AN_INTEGER) {
         if (value < INTEGER_BOUNDS.min[i]! || value > INTEGER_BOUNDS.max[i]!) return false;
         this.values[i] = value;
       } else if (!blank(bytes, start, end)) return false;
@@ -130,7 +131,6 @@ export class RowBytes {
 }
 
 const EMPTY = Buffer.alloc(0);
-const NOT_DIGITS = -1;
 const MAX_DIGITS = 16;
 const COMMA = 0x2c;
 const QUOTE = 0x22;
@@ -144,20 +144,6 @@ const DAY = FIELDS.findIndex((f) => f.name === 'day');
 /** `{"user_id":`, `,"item_id":`, …: what `encodeUserActionText` puts before each value */
 const PREFIXES = FIELDS.map((f, i) => Buffer.from(`${i === 0 ? '{' : ','}"${f.name}":`));
 const PREFIX_BYTES = PREFIXES.reduce((sum, p) => sum + p.length, 1);
-
-/** The digits of bytes[start, end), spaces around them allowed (as the text parser); NOT_DIGITS otherwise. */
-function digits(bytes: Buffer, start: number, end: number): number {
-  while (start < end && bytes[start] === SPACE) start += 1;
-  while (end > start && bytes[end - 1] === SPACE) end -= 1;
-  if (end === start || end - start > 15) return NOT_DIGITS;
-  let value = 0;
-  for (let i = start; i < end; i += 1) {
-    const digit = bytes[i]! - 48;
-    if (digit < 0 || digit > 9) return NOT_DIGITS;
-    value = value * 10 + digit;
-  }
-  return value;
-}
 
 function blank(bytes: Buffer, start: number, end: number): boolean {
   for (let i = start; i < end; i += 1) if (bytes[i] !== SPACE) return false;

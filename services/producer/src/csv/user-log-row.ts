@@ -1,4 +1,4 @@
-import { problem, USER_LOG_COLUMNS, userActionFromValues, type Problem, type UserActionEvent } from '@streamtally/contracts';
+import { integerInText, NOT_AN_INTEGER, problem, USER_LOG_COLUMNS, userActionFromValues, type Problem, type UserActionEvent } from '@streamtally/contracts';
 import { FIELDS, INTEGER_BOUNDS, KIND, LINE, NOT_IN_CSV, NULLABLE, TEXT, TS, WHEN_BLANK } from './field-kinds';
 import { splitFields } from './fields';
 
@@ -39,26 +39,8 @@ export function columnsFromHeader(fields: string[]): UserLogColumn[] | Problem {
   return names as UserLogColumn[];
 }
 
-const NOT_AN_INTEGER = -1;
 const COMMA = 44;
 const SPACE = 32;
-
-/**
- * Parses the digits of text[start, end) (spaces around them allowed) without a substring;
- * -1 when it is not a non-negative integer.
- */
-function parseDigits(text: string, start: number, end: number): number {
-  while (start < end && text.charCodeAt(start) === SPACE) start += 1;
-  while (end > start && text.charCodeAt(end - 1) === SPACE) end -= 1;
-  if (end === start || end - start > 15) return NOT_AN_INTEGER;
-  let value = 0;
-  for (let i = start; i < end; i += 1) {
-    const digit = text.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return NOT_AN_INTEGER;
-    value = value * 10 + digit;
-  }
-  return value;
-}
 
 function isBlank(text: string, start: number, end: number): boolean {
   if (start === end) return true;
@@ -131,7 +113,7 @@ export function createRowParser(columns: readonly UserLogColumn[], maxFieldBytes
 
   // readers of the located fields, made once per parser rather than once per row
   const field = (text: string, column: number): string => text.slice(starts[column], ends[column]);
-  const digits = (text: string, column: number): number => parseDigits(text, starts[column]!, ends[column]!);
+  const digits = (text: string, column: number): number => integerInText(text, starts[column]!, ends[column]!);
   const blank = (text: string, column: number): boolean => isBlank(text, starts[column]!, ends[column]!);
   const values = new Array<number | string | null>(FIELDS.length);
 

@@ -129,10 +129,11 @@ export function transferListOf(packed: PackedBatch): ArrayBuffer[] {
 }
 
 /**
- * A delivered batch's buffers, to travel back and be filled again. Without this every batch
- * was a fresh 1 MiB buffer left for the sending thread's garbage collector, which holds tens
- * of them before it runs (+50 MB peak RSS). Only once Kafka acknowledged the batch: moving
- * the buffers empties every Buffer still pointing into them.
+ * A delivered batch's buffers, to travel back and be filled again, so that a replay reuses a
+ * few buffers instead of leaving a fresh one per batch to the sending thread's garbage
+ * collector, which lets tens pile up before it runs (peak RSS: docs/benchmarks.md, "Choices
+ * in the code"). Only once Kafka acknowledged the batch: moving the buffers empties every
+ * Buffer still pointing into them.
  */
 export function spareBuffersOf(packed: PackedBatch): SpareBuffers {
   return { lengths: packed.lengths.buffer as ArrayBuffer, bytes: packed.bytes.buffer as ArrayBuffer };

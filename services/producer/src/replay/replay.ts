@@ -12,8 +12,8 @@ import { fileDeadLetter } from './dead-letter';
 
 /**
  * An event due this soon goes out now (its event time stays its slot's). Each wait flushes
- * what is due, so waiting for every 1 ms made a 100,000/s replay send 1,000 small requests a
- * second; 5 ms sends in bursts of ~500 at that rate, for a third less CPU (docs/benchmarks.md).
+ * what is due, so waiting for every millisecond would send a fast paced replay as many small
+ * requests; a few ms of slack sends it in bursts (docs/benchmarks.md, "Choices in the code").
  */
 export const PACE_SLACK_MS = 5;
 

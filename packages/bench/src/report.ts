@@ -1,0 +1,28 @@
+import type { StepResult } from './pipeline-step';
+
+/** One step's figures as the lines pipeline.sh prints. */
+export function stepLines(r: StepResult): string {
+  const cpu = Object.entries(r.cpu)
+    .map(([name, share]) => `${name} ${(share * 100).toFixed(0)}%`)
+    .join(', ');
+  const rss = ['producer', 'aggregator', 'gateway', 'clients']
+    .filter((name) => r.peakMb[name] !== undefined)
+    .map((name) => `${name} ${r.peakMb[name]!.toFixed(0)}`)
+    .join(', ');
+  const { latencyMs: l } = r;
+  return [
+    `rate ${r.rate}/s: input ${r.produced}/s, aggregated ${r.consumed}/s, lag ${r.lagFinal} (${r.lagSlopePerS >= 0 ? '+' : ''}${r.lagSlopePerS}/s, ${r.bounded ? 'bounded' : 'GROWING'})`,
+    `  event-to-screen (${r.clients} clients, ${l.samples} samples, ${l.missing} missing): p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms; updates to clients ${r.updatesPerS}/s`,
+    `  the gateway's own event_to_screen histogram, marker job, same minute: p50 ~${r.gatewayMetricMs.p50} ms, p99 ~${r.gatewayMetricMs.p99} ms (bucket-interpolated, to hand-over)`,
+    `  CPU (of one core): ${cpu}`,
+    `  peak RSS MB: ${rss}`,
+  ].join('\n');
+}
+
+/**
+ * The highest step sustained: the input kept its pace (within 5%) and the lag stayed
+ * bounded; the figure is the input rate reached, not the step's target.
+ */
+export function highestSustained(results: readonly StepResult[]): StepResult | undefined {
+  return results.filter((r) => r.bounded && r.produced >= 0.95 * r.rate).sort((a, b) => b.produced - a.produced)[0];
+}
