@@ -11,6 +11,11 @@ export type ProblemCode =
   | 'no_value'
   | 'not_json'
   | 'not_an_object'
+  // a declared field of a JSON source (its path in the dead letter's `field`)
+  | 'missing_field'
+  | 'wrong_type'
+  | 'bad_time'
+  | 'too_large'
   // one field of a message or a CSV row (range, type, length, control characters)
   | `bad_${keyof UserActionEvent | keyof TextLineEvent | keyof WindowResult}`
   // a line of a file or socket as a whole

@@ -13,6 +13,8 @@ export interface DeadLetter {
   /** the length of the whole raw line or record, in bytes */
   rawBytes: number;
   truncated: boolean;
+  /** the path of the field at fault in a record of a declared source (properties.mag), when one is */
+  field?: string;
   /** where it came from: a file line, or a topic/partition/offset */
   source: { file: string; line: number } | { topic: string; partition: number; offset: string };
   /** wall-clock ms when it was dead-lettered */

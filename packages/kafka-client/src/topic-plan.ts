@@ -73,7 +73,7 @@ export async function prepareTopics(admin: Admin, needs: TopicNeed[], settings: 
     );
     if (created.length > 0) logger.info({ topics: created, replication }, 'created topics');
   }
-  const described = await describeTopics(admin, unique);
+  const described = await describeTopics(admin, unique, settings.create);
   const problems = unique.flatMap((need) => topicProblems(need, described.get(need.topic), settings, brokers.length));
   if (problems.length > 0) throw new TopicsNotReadyError(problems, settings.create);
   return {
@@ -96,8 +96,12 @@ function known(described: Map<string, TopicFacts | undefined>, topic: string): T
 }
 
 /** Partitions, cleanup policy and max.message.bytes of each topic that exists (and this principal may describe). */
-async function describeTopics(admin: Admin, needs: TopicNeed[]): Promise<Map<string, TopicFacts | undefined>> {
-  const existing = new Set(await admin.listTopics());
+async function describeTopics(admin: Admin, needs: TopicNeed[], justCreated: boolean): Promise<Map<string, TopicFacts | undefined>> {
+  const existing = await listedTopics(
+    admin,
+    needs.map((n) => n.topic),
+    justCreated,
+  );
   const present = needs.map((n) => n.topic).filter((t) => existing.has(t));
   const facts = new Map<string, TopicFacts | undefined>(needs.map((n) => [n.topic, undefined]));
   if (present.length === 0) return facts;
@@ -116,6 +120,29 @@ async function describeTopics(admin: Admin, needs: TopicNeed[]): Promise<Map<str
     facts.set(topic, { partitions: count, cleanupPolicy: value('cleanup.policy'), maxMessageBytes: Number(value('max.message.bytes')) });
   }
   return facts;
+}
+
+/** Topics a broker does not list yet, although they were just created (or found) on another. */
+class TopicsUnlisted extends Error {}
+
+/**
+ * The topics the cluster lists. Right after creating, asked again while some are missing:
+ * the broker asked may not have heard of a topic the controller created a moment ago
+ * (whileTopicsPropagate says more); what is still missing after that is reported as missing.
+ */
+async function listedTopics(admin: Admin, needed: string[], justCreated: boolean): Promise<Set<string>> {
+  if (!justCreated) return new Set(await admin.listTopics());
+  try {
+    return await whileTopicsPropagate(async () => {
+      const listed = new Set(await admin.listTopics());
+      const unlisted = needed.filter((topic) => !listed.has(topic));
+      if (unlisted.length > 0) throw new TopicsUnlisted(`not listed yet: ${unlisted.join(', ')}`);
+      return listed;
+    });
+  } catch (err) {
+    if (!(err instanceof TopicsUnlisted)) throw err;
+    return new Set(await admin.listTopics());
+  }
 }
 
 /** What is wrong with one topic, each with the command that would fix it. Pure. */

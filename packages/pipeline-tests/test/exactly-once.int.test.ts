@@ -140,15 +140,16 @@ describe('producer + aggregator processes: exactly-once results', () => {
     expect([...latest.byKey.values()].filter((r) => r.windowEnd !== null).every((r) => r.final)).toBe(true);
   }, 180_000);
 
-  it('killed with SIGKILL at five random moments and restarted each time: the same results', async () => {
+  it('killed with SIGKILL at five moments and restarted each time: the same results', async () => {
     const env = aggregatorEnv(uniqueName('killed'));
     const progressAtKills: number[] = [];
     const latest = await collectResults(env.RESULTS_TOPIC!, async () => {
       for (let kill = 0; kill < 5; kill += 1) {
         const aggregator = spawnAggregator(env);
         const before = await counted(env.STATE_NAMESPACE!);
-        // a random moment once this instance has counted something (or a short while passed)
-        const delay = 200 + Math.random() * 800;
+        // a moment once this instance has counted something (or a short while passed): five
+        // moments spread over 200-1000 ms, the same in every run, so a failure can be replayed
+        const delay = 200 + ((kill * 373) % 800);
         await waitFor(async () => (await counted(env.STATE_NAMESPACE!)) > before || undefined, { timeoutMs: 15_000, what: 'progress' }).catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, delay));
         await aggregator.kill('SIGKILL');

@@ -34,8 +34,6 @@ export interface AggregatorDeps {
 }
 
 export interface AggregatorApp {
-  metrics: AggregatorMetrics;
-  state: RedisState;
   start(): Promise<void>;
   health(): HealthReport;
   /** stops intake, flushes, closes Kafka and Redis; safe to call twice */
@@ -78,8 +76,6 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
 
   let closing: Promise<void> | undefined;
   return {
-    metrics,
-    state,
     async start() {
       await topics.prepare(topicNeeds(config, jobs), { offsets: true });
       await producer.connect();

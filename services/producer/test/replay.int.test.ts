@@ -54,12 +54,15 @@ describe('replaying a file into the real broker', () => {
 
   it('a file that does not exist stops the run with a clear message before anything is sent', async () => {
     const { app, config, kafka } = createHarness(testBrokers(), { INPUT_FILE: '/nonexistent/user_log.csv' });
-    await expect(app.replay(new AbortController().signal)).rejects.toThrow('INPUT_FILE /nonexistent/user_log.csv does not exist');
     const admin = kafka.admin();
-    await admin.connect();
-    expect(await admin.listTopics()).not.toContain(config.INPUT_TOPIC);
-    await admin.disconnect();
-    await app.close();
+    try {
+      await expect(app.replay(new AbortController().signal)).rejects.toThrow('INPUT_FILE /nonexistent/user_log.csv does not exist');
+      await admin.connect();
+      expect(await admin.listTopics()).not.toContain(config.INPUT_TOPIC);
+    } finally {
+      await admin.disconnect();
+      await app.close();
+    }
   });
 
   it('paces at 200 events/s: 600 events take about 3 s and their times are 5 ms apart', async () => {

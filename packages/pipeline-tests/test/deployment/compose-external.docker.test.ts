@@ -44,9 +44,7 @@ const OURS = ['producer', 'aggregator', 'gateway'];
   );
 
   beforeAll(async () => {
-    // the address containers reach the host by: the default bridge's gateway
-    const bridge = await runCommand('docker', ['network', 'inspect', 'bridge', '-f', '{{(index .IPAM.Config 0).Gateway}}']);
-    const host = bridge.stdout.trim();
+    const host = await bridgeGateway();
     expect(host).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     broker = await startSecuredBroker({ users: OURS, bind: '0.0.0.0', advertisedHost: host });
     redis = await startPrivateRedis({
@@ -144,3 +142,26 @@ const OURS = ['producer', 'aggregator', 'gateway'];
     expect(await project.leftovers()).toEqual([]);
   }, 180_000);
 });
+
+/**
+ * The address containers reach the host by: the default bridge's gateway. Asked again for a
+ * while (an engine started a moment ago may not report it yet), then read from the bridge's
+ * own interface; a failure says what docker answered.
+ */
+async function bridgeGateway(): Promise<string> {
+  let answer = '';
+  const ipv4 = /^\d+\.\d+\.\d+\.\d+$/;
+  const fromInspect = await waitFor(
+    async () => {
+      const bridge = await runCommand('docker', ['network', 'inspect', 'bridge', '-f', '{{range .IPAM.Config}}{{.Gateway}} {{end}}']);
+      answer = `${bridge.stdout}${bridge.stderr}`.trim();
+      return answer.split(' ').find((address) => ipv4.test(address));
+    },
+    { what: 'the bridge network to report its gateway', timeoutMs: 15_000 },
+  ).catch(() => undefined);
+  if (fromInspect) return fromInspect;
+  const docker0 = await runCommand('ip', ['-4', '-o', 'addr', 'show', 'docker0']);
+  const fromInterface = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(docker0.stdout)?.[1];
+  if (fromInterface) return fromInterface;
+  throw new Error(`no gateway for the default bridge: docker said "${answer}", ip said "${docker0.stdout}${docker0.stderr}"`);
+}

@@ -1,0 +1,3 @@
+export * from './field-path';
+export * from './time-formats';
+export * from './json-source';

@@ -1,0 +1,130 @@
+/**
+ * How a source writes its event time: epoch milliseconds or seconds (numbers), ISO-8601 text
+ * with an offset, or a pattern such as `yyyy/MM/dd HH:mm` read in a declared time zone.
+ */
+export type TimeFormat = 'epoch-ms' | 'epoch-s' | 'iso-8601' | string;
+
+/** Turns a field's value into epoch milliseconds, or a reason it cannot. */
+export type TimeReader = (value: unknown) => number | { error: string };
+
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+/** the pattern letters understood, longest first */
+const TOKENS = ['yyyy', 'SSS', 'MM', 'dd', 'HH', 'mm', 'ss'] as const;
+type Token = (typeof TOKENS)[number];
+/** epoch ms within ±10,000 years: Date's own range, and what a window start can hold */
+const MAX_MS = 8.64e15;
+
+/** A reader for `format` (and `zone`, for patterns), or an error naming what is wrong with them. */
+export function timeReader(format: TimeFormat, zone = 'UTC'): TimeReader | string {
+  if (format === 'epoch-ms') return (value) => epoch(value, 1);
+  if (format === 'epoch-s') return (value) => epoch(value, 1000);
+  if (format === 'iso-8601') return iso;
+  const offsetOf = zoneOffset(zone);
+  if (typeof offsetOf === 'string') return offsetOf;
+  const compiled = compilePattern(format);
+  if (typeof compiled === 'string') return compiled;
+  return (value) => {
+    if (typeof value !== 'string') return { error: `expected text in the form ${format}, got ${describe(value)}` };
+    const fields = compiled(value);
+    if (!fields) return { error: `expected text in the form ${format}, got ${JSON.stringify(value.slice(0, 40))}` };
+    const local = Date.UTC(fields.yyyy, fields.MM - 1, fields.dd, fields.HH, fields.mm, fields.ss, fields.SSS);
+    return local - offsetOf(local);
+  };
+}
+
+function epoch(value: unknown, unitMs: number): number | { error: string } {
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    return { error: `expected a number of ${unitMs === 1 ? 'milliseconds' : 'seconds'} since 1970, got ${describe(value)}` };
+  const ms = Math.round(value * unitMs);
+  return Math.abs(ms) <= MAX_MS ? ms : { error: `${value} is out of range for a time` };
+}
+
+function iso(value: unknown): number | { error: string } {
+  if (typeof value !== 'string' || !ISO_WITH_OFFSET.test(value))
+    return { error: `expected ISO-8601 text with an offset (2001-01-01T00:47:00Z), got ${describe(value)}` };
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? { error: `${JSON.stringify(value)} is not a valid date` } : ms;
+}
+
+type PatternFields = Record<Token, number>;
+
+/** A parser for a date pattern; fields absent from the pattern are 0 (a day's start), or 1 for month and day. */
+function compilePattern(pattern: string): ((text: string) => PatternFields | undefined) | string {
+  const parts: (Token | string)[] = [];
+  for (let at = 0; at < pattern.length;) {
+    const token = TOKENS.find((t) => pattern.startsWith(t, at));
+    if (token) {
+      if (parts.includes(token)) return `time format "${pattern}": ${token} appears twice`;
+      parts.push(token);
+      at += token.length;
+    } else if (/[A-Za-z]/.test(pattern[at]!)) {
+      return `time format "${pattern}": unknown letter "${pattern[at]}" at position ${at + 1} (use yyyy MM dd HH mm ss SSS; other letters only in epoch-ms, epoch-s, iso-8601)`;
+    } else {
+      parts.push(pattern[at]!);
+      at += 1;
+    }
+  }
+  for (const needed of ['yyyy', 'MM', 'dd'] as const) if (!parts.includes(needed)) return `time format "${pattern}": needs ${needed}`;
+  const source = parts.map((p) => ((TOKENS as readonly string[]).includes(p) ? `(\\d{${p.length}})` : p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  const regex = new RegExp(`^${source}$`);
+  const order = parts.filter((p): p is Token => (TOKENS as readonly string[]).includes(p));
+  return (text) => {
+    const match = regex.exec(text);
+    if (!match) return undefined;
+    const fields: PatternFields = { yyyy: 0, MM: 1, dd: 1, HH: 0, mm: 0, ss: 0, SSS: 0 };
+    order.forEach((token, i) => (fields[token] = Number(match[i + 1])));
+    if (fields.MM < 1 || fields.MM > 12 || fields.dd < 1 || fields.dd > 31 || fields.HH > 23 || fields.mm > 59 || fields.ss > 59) return undefined;
+    return fields;
+  };
+}
+
+/**
+ * The zone's offset from UTC (ms) at a local time given as if it were UTC. Fixed offsets
+ * (`UTC`, `+02:00`) cost nothing; an IANA zone (`America/New_York`) asks Intl once per hour
+ * of local time, remembered, so a file of a million rows makes a few thousand questions.
+ */
+function zoneOffset(zone: string): ((localMs: number) => number) | string {
+  const fixed = /^(?:UTC|Z|([+-])(\d{2}):?(\d{2}))$/.exec(zone);
+  if (fixed) {
+    const ms = fixed[1] ? (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3])) * 60_000 : 0;
+    return () => ms;
+  }
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+  } catch {
+    return `time zone "${zone}" is not known (use UTC, an offset such as +02:00, or an IANA name such as America/New_York)`;
+  }
+  const offsetAt = (utcMs: number) => {
+    const p = Object.fromEntries(format.formatToParts(new Date(utcMs)).map((part) => [part.type, Number(part.value)]));
+    return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - Math.floor(utcMs / 1000) * 1000;
+  };
+  const byHour = new Map<number, number>();
+  return (localMs) => {
+    const hour = Math.floor(localMs / 3_600_000);
+    let offset = byHour.get(hour);
+    if (offset === undefined) {
+      // the offset at the instant the local time would be in UTC, corrected once (a DST change between)
+      const first = offsetAt(localMs);
+      offset = offsetAt(localMs - first);
+      if (byHour.size > 100_000) byHour.clear();
+      byHour.set(hour, offset);
+    }
+    return offset;
+  };
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
