@@ -17,6 +17,8 @@ module.exports = function jestPreset(packageDir) {
     transformIgnorePatterns: ['^(?!.*/\\.pnpm/(cookie|content-disposition)@).*/node_modules/'],
     moduleNameMapper: {
       '^@streamtally/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+      // a package's second entry point (`@streamtally/contracts/sources`)
+      '^@streamtally/([a-z-]+)/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/$2/index.ts'),
     },
     testEnvironmentOptions: { globalsCleanup: 'off' },
   };

@@ -7,4 +7,3 @@ export * from './text-line';
 export * from './window-result';
 export * from './side-outputs';
 export * from './integers';
-export * from './sources';

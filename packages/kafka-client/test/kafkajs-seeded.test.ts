@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- kafkajs internals have no types */
-import { seededRandom } from './support/seeded-random';
+import { seededRandom } from '@streamtally/test-support';
 
 // Seeded random inputs for every hunk of patches/kafkajs@2.2.4.patch that has an unpatched
 // twin to compare with (patches/KAFKAJS-FORK.md): the RecordBatch encoder against kafkajs's

@@ -1,6 +1,6 @@
 import { Partitioners } from 'kafkajs';
 import { partitionOfKey } from '../src/partitioned-send';
-import { seededRandom } from './support/seeded-random';
+import { seededRandom } from '@streamtally/test-support';
 
 // The per-partition sender places keys itself: it must place them where kafkajs's
 // DefaultPartitioner (Kafka's Java placement) does, or the same key would change partition

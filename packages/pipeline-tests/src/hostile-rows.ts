@@ -1,3 +1,4 @@
+import { seededRandom } from '@streamtally/test-support';
 /**
  * A seeded user_log.csv of good rows and every kind of malformed one, with what the
  * producer must make of each line: an event, or one dead letter whose reason matches.
@@ -14,18 +15,6 @@ export interface HostileFile {
 const PROVINCES = ['上海', '北京', '广东', '内蒙古', '浙江', '四川'];
 const HEADER = 'user_id,item_id,cat_id,merchant_id,brand_id,month,day,action,age_range,gender,province';
 const GBK_GUANGDONG = Buffer.from([0xb9, 0xe3, 0xb6, 0xab]); // 广东 in GBK: not UTF-8
-
-/** mulberry32: small, seeded, good enough to spread cases */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Case = (fields: string[], userId: number) => { line: Buffer | string; outcome: LineOutcome };
 
@@ -66,7 +55,7 @@ const HUGE_CASES: Case[] = [
 ];
 
 export function hostileUserLog(rows: number, seed: number): HostileFile {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
   const parts: Buffer[] = [Buffer.from('\uFEFF' + HEADER + '\r\n')]; // a BOM and a header
   const outcomes = new Map<number, LineOutcome>();

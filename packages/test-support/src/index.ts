@@ -8,3 +8,4 @@ export * from './private-redis';
 export * from './compose-environment-suite';
 export * from './ports';
 export * from './pki';
+export * from './seeded-random';

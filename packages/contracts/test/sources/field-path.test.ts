@@ -1,4 +1,4 @@
-import { parseFieldPath, valueAt } from '../../src';
+import { parseFieldPath, valueAt } from '../../src/sources';
 
 describe('field paths', () => {
   it('reads names, indexes and quoted names', () => {

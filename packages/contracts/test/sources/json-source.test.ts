@@ -1,4 +1,4 @@
-import { JsonRecordReader } from '../../src';
+import { JsonRecordReader } from '../../src/sources';
 
 const QUAKES = {
   fields: {

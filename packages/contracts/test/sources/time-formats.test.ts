@@ -1,4 +1,4 @@
-import { timeReader } from '../../src';
+import { timeReader } from '../../src/sources';
 
 const read = (format: string, value: unknown, zone?: string) => {
   const reader = timeReader(format, zone);

@@ -103,7 +103,7 @@ export class ResultEmitter {
     await this.deps.publish(results);
     await state.clearPending(job.name, emittedPending);
     this.remember(job, results);
-    metrics.resultsWritten(job.name, results, 'field' in job.key);
+    metrics.resultsWritten(job.name, results, 'fields' in job.key);
     await state.retire(
       job.name,
       finals.map((w) => w.windowStart),

@@ -6,7 +6,7 @@ type Operator = (typeof OPERATORS)[number];
 
 /** A value as written: a number, a quoted text or a bare word (no spaces, quotes or operators). */
 const VALUE = /"([^"]*)"|'([^']*)'|(-?\d+(?:\.\d+)?)(?![^\s,\]])|([^\s"'=!<>[\],]+)/y;
-const FIELD = /[a-z_]+/y;
+const FIELD = /[A-Za-z_][A-Za-z0-9_]*/y;
 const OPERATOR = /==|!=|<=|>=|<|>|in(?=\s|\[)/y;
 const SPACES = /\s*/y;
 

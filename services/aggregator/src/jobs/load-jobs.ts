@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { Job, parseJobs } from './job-schema';
+import type { Job } from './job-schema';
+import { parseJobs } from './jobs-file';
 
 export type LoadedJobs = { ok: true; jobs: Job[]; from: string } | { ok: false; errors: string[] };
 

@@ -1,13 +1,10 @@
-import { boundedDeadLetter, DeadLetter, decodeTextLine, decodeUserAction, LateEvent, windowResultKey } from '@streamtally/contracts';
+import { boundedDeadLetter, DeadLetter, LateEvent, windowResultKey } from '@streamtally/contracts';
+import type { SourceEvent } from '@streamtally/contracts/sources';
 import { Job } from '../jobs/job-schema';
 import { tumblingWindowStart, windowEnd, windowStartsFor } from './windows';
 
-export interface InputMessage {
-  offset: string;
-  value: Buffer | null;
-  /** Kafka's record timestamp (ms, as kafkajs gives it): when the record was written */
-  timestamp?: string;
-}
+export type { InputRecord as InputMessage } from '../sources/input-source';
+import type { InputRecord as InputMessage } from '../sources/input-source';
 
 /** When the oldest record of a batch was written to Kafka (ms); undefined when none says. */
 export function oldestWrittenAt(messages: readonly InputMessage[]): number | undefined {
@@ -62,6 +59,23 @@ export function wordsOf(text: string): string[] {
     .filter((w) => w.length > 0);
 }
 
+/** A key of one field is its value as text; of several, their values as a JSON array (`["ORD","LAX"]`). */
+function keyOf(event: SourceEvent, fields: readonly string[]): string {
+  if (fields.length === 1) return String(event[fields[0]!]);
+  return JSON.stringify(fields.map((f) => event[f]));
+}
+
+function deadLetterOf(input: BatchInput, message: InputMessage, failure: { code: DeadLetter['code']; error: string; field?: string }): DeadLetter {
+  const letter = boundedDeadLetter(
+    { code: failure.code, reason: failure.error },
+    message.value ?? Buffer.alloc(0),
+    'base64',
+    { topic: input.topic, partition: input.partition, offset: message.offset },
+    input.now,
+  );
+  return failure.field === undefined ? letter : { ...letter, field: failure.field };
+}
+
 /** One job's running tally over a batch. */
 interface JobTally {
   job: Job;
@@ -99,27 +113,20 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
     events: 0,
     late: 0,
   }));
-  const format = input.jobs[0]?.format ?? 'user-action';
+  // every job of a topic reads it through one source (the jobs file is refused otherwise)
+  const source = input.jobs[0]?.input;
   for (const message of input.messages) {
-    const decoded = format === 'text-line' ? decodeTextLine(message.value) : decodeUserAction(message.value);
+    if (!source) break;
+    const decoded = source.decode(message);
     if (!decoded.ok) {
-      out.deadLetters.push({
-        key: `${input.topic}/${input.partition}/${message.offset}`,
-        letter: boundedDeadLetter(
-          { code: decoded.code, reason: decoded.error },
-          message.value ?? Buffer.alloc(0),
-          'base64',
-          { topic: input.topic, partition: input.partition, offset: message.offset },
-          input.now,
-        ),
-      });
+      out.deadLetters.push({ key: `${input.topic}/${input.partition}/${message.offset}`, letter: deadLetterOf(input, message, decoded) });
       continue;
     }
-    const event = decoded.value as unknown as Record<string, unknown> & { ts: number };
+    const event = decoded.value;
     for (const tally of tallies) {
       const { job } = tally;
       if (job.filter && !job.filter(event)) continue;
-      const keys = 'field' in job.key ? String(event[job.key.field]) : wordsOf(String(event[job.key.words] ?? ''));
+      const keys = 'fields' in job.key ? keyOf(event, job.key.fields) : wordsOf(String(event[job.key.words] ?? ''));
       if (keys.length === 0) continue;
       const lateBefore = Math.max(out.maxTs - job.allowedLatenessMs, tally.closedBefore);
       let counted = false;

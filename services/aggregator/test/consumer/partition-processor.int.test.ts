@@ -4,7 +4,7 @@ import { encodeUserAction, UserActionEvent } from '@streamtally/contracts';
 import { silentLogger } from '@streamtally/observability';
 import { testRedisUrl, uniqueName } from '@streamtally/test-support';
 import { BatchContext, PartitionProcessor, SideOutputs } from '../../src/consumer/partition-processor';
-import { parseJobs } from '../../src/jobs/job-schema';
+import { parseJobs } from '../../src/jobs/jobs-file';
 import { createAggregatorMetrics, processorMetricsOf } from '../../src/metrics';
 import { RedisState } from '../../src/state/redis-state';
 

@@ -5,7 +5,8 @@ import { WindowResult } from '@streamtally/contracts';
 import { silentLogger } from '@streamtally/observability';
 import { testRedisUrl, uniqueName } from '@streamtally/test-support';
 import { ResultEmitter, ResultEmitterDeps, ResultsWait } from '../../src/emitter/result-emitter';
-import { Job, parseJobs } from '../../src/jobs/job-schema';
+import type { Job } from '../../src/jobs/job-schema';
+import { parseJobs } from '../../src/jobs/jobs-file';
 import { createAggregatorMetrics, emitterMetricsOf } from '../../src/metrics';
 import { RedisState } from '../../src/state/redis-state';
 

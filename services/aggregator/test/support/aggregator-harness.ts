@@ -8,7 +8,7 @@ import { connectRedis as connectToRedis } from '../../src/adapters/redis-connect
 import { redisTargetOf } from '../../src/adapters/redis-target';
 import { AggregatorApp, createAggregatorApp } from '../../src/app';
 import { AggregatorConfig, parseAggregatorConfig } from '../../src/config';
-import { parseJobs } from '../../src/jobs/job-schema';
+import { parseJobs } from '../../src/jobs/jobs-file';
 
 export interface AggregatorHarness {
   readonly app: AggregatorApp;
@@ -18,6 +18,8 @@ export interface AggregatorHarness {
   registry: Registry;
   /** writes JSON values with explicit partitions to a topic */
   write(topic: string, records: { partition: number; value: unknown }[]): Promise<void>;
+  /** writes values as they are (bytes, text, or no value), in requests of at most 2,000 */
+  writeRaw(topic: string, records: { partition: number; value: Buffer | string | null }[]): Promise<void>;
   /** the highest version per result key seen so far on the results topic */
   latestResults(): Map<string, WindowResult>;
   /** every result read from the results topic, in the order read */
@@ -28,7 +30,7 @@ export interface AggregatorHarness {
 }
 
 /** An aggregator on fresh topics, group and Redis namespace, as main.ts would build it. */
-export async function startAggregator(jobDefinitions: unknown[], settings: Record<string, string> = {}): Promise<AggregatorHarness> {
+export async function startAggregator(jobDefinitions: unknown, settings: Record<string, string> = {}): Promise<AggregatorHarness> {
   const parsedJobs = parseJobs(jobDefinitions);
   if (!parsedJobs.ok) throw new Error(parsedJobs.errors.join('; '));
   const id = uniqueName('agg');
@@ -99,6 +101,11 @@ export async function startAggregator(jobDefinitions: unknown[], settings: Recor
     },
     async write(topic, records) {
       await producer.send({ topic, acks: -1, messages: records.map((r) => ({ partition: r.partition, value: JSON.stringify(r.value) })) });
+    },
+    async writeRaw(topic, records) {
+      for (let at = 0; at < records.length; at += 2000) {
+        await producer.send({ topic, acks: -1, messages: records.slice(at, at + 2000).map((r) => ({ partition: r.partition, value: r.value })) });
+      }
     },
     latestResults: () => latest,
     resultsSeen: () => seen,

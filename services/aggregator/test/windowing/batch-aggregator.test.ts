@@ -1,5 +1,5 @@
 import { userAction } from '../support/events';
-import { parseJobs } from '../../src/jobs/job-schema';
+import { parseJobs } from '../../src/jobs/jobs-file';
 import { aggregateBatch, InputMessage, oldestWrittenAt, wordsOf } from '../../src/windowing/batch-aggregator';
 
 function jobsOf(defs: unknown[]) {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseJobs } from '../../src/jobs/job-schema';
+import { parseJobs } from '../../src/jobs/jobs-file';
 import { compileFilter } from '../../src/jobs/filter';
 import { loadJobs } from '../../src/jobs/load-jobs';
 
@@ -32,8 +32,9 @@ describe('job definitions', () => {
     ],
     [{ name: 'bad-size', source: 't', key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: -5 } }, 'job "bad-size": window.sizeMs:'],
     [
-      { name: 'words', source: 't', key: { words: 'province' }, window: { type: 'running' } },
-      'job "words": key.words: splitting words needs format "text-line"',
+      // words of any text field; gender is a number
+      { name: 'words', source: 't', key: { words: 'gender' }, window: { type: 'running' } },
+      'job "words": key.words: field "gender" is not text',
     ],
     [{ source: 't', key: { field: 'gender' }, window: { type: 'running' } }, 'job #1: name:'],
     [{ name: 'typo', source: 't', key: { field: 'gender' }, window: { type: 'running' }, lateness: 5 }, 'job "typo": (job): Unrecognized key'],
@@ -43,14 +44,16 @@ describe('job definitions', () => {
     if (!parsed.ok) expect(parsed.errors.join('\n')).toContain(message);
   });
 
-  it('rejects jobs that read one topic in two formats, naming both jobs', () => {
+  it('rejects jobs that read one topic in two formats (or through two sources), naming both jobs', () => {
     const parsed = parseJobs([
       { name: 'counts', source: 'shared', key: { field: 'text' }, format: 'text-line', window: { type: 'running' } },
       { name: 'genders', source: 'shared', key: { field: 'gender' }, window: { type: 'running' } },
     ]);
     expect(parsed).toEqual({
       ok: false,
-      errors: ['job "genders": format: "user-action" but job "counts" reads topic shared as "text-line"; jobs on one topic need one format'],
+      errors: [
+        'job "genders": reads topic shared as "user-action" (source "shared") but job "counts" reads it as "text-line" (source "shared"); jobs on one topic need one source',
+      ],
     });
   });
 
@@ -116,5 +119,83 @@ describe('filters', () => {
     ['', 'at position 1: expected a field name, found the end'],
   ])('rejects %j naming the position', (expression, message) => {
     expect(compileFilter(expression, fields)).toBe(message);
+  });
+});
+
+describe('sources declared once in the jobs file', () => {
+  const flights = {
+    name: 'flights',
+    topic: 'flights-topic',
+    format: 'json',
+    fields: {
+      date: { type: 'timestamp', format: 'yyyy/MM/dd HH:mm' },
+      origin: { type: 'string' },
+      destination: { type: 'string' },
+      delay: { type: 'integer' },
+    },
+    time: 'date',
+  };
+  const job = (extra: Record<string, unknown>) => ({ name: 'j', source: 'flights', key: { field: 'origin' }, window: { type: 'running' }, ...extra });
+
+  it('jobs name a source; keys and filters use its declared fields; one field is a key of one', () => {
+    const parsed = parseJobs({
+      sources: [flights],
+      jobs: [
+        job({ name: 'routes', key: { fields: ['origin', 'destination'] }, filter: 'delay > 60' }),
+        { name: 'g', source: 'user-actions', key: { field: 'gender' }, window: { type: 'running' } },
+      ],
+    });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const [routes, genders] = parsed.jobs;
+    expect(routes).toMatchObject({ source: 'flights-topic', key: { fields: ['origin', 'destination'] }, input: { name: 'flights', format: 'json' } });
+    expect(routes!.filter!({ delay: 61, ts: 0 })).toBe(true);
+    expect(routes!.filter!({ delay: 5, ts: 0 })).toBe(false);
+    // a job naming a topic still reads it as user actions, as the array form always did
+    expect(genders).toMatchObject({ source: 'user-actions', key: { fields: ['gender'] }, input: { name: 'user-actions', format: 'user-action' } });
+  });
+
+  it('every mistake named: the source, the job, the field', () => {
+    const parsed = parseJobs({
+      sources: [
+        flights,
+        { ...flights, topic: 'other' },
+        { name: 'lines', topic: 'lines', format: 'text-line', time: 'kafka' },
+        { ...flights, name: 'broken', fields: { origin: { type: 'text' } } },
+      ],
+      jobs: [
+        job({ name: 'with-format', format: 'json' }),
+        job({ name: 'bad-composite', key: { fields: ['origin', 'gate'] } }),
+        job({ name: 'twice', key: { fields: ['origin', 'origin'] } }),
+        job({ name: 'nowhere', source: 'no such source!' }),
+        job({ name: 'undeclared-json', source: 'raw-json', format: 'json' }),
+        job({ name: 'bad-filter', filter: 'gate == 3' }),
+      ],
+    });
+    expect(parsed.ok ? [] : parsed.errors).toEqual([
+      'source "flights": name: another source has the same name',
+      'source "lines": fields and time are declared for format "json" only',
+      expect.stringMatching(/^source "broken": fields\.origin\.type: /),
+      'job "with-format": format: source "flights" is declared with its format; remove "format" from the job',
+      'job "bad-composite": key: unknown field "gate" (fields of source "flights": date, origin, destination, delay)',
+      'job "twice": key.fields: a field appears twice',
+      'job "nowhere": source: "no such source!" is neither a declared source nor a Kafka topic name',
+      'job "undeclared-json": format: a json topic needs its fields declared: add a source for raw-json to "sources" and name it here',
+      'job "bad-filter": filter: unknown field "gate" (fields: date, origin, destination, delay)',
+    ]);
+  });
+
+  it('refuses a file that is neither form', () => {
+    expect(parseJobs({ jobs: 'all' })).toEqual({ ok: false, errors: ['jobs: expected a JSON array of jobs, or an object with "sources" and "jobs"'] });
+  });
+});
+
+describe('the README', () => {
+  it('its example of declared sources is a valid jobs file', () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '../../../../README.md'), 'utf8');
+    const example = /or an object that declares \*\*sources\*\*[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const parsed = parseJobs(JSON.parse(example!));
+    expect(parsed.ok ? parsed.jobs.map((j) => [j.name, j.input.format, j.source]) : parsed.errors).toEqual([['quakes-per-net-hourly', 'json', 'usgs-quakes']]);
   });
 });

@@ -1,5 +1,0 @@
-/** A small seeded generator (LCG): the same seed gives the same cases on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
-}

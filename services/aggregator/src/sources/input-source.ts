@@ -1,0 +1,28 @@
+import type { Decoded } from '@streamtally/contracts';
+import type { FieldType, SourceEvent } from '@streamtally/contracts/sources';
+
+/** A Kafka record as the aggregator reads it. */
+export interface InputRecord {
+  offset: string;
+  value: Buffer | null;
+  /** Kafka's record timestamp (ms, as kafkajs gives it): when the record was written */
+  timestamp?: string;
+}
+
+/** A refused record: its problem code, the reason, and the path of the field at fault when one is. */
+export type InputFailure = { ok: false; code: Extract<Decoded<never>, { ok: false }>['code']; error: string; field?: string };
+
+/**
+ * Where a job's events come from: a topic and the format its records are in. The one seam
+ * between the formats and the rest: decoding, field extraction and event time live behind
+ * `decode`; windowing, keys, filters and state see only events of named fields and `ts`.
+ */
+export interface InputSource {
+  /** the declared name (or, for a job that names a topic, the topic) */
+  name: string;
+  topic: string;
+  format: string;
+  /** the fields keys and filters may use, and their types */
+  fields: ReadonlyMap<string, FieldType>;
+  decode(record: InputRecord): Decoded<SourceEvent> | InputFailure;
+}
