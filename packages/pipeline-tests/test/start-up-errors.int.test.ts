@@ -1,5 +1,10 @@
+import fs from 'node:fs';
 import net from 'node:net';
-import { freePort, testBrokers, testRedisUrl, uniqueName } from '@streamtally/test-support';
+import os from 'node:os';
+import path from 'node:path';
+import { createKafka } from '@streamtally/kafka-client';
+import { silentLogger } from '@streamtally/observability';
+import { freePort, testBrokers, testRedisUrl, topicRecordCount, uniqueName } from '@streamtally/test-support';
 import { runService, ServiceName } from '../src';
 
 // What an operator sees when a setting is wrong or a dependency is away: the built services
@@ -77,5 +82,34 @@ describe('start-up errors', () => {
     );
     expect(result.status).not.toBe(0);
     expect(result.output).toMatch(new RegExp(`${setting} \\d+: the port is already in use on 127\\.0\\.0\\.1; set ${setting} to a free port`));
+  });
+
+  it('a file of the wrong shape under LOOP=true: 1,000 dead letters, not a flood; one line naming the first refused row; exit 3', async () => {
+    // measured before the guard: a three-column CSV under LOOP=true wrote 936,672 dead letters in 40 s and went on
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrong-shape-'));
+    const file = path.join(dir, 'export.csv');
+    fs.writeFileSync(file, ['id,name,amount', ...Array.from({ length: 20_000 }, (_, i) => `${i},item ${i},${i * 3}`)].join('\n') + '\n');
+    const dlq = uniqueName('wrong-shape-dlq');
+    try {
+      const result = run('producer', {
+        KAFKA_BROKERS: testBrokers().join(','),
+        INPUT_FILE: file,
+        INPUT_TOPIC: uniqueName('wrong-shape'),
+        DEAD_LETTER_TOPIC: dlq,
+        PACE: 'max',
+        LOOP: 'true',
+        METRICS_PORT: '0',
+        PROGRESS: 'off',
+      });
+      expect(result.status).toBe(3);
+      expect(result.output).toContain(
+        `streamtally-producer: the replay stopped: 1000 of its rows were refused (MAX_REFUSED_FRACTION 0.9); is INPUT_FILE ${file} the right file? The first, line 1: column_count:`,
+      );
+      expect(result.output).not.toMatch(STACK_FRAME);
+      const kafka = createKafka({ brokers: testBrokers(), clientId: 'wrong-shape', logger: silentLogger() });
+      expect(await topicRecordCount(kafka, dlq)).toBe(1000);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -135,6 +135,7 @@ function replayThreadData(config: ProducerConfig, limits: Map<string, number>, b
       maxRowBytes: config.MAX_ROW_BYTES,
       maxFieldBytes: config.MAX_FIELD_BYTES,
       maxEventRecordBytes: limits.get(config.INPUT_TOPIC)! - RECORD_BATCH_OVERHEAD,
+      maxRefusedFraction: config.MAX_REFUSED_FRACTION,
     },
     inputFile: config.INPUT_FILE,
     pace:

@@ -25,6 +25,8 @@ export const producerConfigSchema = z
     DATA_YEAR: integer(1970, 2100).default(2015),
     LOOP: flag.default(false),
     LIMIT: integer(1, Number.MAX_SAFE_INTEGER).optional(),
+    /** a pass refusing this share of its rows (checked after 1,000 rows and at its end) stops the replay, exit status 3 */
+    MAX_REFUSED_FRACTION: z.coerce.number().gt(0, 'expected a fraction above 0').max(1, 'expected a fraction of at most 1').default(0.9),
     MAX_ROW_BYTES: integer(64, 1024 * 1024).default(4096),
     MAX_FIELD_BYTES: integer(1, 64 * 1024).default(256),
     BATCH_SIZE: integer(1, 100_000).default(2000),

@@ -109,7 +109,12 @@ async function replay(app: ProducerApp, config: ProducerConfig, logger: Logger, 
     }
     // peak resident memory: what an operator sizes the container by
     logger.info({ summary, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }, 'replay finished');
-    return 0;
+    if (summary.stoppedBy !== 'refused') return 0;
+    const first = summary.firstRefusal!;
+    const line = `the replay stopped: ${summary.deadLettered} of its rows were refused (MAX_REFUSED_FRACTION ${config.MAX_REFUSED_FRACTION}); is INPUT_FILE ${config.INPUT_FILE} the right file? The first, line ${first.line}: ${first.code}: ${first.reason}`;
+    logger.error({ firstRefusal: first }, line);
+    process.stderr.write(`streamtally-producer: ${line}\n`);
+    return 3;
   } finally {
     clearInterval(timer);
   }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { PartitionBatch } from '@streamtally/kafka-client';
 import { DeadLetter, LateEvent } from '@streamtally/contracts';
 import { Backoff, sleep } from '@streamtally/observability';
 import { Job } from '../jobs/job-schema';
@@ -6,20 +7,8 @@ import { type CheckpointOutcome, Ownership, RedisState } from '../state/redis-st
 import { aggregateBatch, type BatchOutput, InputMessage, oldestWrittenAt } from '../windowing/batch-aggregator';
 import type { ProcessorMetrics } from './processor-metrics';
 
-/** The parts of a kafkajs eachBatch payload the processor uses. */
-export interface BatchContext {
-  topic: string;
-  partition: number;
-  messages: InputMessage[];
-  highWatermark: string;
-  resolveOffset(offset: string): void;
-  heartbeat(): Promise<void>;
-  seek(offset: string): void;
-  /** stops fetching this partition (until the next rebalance) */
-  pause(): void;
-  isRunning(): boolean;
-  isStale(): boolean;
-}
+/** One partition's batch as the consumer hands it over (kafka-client's PartitionBatch), its records as the sources read them. */
+export type BatchContext = Omit<PartitionBatch, 'messages' | 'lastOffset'> & { messages: InputMessage[] };
 
 export interface SideOutputs {
   /** writes late events and dead letters; resolves once Kafka acknowledged them */

@@ -64,7 +64,7 @@ export function compileJob(def: JobDefinition, input: InputSource): { ok: true; 
   }
   let filter: EventFilter | undefined;
   if (def.filter !== undefined) {
-    const compiled = compileFilter(def.filter, declared);
+    const compiled = compileFilter(def.filter, input.fields);
     if (typeof compiled === 'string') problems.push(`filter: ${compiled}`);
     else filter = compiled;
   }

@@ -26,3 +26,13 @@ export interface InputSource {
   fields: ReadonlyMap<string, FieldType>;
   decode(record: InputRecord): Decoded<SourceEvent> | InputFailure;
 }
+
+/** A source of a fixed format: its fields known in advance, its decoder given. */
+export function fixedFormatSource(
+  format: string,
+  fields: ReadonlyMap<string, FieldType>,
+  decode: (value: Buffer | null) => Decoded<unknown>,
+): (name: string, topic: string) => InputSource {
+  // the fixed formats' event types are interfaces: the same values, without an index signature
+  return (name, topic) => ({ name, topic, format, fields, decode: (record) => decode(record.value) as Decoded<SourceEvent> });
+}

@@ -41,6 +41,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { env: 'DATA_YEAR', flag: 'year', help: "the year the data's month/day belong to (default 2015)" },
   { env: 'LOOP', flag: 'loop', boolean: true, help: 'replay the file forever' },
   { env: 'LIMIT', flag: 'limit', help: 'stop after this many events' },
+  { env: 'MAX_REFUSED_FRACTION', flag: 'max-refused', help: 'a pass refusing this share of its rows stops the replay (exit 3)' },
   { env: 'MAX_ROW_BYTES', flag: 'max-row-bytes', help: 'longest row in bytes; longer rows are dead letters (default 4096)' },
   { env: 'MAX_FIELD_BYTES', flag: 'max-field-bytes', help: 'longest province in bytes; longer ones are dead letters (default 256)' },
   { env: 'BATCH_SIZE', flag: 'batch-size', help: 'messages per Kafka request at most (default 2000)' },

@@ -9,6 +9,12 @@ export interface PaceDecision {
 export interface Pacer {
   /** Decides for the next event; `dataDay` is the row's date (UTC midnight, ms) from the data. */
   next(now: number, dataDay: number): PaceDecision;
+  /**
+   * Decides for a refused row (a dead letter): it takes a slot of a fixed rate like an event,
+   * so a file of bad rows cannot go out faster than the pace; rows without a date are not
+   * held back by the data's dates.
+   */
+  nextRefused(now: number): PaceDecision;
   /** A new pass over the file begins (--loop). */
   startPass(): void;
 }
@@ -19,6 +25,9 @@ export type PaceSettings = { mode: 'max' } | { mode: 'fixed'; eventsPerSecond: n
 class MaxPacer implements Pacer {
   next(now: number): PaceDecision {
     return { delayMs: 0, ts: now };
+  }
+  nextRefused(now: number): PaceDecision {
+    return this.next(now);
   }
   startPass(): void {}
 }
@@ -49,6 +58,10 @@ class FixedRatePacer implements Pacer {
     return { delayMs: Math.max(0, slot - now), ts: Math.round(Math.max(slot, now)) };
   }
 
+  nextRefused(now: number): PaceDecision {
+    return this.next(now);
+  }
+
   startPass(): void {}
 }
 
@@ -66,6 +79,10 @@ class DataDatePacer implements Pacer {
     this.origin ??= { wall: now, data: dataDay };
     const target = Math.round(this.origin.wall + (dataDay - this.origin.data) / this.speedup);
     return { delayMs: Math.max(0, target - now), ts: target };
+  }
+
+  nextRefused(now: number): PaceDecision {
+    return { delayMs: 0, ts: now };
   }
 
   startPass(): void {

@@ -9,6 +9,7 @@ import { dataDay, PaceDecision, Pacer } from '../pacing/pacer';
 import { BatchSender } from './batch-sender';
 import { Clock } from './clock';
 import { fileDeadLetter } from './dead-letter';
+import { type FirstRefusal, RefusalGuard } from './refusal-guard';
 
 /**
  * An event due this soon goes out now (its event time stays its slot's). Each wait flushes
@@ -33,6 +34,8 @@ export interface ReplaySettings {
   maxFieldBytes: number;
   /** the largest record the event topic takes (from its max.message.bytes); larger ones are dead letters */
   maxEventRecordBytes?: number;
+  /** MAX_REFUSED_FRACTION: a pass refusing this share of its rows stops the replay (default 0.9) */
+  maxRefusedFraction?: number;
 }
 
 export interface ReplayHooks {
@@ -62,7 +65,9 @@ export interface ReplaySummary {
   deadLetterReasons: Partial<Record<ProblemCode, number>>;
   headerLines: number;
   blankLines: number;
-  stoppedBy: 'end of file' | 'limit' | 'signal';
+  /** `refused`: (nearly) every row of a pass was refused (MAX_REFUSED_FRACTION); `firstRefusal` says why */
+  stoppedBy: 'end of file' | 'limit' | 'signal' | 'refused';
+  firstRefusal?: FirstRefusal;
   /** the line the next event would have come from (resume point after a signal) */
   nextLine: number;
   elapsedMs: number;
@@ -108,6 +113,7 @@ class Replay {
   private readonly canonicalParsers: Parsers;
   private parsers: Parsers;
   private firstRecordOfPass = true;
+  private readonly refusals: RefusalGuard;
 
   constructor(
     private readonly settings: ReplaySettings,
@@ -116,6 +122,7 @@ class Replay {
     this.maxEventRecordBytes = settings.maxEventRecordBytes ?? Infinity;
     this.canonicalParsers = this.parsersFor(CANONICAL_COLUMNS);
     this.parsers = this.canonicalParsers;
+    this.refusals = new RefusalGuard(settings.maxRefusedFraction ?? 0.9);
   }
 
   async run(): Promise<ReplaySummary> {
@@ -123,7 +130,9 @@ class Replay {
     const started = clock.now();
     do {
       if (await this.pass()) break;
-    } while (this.settings.loop && !signal.aborted);
+      if (this.refusals.endOfPass()) this.summary.stoppedBy = 'refused';
+    } while (this.settings.loop && !signal.aborted && this.summary.stoppedBy !== 'refused');
+    if (this.summary.stoppedBy === 'refused') this.summary.firstRefusal = this.refusals.firstRefusal!;
     if (signal.aborted && this.summary.stoppedBy !== 'limit') this.summary.stoppedBy = 'signal';
     await sender.drain();
     this.summary.elapsedMs = clock.now() - started;
@@ -134,6 +143,7 @@ class Replay {
   private async pass(): Promise<boolean> {
     this.summary.passes += 1;
     this.deps.pacer.startPass();
+    this.refusals.startPass();
     this.parsers = this.canonicalParsers;
     this.firstRecordOfPass = true;
     const splitter = new RecordSplitter(this.settings.maxRowBytes);
@@ -245,6 +255,7 @@ class Replay {
   /** An event is in the batch (or waiting for room): counted, and the limit checked. */
   private sent(waiting: Promise<void> | undefined): Verdict | Promise<Verdict> {
     this.summary.events += 1;
+    this.refusals.accepted();
     this.deps.hooks?.onEvents?.(1);
     let verdict: Verdict = 'continue';
     if (this.settings.limit !== undefined && this.summary.events >= this.settings.limit) {
@@ -254,7 +265,7 @@ class Replay {
     return waiting ? waiting.then(() => verdict) : verdict;
   }
 
-  private tooLargeForTopic(record: RawRecord, bytes: number): Promise<Verdict> {
+  private tooLargeForTopic(record: RawRecord, bytes: number): Verdict | Promise<Verdict> {
     const { eventTopic } = this.settings;
     return this.deadLetter(
       record,
@@ -262,13 +273,21 @@ class Replay {
     );
   }
 
-  private async deadLetter(record: RawRecord, why: Problem): Promise<Verdict> {
+  /** A refused row: a dead letter, at the pace's tempo; the replay stops when (nearly) every row is refused. */
+  private deadLetter(record: RawRecord, why: Problem): Verdict | Promise<Verdict> {
     const { summary, settings, deps } = this;
     summary.deadLettered += 1;
     summary.deadLetterReasons[why.code] = (summary.deadLetterReasons[why.code] ?? 0) + 1;
     deps.hooks?.onDeadLetter?.(why.code);
-    await deps.sender.add(settings.deadLetterTopic, fileDeadLetter(settings.file, record.line, record.bytes, why, deps.clock.now(), record.totalBytes));
-    return 'continue';
+    const verdict: Verdict = this.refusals.refusedRow(record.line, why) ? 'stop' : 'continue';
+    if (verdict === 'stop') summary.stoppedBy = 'refused';
+    const letter = fileDeadLetter(settings.file, record.line, record.bytes, why, deps.clock.now(), record.totalBytes);
+    const send = (): Verdict | Promise<Verdict> => {
+      const waiting = deps.sender.add(settings.deadLetterTopic, letter);
+      return waiting ? waiting.then(() => verdict) : verdict;
+    };
+    const decision = deps.pacer.nextRefused(deps.clock.now());
+    return decision.delayMs >= PACE_SLACK_MS ? this.sendWhenDue(decision, send) : send();
   }
 
   private parsersFor(columns: readonly UserLogColumn[]): Parsers {

@@ -60,7 +60,8 @@ describe('replayFile', () => {
     const events = messages('events').map((m) => ({ key: m.key, value: JSON.parse(String(m.value)) }));
     expect(events).toEqual([
       { key: '7', value: expect.objectContaining({ user_id: 7, line: 2, ts: 1000, province: '上海' }) },
-      { key: '8', value: expect.objectContaining({ user_id: 8, line: 4, ts: 1100, gender: 2, brand_id: null }) },
+      // the refused row between took the slot at 1100: dead letters keep the pace too
+      { key: '8', value: expect.objectContaining({ user_id: 8, line: 4, ts: 1200, gender: 2, brand_id: null }) },
     ]);
     expect(JSON.parse(String(messages('dlq')[0]!.value))).toMatchObject({ source: { file: 'log.csv', line: 3 }, raw: 'x,2,3,4,5,11,11,2,3,0,上海' });
   });
@@ -170,5 +171,38 @@ describe('replayFile', () => {
       'record: 159 bytes, more than topic events takes (100, from its max.message.bytes)',
       'record: 159 bytes, more than topic events takes (100, from its max.message.bytes)',
     ]);
+  });
+});
+
+describe('a file of the wrong shape', () => {
+  const threeColumns = (rows: number) => ['a,b,c', ...Array.from({ length: rows }, (_, i) => `${i},x,y`)].join('\n') + '\n';
+
+  it('a pass whose rows are all refused stops the replay, LOOP or not, naming the first refusal', async () => {
+    const { run, messages } = setup([threeColumns(50)], { loop: true });
+    const summary = await run();
+    expect(summary).toMatchObject({ stoppedBy: 'refused', passes: 1, events: 0, deadLettered: 51 });
+    expect(summary.firstRefusal).toEqual({ line: 1, code: 'column_count', reason: expect.stringContaining('3') });
+    expect(messages('dlq')).toHaveLength(51); // every refused row still has its dead letter
+  });
+
+  it('a long one stops after 1,000 rows instead of flooding the dead-letter topic', async () => {
+    const { run, messages } = setup([threeColumns(100_000)], { loop: true });
+    const summary = await run();
+    expect(summary).toMatchObject({ stoppedBy: 'refused', deadLettered: 1000, linesRead: 1000 });
+    expect(messages('dlq')).toHaveLength(1000);
+  });
+
+  it('a file with some bad rows goes on; the threshold is MAX_REFUSED_FRACTION', async () => {
+    const good = '7,2,3,4,5,11,11,2,3,0,上海\n';
+    const file = good.repeat(5) + 'x\n'.repeat(5); // half refused
+    expect((await setup([file]).run()).stoppedBy).toBe('end of file');
+    expect((await setup([file], { maxRefusedFraction: 0.5 }).run()).stoppedBy).toBe('refused');
+  });
+
+  it('dead letters take the pace of events: 50 refused rows at 10/s take 5 s of the clock', async () => {
+    const { run } = setup([threeColumns(49)]); // header + 49 rows: 50 refused
+    const summary = await run();
+    expect(summary.deadLettered).toBe(50);
+    expect(summary.elapsedMs).toBeGreaterThanOrEqual(4900);
   });
 });
