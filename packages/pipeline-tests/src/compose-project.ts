@@ -158,7 +158,7 @@ export interface DockerInspect {
     CapAdd: string[] | null;
     SecurityOpt: string[] | null;
     Memory: number;
-    RestartPolicy: { Name: string };
+    RestartPolicy: { Name: string; MaximumRetryCount: number };
     PortBindings: Record<string, { HostIp: string; HostPort: string }[]> | null;
   };
 }

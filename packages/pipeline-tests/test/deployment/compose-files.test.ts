@@ -87,8 +87,9 @@ describe('compose files', () => {
 
   it.each(services)('%s has a healthcheck and a restart policy, and waits for healthy dependencies', (name, service) => {
     expect(service.healthcheck?.test).toBeDefined();
-    // a replay that finished (LOOP=false) must stay finished: only a failure restarts it
-    expect(service.restart).toBe(name === 'producer' ? 'on-failure' : 'unless-stopped');
+    // a replay that finished (LOOP=false) must stay finished: only a failure restarts it, and
+    // not for ever (a file of the wrong shape exits 3 after 1,000 dead letters)
+    expect(service.restart).toBe(name === 'producer' ? 'on-failure:5' : 'unless-stopped');
     for (const dependency of Object.values(service.depends_on ?? {})) expect(dependency.condition).toBe('service_healthy');
   });
 

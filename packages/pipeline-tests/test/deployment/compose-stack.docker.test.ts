@@ -126,10 +126,12 @@ const OURS = ['producer', 'aggregator', 'gateway'];
     expect(expected.size).toBeGreaterThan(20);
 
     const producer = await project.inspect((await project.containers(true)).find((c) => c.Service === 'producer')!.Name);
-    expect({ status: producer.State.Status, restarts: producer.RestartCount, policy: producer.HostConfig.RestartPolicy.Name }).toEqual({
+    const { Name: policy, MaximumRetryCount: maxRetries } = producer.HostConfig.RestartPolicy;
+    expect({ status: producer.State.Status, restarts: producer.RestartCount, policy, maxRetries }).toEqual({
       status: 'exited',
       restarts: 0,
       policy: 'on-failure',
+      maxRetries: 5,
     });
   }, 300_000);
 
