@@ -2,20 +2,28 @@
 # Aggregator catch-up: 1,000,000 events already in a fresh topic (written by the producer),
 # then one aggregator process with the gender-per-second job consumes the backlog. Prints
 # events/s, the share of its CPU time spent in checkpoints, and peak resident memory. The node
-# flags are the Dockerfile's (plus --cpu-prof).
-#   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6390 scripts/bench/aggregator.sh [events]
+# flags are the Dockerfile's (plus --cpu-prof). BENCH_SHAPE=json: the backlog is flights-shaped
+# JSON records instead (vega-datasets' US flights, packages/bench/src/flights-backlog-main.ts),
+# read through a declared json source by one job keyed by origin and destination, hourly.
+#   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6390 [BENCH_SHAPE=json] scripts/bench/aggregator.sh [events]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=lib.sh
 source "$ROOT/scripts/bench/lib.sh"
 EVENTS="${1:-1000000}"
 : "${KAFKA_BROKERS:?set KAFKA_BROKERS}" "${REDIS_URL:?set REDIS_URL}"
-FILE="$(bench_file "$EVENTS")"
 RUN="bench-agg-$(date +%s%N)"
-write_backlog "$FILE" "$RUN"
-echo "backlog of $EVENTS events written to $RUN" >&2
+if [[ "${BENCH_SHAPE:-user-action}" == json ]]; then
+  node "$ROOT/packages/bench/dist/flights-backlog-main.js" "$KAFKA_BROKERS" "$RUN" "$EVENTS"
+  JOBS="{\"sources\":[{\"name\":\"flights\",\"topic\":\"$RUN\",\"format\":\"json\",\"time\":\"date\",\"fields\":{\"date\":{\"type\":\"timestamp\",\"format\":\"yyyy/MM/dd HH:mm\"},\"origin\":{\"type\":\"string\"},\"destination\":{\"type\":\"string\"},\"delay\":{\"type\":\"integer\"}}}],\"jobs\":[{\"name\":\"routes-hourly\",\"source\":\"flights\",\"key\":{\"fields\":[\"origin\",\"destination\"]},\"window\":{\"type\":\"tumbling\",\"sizeMs\":3600000},\"allowedLatenessMs\":1000,\"maxKeys\":5000}]}"
+else
+  FILE="$(bench_file "$EVENTS")"
+  write_backlog "$FILE" "$RUN"
+  JOBS="[{\"name\":\"gender-per-second\",\"source\":\"$RUN\",\"key\":{\"field\":\"gender\"},\"window\":{\"type\":\"tumbling\",\"sizeMs\":1000},\"allowedLatenessMs\":1000}]"
+fi
+echo "backlog of $EVENTS ${BENCH_SHAPE:-user-action} events written to $RUN" >&2
 PORT="$(node "$ROOT/scripts/lib/free-port.cjs" 9475)"
-JOBS="[{\"name\":\"gender-per-second\",\"source\":\"$RUN\",\"key\":{\"field\":\"gender\"},\"window\":{\"type\":\"tumbling\",\"sizeMs\":1000},\"allowedLatenessMs\":1000}]" \
+JOBS="$JOBS" \
   STATE_NAMESPACE="$RUN" CONSUMER_GROUP="$RUN" RESULTS_TOPIC="$RUN-results" LATE_EVENTS_TOPIC="$RUN-late" DEAD_LETTER_TOPIC="$RUN-dlq" \
   METRICS_PORT="$PORT" METRICS_HOST=127.0.0.1 LOG_LEVEL=warn node --max-semi-space-size=8 --cpu-prof --cpu-prof-dir="/tmp/$RUN-profile" \
   "$ROOT/services/aggregator/dist/main.js" > /tmp/streamtally-bench-aggregator.log 2>&1 &
