@@ -27,7 +27,6 @@ export interface GatewayStarted {
 }
 
 export interface GatewayApp {
-  readonly hub: Hub<WebSocket>;
   /**
    * Listens first (a port in use fails at once, and /healthz says "not yet" meanwhile), then
    * waits for the results topic, which the aggregator creates, until `signal` aborts; then
@@ -59,7 +58,6 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
   let ops: OpsServer | undefined;
 
   return {
-    hub,
     async start(signal) {
       const address = await http.listen({ host: config.HOST, port: config.PORT }).catch((err: unknown) => {
         throw listenError(err, 'PORT', config.HOST, config.PORT);

@@ -9,6 +9,7 @@ export function createGatewayMetrics(registry: Registry) {
   const registers = [registry];
   const metrics = {
     clients: new Gauge({ name: 'streamtally_gateway_clients', help: 'WebSocket clients connected', registers }),
+    sendBufferPeak: new SendBufferPeak(registers),
     messagesSent: new Counter({ name: 'streamtally_gateway_messages_sent_total', help: 'Frames sent to WebSocket clients', registers }),
     coalesced: new Counter({
       name: 'streamtally_gateway_updates_coalesced_total',
@@ -74,6 +75,7 @@ export function hubMetricsOf(metrics: GatewayMetrics): HubMetrics {
       metrics.resultAge.observe(ageSeconds);
     },
     framesSent: (count) => metrics.messagesSent.inc(count),
+    sendBuffer: (bytes) => metrics.sendBufferPeak.saw(bytes),
     coalesced: () => metrics.coalesced.inc(),
     fannedOut: (seconds) => metrics.fanOutLatency.observe(seconds),
     eventToScreen(job, seconds) {
@@ -83,4 +85,29 @@ export function hubMetricsOf(metrics: GatewayMetrics): HubMetrics {
     protocolClosed: () => metrics.protocolClosed.inc(),
     slowClosed: () => metrics.slowClosed.inc(),
   };
+}
+
+/**
+ * The largest send buffer of any client since the last scrape, in bytes: how close clients
+ * come to HARD_BUFFER_BYTES (where a client is closed) before it happens. Kept as a plain
+ * number on the hot path; the gauge takes it, and starts again, when /metrics is read.
+ */
+class SendBufferPeak {
+  private peak = 0;
+
+  constructor(registers: Registry[]) {
+    const gauge: Gauge = new Gauge({
+      name: 'streamtally_gateway_send_buffer_peak_bytes',
+      help: 'The largest client send buffer since the last scrape (bytes queued, not yet taken by the kernel)',
+      registers,
+      collect: () => {
+        gauge.set(this.peak);
+        this.peak = 0;
+      },
+    });
+  }
+
+  saw(bytes: number): void {
+    if (bytes > this.peak) this.peak = bytes;
+  }
 }

@@ -25,7 +25,10 @@ describe('gateway under WebSocket abuse', () => {
     const g = gateway;
     const provinces = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`province-${i}`, i + 1]));
     await g.publish(JOBS.flatMap((job) => Array.from({ length: history }, (_, i) => result(job, i * 1000, provinces, true))));
-    await waitFor(() => JOBS.every((job) => (g.hub.store.snapshot(job)?.length ?? 0) === history), { what: 'the histories', timeoutMs: 30_000 });
+    await waitFor(async () => (await Promise.all(JOBS.map(async (job) => (await g.windows(job)).length === history))).every(Boolean), {
+      what: 'the histories',
+      timeoutMs: 30_000,
+    });
 
     const good = await connectClient(g.url);
     await subscribed(good, ['gender-per-second']);
@@ -47,7 +50,7 @@ describe('gateway under WebSocket abuse', () => {
         pause(abuser); // it never reads again
         for (let i = 0; i < 1000; i += 1) abuser.send({ type: 'subscribe', jobs: JOBS });
       }
-      await waitFor(() => g.hub.clientCount === 1, { what: 'every abuser closed by the gateway', timeoutMs: 10_000 });
+      await waitFor(async () => (await g.clients()) === 1, { what: 'every abuser closed by the gateway', timeoutMs: 10_000 });
       const since = Date.now();
       await waitFor(() => Date.now() - since > 3000 && arrivals.length > 10, { what: 'three more seconds of updates', timeoutMs: 10_000 });
     } finally {

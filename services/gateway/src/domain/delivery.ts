@@ -35,6 +35,8 @@ export class Delivery {
   constructor(
     private readonly peer: Peer,
     private readonly limits: DeliveryLimits,
+    /** the client's send buffer after each frame: how close clients come to the hard bound */
+    private readonly onBuffered: (bytes: number) => void = () => {},
   ) {}
 
   /** `frame` carries exactly `results` (encoded once for every client that gets the same). */
@@ -47,7 +49,7 @@ export class Delivery {
       for (const r of results) this.pending.set(windowResultKey(r.job, r.windowStart), r);
       return 'coalesced';
     }
-    this.peer.send(frame);
+    this.send(frame);
     return 'sent';
   }
 
@@ -58,7 +60,7 @@ export class Delivery {
   reply(frame: string): DeliveryOutcome {
     if (this.closed) return 'closed';
     if (this.peer.bufferedAmount > this.limits.hardBufferBytes) return this.closeSlow();
-    this.peer.send(frame);
+    this.send(frame);
     return 'sent';
   }
 
@@ -80,7 +82,7 @@ export class Delivery {
       held.map((r) => JSON.stringify(r)),
     )) {
       if (sent > 0 && this.peer.bufferedAmount > this.limits.softBufferBytes) break;
-      this.peer.send(chunk.frame);
+      this.send(chunk.frame);
       for (const r of chunk.results) this.pending.delete(windowResultKey(r.job, r.windowStart));
       sent += 1;
     }
@@ -93,6 +95,11 @@ export class Delivery {
 
   get held(): number {
     return this.pending.size;
+  }
+
+  private send(frame: string): void {
+    this.peer.send(frame);
+    this.onBuffered(this.peer.bufferedAmount);
   }
 
   private closeSlow(): DeliveryOutcome {

@@ -9,6 +9,8 @@ export interface HubMetrics {
   /** a result read from the topic: kept as new or updated, or stale; its age since it was emitted */
   resultConsumed(offer: Offer, ageSeconds: number): void;
   framesSent(count: number): void;
+  /** a client's send buffer right after a frame was queued for it */
+  sendBuffer(bytes: number): void;
   /** an update held back for a slow client (sent later, or replaced by a newer one) */
   coalesced(): void;
   /** a read's results handed to every subscriber, this long after it was read */

@@ -49,7 +49,11 @@ export class Hub<P extends Peer> {
   ) {}
 
   connect(peer: P): void {
-    this.connections.set(peer, { delivery: new Delivery(peer, this.limits), strikes: 0, rate: new ControlRate(this.limits.maxMessagesPerSecond, this.now()) });
+    this.connections.set(peer, {
+      delivery: new Delivery(peer, this.limits, (bytes) => this.metrics.sendBuffer(bytes)),
+      strikes: 0,
+      rate: new ControlRate(this.limits.maxMessagesPerSecond, this.now()),
+    });
     this.metrics.clients(this.connections.size);
   }
 
@@ -61,10 +65,6 @@ export class Hub<P extends Peer> {
 
   get clientCount(): number {
     return this.connections.size;
-  }
-
-  peers(): IterableIterator<P> {
-    return this.connections.keys();
   }
 
   /** A result from the topic; fans it out unless an equal or higher version is known. */

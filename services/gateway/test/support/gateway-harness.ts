@@ -6,15 +6,19 @@ import { silentLogger } from '@streamtally/observability';
 import { testBrokers, uniqueName, waitFor } from '@streamtally/test-support';
 import { createGatewayApp } from '../../src/app';
 import { GatewayConfig, parseGatewayConfig } from '../../src/config';
-import { Hub } from '../../src/domain/hub';
 
 export interface GatewayHarness {
   url: string;
   /** where /metrics is (a free port) */
   metricsPort: number;
   config: GatewayConfig;
-  hub: Hub<WebSocket>;
   registry: Registry;
+  /** a job's windows as the public API gives them (404: none yet) */
+  windows(job: string): Promise<WindowResult[]>;
+  /** WebSocket clients connected, as the gateway's gauge says */
+  clients(): Promise<number>;
+  /** the largest client send buffer (bytes) since the last read of this gauge */
+  sendBufferPeak(): Promise<number>;
   /** writes results to the topic, `perRequest` at a time (small results can go many at once) */
   publish(results: WindowResult[], perRequest?: number): Promise<void>;
   close(): Promise<void>;
@@ -53,8 +57,13 @@ export async function startGateway(settings: Record<string, string> = {}): Promi
     url: started.address.replace('http://', 'ws://') + '/ws',
     metricsPort: started.metricsPort,
     config,
-    hub: app.hub,
     registry,
+    async windows(job) {
+      const reply = await fetch(`${started.address}/api/windows/${encodeURIComponent(job)}`);
+      return reply.status === 404 ? [] : ((await reply.json()) as { windows: WindowResult[] }).windows;
+    },
+    clients: () => gaugeValue(registry, 'streamtally_gateway_clients'),
+    sendBufferPeak: () => gaugeValue(registry, 'streamtally_gateway_send_buffer_peak_bytes'),
     async publish(list, perRequest = 20) {
       // 20 a request stays under the broker's 1 MB batch limit even for large results
       for (let i = 0; i < list.length; i += perRequest) {
@@ -70,6 +79,11 @@ export async function startGateway(settings: Record<string, string> = {}): Promi
       await app.close();
     },
   };
+}
+
+async function gaugeValue(registry: Registry, name: string): Promise<number> {
+  const metric = await registry.getSingleMetric(name)!.get();
+  return metric.values[0]?.value ?? 0;
 }
 
 /** A WebSocket client that records every message it reads. */
