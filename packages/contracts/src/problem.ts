@@ -32,6 +32,8 @@ export interface Problem {
   code: ProblemCode;
   /** the problem in words, naming the field or limit */
   reason: string;
+  /** the path of the field at fault, in a record of a declared source */
+  field?: string;
 }
 
 export const problem = (code: ProblemCode, reason: string): Problem => ({ code, reason });

@@ -45,7 +45,7 @@ export const DEAD_LETTER_REASON_LIMIT = 300;
  * `totalBytes` is the whole record's length when `bytes` already holds only its start.
  */
 export function boundedDeadLetter(
-  { code, reason }: Problem,
+  { code, reason, field }: Problem,
   bytes: Buffer,
   encoding: DeadLetter['encoding'],
   source: DeadLetter['source'],
@@ -63,6 +63,7 @@ export function boundedDeadLetter(
     encoding,
     rawBytes: totalBytes,
     truncated: end < totalBytes,
+    ...(field !== undefined ? { field } : {}),
     source,
     at,
   };

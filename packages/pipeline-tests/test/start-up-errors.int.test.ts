@@ -102,12 +102,41 @@ describe('start-up errors', () => {
         PROGRESS: 'off',
       });
       expect(result.status).toBe(3);
-      expect(result.output).toContain(
-        `streamtally-producer: the replay stopped: 1000 of its rows were refused (MAX_REFUSED_FRACTION 0.9); is INPUT_FILE ${file} the right file? The first, line 1: column_count:`,
-      );
+      expect(result.output).toContain(`streamtally-producer: the replay stopped: is INPUT_FILE ${file} the right file? Line 1: column_count:`);
+      expect(result.output).toContain('(1000 row(s) refused; MAX_REFUSED_FRACTION 0.9)');
       expect(result.output).not.toMatch(STACK_FRAME);
       const kafka = createKafka({ brokers: testBrokers(), clientId: 'wrong-shape', logger: silentLogger() });
       expect(await topicRecordCount(kafka, dlq)).toBe(1000);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("a declared source's CSV without a declared column: stops at its header, one dead letter, one line naming the columns; exit 3", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrong-header-'));
+    const file = path.join(dir, 'export.csv');
+    fs.writeFileSync(file, ['id,name,amount', ...Array.from({ length: 5000 }, (_, i) => `${i},item ${i},${i * 3}`)].join('\n') + '\n');
+    const sourceFile = path.join(dir, 'source.json');
+    const topic = uniqueName('wrong-header');
+    const source = { name: 'orders', topic, format: 'json', fields: { at: { column: 'Ordered At', type: 'timestamp', format: 'iso-8601' } }, time: 'at' };
+    fs.writeFileSync(sourceFile, JSON.stringify(source));
+    try {
+      const result = run('producer', {
+        KAFKA_BROKERS: testBrokers().join(','),
+        SOURCE_FILE: sourceFile,
+        INPUT_FILE: file,
+        PACE: 'max',
+        LOOP: 'true',
+        METRICS_PORT: '0',
+        PROGRESS: 'off',
+      });
+      expect(result.status).toBe(3);
+      expect(result.output).toContain(
+        `streamtally-producer: the replay stopped: is INPUT_FILE ${file} the right file? Line 1: bad_header: the header has no column "Ordered At" (field at); its columns are "id", "name", "amount"`,
+      );
+      expect(result.output).not.toMatch(STACK_FRAME);
+      const kafka = createKafka({ brokers: testBrokers(), clientId: 'wrong-header', logger: silentLogger() });
+      expect(await topicRecordCount(kafka, `${topic}.dlq`)).toBe(1);
+      expect(await topicRecordCount(kafka, topic)).toBe(0);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -15,6 +15,7 @@ import { ReplayHooks, ReplaySummary } from './replay/replay';
 import { unpackBatch } from './replay/packed-batch';
 import { replayOnThread } from './replay/replay-on-thread';
 import type { ReplayThreadData } from './replay/replay-thread';
+import type { RowsSpec } from './rows/file-kinds';
 import { LineCounts, publishLines } from './lines/publish-lines';
 import { startTcpLineServer } from './lines/tcp-line-server';
 
@@ -29,6 +30,8 @@ export interface ProducerAppDeps {
   replayThreadEntry?: string;
   /** the replay thread logs to stderr, as main.ts does under a progress bar */
   logToStderr?: boolean;
+  /** what INPUT_FILE holds (input-plan.ts); default: the tutorial's user_log CSV */
+  rows?: RowsSpec;
 }
 
 export interface ProducerApp {
@@ -64,6 +67,7 @@ export function createProducerApp({
   clock = systemClock,
   replayThreadEntry = path.join(__dirname, 'replay-thread-main.js'),
   logToStderr = false,
+  rows = { kind: 'user-log', userLog: { year: config.DATA_YEAR, maxRowBytes: config.MAX_ROW_BYTES, maxFieldBytes: config.MAX_FIELD_BYTES } },
 }: ProducerAppDeps): ProducerApp {
   const metrics = createProducerMetrics(registry);
   const output = new KafkaOutput(kafka, config, logger, metrics, registry);
@@ -79,7 +83,7 @@ export function createProducerApp({
       assertDeadLettersFit(config.DEAD_LETTER_TOPIC, limits);
       const deliveryOptions = output.delivery(signal);
       const log = { level: logger.level, toStderr: logToStderr };
-      return replayOnThread(replayThreadData(config, limits, batchLimits(config, limits, logger)), {
+      return replayOnThread(replayThreadData(config, rows, limits, batchLimits(config, limits, logger)), {
         startThread: (workerData) => new Worker(replayThreadEntry, { workerData: { data: workerData, log } }),
         deliver: (batch) => deliverUntilAcknowledged(batch, deliveryOptions),
         signal,
@@ -123,20 +127,17 @@ function batchLimits(config: ProducerConfig, limits: Map<string, number>, logger
 }
 
 /** What the replay thread starts with: plain data only (workerData). */
-function replayThreadData(config: ProducerConfig, limits: Map<string, number>, batch: ReplayThreadData['batch']): ReplayThreadData {
+function replayThreadData(config: ProducerConfig, rows: RowsSpec, limits: Map<string, number>, batch: ReplayThreadData['batch']): ReplayThreadData {
   return {
     settings: {
       file: config.INPUT_FILE,
-      eventTopic: config.INPUT_TOPIC,
       deadLetterTopic: config.DEAD_LETTER_TOPIC,
-      year: config.DATA_YEAR,
       limit: config.LIMIT,
       loop: config.LOOP,
-      maxRowBytes: config.MAX_ROW_BYTES,
-      maxFieldBytes: config.MAX_FIELD_BYTES,
-      maxEventRecordBytes: limits.get(config.INPUT_TOPIC)! - RECORD_BATCH_OVERHEAD,
       maxRefusedFraction: config.MAX_REFUSED_FRACTION,
     },
+    rows,
+    events: { topic: config.INPUT_TOPIC, maxRecordBytes: limits.get(config.INPUT_TOPIC)! - RECORD_BATCH_OVERHEAD },
     inputFile: config.INPUT_FILE,
     pace:
       config.PACE === 'fixed'

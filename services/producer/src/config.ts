@@ -16,6 +16,14 @@ export const producerConfigSchema = z
     KAFKA_CLIENT_ID: z.string().min(1).default('streamtally-producer'),
     BROKER_TIMEOUT_MS: integer(100, 600_000).default(30_000),
     INPUT_FILE: z.string().min(1).default('data/user_log.sample.csv'),
+    /** a declared source (a jobs file, or a file of one source): INPUT_FILE is then that source's CSV or JSON */
+    SOURCE_FILE: z.string().min(1).optional(),
+    /** which source of SOURCE_FILE, when it declares more than one json source */
+    SOURCE_NAME: z.string().min(1).optional(),
+    /** a declared source's file: csv, json (JSON Lines or one array), or auto (by its extension) */
+    INPUT_FORMAT: z.enum(['auto', 'csv', 'json']).default('auto'),
+    /** a declared source: the field whose value keys each record */
+    KEY_FIELD: z.string().min(1).optional(),
     INPUT_TOPIC: topicName.default(DEFAULT_TOPICS.userActions),
     DEAD_LETTER_TOPIC: topicName.default(DEFAULT_TOPICS.userActionsDeadLetter),
     ...topicSettingsShape,

@@ -9,14 +9,25 @@ import { generateCommand, GenerateOptions } from './cli/generate-command';
 import { tailCommand } from './cli/tail-command';
 import { formatTopicReports, pipelineTopics, topicsCommand } from './cli/topics-command';
 import { parseProducerConfig, ProducerConfig } from './config';
+import { planInput } from './input-plan';
+import type { RowsSpec } from './rows/file-kinds';
 
 /** The settings (environment, then command-line options over it) and the Kafka connection they describe, checked. */
-function startupSettings(values: Record<string, string | undefined>) {
-  const parsed = parseProducerConfig({ ...process.env, ...values });
+function startupSettings(values: Record<string, string | undefined>, command: string) {
+  const given = { ...process.env, ...values };
+  const parsed = parseProducerConfig(given);
   if (!parsed.ok) return { ok: false as const, errors: parsed.errors };
-  const connected = kafkaConnectionOf(parsed.config);
+  // what the replay reads: the user_log file, or a declared source's (SOURCE_FILE)
+  let config = parsed.config;
+  let rows: RowsSpec | undefined;
+  if (command === 'replay') {
+    const plan = planInput(parsed.config, given, (file) => fs.readFileSync(file, 'utf8'));
+    if (!plan.ok) return { ok: false as const, errors: plan.errors };
+    ({ config, rows } = plan);
+  }
+  const connected = kafkaConnectionOf(config);
   if (!connected.ok) return { ok: false as const, errors: connected.errors };
-  return { ok: true as const, config: parsed.config, connection: connected.connection };
+  return { ok: true as const, config, rows, connection: connected.connection };
 }
 
 async function main(): Promise<number> {
@@ -32,12 +43,12 @@ async function main(): Promise<number> {
   }
   if (command === 'generate') return generate(commandLine.value.generate);
 
-  const settings = startupSettings(values);
+  const settings = startupSettings(values, command);
   if (!settings.ok) {
     process.stderr.write(`streamtally-producer: invalid settings:\n  ${settings.errors.join('\n  ')}\n`);
     return 2;
   }
-  const { config, connection } = settings;
+  const { config, connection, rows } = settings;
   const interactive = config.PROGRESS === 'on' || (config.PROGRESS === 'auto' && process.stdout.isTTY === true);
   // a terminal gets a progress bar; JSON logs would garble it, so only warnings go through
   const logger = createLogger({
@@ -57,7 +68,7 @@ async function main(): Promise<number> {
   const registry = createRegistry('producer');
   announceConnection(logger, connection);
   const kafka = createKafka({ connection, clientId: config.KAFKA_CLIENT_ID, logger });
-  const app = createProducerApp({ config, logger, registry, kafka, logToStderr: interactive });
+  const app = createProducerApp({ config, logger, registry, kafka, logToStderr: interactive, ...(rows ? { rows } : {}) });
   let ops: OpsServer | undefined;
   try {
     if (config.METRICS_PORT > 0) {
@@ -111,7 +122,9 @@ async function replay(app: ProducerApp, config: ProducerConfig, logger: Logger, 
     logger.info({ summary, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }, 'replay finished');
     if (summary.stoppedBy !== 'refused') return 0;
     const first = summary.firstRefusal!;
-    const line = `the replay stopped: ${summary.deadLettered} of its rows were refused (MAX_REFUSED_FRACTION ${config.MAX_REFUSED_FRACTION}); is INPUT_FILE ${config.INPUT_FILE} the right file? The first, line ${first.line}: ${first.code}: ${first.reason}`;
+    const line =
+      `the replay stopped: is INPUT_FILE ${config.INPUT_FILE} the right file? Line ${first.line}: ${first.code}: ${first.reason} ` +
+      `(${summary.deadLettered} row(s) refused; MAX_REFUSED_FRACTION ${config.MAX_REFUSED_FRACTION})`;
     logger.error({ firstRefusal: first }, line);
     process.stderr.write(`streamtally-producer: ${line}\n`);
     return 3;

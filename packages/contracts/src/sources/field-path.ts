@@ -58,3 +58,27 @@ export function valueAt(root: unknown, steps: readonly PathStep[]): unknown {
   }
   return value;
 }
+
+/**
+ * Puts `value` at `steps` inside `root`, making the objects and arrays on the way: what a
+ * producer does to write a CSV row as the JSON record its declaration reads back. Returns
+ * false when an earlier field already put something else on the way (two paths that clash).
+ */
+export function setAt(root: Record<string, unknown>, steps: readonly PathStep[], value: unknown): boolean {
+  let container: Record<string, unknown> | unknown[] = root;
+  for (let i = 0; i < steps.length - 1; i += 1) {
+    const step = steps[i]!;
+    const wantsArray = typeof steps[i + 1] === 'number';
+    let next = (container as Record<string | number, unknown>)[step];
+    if (next === undefined) {
+      next = wantsArray ? [] : {};
+      (container as Record<string | number, unknown>)[step] = next;
+    }
+    if (next === null || typeof next !== 'object' || Array.isArray(next) !== wantsArray) return false;
+    container = next as Record<string, unknown> | unknown[];
+  }
+  const last = steps[steps.length - 1]!;
+  if ((typeof last === 'number') !== Array.isArray(container)) return false;
+  (container as Record<string | number, unknown>)[last] = value;
+  return true;
+}

@@ -26,6 +26,8 @@ export const fieldDeclarationSchema = z.strictObject({
   format: z.string().min(1).optional(),
   /** timestamp fields with a pattern: UTC (default), an offset such as +02:00, or an IANA zone */
   zone: z.string().min(1).optional(),
+  /** the producer, replaying a CSV file: the column it comes from, as the header writes it (default: its name) */
+  column: z.string().min(1).max(256).optional(),
   /** string fields: the most characters a value may have (default 256) */
   maxLength: z.number().int().min(1).max(65_536).optional(),
 });
@@ -51,14 +53,18 @@ export type SourceEvent = Record<string, string | number | boolean | null> & { t
 
 export type JsonFailure = { ok: false; code: ProblemCode; error: string; field?: string };
 
-interface CompiledField {
+export interface CompiledField {
   name: string;
   path: string;
+  /** the CSV column it comes from (a producer replaying a CSV file) */
+  column: string;
   steps: readonly PathStep[];
   type: FieldType;
   optional: boolean;
   maxLength: number;
   time?: TimeReader;
+  /** timestamp fields: their format as declared (epoch-ms by default) */
+  timeFormat?: string;
 }
 
 /** Reads the records of one declared JSON source: bytes in, an event or the reason (code, field, path) out. */
@@ -66,8 +72,9 @@ export class JsonRecordReader {
   private constructor(
     readonly source: string,
     readonly fields: readonly CompiledField[],
-    private readonly timeField: string,
-    private readonly maxRecordBytes: number,
+    /** the timestamp field that is the event time, or "kafka" */
+    readonly timeField: string,
+    readonly maxRecordBytes: number,
   ) {}
 
   /** The declared field names and their types, for keys, filters and descriptions. */
@@ -103,9 +110,14 @@ export class JsonRecordReader {
     if (bytes && !isUtf8(bytes)) return this.fail('undecodable', 'record: not valid UTF-8');
     const parsed = parseJsonObject(bytes);
     if (!parsed.ok) return this.fail(parsed.code, parsed.error);
+    return this.readObject(parsed.value, recordTimestamp);
+  }
+
+  /** One record already parsed (a producer's CSV row made an object): its declared fields, checked. */
+  readObject(record: Record<string, unknown>, recordTimestamp?: number): Decoded<SourceEvent> | JsonFailure {
     const event: Record<string, string | number | boolean | null> = {};
     for (const field of this.fields) {
-      const value = this.value(field, valueAt(parsed.value, field.steps));
+      const value = this.value(field, valueAt(record, field.steps));
       if (typeof value === 'object' && value !== null) return value;
       event[field.name] = value;
     }
@@ -163,6 +175,7 @@ function compileField(name: string, declared: z.output<typeof fieldDeclarationSc
   const field: CompiledField = {
     name,
     path,
+    column: declared.column ?? name,
     steps,
     type: declared.type,
     optional: declared.optional,
@@ -172,6 +185,7 @@ function compileField(name: string, declared: z.output<typeof fieldDeclarationSc
     const reader = timeReader(declared.format ?? 'epoch-ms', declared.zone);
     if (typeof reader === 'string') return reader;
     field.time = reader;
+    field.timeFormat = declared.format ?? 'epoch-ms';
   }
   return field;
 }

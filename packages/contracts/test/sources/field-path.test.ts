@@ -1,4 +1,4 @@
-import { parseFieldPath, valueAt } from '../../src/sources';
+import { parseFieldPath, type PathStep, setAt, valueAt } from '../../src/sources';
 
 describe('field paths', () => {
   it('reads names, indexes and quoted names', () => {
@@ -25,5 +25,24 @@ describe('field paths', () => {
     expect(valueAt(quake, ['geometry', 'coordinates', 'length'])).toBeUndefined(); // a name into an array
     expect(valueAt(quake, ['properties', 'mag', 'x'])).toBeUndefined();
     expect(valueAt({}, ['constructor'])).toBeUndefined(); // only the record's own members
+  });
+});
+
+describe('setAt', () => {
+  it('builds the objects and arrays a path goes through, so valueAt reads the value back', () => {
+    const root: Record<string, unknown> = {};
+    const paths = ['properties.mag', 'properties.place', 'geometry.coordinates[2]', '["Cost Total $"]'];
+    paths.forEach((path, i) => expect(setAt(root, parseFieldPath(path) as PathStep[], i)).toBe(true));
+    expect(JSON.stringify(root)).toBe('{"properties":{"mag":0,"place":1},"geometry":{"coordinates":[null,null,2]},"Cost Total $":3}');
+    paths.forEach((path, i) => expect(valueAt(root, parseFieldPath(path) as PathStep[])).toBe(i));
+  });
+
+  it('refuses two paths that clash: a value where an object must go, an index into an object', () => {
+    const root: Record<string, unknown> = {};
+    expect(setAt(root, ['a'], 1)).toBe(true);
+    expect(setAt(root, ['a', 'b'], 2)).toBe(false);
+    expect(setAt(root, ['c', 'd'], 3)).toBe(true);
+    expect(setAt(root, ['c', 0], 4)).toBe(false);
+    expect(root).toEqual({ a: 1, c: { d: 3 } });
   });
 });

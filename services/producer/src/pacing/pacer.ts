@@ -7,8 +7,8 @@ export interface PaceDecision {
 }
 
 export interface Pacer {
-  /** Decides for the next event; `dataDay` is the row's date (UTC midnight, ms) from the data. */
-  next(now: number, dataDay: number): PaceDecision;
+  /** Decides for the next event; `dataTime` is the row's own time (ms) from the data: the user_log's day, a declared timestamp. */
+  next(now: number, dataTime: number): PaceDecision;
   /**
    * Decides for a refused row (a dead letter): it takes a slot of a fixed rate like an event,
    * so a file of bad rows cannot go out faster than the pace; rows without a date are not
@@ -66,8 +66,9 @@ class FixedRatePacer implements Pacer {
 }
 
 /**
- * Replays the data's own dates, `speedup` times faster than real time: the first row's day
- * is "now", a row one day later goes out 86,400,000 / speedup ms later, and its event time
+ * Replays the data's own times (the user_log's days, a declared source's timestamps),
+ * `speedup` times faster than real time: the first row's time is "now", a row one day later
+ * goes out 86,400,000 / speedup ms later, and its event time
  * is that moment on the replay timeline. Rows dated before the timeline's current point go
  * out at once with their own (earlier) time, so they arrive late, as they did in the data.
  */
@@ -75,9 +76,9 @@ class DataDatePacer implements Pacer {
   private origin: { wall: number; data: number } | undefined;
   constructor(private readonly speedup: number) {}
 
-  next(now: number, dataDay: number): PaceDecision {
-    this.origin ??= { wall: now, data: dataDay };
-    const target = Math.round(this.origin.wall + (dataDay - this.origin.data) / this.speedup);
+  next(now: number, dataTime: number): PaceDecision {
+    this.origin ??= { wall: now, data: dataTime };
+    const target = Math.round(this.origin.wall + (dataTime - this.origin.data) / this.speedup);
     return { delayMs: Math.max(0, target - now), ts: target };
   }
 

@@ -31,10 +31,14 @@ export class RefusalGuard {
     this.rows += 1;
   }
 
-  /** A refused row; true when the replay must stop now. */
-  refusedRow(line: number, problem: Problem): boolean {
+  /** A refused row; true when the replay must stop now (or the problem says no later row can be read). */
+  refusedRow(line: number, problem: Problem & { stopsReplay?: boolean }): boolean {
     this.rows += 1;
     this.refused += 1;
+    if (problem.stopsReplay) {
+      this.first = { line, code: problem.code, reason: problem.reason };
+      return true;
+    }
     this.first ??= { line, code: problem.code, reason: problem.reason };
     return this.rows >= REFUSAL_CHECK_ROWS && this.tooMany();
   }

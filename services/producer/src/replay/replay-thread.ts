@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import type { ProblemCode } from '@streamtally/contracts';
 import type { Logger } from 'pino';
 import { createPacer, type PaceSettings } from '../pacing/pacer';
+import type { EventTopic } from '../rows/event-rows';
+import { createRows, type RowsSpec } from '../rows/file-kinds';
 import { BatchSender } from './batch-sender';
 import { systemClock } from './clock';
 import { type PackedBatch, PackedBatchBuilder, type SpareBuffers, transferListOf } from './packed-batch';
@@ -19,6 +21,10 @@ import { replayFile, type ReplaySettings, type ReplaySummary } from './replay';
 /** What the replay thread is started with (workerData: plain data only). */
 export interface ReplayThreadData {
   settings: ReplaySettings;
+  /** what the file holds: the tutorial's user_log, or a declared source's CSV or JSON */
+  rows: RowsSpec;
+  /** where its events go */
+  events: EventTopic;
   inputFile: string;
   pace: PaceSettings;
   batch: { maxMessages: number; maxBytes: number };
@@ -87,6 +93,7 @@ export async function runReplayThread(port: ThreadPort, data: ReplayThreadData, 
 
   try {
     const summary = await replayFile(data.settings, {
+      rows: createRows(data.rows, data.events),
       openFile: () => fs.createReadStream(data.inputFile, { highWaterMark: data.readChunkBytes }),
       pacer: createPacer(data.pace),
       sender: new BatchSender({ send: sendToMainThread, ...data.batch, nextBatch: (capacity) => new PackedBatchBuilder(capacity, spares.pop()) }),

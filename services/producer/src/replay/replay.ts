@@ -1,11 +1,8 @@
-import { encodeUserActionText, problem, type Problem, type ProblemCode } from '@streamtally/contracts';
+import type { ProblemCode } from '@streamtally/contracts';
 import type { Logger } from 'pino';
-import { decodeRecord } from '../csv/record-decoder';
-import { RowBytes } from '../csv/row-bytes';
-import { RawRecord, RecordSplitter } from '../csv/record-splitter';
-import { CANONICAL_COLUMNS, columnsFromHeader, createRowParser, isHeader, UserLogColumn, UserLogRow } from '../csv/user-log-row';
-import { splitFields } from '../csv/fields';
-import { dataDay, PaceDecision, Pacer } from '../pacing/pacer';
+import type { RawRecord } from '../csv/record-splitter';
+import { type EventRows, HEADER, type RowProblem } from '../rows/event-rows';
+import type { PaceDecision, Pacer } from '../pacing/pacer';
 import { BatchSender } from './batch-sender';
 import { Clock } from './clock';
 import { fileDeadLetter } from './dead-letter';
@@ -21,19 +18,10 @@ export const PACE_SLACK_MS = 5;
 export interface ReplaySettings {
   /** the file's name as it appears in dead letters */
   file: string;
-  eventTopic: string;
   deadLetterTopic: string;
-  /** the year the data's month/day belong to */
-  year: number;
   /** stop after this many events (good rows); undefined = no limit */
   limit?: number;
   loop: boolean;
-  /** the longest row, in bytes; a longer one is a dead letter */
-  maxRowBytes: number;
-  /** the longest text field (province), in bytes */
-  maxFieldBytes: number;
-  /** the largest record the event topic takes (from its max.message.bytes); larger ones are dead letters */
-  maxEventRecordBytes?: number;
   /** MAX_REFUSED_FRACTION: a pass refusing this share of its rows stops the replay (default 0.9) */
   maxRefusedFraction?: number;
 }
@@ -46,6 +34,8 @@ export interface ReplayHooks {
 }
 
 export interface ReplayDeps {
+  /** the file's kind: how records are cut, read and encoded (rows/file-kinds.ts) */
+  rows: EventRows;
   /** opens the file afresh for each pass */
   openFile(): AsyncIterable<Buffer>;
   pacer: Pacer;
@@ -80,12 +70,6 @@ export interface ReplaySummary {
  */
 type Verdict = 'continue' | 'stop' | 'interrupted';
 
-/** The parsers of one column order: bytes to bytes for the common row, text for the rest. */
-interface Parsers {
-  text: ReturnType<typeof createRowParser>;
-  bytes: RowBytes;
-}
-
 /**
  * Reads the file record by record, turns good rows into events and bad ones into dead
  * letters, and hands both to the sender at the pacer's tempo. Never buffers the file:
@@ -95,7 +79,7 @@ export function replayFile(settings: ReplaySettings, deps: ReplayDeps): Promise<
   return new Replay(settings, deps).run();
 }
 
-/** One replay's state: its summary, the column order of the current pass, and its steps. */
+/** One replay's state: its summary and its steps; what a record is belongs to `deps.rows`. */
 class Replay {
   private readonly summary: ReplaySummary = {
     passes: 0,
@@ -109,19 +93,12 @@ class Replay {
     nextLine: 1,
     elapsedMs: 0,
   };
-  private readonly maxEventRecordBytes: number;
-  private readonly canonicalParsers: Parsers;
-  private parsers: Parsers;
-  private firstRecordOfPass = true;
   private readonly refusals: RefusalGuard;
 
   constructor(
     private readonly settings: ReplaySettings,
     private readonly deps: ReplayDeps,
   ) {
-    this.maxEventRecordBytes = settings.maxEventRecordBytes ?? Infinity;
-    this.canonicalParsers = this.parsersFor(CANONICAL_COLUMNS);
-    this.parsers = this.canonicalParsers;
     this.refusals = new RefusalGuard(settings.maxRefusedFraction ?? 0.9);
   }
 
@@ -139,24 +116,22 @@ class Replay {
     return this.summary;
   }
 
-  /** One pass over the file; true when the replay stops (limit or signal) before its end. */
+  /** One pass over the file; true when the replay stops (limit, signal or refusal) before its end. */
   private async pass(): Promise<boolean> {
     this.summary.passes += 1;
     this.deps.pacer.startPass();
     this.refusals.startPass();
-    this.parsers = this.canonicalParsers;
-    this.firstRecordOfPass = true;
-    const splitter = new RecordSplitter(this.settings.maxRowBytes);
+    const cutter = this.deps.rows.startPass();
     for await (const chunk of this.deps.openFile()) {
       this.deps.hooks?.onBytesRead?.(chunk.length);
-      for (const record of splitter.push(chunk)) {
+      for (const record of cutter.push(chunk)) {
         const verdict = this.handle(record);
         // the common case, kept free of promises: a record handled at once
         if (verdict === 'continue') this.read(record);
         else if (await this.stops(record, verdict)) return true;
       }
     }
-    for (const record of splitter.end()) {
+    for (const record of cutter.end()) {
       if (await this.stops(record, this.handle(record))) return true;
     }
     return false;
@@ -188,41 +163,21 @@ class Replay {
       this.summary.blankLines += 1;
       return 'continue';
     }
-    const { bytes } = this.parsers;
-    if (!this.firstRecordOfPass && bytes.parse(record.bytes)) {
-      return this.paced(bytes.month, bytes.day, record, (ts) => this.sendEncodedRow(ts, record));
+    const read = this.deps.rows.read(record);
+    if (typeof read === 'number') return this.paced(read, record);
+    if (read === HEADER) {
+      this.summary.headerLines += 1;
+      return 'continue';
     }
-    const decoded = decodeRecord(record);
-    if (!decoded.ok) return this.deadLetter(record, decoded);
-    if (this.firstRecordOfPass) return this.headerOrRow(record, decoded.text);
-    return this.row(record, decoded.text);
-  }
-
-  /** The first record of a pass: a header sets the column order, anything else is a row. */
-  private headerOrRow(record: RawRecord, text: string): Verdict | Promise<Verdict> {
-    this.firstRecordOfPass = false;
-    const fields = splitFields(text);
-    if (!Array.isArray(fields) || !isHeader(fields)) return this.row(record, text);
-    this.summary.headerLines += 1;
-    const fromHeader = columnsFromHeader(fields);
-    if (!Array.isArray(fromHeader)) return this.deadLetter(record, fromHeader);
-    this.parsers = this.parsersFor(fromHeader);
-    return 'continue';
-  }
-
-  /** A row the byte parser could not take (quotes, escapes, a problem to name): read as text. */
-  private row(record: RawRecord, text: string): Verdict | Promise<Verdict> {
-    const parsed = this.parsers.text(text, record.line);
-    if (!parsed.ok) return this.deadLetter(record, parsed);
-    return this.paced(parsed.row.month, parsed.row.day, record, (ts) => this.sendRow(parsed.row, ts, record));
+    return this.deadLetter(record, read);
   }
 
   /** Sends at the pacer's tempo; the pacer may make it wait, and nothing else is read meanwhile. */
-  private paced(month: number, day: number, record: RawRecord, send: (ts: number) => Verdict | Promise<Verdict>): Verdict | Promise<Verdict> {
+  private paced(dataTime: number, record: RawRecord): Verdict | Promise<Verdict> {
     const { pacer, clock } = this.deps;
-    const decision = pacer.next(clock.now(), dataDay(this.settings.year, month, day));
-    if (decision.delayMs >= PACE_SLACK_MS) return this.sendWhenDue(decision, () => send(decision.ts));
-    return send(decision.ts);
+    const decision = pacer.next(clock.now(), dataTime);
+    if (decision.delayMs >= PACE_SLACK_MS) return this.sendWhenDue(decision, () => this.send(decision.ts, record));
+    return this.send(decision.ts, record);
   }
 
   private async sendWhenDue(decision: PaceDecision, send: () => Verdict | Promise<Verdict>): Promise<Verdict> {
@@ -233,23 +188,12 @@ class Replay {
     return send();
   }
 
-  private sendRow(event: UserLogRow, ts: number, record: RawRecord): Verdict | Promise<Verdict> {
-    event.ts = ts;
-    const value = encodeUserActionText(event);
-    const key = String(event.user_id);
-    // a UTF-16 length times 3 bounds the UTF-8 size: most rows skip the exact count
-    if (value.length * 3 + key.length > this.maxEventRecordBytes && Buffer.byteLength(value) + key.length > this.maxEventRecordBytes) {
-      return this.tooLargeForTopic(record, Buffer.byteLength(value) + key.length);
-    }
-    return this.sent(this.deps.sender.add(this.settings.eventTopic, { key, value }));
-  }
-
-  /** The row `parsers.bytes` just read, encoded in place. */
-  private sendEncodedRow(ts: number, record: RawRecord): Verdict | Promise<Verdict> {
-    const row = this.parsers.bytes;
-    const bytes = row.encode(ts, record.line);
-    if (bytes > this.maxEventRecordBytes) return this.tooLargeForTopic(record, bytes);
-    return this.sent(this.deps.sender.addEncoded(this.settings.eventTopic, row.out, row.keyBytes, row.valueBytes));
+  /** The event just read, encoded with its event time and handed to the sender (unless too large for its topic). */
+  private send(ts: number, record: RawRecord): Verdict | Promise<Verdict> {
+    const { rows, sender } = this.deps;
+    const tooLarge = rows.encode(ts, record);
+    if (tooLarge) return this.deadLetter(record, tooLarge);
+    return this.sent(rows.addTo(sender));
   }
 
   /** An event is in the batch (or waiting for room): counted, and the limit checked. */
@@ -265,16 +209,8 @@ class Replay {
     return waiting ? waiting.then(() => verdict) : verdict;
   }
 
-  private tooLargeForTopic(record: RawRecord, bytes: number): Verdict | Promise<Verdict> {
-    const { eventTopic } = this.settings;
-    return this.deadLetter(
-      record,
-      problem('too_large_for_topic', `record: ${bytes} bytes, more than topic ${eventTopic} takes (${this.maxEventRecordBytes}, from its max.message.bytes)`),
-    );
-  }
-
   /** A refused row: a dead letter, at the pace's tempo; the replay stops when (nearly) every row is refused. */
-  private deadLetter(record: RawRecord, why: Problem): Verdict | Promise<Verdict> {
+  private deadLetter(record: RawRecord, why: RowProblem): Verdict | Promise<Verdict> {
     const { summary, settings, deps } = this;
     summary.deadLettered += 1;
     summary.deadLetterReasons[why.code] = (summary.deadLetterReasons[why.code] ?? 0) + 1;
@@ -288,12 +224,5 @@ class Replay {
     };
     const decision = deps.pacer.nextRefused(deps.clock.now());
     return decision.delayMs >= PACE_SLACK_MS ? this.sendWhenDue(decision, send) : send();
-  }
-
-  private parsersFor(columns: readonly UserLogColumn[]): Parsers {
-    return {
-      text: createRowParser(columns, this.settings.maxFieldBytes),
-      bytes: new RowBytes(columns, this.settings.maxFieldBytes, this.settings.maxRowBytes),
-    };
   }
 }

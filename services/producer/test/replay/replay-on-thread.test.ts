@@ -25,7 +25,9 @@ function fileOf(name: string, lines: string[]): string {
 
 function dataFor(file: string, overrides: Partial<ReplayThreadData> = {}): ReplayThreadData {
   return {
-    settings: { file, eventTopic: 'events', deadLetterTopic: 'dlq', year: 2015, loop: false, maxRowBytes: 4096, maxFieldBytes: 256 },
+    settings: { file, deadLetterTopic: 'dlq', loop: false },
+    rows: { kind: 'user-log', userLog: { year: 2015, maxRowBytes: 4096, maxFieldBytes: 256 } },
+    events: { topic: 'events', maxRecordBytes: 1024 * 1024 },
     inputFile: file,
     pace: { mode: 'max' },
     batch: { maxMessages: 100, maxBytes: 1024 * 1024 },

@@ -5,16 +5,16 @@ import type { OutgoingBatch } from '../../src/replay/outgoing-batch';
 import { unpackBatch } from '../../src/replay/packed-batch';
 import { Clock } from '../../src/replay/clock';
 import { PACE_SLACK_MS, replayFile, ReplaySettings } from '../../src/replay/replay';
+import { UserLogRows } from '../../src/rows/user-log-rows';
 
 const settings: ReplaySettings = {
   file: 'log.csv',
-  eventTopic: 'events',
   deadLetterTopic: 'dlq',
-  year: 2015,
   loop: false,
-  maxRowBytes: 4096,
-  maxFieldBytes: 256,
 };
+
+/** The user_log file's rows, for topic `events`, which takes records of up to `maxRecordBytes`. */
+const userLogRows = (maxRecordBytes = Infinity) => new UserLogRows({ year: 2015, maxRowBytes: 4096, maxFieldBytes: 256 }, { topic: 'events', maxRecordBytes });
 
 /** A sender whose batches are kept, unpacked, with keys and values as text. */
 function collectingSender(maxMessages: number) {
@@ -25,7 +25,7 @@ function collectingSender(maxMessages: number) {
   return { sender, messages };
 }
 
-function setup(chunks: (string | Buffer)[], overrides: Partial<ReplaySettings> = {}, signal = new AbortController().signal) {
+function setup(chunks: (string | Buffer)[], overrides: Partial<ReplaySettings> & { maxEventRecordBytes?: number } = {}, signal = new AbortController().signal) {
   const { sender, messages } = collectingSender(3);
   let now = 1_000;
   const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) };
@@ -33,6 +33,7 @@ function setup(chunks: (string | Buffer)[], overrides: Partial<ReplaySettings> =
     replayFile(
       { ...settings, ...overrides },
       {
+        rows: userLogRows(overrides.maxEventRecordBytes),
         openFile: async function* () {
           for (const c of chunks) yield Buffer.isBuffer(c) ? c : Buffer.from(c);
         },
@@ -81,6 +82,7 @@ describe('replayFile', () => {
     const clock: Clock = { now: () => now, sleep: async (ms) => void (sleeps.push(ms), (now += ms)) };
     const rows = Array.from({ length: 5 }, (_, i) => `${i + 1},2,3,4,5,6,7,0,1,1,北京`).join('\n');
     await replayFile(settings, {
+      rows: userLogRows(),
       openFile: async function* () {
         yield Buffer.from(rows);
       },

@@ -1,0 +1,210 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { windowResultKey, type WindowResult } from '@streamtally/contracts';
+import { createKafka } from '@streamtally/kafka-client';
+import { silentLogger } from '@streamtally/observability';
+import { testBrokers, testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
+import { LatestResults, runService, type ServiceProcess, startService } from '../src';
+
+// A team's own files, as a new user would count them: sources declared once in the jobs file,
+// the producer replaying real public data sets (vega-datasets) from that declaration — a JSON
+// array of US flights, and a CSV export whose header has spaces and symbols (FAA bird
+// strikes) —, the aggregator counting them, every final window equal to a recount done here.
+const DATA = path.join(path.dirname(require.resolve('vega-datasets')), '..', 'data');
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const WEEK = 7 * DAY;
+
+interface Flight {
+  date: string;
+  origin: string;
+  destination: string;
+}
+
+/** `2001/01/01 00:47` (flights) or `1990-01-08` (bird strikes) as UTC ms, read here without the pipeline's time formats. */
+const utc = (text: string) => {
+  const [y, mo, d, h = 0, mi = 0] = text.split(/[-/ :]/).map(Number);
+  return Date.UTC(y!, mo! - 1, d!, h, mi);
+};
+
+/** Splits a line of the bird-strike CSV (it holds no quotes; the test checks that) into fields. */
+const csvFields = (line: string) => line.replace(/\r$/, '').split(',');
+
+function recountInto(expected: Map<string, Record<string, number>>, job: string, sizeMs: number, items: { time: number; key: string }[]): void {
+  for (const { time, key } of items) {
+    const window = windowResultKey(job, Math.floor(time / sizeMs) * sizeMs);
+    const counts = expected.get(window) ?? {};
+    counts[key] = (counts[key] ?? 0) + 1;
+    expected.set(window, counts);
+  }
+}
+
+describe('declared sources end to end: the producer replays real files from the jobs file, the aggregator counts them', () => {
+  const run = uniqueName('declared');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'declared-'));
+  const jobsFile = path.join(dir, 'jobs.json');
+  const flightsTopic = `${run}-flights`;
+  const strikesTopic = `${run}-strikes`;
+  const resultsTopic = `${run}-results`;
+  let aggregator: ServiceProcess | undefined;
+
+  beforeAll(() => {
+    fs.writeFileSync(
+      jobsFile,
+      JSON.stringify({
+        sources: [
+          {
+            name: 'flights',
+            topic: flightsTopic,
+            format: 'json',
+            fields: {
+              date: { type: 'timestamp', format: 'yyyy/MM/dd HH:mm', zone: 'UTC' },
+              origin: { type: 'string' },
+              destination: { type: 'string' },
+              delay: { type: 'integer' },
+            },
+            time: 'date',
+          },
+          {
+            name: 'strikes',
+            topic: strikesTopic,
+            format: 'json',
+            fields: {
+              day: { column: 'Flight Date', type: 'timestamp', format: 'yyyy-MM-dd' },
+              state: { column: 'Origin State', path: 'origin.state', type: 'string' },
+              cost: { column: 'Cost Total $', type: 'number' },
+              speed: { column: 'Speed IAS in knots', type: 'integer', optional: true },
+            },
+            time: 'day',
+          },
+        ],
+        jobs: [
+          { name: 'flights-per-origin-hourly', source: 'flights', key: { field: 'origin' }, window: { type: 'tumbling', sizeMs: HOUR }, allowedLatenessMs: 0 },
+          {
+            name: 'routes-daily',
+            source: 'flights',
+            key: { fields: ['origin', 'destination'] },
+            window: { type: 'tumbling', sizeMs: DAY },
+            allowedLatenessMs: 0,
+            maxKeys: 5000,
+          },
+          {
+            name: 'costly-strikes-per-state-weekly',
+            source: 'strikes',
+            filter: 'cost > 0 and speed exists',
+            key: { field: 'state' },
+            window: { type: 'tumbling', sizeMs: WEEK },
+            allowedLatenessMs: 0,
+          },
+        ],
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await aggregator?.kill('SIGKILL');
+    const redis = new Redis(testRedisUrl());
+    const keys = await redis.keys(`st:{${run}}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('flights per origin per hour, per route per day (a composite key) and costly bird strikes per state per week equal the recount', async () => {
+    const replay = (source: string, file: string) =>
+      runService(
+        'producer',
+        {
+          KAFKA_BROKERS: testBrokers().join(','),
+          SOURCE_FILE: jobsFile,
+          SOURCE_NAME: source,
+          INPUT_FILE: path.join(DATA, file),
+          PACE: 'max',
+          METRICS_PORT: '0',
+          PROGRESS: 'off',
+          LOG_LEVEL: 'info',
+        },
+        [],
+      );
+    const flightsRun = replay('flights', 'flights-20k.json');
+    expect(flightsRun.status).toBe(0);
+    expect(flightsRun.output).toContain('"events":20000,"deadLettered":0');
+    const strikesRun = replay('strikes', 'birdstrikes.csv');
+    expect(strikesRun.status).toBe(0);
+    expect(strikesRun.output).toContain('"events":10000,"deadLettered":0,"deadLetterReasons":{},"headerLines":1');
+
+    // the recount, from the files, with none of the pipeline's code
+    const flights = JSON.parse(fs.readFileSync(path.join(DATA, 'flights-20k.json'), 'utf8')) as Flight[];
+    const [header, ...rows] = fs.readFileSync(path.join(DATA, 'birdstrikes.csv'), 'utf8').split('\n').filter(Boolean);
+    expect(fs.readFileSync(path.join(DATA, 'birdstrikes.csv'), 'utf8')).not.toContain('"');
+    const column = (name: string) => csvFields(header!).indexOf(name);
+    const [date, state, cost, speed] = ['Flight Date', 'Origin State', 'Cost Total $', 'Speed IAS in knots'].map(column);
+    const expected = new Map<string, Record<string, number>>();
+    recountInto(
+      expected,
+      'flights-per-origin-hourly',
+      HOUR,
+      flights.map((f) => ({ time: utc(f.date), key: f.origin })),
+    );
+    recountInto(
+      expected,
+      'routes-daily',
+      DAY,
+      flights.map((f) => ({ time: utc(f.date), key: JSON.stringify([f.origin, f.destination]) })),
+    );
+    const costly = rows.map(csvFields).filter((f) => Number(f[cost!]) > 0 && f[speed!]!.trim() !== '');
+    recountInto(
+      expected,
+      'costly-strikes-per-state-weekly',
+      WEEK,
+      costly.map((f) => ({ time: utc(f[date!]!), key: f[state!]! })),
+    );
+    expect(costly.length).toBeGreaterThan(100);
+
+    const latest = new LatestResults();
+    const kafka = createKafka({ brokers: testBrokers(), clientId: 'declared-test', logger: silentLogger() });
+    aggregator = startService('aggregator', {
+      KAFKA_BROKERS: testBrokers().join(','),
+      REDIS_URL: testRedisUrl(),
+      JOBS_FILE: jobsFile,
+      STATE_NAMESPACE: run,
+      CONSUMER_GROUP: `${run}-group`,
+      RESULTS_TOPIC: resultsTopic,
+      LATE_EVENTS_TOPIC: `${run}-late`,
+      DEAD_LETTER_TOPIC: `${run}-dlq`,
+      IDLE_TIMEOUT_MS: '1000',
+      EMIT_TICK_MS: '50',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
+    });
+    const reader = kafka.consumer({ groupId: uniqueName('declared-results'), maxWaitTimeInMs: 100 });
+    await reader.connect();
+    const a = aggregator;
+    // created here, as the aggregator would, so the reader can subscribe before it starts
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic: resultsTopic, numPartitions: 6, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+    });
+    await admin.disconnect();
+    await reader.subscribe({ topic: resultsTopic, fromBeginning: true });
+    await reader.run({ eachMessage: async ({ message }) => latest.offer(String(message.key), JSON.parse(String(message.value)) as WindowResult) });
+    // a setting the aggregator refuses ends it at once: fail then, with its words, not after the wait
+    const exited = a.exited.then((code) => {
+      throw new Error(`the aggregator exited (${code}):\n${a.output()}`);
+    });
+    try {
+      const complete = waitFor(() => latest.complete(expected), { what: 'every window final', timeoutMs: 120_000 });
+      await Promise.race([complete, exited]).catch((err) => {
+        throw new Error(`${(err as Error).message}\n${latest.describeGaps(expected)}\naggregator output:\n${a.output().slice(-3000)}`);
+      });
+    } finally {
+      exited.catch(() => undefined); // the kill in afterAll ends it too
+      await reader.disconnect();
+    }
+    expect(latest.counts()).toEqual(expected);
+  }, 300_000);
+});
