@@ -7,3 +7,4 @@ export * from './text-line';
 export * from './window-result';
 export * from './side-outputs';
 export * from './integers';
+export * from './job-description';

@@ -7,4 +7,5 @@ export const DEFAULT_TOPICS = {
   windowResults: 'window-results',
   lateEvents: 'late-events',
   aggregatorDeadLetter: 'aggregator.dlq',
+  jobDescriptions: 'job-descriptions',
 } as const;

@@ -55,6 +55,7 @@ export async function provisionPipeline(admin: Admin, names: Record<string, stri
       { ...topic('window-results', 3), configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
       topic('late-events', 1),
       topic('aggregator.dlq', 1),
+      { ...topic('job-descriptions', 1), configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
     ],
   });
   await admin.createAcls({ acl: aclEntries(readAclTable(), { principals: Object.fromEntries(principals.map((u) => [u, u])), names, create: false }) });

@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import { windowResultKey, type WindowResult } from '@streamtally/contracts';
 import { createKafka } from '@streamtally/kafka-client';
 import { silentLogger } from '@streamtally/observability';
-import { testBrokers, testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
+import { freePort, testBrokers, testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
 import { LatestResults, runService, type ServiceProcess, startService } from '../src';
 
 // A team's own files, as a new user would count them: sources declared once in the jobs file,
@@ -49,6 +49,7 @@ describe('declared sources end to end: the producer replays real files from the 
   const strikesTopic = `${run}-strikes`;
   const resultsTopic = `${run}-results`;
   let aggregator: ServiceProcess | undefined;
+  let gateway: ServiceProcess | undefined;
 
   beforeAll(() => {
     fs.writeFileSync(
@@ -105,6 +106,7 @@ describe('declared sources end to end: the producer replays real files from the 
 
   afterAll(async () => {
     await aggregator?.kill('SIGKILL');
+    await gateway?.kill('SIGKILL');
     const redis = new Redis(testRedisUrl());
     const keys = await redis.keys(`st:{${run}}:*`);
     if (keys.length > 0) await redis.del(...keys);
@@ -172,6 +174,7 @@ describe('declared sources end to end: the producer replays real files from the 
       STATE_NAMESPACE: run,
       CONSUMER_GROUP: `${run}-group`,
       RESULTS_TOPIC: resultsTopic,
+      JOB_DESCRIPTIONS_TOPIC: `${run}-jobs`,
       LATE_EVENTS_TOPIC: `${run}-late`,
       DEAD_LETTER_TOPIC: `${run}-dlq`,
       IDLE_TIMEOUT_MS: '1000',
@@ -206,5 +209,33 @@ describe('declared sources end to end: the producer replays real files from the 
       await reader.disconnect();
     }
     expect(latest.counts()).toEqual(expected);
+
+    // the page learns the jobs from the aggregator, through Kafka: the gateway describes them
+    const port = await freePort();
+    gateway = startService('gateway', {
+      KAFKA_BROKERS: testBrokers().join(','),
+      RESULTS_TOPIC: resultsTopic,
+      JOB_DESCRIPTIONS_TOPIC: `${run}-jobs`,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
+    });
+    const described = async () => {
+      const reply = await fetch(`http://127.0.0.1:${port}/api/jobs`).catch(() => undefined);
+      return reply?.ok
+        ? ((await reply.json()) as { jobs: { name: string; key: unknown; window: unknown; source: { topic: string } }[]; withResults: string[] })
+        : undefined;
+    };
+    await waitFor(async () => (await described())?.withResults.length === 3, {
+      what: 'the gateway describing the jobs, with their results',
+      timeoutMs: 60_000,
+    });
+    const { jobs } = (await described())!;
+    expect(jobs.map((j) => [j.name, j.source.topic, j.key, j.window])).toEqual([
+      ['flights-per-origin-hourly', flightsTopic, { fields: ['origin'] }, { type: 'tumbling', sizeMs: HOUR }],
+      ['routes-daily', flightsTopic, { fields: ['origin', 'destination'] }, { type: 'tumbling', sizeMs: DAY }],
+      ['costly-strikes-per-state-weekly', strikesTopic, { fields: ['state'] }, { type: 'tumbling', sizeMs: WEEK }],
+    ]);
   }, 300_000);
 });

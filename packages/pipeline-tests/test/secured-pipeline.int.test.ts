@@ -51,6 +51,7 @@ describe('the pipeline on a secured Kafka: SASL_SSL, SCRAM-SHA-512, ACLs from th
     'window-results': `${run}-results`,
     'late-events': `${run}-late`,
     'aggregator.dlq': `${run}-agg.dlq`,
+    'job-descriptions': `${run}-jobs`,
     'streamtally-aggregator': `${run}-aggregator`,
     'streamtally-gateway-': `${run}-gateway-`,
     'streamtally-tail-': 'streamtally-tail-',
@@ -113,6 +114,7 @@ describe('the pipeline on a secured Kafka: SASL_SSL, SCRAM-SHA-512, ACLs from th
       RESULTS_TOPIC: names['window-results']!,
       LATE_EVENTS_TOPIC: names['late-events']!,
       DEAD_LETTER_TOPIC: names['aggregator.dlq']!,
+      JOB_DESCRIPTIONS_TOPIC: names['job-descriptions']!,
       IDLE_TIMEOUT_MS: '1000',
       EMIT_TICK_MS: '50',
     });
@@ -120,6 +122,7 @@ describe('the pipeline on a secured Kafka: SASL_SSL, SCRAM-SHA-512, ACLs from th
     const gateway = start('gateway', {
       ...envOf('gateway'),
       RESULTS_TOPIC: names['window-results']!,
+      JOB_DESCRIPTIONS_TOPIC: names['job-descriptions']!,
       CONSUMER_GROUP_PREFIX: names['streamtally-gateway-']!.replace(/-$/, ''),
       HOST: '127.0.0.1',
       PORT: String(port),
@@ -282,6 +285,7 @@ describe('the pipeline on a secured Kafka: SASL_SSL, SCRAM-SHA-512, ACLs from th
         RESULTS_TOPIC: wrongResults,
         LATE_EVENTS_TOPIC: `${run}-missing-late`,
         DEAD_LETTER_TOPIC: names['aggregator.dlq']!,
+        JOB_DESCRIPTIONS_TOPIC: names['job-descriptions']!,
       });
       expect(output).toContain('the topics are not as this service needs them (TOPICS_CREATE=false: it checks, it does not create)');
       expect(output).toContain(

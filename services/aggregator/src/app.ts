@@ -13,6 +13,8 @@ import {
 } from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
 import { minReplicasOf, topicNeeds, type AggregatorConfig } from './config';
+import { DESCRIPTIONS_KEY, encodeJobDescriptions } from '@streamtally/contracts';
+import { describeJobs } from './jobs/describe-jobs';
 import { Job } from './jobs/job-schema';
 import { createAggregatorMetrics, AggregatorMetrics, emitterMetricsOf, initialiseSeries, processorMetricsOf } from './metrics';
 import { RedisState } from './state/redis-state';
@@ -79,6 +81,12 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
     async start() {
       await topics.prepare(topicNeeds(config, jobs), { offsets: true });
       await producer.connect();
+      // what the jobs are, for whoever draws their results: one record, the latest set wins
+      await producer.send({
+        topic: config.JOB_DESCRIPTIONS_TOPIC,
+        acks: -1,
+        messages: [{ key: DESCRIPTIONS_KEY, value: encodeJobDescriptions(describeJobs(jobs, Date.now())) }],
+      });
       await consumer.start({
         topics: sources,
         fromBeginning: true,

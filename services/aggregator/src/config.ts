@@ -52,6 +52,8 @@ export const aggregatorConfigSchema = z
     RESULTS_TOPIC: setting.topic().default(DEFAULT_TOPICS.windowResults),
     LATE_EVENTS_TOPIC: setting.topic().default(DEFAULT_TOPICS.lateEvents),
     DEAD_LETTER_TOPIC: setting.topic().default(DEFAULT_TOPICS.aggregatorDeadLetter),
+    /** where the jobs are described for readers of the results (the gateway's page) */
+    JOB_DESCRIPTIONS_TOPIC: setting.topic().default(DEFAULT_TOPICS.jobDescriptions),
     /** for the topics the aggregator needs, its job sources included */
     ...topicSettingsShape,
     IDLE_TIMEOUT_MS: setting.integer(100, 3_600_000).default(5000),
@@ -99,7 +101,7 @@ export function minReplicasOf(config: AggregatorConfig): number {
 }
 
 /**
- * Topics that must stay apart: the three the aggregator writes, and the job sources it reads
+ * Topics that must stay apart: the four the aggregator writes, and the job sources it reads
  * (writing results into a source would count them as events). Each problem names the variable.
  */
 export function topicConflicts(config: AggregatorConfig, sources: readonly string[]): string[] {
@@ -107,6 +109,7 @@ export function topicConflicts(config: AggregatorConfig, sources: readonly strin
     ['RESULTS_TOPIC', config.RESULTS_TOPIC],
     ['LATE_EVENTS_TOPIC', config.LATE_EVENTS_TOPIC],
     ['DEAD_LETTER_TOPIC', config.DEAD_LETTER_TOPIC],
+    ['JOB_DESCRIPTIONS_TOPIC', config.JOB_DESCRIPTIONS_TOPIC],
   ] as const;
   const problems: string[] = [];
   outputs.forEach(([name, topic], i) => {
@@ -131,5 +134,6 @@ export function topicNeeds(config: AggregatorConfig, jobs: readonly { name: stri
     { topic: config.RESULTS_TOPIC, setting: 'RESULTS_TOPIC', cleanup: 'compact' },
     { topic: config.LATE_EVENTS_TOPIC, setting: 'LATE_EVENTS_TOPIC', cleanup: 'delete' },
     { topic: config.DEAD_LETTER_TOPIC, setting: 'DEAD_LETTER_TOPIC', cleanup: 'delete' },
+    { topic: config.JOB_DESCRIPTIONS_TOPIC, setting: 'JOB_DESCRIPTIONS_TOPIC', cleanup: 'compact' },
   ];
 }

@@ -1,6 +1,8 @@
-// The live dashboard: subscribes to the default jobs over /ws, keeps the highest version of
-// each window (a bounded number per job), and redraws at most once per animation frame.
-// Reconnects by itself; says when data stops coming, per panel.
+// The live dashboard: subscribes over /ws to every job the aggregator describes, keeps the
+// highest version of each window (a bounded number per job), and redraws at most once per
+// animation frame. The default jobs keep their own panels (below); any other job gets one
+// built from its description (job-panels.js). Reconnects by itself; says when data stops
+// coming, per panel.
 (function () {
   'use strict';
   var JOBS = {
@@ -30,11 +32,21 @@
   var windows = Object.create(null); // job -> { windowStart -> result }
   var lastUpdate = Object.create(null); // job -> when its last result arrived (this browser's clock)
   var eventNow = 0; // the newest per-second window's end: the pipeline's own clock, immune to clock skew
+  var GENERIC_STALE_MS = 15000;
+  var MAX_SUBSCRIPTIONS = 50; // the gateway's MAX_SUBSCRIPTIONS default
+  var panels = Object.create(null); // job -> a panel built from its description
+  var subscribed = Object.create(null); // job -> true
+  var socket;
   var statusEl = document.getElementById('status');
   var connected = false;
   var dirty = false;
 
   function keep(result) {
+    var panel = panels[result.job];
+    if (panel) {
+      if (panel.offer(result)) panel.dirty = dirty = true;
+      return;
+    }
     var byStart = windows[result.job] || (windows[result.job] = Object.create(null));
     lastUpdate[result.job] = Date.now();
     if ((result.job === JOBS.gender || result.job === JOBS.actions) && result.windowEnd > eventNow) eventNow = result.windowEnd;
@@ -196,7 +208,63 @@
       GENDERS.forEach(function (g) {
         document.getElementById('total-' + g[1]).textContent = (totals.counts[g[0]] || 0).toLocaleString();
       });
+    Object.keys(panels).forEach(function (job) {
+      if (!panels[job].dirty) return;
+      panels[job].dirty = false;
+      panels[job].render();
+    });
     showAges(); // new data: fresh again at once, not at the next tick
+  }
+
+  // The jobs as described: the default panels of jobs that run, a built panel for every other
+  // job, and a subscription to each (the first MAX_SUBSCRIPTIONS).
+  function onJobs(jobs) {
+    var names = jobs.map(function (j) {
+      return j.name;
+    });
+    var defaults = Object.keys(JOBS).map(function (k) {
+      return JOBS[k];
+    });
+    Object.keys(JOBS).forEach(function (panel) {
+      document.getElementById('panel-' + panel).hidden = names.indexOf(JOBS[panel]) === -1;
+    });
+    var container = document.getElementById('job-panels');
+    jobs.forEach(function (job) {
+      if (defaults.indexOf(job.name) !== -1) return;
+      var known = panels[job.name];
+      if (known && JSON.stringify(known.job) === JSON.stringify(job)) return;
+      if (known) known.remove(); // described anew: a panel for what it is now
+      panels[job.name] = window.streamtallyPanels.create(job, container);
+    });
+    Object.keys(panels).forEach(function (job) {
+      if (names.indexOf(job) !== -1) return;
+      panels[job].remove();
+      delete panels[job];
+    });
+    var wanted = names.slice(0, MAX_SUBSCRIPTIONS);
+    var gone = Object.keys(subscribed).filter(function (job) {
+      return wanted.indexOf(job) === -1;
+    });
+    var fresh = wanted.filter(function (job) {
+      return !subscribed[job];
+    });
+    if (gone.length) send({ type: 'unsubscribe', jobs: gone });
+    gone.forEach(function (job) {
+      delete subscribed[job];
+    });
+    subscribe(fresh);
+  }
+
+  function send(message) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+  }
+
+  function subscribe(jobs) {
+    if (!jobs.length) return;
+    jobs.forEach(function (job) {
+      subscribed[job] = true;
+    });
+    send({ type: 'subscribe', jobs: jobs });
   }
 
   function setStatus(kind, text) {
@@ -214,6 +282,9 @@
       var stale = connected && since !== undefined && now - since > STALE_MS[panel];
       el.textContent = stale ? 'no update for ' + Math.round((now - since) / 1000) + ' s' : '';
       el.className = stale ? 'age stale' : 'age';
+    });
+    Object.keys(panels).forEach(function (job) {
+      panels[job].showAge(now, GENERIC_STALE_MS);
     });
     if (!connected) return;
     var since = lastUpdate[JOBS.gender];
@@ -263,7 +334,8 @@
 
   function connect() {
     var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
-    var socket = new WebSocket(url);
+    socket = new WebSocket(url);
+    subscribed = Object.create(null);
     var opened = false;
     setStatus('connecting', 'connecting…');
     socket.onopen = function () {
@@ -271,12 +343,10 @@
       connected = true;
       retryMs = 1000;
       showAges();
-      socket.send(
-        JSON.stringify({
-          type: 'subscribe',
-          jobs: Object.keys(JOBS).map(function (k) {
-            return JOBS[k];
-          }),
+      // the default jobs at once; every described job once the gateway says what they are
+      subscribe(
+        Object.keys(JOBS).map(function (k) {
+          return JOBS[k];
         }),
       );
     };
@@ -285,6 +355,7 @@
       if (message.type === 'snapshot') message.windows.forEach(keep);
       else if (message.type === 'update') keep(message.result);
       else if (message.type === 'updates') message.results.forEach(keep);
+      else if (message.type === 'jobs') onJobs(message.jobs);
       else if (message.type === 'error') console.info('gateway:', message.error);
     };
     socket.onclose = function (event) {
@@ -302,6 +373,6 @@
         });
     };
   }
-  window.streamtally = { windows: windows };
+  window.streamtally = { windows: windows, panels: panels };
   startSession().then(connect);
 })();

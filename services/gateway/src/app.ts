@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { awaitTopic, type Kafka } from '@streamtally/kafka-client';
 import { listenError, startOpsServer, type OpsServer } from '@streamtally/observability';
+import { createDescriptionsConsumer } from './adapters/descriptions-consumer';
 import { createResultsConsumer } from './adapters/results-consumer';
 import { hubLimitsOf, type GatewayConfig } from './config';
 import { Hub } from './domain/hub';
@@ -44,16 +45,8 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
   const hub = new Hub<WebSocket>(new WindowStore(config.HISTORY_PER_JOB), hubLimitsOf(config), hubMetricsOf(metrics), Date.now, (event, details) =>
     wsLogger.warn(details, event),
   );
-  const results = createResultsConsumer({
-    kafka,
-    topic: config.RESULTS_TOPIC,
-    groupPrefix: config.CONSUMER_GROUP_PREFIX,
-    maxWaitMs: config.FETCH_MAX_WAIT_MS,
-    startTimeoutMs: config.BROKER_TIMEOUT_MS,
-    logger: logger.child({ component: 'results' }),
-    onResults: (results) => hub.onResults(results),
-  });
-  const consumerState = () => ({ running: results.running, caughtUp: results.caughtUp });
+  const { results, descriptions } = topicReaders({ config, logger, kafka }, hub);
+  const consumerState = () => ({ running: results.running && descriptions.running, caughtUp: results.caughtUp });
   const http = await buildHttpApp({ config, logger, metrics, hub, consumerState });
   let ops: OpsServer | undefined;
 
@@ -71,12 +64,8 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
       });
       logger.info({ port: ops.port }, 'serving /metrics and /healthz');
       const started = { address, metricsPort: ops.port };
-      // the aggregator creates the results topic (TOPICS_CREATE): wait for it, or check it is there
-      const need = { topic: config.RESULTS_TOPIC, setting: 'RESULTS_TOPIC', cleanup: 'compact' } as const;
-      const settings = { create: config.TOPICS_CREATE };
-      if (!(await awaitTopic(kafka, need, { timeoutMs: config.BROKER_TIMEOUT_MS, settings, logger, ...(signal ? { signal } : {}) }))) {
-        return { ...started, reading: false };
-      }
+      if (!(await awaitTopics({ config, logger, kafka }, signal))) return { ...started, reading: false };
+      await descriptions.start();
       await results.start();
       logger.info('reading results');
       return { ...started, reading: true };
@@ -85,7 +74,42 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
       // order: stop intake (server, sockets closed with 1001), then the consumer, then /metrics
       await http.close();
       await results.close();
+      await descriptions.close();
       await ops?.close();
     },
   };
+}
+
+type Parts = Pick<GatewayAppDeps, 'config' | 'logger' | 'kafka'>;
+
+/** What the gateway reads: the results, and the job descriptions the page builds its panels from; both to the hub. */
+function topicReaders({ config, logger, kafka }: Parts, hub: Hub<WebSocket>) {
+  const common = { kafka, groupPrefix: config.CONSUMER_GROUP_PREFIX, maxWaitMs: config.FETCH_MAX_WAIT_MS };
+  const results = createResultsConsumer({
+    ...common,
+    topic: config.RESULTS_TOPIC,
+    startTimeoutMs: config.BROKER_TIMEOUT_MS,
+    logger: logger.child({ component: 'results' }),
+    onResults: (results) => hub.onResults(results),
+  });
+  const descriptions = createDescriptionsConsumer({
+    ...common,
+    topic: config.JOB_DESCRIPTIONS_TOPIC,
+    logger: logger.child({ component: 'jobs' }),
+    onDescriptions: (described) => hub.onJobs(described),
+  });
+  return { results, descriptions };
+}
+
+/** The aggregator creates both topics (TOPICS_CREATE): waits for them, or checks they are there; false when stopped first. */
+async function awaitTopics({ config, logger, kafka }: Parts, signal: AbortSignal | undefined): Promise<boolean> {
+  const needs = [
+    { topic: config.RESULTS_TOPIC, setting: 'RESULTS_TOPIC', cleanup: 'compact' },
+    { topic: config.JOB_DESCRIPTIONS_TOPIC, setting: 'JOB_DESCRIPTIONS_TOPIC', cleanup: 'compact' },
+  ] as const;
+  const settings = { create: config.TOPICS_CREATE };
+  for (const need of needs) {
+    if (!(await awaitTopic(kafka, need, { timeoutMs: config.BROKER_TIMEOUT_MS, settings, logger, ...(signal ? { signal } : {}) }))) return false;
+  }
+  return true;
 }

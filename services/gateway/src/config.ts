@@ -10,6 +10,8 @@ export const gatewayConfigSchema = z
     ...kafkaConnectionShape,
     KAFKA_CLIENT_ID: z.string().min(1).default('streamtally-gateway'),
     RESULTS_TOPIC: setting.topic().default(DEFAULT_TOPICS.windowResults),
+    /** what the jobs are (the aggregator writes it): the page builds its panels from it */
+    JOB_DESCRIPTIONS_TOPIC: setting.topic().default(DEFAULT_TOPICS.jobDescriptions),
     /** true: wait for the aggregator to create the results topic; false: it must exist already (provisioned) */
     TOPICS_CREATE: setting.flag().default(true),
     /** each instance reads every result with its own group: `${prefix}-${random}` */

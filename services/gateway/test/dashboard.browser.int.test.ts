@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, Browser } from 'playwright-core';
-import { GatewayHarness, result, startGateway } from './support/gateway-harness';
+import { description, GatewayHarness, result, startGateway } from './support/gateway-harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = path.resolve(__dirname, '../../../test-output/gateway-dashboard.png');
@@ -118,6 +118,55 @@ describe('the live dashboard in Chromium', () => {
       await fresh.close();
     }
   }, 180_000);
+
+  it('builds a panel for every described job: a chart and a ranked list for windows, a number for a running total; hides the defaults that do not run', async () => {
+    const own = await startGateway();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      page.on('console', (message) => {
+        if (/Content Security Policy|Refused to/i.test(message.text())) errors.push(message.text());
+      });
+      await page.goto(own.url.replace('ws://', 'http://').replace(/\/ws$/, '/'));
+      await page.waitForSelector('#status.connected', { timeout: 15_000 });
+      const HOUR = 3_600_000;
+      await own.describe([
+        description('gender-per-second', ['gender'], 1000),
+        description('flights-per-origin-hourly', ['origin'], HOUR, { title: 'Flights per origin, hourly' }),
+        description('flights-total', ['origin'], 'running'),
+      ]);
+      const hours = Array.from({ length: 6 }, (_, i) => 978_307_200_000 + i * HOUR);
+      await own.publish([
+        ...hours.map((start, i) => ({
+          ...result('flights-per-origin-hourly', start, { ORD: 10 + i, ATL: 8, '<b>LAX</b>': 3 }, true),
+          windowEnd: start + HOUR,
+        })),
+        { ...result('flights-total', 0, { ORD: 75, ATL: 48, SFO: 12 }), windowEnd: null },
+      ]);
+      const hourly = '[data-job="flights-per-origin-hourly"]';
+      await page.waitForFunction((sel) => document.querySelector(sel + ' .bars')?.textContent?.includes('ORD'), hourly, { timeout: 15_000 });
+      expect(await page.textContent(`${hourly} h2`)).toContain('Flights per origin, hourly');
+      expect(await page.textContent(`${hourly} .hint`)).toBe('source flights · every 1 h · by origin');
+      // the newest hour, ranked; a key is text, never markup
+      expect(await page.textContent(`${hourly} .bars li:first-child`)).toBe('ORD15');
+      expect(await page.locator(`${hourly} .bars b`).count()).toBe(0);
+      expect(await page.textContent(`${hourly} .chart`)).toEqual(expect.stringContaining('ATL'));
+      await page.waitForFunction(() => document.querySelector('[data-job="flights-total"] .big-number')?.textContent === '135', null, { timeout: 15_000 });
+      // the default jobs that run keep their panels; the others are hidden
+      expect(await page.isVisible('#panel-gender')).toBe(true);
+      expect(await page.isHidden('#panel-provinces')).toBe(true);
+      expect(await page.isHidden('#panel-totals')).toBe(true);
+      // a job taken out of the jobs file leaves the page
+      await own.describe([description('flights-total', ['origin'], 'running')]);
+      await page.waitForFunction((sel) => document.querySelector(sel) === null, hourly, { timeout: 15_000 });
+      expect(await page.locator('.job-panel').count()).toBe(1);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await own.close();
+    }
+  });
 
   it('says that a token is needed, instead of retrying forever, when AUTH_TOKEN is set; the token leaves the address at once', async () => {
     const token = 'a-long-enough-token-'.repeat(2);

@@ -1,6 +1,6 @@
 import { waitFor } from '@streamtally/test-support';
 import { UPDATE_FRAME_BYTES } from '../src/domain/protocol';
-import { connectClient, GatewayHarness, result, resultsIn, startGateway, subscribed } from './support/gateway-harness';
+import { connectClient, description, GatewayHarness, result, resultsIn, startGateway, subscribed } from './support/gateway-harness';
 
 describe('gateway against the real broker', () => {
   let gateway: GatewayHarness | undefined;
@@ -24,6 +24,30 @@ describe('gateway against the real broker', () => {
     const late = await connectClient(gateway.url);
     await subscribed(late, ['gender-per-second']);
     expect(late.messages.find((m) => m.type === 'snapshot')).toMatchObject({ windows: [{ version: 19, counts: { '0': 6, '1': 3 } }] });
+    client.socket.close();
+    late.socket.close();
+  });
+
+  it('describes the jobs as the aggregator last wrote them: /api/jobs, and a `jobs` message to clients on connect and on change', async () => {
+    gateway = await startGateway();
+    const g = gateway;
+    const client = await connectClient(gateway.url);
+    const first = [description('flights-per-origin-hourly', ['origin'], 3_600_000), description('routes-daily', ['origin', 'destination'], 86_400_000)];
+    await gateway.describe(first);
+    await waitFor(() => client.messages.some((m) => m.type === 'jobs'), { what: 'the jobs message' });
+    expect(client.messages.find((m) => m.type === 'jobs')).toEqual({ type: 'jobs', jobs: first });
+    expect(await g.jobs()).toEqual({ jobs: first, withResults: [] });
+    // the jobs file changed and the aggregator started again: the latest record is the truth
+    const second = [description('routes-daily', ['origin', 'destination'], 86_400_000, { filter: 'delay > 15', title: 'Late routes' })];
+    await gateway.publish([result('routes-daily', 0, { '["ORD","LAX"]': 3 })]);
+    await gateway.describe(second);
+    await waitFor(async () => (await g.jobs()).jobs.length === 1, { what: 'the second description' });
+    expect(await g.jobs()).toEqual({ jobs: second, withResults: ['routes-daily'] });
+    expect(client.messages.filter((m) => m.type === 'jobs').map((m) => m.jobs)).toEqual([first, second]);
+    // a client connecting now is told at once
+    const late = await connectClient(gateway.url);
+    await waitFor(() => late.messages.length > 0, { what: 'the first message' });
+    expect(late.messages[0]).toEqual({ type: 'jobs', jobs: second });
     client.socket.close();
     late.socket.close();
   });

@@ -27,7 +27,9 @@ interface SourceEntry {
  * mistake names the variable. `given` holds the settings as set (not defaulted); `readFile`
  * reads SOURCE_FILE's text.
  */
-export function planInput(config: ProducerConfig, given: Record<string, string | undefined>, readFile: (file: string) => string): InputPlan {
+export function planInput(config: ProducerConfig, settings: Record<string, string | undefined>, readFile: (file: string) => string): InputPlan {
+  // a variable set to "" is unset, as everywhere in the settings (compose passes `${X:-}`)
+  const given = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined && value !== ''));
   const userLog = { kind: 'user-log' as const, userLog: { year: config.DATA_YEAR, maxRowBytes: config.MAX_ROW_BYTES, maxFieldBytes: config.MAX_FIELD_BYTES } };
   if (config.SOURCE_FILE === undefined) {
     const needing = (['SOURCE_NAME', 'KEY_FIELD'] as const).filter((name) => config[name] !== undefined);

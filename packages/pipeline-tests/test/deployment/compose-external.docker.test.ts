@@ -38,9 +38,17 @@ const OURS = ['producer', 'aggregator', 'gateway'];
   const redisPassword = randomBytes(12).toString('hex');
   // a broker of its own: the default names (the shipped jobs read user-actions and text-lines)
   const names = Object.fromEntries(
-    ['user-actions', 'user-actions.dlq', 'text-lines', 'window-results', 'late-events', 'aggregator.dlq', 'streamtally-aggregator', 'streamtally-gateway-'].map(
-      (n) => [n, n],
-    ),
+    [
+      'user-actions',
+      'user-actions.dlq',
+      'text-lines',
+      'window-results',
+      'late-events',
+      'aggregator.dlq',
+      'job-descriptions',
+      'streamtally-aggregator',
+      'streamtally-gateway-',
+    ].map((n) => [n, n]),
   );
 
   beforeAll(async () => {

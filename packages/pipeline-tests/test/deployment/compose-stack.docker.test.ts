@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { freePort, waitFor } from '@streamtally/test-support';
 import { ComposeProject, ComposeStack } from '../../src';
 
@@ -134,6 +136,43 @@ const OURS = ['producer', 'aggregator', 'gateway'];
       maxRetries: 5,
     });
   }, 300_000);
+
+  it("the README's worked example: the data folder's jobs file and flights, replayed from the same declaration, on the page and equal to a recount", async () => {
+    const example = '/data/examples/flights';
+    await project.up(['--wait', 'aggregator'], { env: { JOBS_FILE: `${example}/jobs.json` }, timeoutMs: 240_000 });
+    await project.mustCompose(
+      ['run', '--rm', '-e', `SOURCE_FILE=${example}/jobs.json`, '-e', `INPUT_FILE=${example}/flights.json`, '-e', 'PACE=max', '-e', 'LOOP=false', 'producer'],
+      { timeoutMs: 180_000 },
+    );
+    // the recount, from the host's copy of the file
+    const flights = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../../data/examples/flights/flights.json'), 'utf8')) as {
+      date: string;
+      origin: string;
+    }[];
+    const hourly = new Map<number, Record<string, number>>();
+    for (const f of flights) {
+      const [y, mo, d, h] = f.date.split(/[/ :]/).map(Number);
+      const start = Date.UTC(y!, mo! - 1, d!, h!);
+      const counts = hourly.get(start) ?? {};
+      counts[f.origin] = (counts[f.origin] ?? 0) + 1;
+      hourly.set(start, counts);
+    }
+    const job = 'flights-per-origin-hourly';
+    const got = await waitFor(
+      async () => {
+        const final = (await windows(job)).filter((w) => w.final);
+        return final.length >= Math.min(hourly.size, 120) ? final : undefined; // the gateway keeps the last HISTORY_PER_JOB (120)
+      },
+      { timeoutMs: 90_000, intervalMs: 1000, what: `final ${job} windows at the gateway` },
+    );
+    for (const w of got) expect({ start: w.windowStart, counts: w.counts }).toEqual({ start: w.windowStart, counts: hourly.get(w.windowStart) });
+    const described = (await (await gateway('/api/jobs')).json()) as { jobs: { name: string; title?: string }[] };
+    expect(described.jobs.map((j) => [j.name, j.title])).toEqual([
+      ['flights-per-origin-hourly', 'Flights per origin airport, hourly'],
+      ['late-routes-daily', 'Routes delayed over 15 minutes, daily'],
+      ['flights-per-origin-total', 'Flights per origin airport since the start'],
+    ]);
+  }, 420_000);
 
   it('`down --volumes` leaves no container, network or volume', async () => {
     await project.mustCompose(['down', '--volumes', '--timeout', '20'], { timeoutMs: 120_000 });

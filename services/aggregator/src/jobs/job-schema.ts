@@ -9,6 +9,8 @@ export const topicName = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a
 /** One job as written in the jobs file (JSON). */
 export const jobDefinitionSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected lower-case letters, digits and dashes'),
+  /** a heading for people: the page's panel title (default: the name) */
+  title: z.string().min(1).max(120).optional(),
   /** a declared source's name, or a topic (read in `format`) */
   source: z.string().min(1),
   /** for a job that names a topic: what the topic carries (a declared source has its own) */
@@ -31,10 +33,13 @@ export type JobDefinition = z.output<typeof jobDefinitionSchema>;
 /** A validated job, ready to run. */
 export interface Job {
   name: string;
+  title?: string;
   /** the topic it reads */
   source: string;
   input: InputSource;
   filter?: EventFilter;
+  /** the filter as written, for the job's description */
+  filterText?: string;
   /** one field or several (a composite key: its values as a JSON array), or the words of a text field */
   key: { fields: readonly string[] } | { words: string };
   window: WindowSpec;
@@ -70,7 +75,8 @@ export function compileJob(def: JobDefinition, input: InputSource): { ok: true; 
   }
   if (problems.length > 0) return { ok: false, problems };
   const { name, window, allowedLatenessMs, emitEveryMs, maxKeys } = def;
-  return { ok: true, job: { name, source: input.topic, input, ...(filter ? { filter } : {}), key, window, allowedLatenessMs, emitEveryMs, maxKeys } };
+  const described = { ...(def.title !== undefined ? { title: def.title } : {}), ...(filter ? { filter, filterText: def.filter! } : {}) };
+  return { ok: true, job: { name, source: input.topic, input, ...described, key, window, allowedLatenessMs, emitEveryMs, maxKeys } };
 }
 
 export type { InputFormatName };

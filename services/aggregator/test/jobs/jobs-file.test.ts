@@ -198,4 +198,14 @@ describe('the README', () => {
     const parsed = parseJobs(JSON.parse(example!));
     expect(parsed.ok ? parsed.jobs.map((j) => [j.name, j.input.format, j.source]) : parsed.errors).toEqual([['quakes-per-net-hourly', 'json', 'usgs-quakes']]);
   });
+
+  it('its worked example under compose (data/examples/flights/jobs.json) is a valid jobs file', () => {
+    const file = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../../data/examples/flights/jobs.json'), 'utf8'));
+    const parsed = parseJobs(file);
+    expect(parsed.ok ? parsed.jobs.map((j) => [j.name, j.input.name, j.window.type]) : parsed.errors).toEqual([
+      ['flights-per-origin-hourly', 'flights', 'tumbling'],
+      ['late-routes-daily', 'flights', 'tumbling'],
+      ['flights-per-origin-total', 'flights', 'running'],
+    ]);
+  });
 });

@@ -1,4 +1,4 @@
-import { WindowResult } from '@streamtally/contracts';
+import type { JobDescription, JobDescriptions, WindowResult } from '@streamtally/contracts';
 import { ControlRate } from './control-rate';
 import { Delivery, DeliveryLimits, Peer } from './delivery';
 import { encodeServerMessage, parseClientMessage, updateFrames } from './protocol';
@@ -39,6 +39,7 @@ interface Connection {
 export class Hub<P extends Peer> {
   private readonly connections = new Map<P, Connection>();
   private readonly subscriptions = new SubscriptionRegistry<P>();
+  private described: JobDescriptions | undefined;
 
   constructor(
     readonly store: WindowStore,
@@ -55,6 +56,18 @@ export class Hub<P extends Peer> {
       rate: new ControlRate(this.limits.maxMessagesPerSecond, this.now()),
     });
     this.metrics.clients(this.connections.size);
+    if (this.described) this.reply(peer, { type: 'jobs', jobs: this.described.jobs });
+  }
+
+  /** The jobs as the aggregator last described them (none before it has). */
+  get jobs(): readonly JobDescription[] {
+    return this.described?.jobs ?? [];
+  }
+
+  /** A job-descriptions record, read in the topic's order (the latest is the truth): kept, and sent to every client. */
+  onJobs(descriptions: JobDescriptions): void {
+    this.described = descriptions;
+    for (const peer of [...this.connections.keys()]) this.reply(peer, { type: 'jobs', jobs: descriptions.jobs });
   }
 
   disconnect(peer: P): void {

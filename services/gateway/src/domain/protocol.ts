@@ -1,4 +1,4 @@
-import { WindowResult } from '@streamtally/contracts';
+import type { JobDescription, WindowResult } from '@streamtally/contracts';
 
 /** Messages a browser may send on /ws. */
 export type ClientMessage = { type: 'subscribe'; jobs: string[] } | { type: 'unsubscribe'; jobs: string[] } | { type: 'ping' };
@@ -10,6 +10,8 @@ export type ServerMessage =
   /** several results that came together, in the order they came: the same as one update each */
   | { type: 'updates'; results: WindowResult[] }
   | { type: 'subscribed'; jobs: string[] }
+  /** the aggregator's jobs, described (on connect, and whenever they change): what the page builds its panels from */
+  | { type: 'jobs'; jobs: JobDescription[] }
   | { type: 'pong' }
   | { type: 'error'; error: string };
 

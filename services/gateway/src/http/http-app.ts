@@ -113,7 +113,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await pageRoutes(app);
   healthRoutes(app, { consumerState: deps.consumerState, clientCount: () => hub.clientCount });
   sessionRoutes(app, session);
-  apiRoutes(app, hub.store);
+  apiRoutes(app, hub.store, () => hub.jobs);
   wsRoute(app, { hub, pingIntervalMs: config.PING_INTERVAL_MS, logger: deps.logger });
 
   app.setNotFoundHandler(notFound(app));

@@ -19,7 +19,29 @@ export const windowResult = {
   required: ['job', 'windowStart', 'windowEnd', 'counts', 'final', 'version', 'emittedAt'],
 } as const;
 
-export const jobsReply = { type: 'object', properties: { jobs: { type: 'array', items: { type: 'string' } } }, required: ['jobs'] } as const;
+/** A job as the aggregator describes it (packages/contracts/src/job-description.ts). */
+export const jobDescription = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    title: { type: 'string' },
+    source: { type: 'object', properties: { name: { type: 'string' }, topic: { type: 'string' }, format: { type: 'string' } } },
+    window: { type: 'object', properties: { type: { type: 'string' }, sizeMs: { type: 'integer' }, slideMs: { type: 'integer' } } },
+    key: { type: 'object', properties: { fields: { type: 'array', items: { type: 'string' } }, words: { type: 'string' } } },
+    keyTypes: { type: 'object', additionalProperties: { type: 'string' } },
+    filter: { type: 'string' },
+    maxKeys: { type: 'integer' },
+    allowedLatenessMs: { type: 'integer' },
+    holds: { type: 'string' },
+  },
+  required: ['name', 'source', 'window', 'key', 'holds'],
+} as const;
+
+export const jobsReply = {
+  type: 'object',
+  properties: { jobs: { type: 'array', items: jobDescription }, withResults: { type: 'array', items: { type: 'string' } } },
+  required: ['jobs', 'withResults'],
+} as const;
 
 export const windowsParams = { type: 'object', properties: { job: { type: 'string', minLength: 1, maxLength: 1024 } }, required: ['job'] } as const;
 

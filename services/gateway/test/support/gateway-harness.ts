@@ -1,6 +1,14 @@
 import WebSocket from 'ws';
 import { Registry } from 'prom-client';
-import { encodeWindowResult, resultVersion, WindowResult, windowResultKey } from '@streamtally/contracts';
+import {
+  DESCRIPTIONS_KEY,
+  encodeJobDescriptions,
+  encodeWindowResult,
+  type JobDescription,
+  resultVersion,
+  WindowResult,
+  windowResultKey,
+} from '@streamtally/contracts';
 import { createKafka, createProducer, ensureTopics, Kafka, Producer } from '@streamtally/kafka-client';
 import { silentLogger } from '@streamtally/observability';
 import { testBrokers, uniqueName, waitFor } from '@streamtally/test-support';
@@ -21,15 +29,21 @@ export interface GatewayHarness {
   sendBufferPeak(): Promise<number>;
   /** writes results to the topic, `perRequest` at a time (small results can go many at once) */
   publish(results: WindowResult[], perRequest?: number): Promise<void>;
+  /** writes a job-descriptions record, as the aggregator does at its start */
+  describe(jobs: JobDescription[]): Promise<void>;
+  /** the public /api/jobs */
+  jobs(): Promise<{ jobs: JobDescription[]; withResults: string[] }>;
   close(): Promise<void>;
 }
 
 /** A gateway on a fresh results topic, listening on a free port: main.ts's own createGatewayApp. */
 export async function startGateway(settings: Record<string, string> = {}): Promise<GatewayHarness> {
   const topic = uniqueName('results');
+  const jobsTopic = `${topic}-jobs`;
   const parsed = parseGatewayConfig({
     KAFKA_BROKERS: testBrokers().join(','),
     RESULTS_TOPIC: topic,
+    JOB_DESCRIPTIONS_TOPIC: jobsTopic,
     HOST: '127.0.0.1',
     PORT: '0',
     FETCH_MAX_WAIT_MS: '50',
@@ -43,7 +57,10 @@ export async function startGateway(settings: Record<string, string> = {}): Promi
   const kafka: Kafka = createKafka({ brokers: testBrokers(), clientId: 'gateway-test', logger: silentLogger() });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, [{ topic, numPartitions: 2, config: { 'cleanup.policy': 'compact' } }]);
+  await ensureTopics(admin, [
+    { topic, numPartitions: 2, config: { 'cleanup.policy': 'compact' } },
+    { topic: jobsTopic, numPartitions: 1, config: { 'cleanup.policy': 'compact' } },
+  ]);
   await admin.disconnect();
   const registry = new Registry();
   const app = await createGatewayApp({ config, logger: silentLogger(), registry, kafka });
@@ -73,6 +90,12 @@ export async function startGateway(settings: Record<string, string> = {}): Promi
           messages: list.slice(i, i + perRequest).map((r) => ({ key: windowResultKey(r.job, r.windowStart), value: encodeWindowResult(r) })),
         });
       }
+    },
+    async describe(jobs) {
+      await producer.send({ topic: jobsTopic, acks: -1, messages: [{ key: DESCRIPTIONS_KEY, value: encodeJobDescriptions({ jobs, writtenAt: Date.now() }) }] });
+    },
+    async jobs() {
+      return (await (await fetch(`${started.address}/api/jobs`)).json()) as { jobs: JobDescription[]; withResults: string[] };
     },
     async close() {
       await producer.disconnect();
@@ -107,6 +130,21 @@ export async function connectClient(url: string, options?: WebSocket.ClientOptio
     socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
   });
   return { socket, messages, closed, send: (data) => socket.send(typeof data === 'string' ? data : JSON.stringify(data)) };
+}
+
+/** A job as the aggregator would describe it: tumbling `sizeMs` windows by `fields` (or a running total). */
+export function description(name: string, fields: string[], sizeMs: number | 'running', extra: Partial<JobDescription> = {}): JobDescription {
+  return {
+    name,
+    source: { name: 'flights', topic: 'flights', format: 'json' },
+    window: sizeMs === 'running' ? { type: 'running' } : { type: 'tumbling', sizeMs },
+    key: { fields },
+    keyTypes: Object.fromEntries(fields.map((f) => [f, 'string'])),
+    maxKeys: 1000,
+    allowedLatenessMs: 0,
+    holds: 'counts',
+    ...extra,
+  };
 }
 
 export function result(job: string, windowStart: number, counts: Record<string, number>, final = false): WindowResult {

@@ -1,10 +1,15 @@
 import type { FastifyInstance } from 'fastify';
+import type { JobDescription } from '@streamtally/contracts';
 import type { WindowStore } from '../../domain/window-store';
 import { jobsReply, errorReply, windowsParams, windowsReply } from '../schemas';
 
-/** The snapshot API: the jobs with results, and a job's windows (what a subscriber gets first). */
-export function apiRoutes(app: FastifyInstance, store: WindowStore): void {
-  app.get('/api/jobs', { schema: { response: { 200: jobsReply } } }, () => ({ jobs: store.jobNames() }));
+/**
+ * The snapshot API: the jobs as the aggregator describes them (source, window, key fields,
+ * what each result holds) with the names of those that have results, and a job's windows
+ * (what a subscriber gets first).
+ */
+export function apiRoutes(app: FastifyInstance, store: WindowStore, jobs: () => readonly JobDescription[]): void {
+  app.get('/api/jobs', { schema: { response: { 200: jobsReply } } }, () => ({ jobs: jobs(), withResults: store.jobNames() }));
   app.get<{ Params: { job: string } }>(
     '/api/windows/:job',
     { schema: { params: windowsParams, response: { 200: windowsReply, 404: errorReply } } },

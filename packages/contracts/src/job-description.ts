@@ -1,0 +1,61 @@
+import { accept, type Decoded, parseJsonObject, reject } from './decode-result';
+
+/**
+ * What a job counts, as the aggregator describes it on the job-descriptions topic for anyone
+ * who draws or reads its results (the gateway's /api/jobs and the page's panels): the one
+ * place a reader learns which jobs exist, what each reads, how it windows and keys, and what
+ * its results hold, with no copy of the jobs file.
+ */
+export interface JobDescription {
+  name: string;
+  /** a heading for people (the jobs file's `title`), when given */
+  title?: string;
+  /** the declared source (or a topic's implicit one) it reads */
+  source: { name: string; topic: string; format: string };
+  window: { type: 'tumbling'; sizeMs: number } | { type: 'hopping'; sizeMs: number; slideMs: number } | { type: 'running' };
+  /** the field(s) a result's keys are values of (several: a composite key, written as a JSON array), or the text field whose words are keys */
+  key: { fields: string[] } | { words: string };
+  /** each key field's declared type */
+  keyTypes: Record<string, string>;
+  filter?: string;
+  /** the most keys a result lists before the rest are summed under `other` */
+  maxKeys: number;
+  allowedLatenessMs: number;
+  /** what `counts` in each result holds: the number of events per key */
+  holds: 'counts';
+}
+
+/** The job-descriptions record: every job of the aggregator's jobs file (the latest record, under DESCRIPTIONS_KEY, is the truth). */
+export interface JobDescriptions {
+  jobs: JobDescription[];
+  /** wall-clock ms when the aggregator wrote them (at its start) */
+  writtenAt: number;
+}
+
+/** The record key the descriptions are written under: one key, so compaction keeps the latest set. */
+export const DESCRIPTIONS_KEY = 'jobs';
+
+const WINDOW_TYPES = new Set(['tumbling', 'hopping', 'running']);
+
+/** Reads a job-descriptions record; a reader skips one it cannot read, naming why. */
+export function decodeJobDescriptions(bytes: Buffer | string | null | undefined): Decoded<JobDescriptions> {
+  const parsed = parseJsonObject(bytes);
+  if (!parsed.ok) return parsed;
+  const { jobs, writtenAt } = parsed.value;
+  if (!Array.isArray(jobs)) return reject('bad_job', 'field jobs: expected an array of job descriptions');
+  if (typeof writtenAt !== 'number') return reject('bad_job', 'field writtenAt: expected epoch ms');
+  for (const [i, job] of jobs.entries()) {
+    const j = job as Partial<JobDescription> | null;
+    if (j === null || typeof j !== 'object' || typeof j.name !== 'string' || j.name.length === 0)
+      return reject('bad_job', `jobs[${i}].name: expected a job name`);
+    if (typeof j.window !== 'object' || j.window === null || !WINDOW_TYPES.has(j.window.type))
+      return reject('bad_job', `jobs[${i}].window: expected a window type`);
+    if (typeof j.key !== 'object' || j.key === null || !('fields' in j.key || 'words' in j.key))
+      return reject('bad_job', `jobs[${i}].key: expected fields or words`);
+  }
+  return accept(parsed.value as unknown as JobDescriptions);
+}
+
+export function encodeJobDescriptions(descriptions: JobDescriptions): Buffer {
+  return Buffer.from(JSON.stringify(descriptions));
+}

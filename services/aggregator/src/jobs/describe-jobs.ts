@@ -1,0 +1,25 @@
+import type { JobDescription, JobDescriptions } from '@streamtally/contracts';
+import type { Job } from './job-schema';
+
+/** A job as readers of its results need it (contracts' JobDescription): no code, only what it counts. */
+export function describeJob(job: Job): JobDescription {
+  const { input, key } = job;
+  const keyFields = 'fields' in key ? key.fields : [key.words];
+  return {
+    name: job.name,
+    ...(job.title !== undefined ? { title: job.title } : {}),
+    source: { name: input.name, topic: input.topic, format: input.format },
+    window: { ...job.window },
+    key: 'fields' in key ? { fields: [...key.fields] } : { words: key.words },
+    keyTypes: Object.fromEntries(keyFields.map((field) => [field, input.fields.get(field) ?? 'string'])),
+    ...(job.filterText !== undefined ? { filter: job.filterText } : {}),
+    maxKeys: job.maxKeys,
+    allowedLatenessMs: job.allowedLatenessMs,
+    holds: 'counts',
+  };
+}
+
+/** Every job of the jobs file, described at `now`: the record the aggregator writes at start. */
+export function describeJobs(jobs: readonly Job[], now: number): JobDescriptions {
+  return { jobs: jobs.map(describeJob), writtenAt: now };
+}

@@ -1,0 +1,217 @@
+// Panels for any job, built from its description (GET /api/jobs, or the `jobs` message on
+// /ws): a time series of its top keys and a ranked list of its latest window for tumbling and
+// hopping jobs, a number and a ranked list for running totals. A job added to the jobs file
+// appears here with no change to this page. Each panel keeps a bounded number of windows.
+(function () {
+  'use strict';
+  var HISTORY = 60; // points a chart draws
+  var KEEP = HISTORY + 30; // windows kept per job
+  var TOP_SERIES = 5; // keys a chart draws a line for
+  var TOP_LIST = 10; // keys a ranked list shows
+  var PALETTE = ['#1c7ed6', '#d6336c', '#2b8a3e', '#f59f00', '#ae3ec9'];
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function duration(ms) {
+    var units = [
+      [86400000, 'd'],
+      [3600000, 'h'],
+      [60000, 'min'],
+      [1000, 's'],
+    ];
+    for (var i = 0; i < units.length; i += 1) if (ms % units[i][0] === 0) return ms / units[i][0] + ' ' + units[i][1];
+    return ms + ' ms';
+  }
+
+  // what the job counts, in one line: its source, window, key and filter
+  function describe(job) {
+    var w = job.window;
+    var window =
+      w.type === 'running'
+        ? 'running total'
+        : w.type === 'tumbling'
+          ? 'every ' + duration(w.sizeMs)
+          : duration(w.sizeMs) + ' sliding every ' + duration(w.slideMs);
+    var key = job.key.fields ? job.key.fields.join(' + ') : 'words of ' + job.key.words;
+    return 'source ' + job.source.name + ' · ' + window + ' · by ' + key + (job.filter ? ' · where ' + job.filter : '');
+  }
+
+  function total(result) {
+    var sum = result.other ? result.other.count : 0;
+    Object.keys(result.counts).forEach(function (k) {
+      sum += result.counts[k];
+    });
+    return sum;
+  }
+
+  function ranked(list, result) {
+    list.textContent = '';
+    if (!result) {
+      list.append(el('li', 'empty', 'waiting for data…'));
+      return;
+    }
+    var entries = Object.keys(result.counts)
+      .map(function (k) {
+        return [k, result.counts[k]];
+      })
+      .sort(function (a, b) {
+        return b[1] - a[1];
+      })
+      .slice(0, TOP_LIST);
+    if (result.other) entries.push(['(' + result.other.keys + ' more)', result.other.count]);
+    var max = entries.reduce(function (m, e) {
+      return Math.max(m, e[1]);
+    }, 1);
+    entries.forEach(function (e) {
+      var li = el('li');
+      var bar = el('div', 'bar');
+      bar.style.width = (100 * e[1]) / max + '%';
+      li.append(el('span', 'key', e[0]), bar, el('span', 'n', e[1].toLocaleString()));
+      list.append(li);
+    });
+  }
+
+  function Panel(job, container) {
+    this.job = job;
+    this.windows = Object.create(null); // windowStart -> result
+    this.card = el('section', 'card wide job-panel');
+    this.card.dataset.job = job.name;
+    var heading = el('h2', null, job.title || job.name);
+    this.age = el('span', 'age');
+    heading.append(this.age);
+    this.card.append(heading, el('p', 'hint', describe(job)));
+    if (job.window.type === 'running') {
+      this.number = el('div', 'big-number', '–');
+      this.card.append(this.number);
+    } else {
+      this.chartEl = el('div', 'chart');
+      this.card.append(this.chartEl);
+    }
+    this.list = el('ol', 'bars');
+    this.card.append(this.list);
+    ranked(this.list, undefined);
+    container.append(this.card);
+    this.lastUpdate = undefined;
+  }
+
+  Panel.prototype.offer = function (result) {
+    this.lastUpdate = Date.now();
+    var current = this.windows[result.windowStart];
+    if (current && current.version >= result.version) return false;
+    this.windows[result.windowStart] = result;
+    var starts = Object.keys(this.windows).map(Number);
+    if (starts.length > KEEP) {
+      starts
+        .sort(function (a, b) {
+          return a - b;
+        })
+        .slice(0, starts.length - KEEP)
+        .forEach(function (s) {
+          delete this.windows[s];
+        }, this);
+    }
+    return true;
+  };
+
+  Panel.prototype.sorted = function () {
+    var windows = this.windows;
+    return Object.keys(windows)
+      .map(Number)
+      .sort(function (a, b) {
+        return a - b;
+      })
+      .slice(-HISTORY)
+      .map(function (s) {
+        return windows[s];
+      });
+  };
+
+  Panel.prototype.render = function () {
+    var rows = this.sorted();
+    var newest = rows[rows.length - 1];
+    if (this.job.window.type === 'running') {
+      if (newest) this.number.textContent = total(newest).toLocaleString();
+      ranked(this.list, newest);
+      return;
+    }
+    // the open window that started earliest covers the most of the last period (hopping);
+    // with none open, the newest final one
+    var open = rows.filter(function (r) {
+      return !r.final;
+    });
+    ranked(this.list, open.length ? open[0] : newest);
+    this.draw(rows);
+  };
+
+  // the top keys over the windows shown, a line each; the chart is made again when they change
+  Panel.prototype.draw = function (rows) {
+    var sums = Object.create(null);
+    rows.forEach(function (r) {
+      Object.keys(r.counts).forEach(function (k) {
+        sums[k] = (sums[k] || 0) + r.counts[k];
+      });
+    });
+    var top = Object.keys(sums)
+      .sort(function (a, b) {
+        return sums[b] - sums[a];
+      })
+      .slice(0, TOP_SERIES);
+    var signature = JSON.stringify(top);
+    if (signature !== this.signature) {
+      this.signature = signature;
+      if (this.chart) this.chart.destroy();
+      var width = this.chartEl.clientWidth || 800;
+      this.chart = new uPlot(
+        {
+          width: width,
+          height: 240,
+          scales: { x: { time: true } },
+          series: [{}].concat(
+            top.map(function (k, i) {
+              return { label: k, stroke: PALETTE[i % PALETTE.length], width: 2, points: { show: rows.length < 3 } };
+            }),
+          ),
+          axes: [{}, { label: 'per ' + duration(this.job.window.slideMs || this.job.window.sizeMs) }],
+        },
+        null,
+        this.chartEl,
+      );
+    }
+    this.chart.setData(
+      [
+        rows.map(function (r) {
+          return r.windowStart / 1000;
+        }),
+      ].concat(
+        top.map(function (k) {
+          return rows.map(function (r) {
+            return r.counts[k] || 0;
+          });
+        }),
+      ),
+    );
+  };
+
+  Panel.prototype.showAge = function (now, staleMs) {
+    var stale = this.lastUpdate !== undefined && now - this.lastUpdate > staleMs;
+    this.age.textContent = stale ? 'no update for ' + Math.round((now - this.lastUpdate) / 1000) + ' s' : '';
+    this.age.className = stale ? 'age stale' : 'age';
+  };
+
+  Panel.prototype.remove = function () {
+    if (this.chart) this.chart.destroy();
+    this.card.remove();
+  };
+
+  window.streamtallyPanels = {
+    create: function (job, container) {
+      return new Panel(job, container);
+    },
+    describe: describe,
+  };
+})();
