@@ -5,6 +5,7 @@
 # flags are the Dockerfile's (plus --cpu-prof). BENCH_SHAPE=json: the backlog is flights-shaped
 # JSON records instead (vega-datasets' US flights, packages/bench/src/flights-backlog-main.ts),
 # read through a declared json source by one job keyed by origin and destination, hourly.
+# BENCH_TOPIC=<topic>: that backlog (of the shape BENCH_SHAPE says), already written, instead of a new one.
 #   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6390 [BENCH_SHAPE=json] scripts/bench/aggregator.sh [events]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -13,15 +14,16 @@ source "$ROOT/scripts/bench/lib.sh"
 EVENTS="${1:-1000000}"
 : "${KAFKA_BROKERS:?set KAFKA_BROKERS}" "${REDIS_URL:?set REDIS_URL}"
 RUN="bench-agg-$(date +%s%N)"
+INPUT="${BENCH_TOPIC:-$RUN}"
 if [[ "${BENCH_SHAPE:-user-action}" == json ]]; then
-  node "$ROOT/packages/bench/dist/flights-backlog-main.js" "$KAFKA_BROKERS" "$RUN" "$EVENTS"
-  JOBS="{\"sources\":[{\"name\":\"flights\",\"topic\":\"$RUN\",\"format\":\"json\",\"time\":\"date\",\"fields\":{\"date\":{\"type\":\"timestamp\",\"format\":\"yyyy/MM/dd HH:mm\"},\"origin\":{\"type\":\"string\"},\"destination\":{\"type\":\"string\"},\"delay\":{\"type\":\"integer\"}}}],\"jobs\":[{\"name\":\"routes-hourly\",\"source\":\"flights\",\"key\":{\"fields\":[\"origin\",\"destination\"]},\"window\":{\"type\":\"tumbling\",\"sizeMs\":3600000},\"allowedLatenessMs\":1000,\"maxKeys\":5000}]}"
+  [[ -n "${BENCH_TOPIC:-}" ]] || node "$ROOT/packages/bench/dist/flights-backlog-main.js" "$KAFKA_BROKERS" "$INPUT" "$EVENTS"
+  JOBS="{\"sources\":[{\"name\":\"flights\",\"topic\":\"$INPUT\",\"format\":\"json\",\"time\":\"date\",\"fields\":{\"date\":{\"type\":\"timestamp\",\"format\":\"yyyy/MM/dd HH:mm\"},\"origin\":{\"type\":\"string\"},\"destination\":{\"type\":\"string\"},\"delay\":{\"type\":\"integer\"}}}],\"jobs\":[{\"name\":\"routes-hourly\",\"source\":\"flights\",\"key\":{\"fields\":[\"origin\",\"destination\"]},\"window\":{\"type\":\"tumbling\",\"sizeMs\":3600000},\"allowedLatenessMs\":1000,\"maxKeys\":5000}]}"
 else
   FILE="$(bench_file "$EVENTS")"
-  write_backlog "$FILE" "$RUN"
-  JOBS="[{\"name\":\"gender-per-second\",\"source\":\"$RUN\",\"key\":{\"field\":\"gender\"},\"window\":{\"type\":\"tumbling\",\"sizeMs\":1000},\"allowedLatenessMs\":1000}]"
+  [[ -n "${BENCH_TOPIC:-}" ]] || write_backlog "$FILE" "$INPUT"
+  JOBS="[{\"name\":\"gender-per-second\",\"source\":\"$INPUT\",\"key\":{\"field\":\"gender\"},\"window\":{\"type\":\"tumbling\",\"sizeMs\":1000},\"allowedLatenessMs\":1000}]"
 fi
-echo "backlog of $EVENTS ${BENCH_SHAPE:-user-action} events written to $RUN" >&2
+echo "backlog of $EVENTS ${BENCH_SHAPE:-user-action} events in $INPUT" >&2
 PORT="$(node "$ROOT/scripts/lib/free-port.cjs" 9475)"
 JOBS="$JOBS" \
   STATE_NAMESPACE="$RUN" CONSUMER_GROUP="$RUN" RESULTS_TOPIC="$RUN-results" LATE_EVENTS_TOPIC="$RUN-late" DEAD_LETTER_TOPIC="$RUN-dlq" \

@@ -20,7 +20,9 @@ if [[ ! -f "$BEFORE/.built" ]]; then
   (cd "$BEFORE" && pnpm install --frozen-lockfile --reporter=silent >&2 && pnpm run build >&2)
   touch "$BEFORE/.built"
 fi
+before() { echo "round $1: before ($COMMIT) | $("$BEFORE/scripts/bench/$BENCH.sh" "$ROWS" 2>/dev/null | head -1)"; }
+after() { echo "round $1: after  (checkout) | $("$ROOT/scripts/bench/$BENCH.sh" "$ROWS" 2>/dev/null | head -1)"; }
+# alternating which goes first: the second of a round runs on a broker and Redis the first just loaded
 for round in $(seq 1 "$ROUNDS"); do
-  echo "round $round: before ($COMMIT) | $("$BEFORE/scripts/bench/$BENCH.sh" "$ROWS" 2>/dev/null | head -1)"
-  echo "round $round: after  (checkout) | $("$ROOT/scripts/bench/$BENCH.sh" "$ROWS" 2>/dev/null | head -1)"
+  if (( round % 2 )); then before "$round"; after "$round"; else after "$round"; before "$round"; fi
 done

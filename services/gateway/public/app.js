@@ -287,9 +287,18 @@
       panels[job].showAge(now, GENERIC_STALE_MS);
     });
     if (!connected) return;
-    var since = lastUpdate[JOBS.gender];
-    if (since === undefined || now - since <= STALE_MS.gender) setStatus('connected', since === undefined ? 'connected, waiting for data' : 'live');
+    // "live" follows the per-second chart; when the jobs file does not run it, the newest of the other panels
+    var byGender = !document.getElementById('panel-gender').hidden;
+    var since = byGender ? lastUpdate[JOBS.gender] : newestPanelUpdate();
+    var staleMs = byGender ? STALE_MS.gender : GENERIC_STALE_MS;
+    if (since === undefined || now - since <= staleMs) setStatus('connected', since === undefined ? 'connected, waiting for data' : 'live');
     else setStatus('stale', 'connected, no new data for ' + Math.round((now - since) / 1000) + ' s');
+  }
+  function newestPanelUpdate() {
+    return Object.keys(panels).reduce(function (newest, job) {
+      var at = panels[job].lastUpdate;
+      return at !== undefined && (newest === undefined || at > newest) ? at : newest;
+    }, undefined);
   }
   setInterval(showAges, 1000);
   requestAnimationFrame(render);

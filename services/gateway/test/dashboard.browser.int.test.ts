@@ -5,6 +5,7 @@ import { description, GatewayHarness, result, startGateway } from './support/gat
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = path.resolve(__dirname, '../../../test-output/gateway-dashboard.png');
+const PANELS_SCREENSHOT = path.resolve(__dirname, '../../../test-output/gateway-job-panels.png');
 
 // A real browser loads the page from a running gateway fed with results through Kafka.
 describe('the live dashboard in Chromium', () => {
@@ -153,12 +154,15 @@ describe('the live dashboard in Chromium', () => {
       expect(await page.locator(`${hourly} .bars b`).count()).toBe(0);
       expect(await page.textContent(`${hourly} .chart`)).toEqual(expect.stringContaining('ATL'));
       await page.waitForFunction(() => document.querySelector('[data-job="flights-total"] .big-number')?.textContent === '135', null, { timeout: 15_000 });
+      fs.mkdirSync(path.dirname(PANELS_SCREENSHOT), { recursive: true });
+      await page.screenshot({ path: PANELS_SCREENSHOT, fullPage: true });
       // the default jobs that run keep their panels; the others are hidden
       expect(await page.isVisible('#panel-gender')).toBe(true);
       expect(await page.isHidden('#panel-provinces')).toBe(true);
       expect(await page.isHidden('#panel-totals')).toBe(true);
-      // a job taken out of the jobs file leaves the page
+      // a job taken out of the jobs file leaves the page; without the per-second chart, "live" follows the other panels
       await own.describe([description('flights-total', ['origin'], 'running')]);
+      await page.waitForFunction(() => document.getElementById('status')?.textContent === 'live', null, { timeout: 15_000 });
       await page.waitForFunction((sel) => document.querySelector(sel) === null, hourly, { timeout: 15_000 });
       expect(await page.locator('.job-panel').count()).toBe(1);
       expect(errors).toEqual([]);
