@@ -198,6 +198,7 @@ function resultEmitter({ config, jobs, logger, state, metrics, topics, producer,
     isEmitterFor: (topic) => assignment.isEmitterFor(topic),
     ...(stateReplicated ? { stateReplicated } : {}),
     idleTimeoutMs: config.IDLE_TIMEOUT_MS,
+    maxProvisionalWindows: config.MAX_PROVISIONAL_WINDOWS,
     metrics: emitterMetricsOf(metrics),
     logger: logger.child({ component: 'emitter' }),
   });

@@ -132,9 +132,9 @@ export class RedisState {
     return windows;
   }
 
-  /** Every open window of a job with its committed counts. */
-  async openWindows(job: string): Promise<OpenWindow[]> {
-    const flat = await this.redis.zrange(this.keys.open(job), 0, -1, 'WITHSCORES');
+  /** A job's open windows with their committed counts: every one, or the `newest` (by end) only. */
+  async openWindows(job: string, newest = Infinity): Promise<OpenWindow[]> {
+    const flat = await this.redis.zrange(this.keys.open(job), Number.isFinite(newest) ? -newest : 0, -1, 'WITHSCORES');
     const windows: { windowStart: number; windowEnd: number | null }[] = [];
     for (let i = 0; i < flat.length; i += 2) {
       windows.push({ windowStart: Number(flat[i]), windowEnd: flat[i + 1] === 'inf' ? null : Number(flat[i + 1]) });
@@ -154,6 +154,11 @@ export class RedisState {
       for (const [key, count] of Object.entries(value as Record<string, string>)) counts[key] = Number(count);
       return { ...w, counts };
     });
+  }
+
+  /** How many windows of a job are open (closing ones included until retired). */
+  openCount(job: string): Promise<number> {
+    return this.redis.zcard(this.keys.open(job));
   }
 
   /** Per window start: when its oldest input not yet emitted was written to Kafka (ms). */

@@ -145,4 +145,65 @@ describe('ResultEmitter against a real Redis', () => {
     expect((await emitter.tick()).map((r) => [r.counts, r.inputWrittenAt])).toEqual([[{ '0': 4 }, 9_000]]);
     expect(await state.pending('totals')).toEqual(new Map());
   });
+  it('provisional results for the newest MAX_PROVISIONAL_WINDOWS open windows only; every window still gets its final', async () => {
+    const parsed = parseJobs([
+      { name: 'hourly', source: 't', key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: 1000 }, allowedLatenessMs: 0, emitEveryMs: 50 },
+    ]);
+    if (!parsed.ok) throw new Error(parsed.errors.join());
+    const own = await state.acquire('t', 0, '0');
+    // a catch-up's batch: ten windows open at once, the partition's event time at the tenth
+    await state.checkpoint({
+      topic: 't',
+      partition: 0,
+      epoch: own.epoch,
+      fromOffset: '0',
+      toOffset: '10',
+      maxTs: 9_500,
+      now: 1,
+      writtenAt: 5,
+      closedSeen: new Map([['hourly', '']]),
+      deltas: Array.from({ length: 10 }, (_, i) => ({ job: 'hourly', windowStart: i * 1000, windowEnd: i * 1000 + 1000, counts: new Map([['0', i + 1]]) })),
+    });
+    let now = 100;
+    const published: WindowResult[] = [];
+    const registry = new Registry();
+    const emitter = emitterOf(
+      parsed.jobs,
+      () => 10,
+      () => now,
+      { maxProvisionalWindows: 3, metrics: emitterMetricsOf(createAggregatorMetrics(registry)), publish: async (results) => void published.push(...results) },
+    );
+    // the partition is not idle yet: the watermark (9,500) closes the nine windows ending by then, the tenth stays open
+    const first = await emitter.tick();
+    expect(first.filter((r) => r.final).map((r) => r.windowStart)).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000]);
+    expect(first.filter((r) => !r.final).map((r) => r.windowStart)).toEqual([9000]);
+    expect(first.every((r) => r.counts['0'] === r.windowStart / 1000 + 1)).toBe(true);
+    // now only open windows: more than the cap, the newest three provisional, the gauge counts all
+    await state.checkpoint({
+      topic: 't',
+      partition: 0,
+      epoch: own.epoch,
+      fromOffset: '10',
+      toOffset: '15',
+      maxTs: 9_999,
+      now: 2,
+      writtenAt: 6,
+      closedSeen: new Map([['hourly', (await state.readClosed(['hourly'])).get('hourly')!]]),
+      deltas: Array.from({ length: 5 }, (_, i) => ({
+        job: 'hourly',
+        windowStart: 20_000 + i * 1000,
+        windowEnd: 21_000 + i * 1000,
+        counts: new Map([['1', 1]]),
+      })),
+    });
+    now += 100;
+    const second = await emitter.tick();
+    expect(second.map((r) => [r.windowStart, r.final])).toEqual([
+      [22_000, false],
+      [23_000, false],
+      [24_000, false],
+    ]);
+    const gauge = (await registry.getSingleMetricAsString('streamtally_aggregator_open_windows')).split('\n').find((l) => l.includes('aggregation="hourly"'));
+    expect(gauge).toMatch(/ 6$/);
+  });
 });
