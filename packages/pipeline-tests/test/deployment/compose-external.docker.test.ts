@@ -118,12 +118,21 @@ const OURS = ['producer', 'aggregator', 'gateway'];
   it('`up --wait` starts the three services healthy, and none restarted', async () => {
     await project.up(['--wait', ...OURS], { timeoutMs: 600_000 });
     // the producer replays a short file once (LOOP=false): on a slow machine it may be done by now
-    const states = await Promise.all(
-      (await project.containers(true)).map(async (c) =>
-        c.Service === 'producer' && c.State === 'exited'
-          ? `producer exited ${(await project.inspect(c.Name)).State.ExitCode}`
-          : `${c.Service} ${c.State} ${c.Health}`,
-      ),
+    const readStates = async () =>
+      Promise.all(
+        (await project.containers(true)).map(async (c) =>
+          c.Service === 'producer' && c.State === 'exited'
+            ? `producer exited ${(await project.inspect(c.Name)).State.ExitCode}`
+            : `${c.Service} ${c.State} ${c.Health}`,
+        ),
+      );
+    // a container that is finishing shows as running with no health for a moment (seen in CI): wait until it has exited
+    const states = await waitFor(
+      async () => {
+        const now = await readStates();
+        return now.some((state) => state.startsWith('producer running') && !state.endsWith(' healthy')) ? undefined : now;
+      },
+      { what: 'the producer healthy or finished', timeoutMs: 30_000, intervalMs: 500 },
     );
     expect(states.filter((s) => OURS.includes(s.split(' ')[0]!)).sort()).toEqual(
       OURS.map((s) => (s === 'producer' && states.includes('producer exited 0') ? 'producer exited 0' : `${s} running healthy`)).sort(),
