@@ -129,40 +129,9 @@
     );
   }
 
+  // the ranked list of job-panels.js, labelled for screen readers
   function bars(el, result, label, empty) {
-    el.textContent = '';
-    if (!result) {
-      var none = document.createElement('li');
-      none.className = 'empty';
-      none.textContent = empty;
-      el.append(none);
-      return;
-    }
-    var entries = Object.keys(result.counts)
-      .map(function (k) {
-        return [k, result.counts[k]];
-      })
-      .sort(function (a, b) {
-        return b[1] - a[1];
-      })
-      .slice(0, 10);
-    if (result.other) entries.push(['(' + result.other.keys + ' more)', result.other.count]);
-    var max = entries.reduce(function (m, e) {
-      return Math.max(m, e[1]);
-    }, 1);
-    entries.forEach(function (e) {
-      var li = document.createElement('li');
-      var name = document.createElement('span');
-      name.textContent = e[0];
-      var bar = document.createElement('div');
-      bar.className = 'bar';
-      bar.style.width = (100 * e[1]) / max + '%';
-      var n = document.createElement('span');
-      n.className = 'n';
-      n.textContent = e[1].toLocaleString();
-      li.append(name, bar, n);
-      el.append(li);
-    });
+    window.streamtallyPanels.ranked(el, result, empty);
     el.setAttribute('aria-label', label);
   }
 

@@ -49,10 +49,11 @@
     return sum;
   }
 
-  function ranked(list, result) {
+  // a window's keys, largest first (and the rest summed under `other`); `empty` when there is none
+  function ranked(list, result, empty) {
     list.textContent = '';
     if (!result) {
-      list.append(el('li', 'empty', 'waiting for data…'));
+      list.append(el('li', 'empty', empty || 'waiting for data…'));
       return;
     }
     var entries = Object.keys(result.counts)
@@ -213,5 +214,6 @@
       return new Panel(job, container);
     },
     describe: describe,
+    ranked: ranked,
   };
 })();

@@ -32,8 +32,8 @@ export function planInput(config: ProducerConfig, settings: Record<string, strin
   const given = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined && value !== ''));
   const userLog = { kind: 'user-log' as const, userLog: { year: config.DATA_YEAR, maxRowBytes: config.MAX_ROW_BYTES, maxFieldBytes: config.MAX_FIELD_BYTES } };
   if (config.SOURCE_FILE === undefined) {
-    const needing = (['SOURCE_NAME', 'KEY_FIELD'] as const).filter((name) => config[name] !== undefined);
-    if (config.INPUT_FORMAT !== 'auto') needing.push('INPUT_FORMAT' as never);
+    const needing: string[] = (['SOURCE_NAME', 'KEY_FIELD'] as const).filter((name) => config[name] !== undefined);
+    if (config.INPUT_FORMAT !== 'auto') needing.push('INPUT_FORMAT');
     if (needing.length === 0) return { ok: true, config, rows: userLog };
     return {
       ok: false,
