@@ -33,6 +33,17 @@ const KNOWN_HARMLESS = new Set(['Limiting retries for the idempotent producer ma
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's error table is not in its types
 const { errorCodes } = require('kafkajs/src/protocol/error') as { errorCodes: { message: string; retriable: boolean }[] };
 
+/**
+ * A consumer group changing members (another instance starting, scaling, a restart): the
+ * broker answers heartbeats and commits with these, and kafkajs rejoins the group by itself.
+ * Every scale-up logged them as errors.
+ */
+const GROUP_MEMBERSHIP_CHANGES = new Set([
+  'The group is rebalancing, so a rejoin is needed',
+  'The coordinator is not aware of this member',
+  'Specified group generation id is not valid',
+]);
+
 /** Broker errors kafkajs retries by itself (a coordinator still loading, a leader election). */
 const RETRIABLE_BROKER_ERRORS = new Set(errorCodes.filter((e) => e.retriable).map((e) => e.message));
 
@@ -50,6 +61,7 @@ export function pinoLevelOf(entry: Pick<LogEntry, 'level' | 'log'>): 'error' | '
   // a broker that is not up yet, or restarting: kafkajs retries, and the caller reports
   // the one clear error if it never comes (BROKER_TIMEOUT_MS)
   if (level === 'error' && CONNECTION_RETRIES.test(entry.log.message)) return 'warn';
+  if (level === 'error' && typeof error === 'string' && GROUP_MEMBERSHIP_CHANGES.has(error)) return 'info';
   // a topic another service created first: ensureTopics finds it and goes on
   if (level === 'error' && error === 'Topic with this name already exists') return 'info';
   // a consumer crash kafkajs restarts from by itself (it restarts after exhausted retries of

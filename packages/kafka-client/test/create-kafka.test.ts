@@ -24,6 +24,14 @@ describe('pinoLevelOf (kafkajs log levels in our logs)', () => {
     expect(pinoLevelOf(entry(logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', { error: 'Topic with this name already exists' }))).toBe('info');
     expect(pinoLevelOf(entry(logLevel.ERROR, 'Crash: KafkaJSNumberOfRetriesExceeded: The coordinator is not available'))).toBe('warn');
     expect(pinoLevelOf(entry(logLevel.ERROR, 'Restarting the consumer in 300ms'))).toBe('warn');
+    // another instance joining the group (scaling, a restart): kafkajs rejoins by itself
+    for (const error of [
+      'The group is rebalancing, so a rejoin is needed',
+      'The coordinator is not aware of this member',
+      'Specified group generation id is not valid',
+    ])
+      expect(pinoLevelOf(entry(logLevel.ERROR, 'Response Heartbeat(key: 12, version: 3)', { error }))).toBe('info');
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Response Heartbeat(key: 12, version: 3)', { error: 'Not authorized to access group' }))).toBe('error');
     expect(pinoLevelOf(entry(logLevel.ERROR, 'Crash: KafkaJSNonRetriableError: Topic authorization failed'))).toBe('error');
   });
 

@@ -3,13 +3,15 @@ import { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 
 export interface HealthReport {
+  /** ready: the service can do its job now (connected, not stalled) */
   healthy: boolean;
-  /** shown in the /healthz body so an operator sees why */
+  /** shown in the /readyz body so an operator sees why */
   details: Record<string, unknown>;
 }
 
 export interface OpsServerOptions {
   registry: Registry;
+  /** readiness, for /readyz (and /healthz, its older name) */
   health: () => HealthReport | Promise<HealthReport>;
   port: number;
   host: string;
@@ -23,8 +25,12 @@ export interface OpsServer {
 }
 
 /**
- * /metrics (Prometheus text) and /healthz (200 or 503 with JSON details) for services
- * without an HTTP framework of their own.
+ * /metrics (Prometheus text) and the probes for services without an HTTP framework of their own:
+ * - /livez: 200 while the process serves requests at all. It never asks Kafka or Redis: a
+ *   liveness probe that did would restart a healthy process on every broker or Redis blip,
+ *   which the process rides out by itself (it retries, and exits when it cannot go on).
+ * - /readyz: 200 or 503 with JSON details: whether it can do its job now (`health`).
+ * - /healthz: the same as /readyz, the name earlier versions served.
  */
 export async function startOpsServer({ registry, health, port, host, portSetting = 'METRICS_PORT' }: OpsServerOptions): Promise<OpsServer> {
   const server = http.createServer((req, res) => {
@@ -36,13 +42,16 @@ export async function startOpsServer({ registry, health, port, host, portSetting
         const body = await registry.metrics();
         res.writeHead(200, { 'content-type': registry.contentType });
         res.end(body);
-      } else if (url === '/healthz') {
+      } else if (url === '/livez') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 'alive', uptimeSeconds: Math.round(process.uptime()) }));
+      } else if (url === '/readyz' || url === '/healthz') {
         const report = await health();
         res.writeHead(report.healthy ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status: report.healthy ? 'ok' : 'unhealthy', ...report.details }));
+        res.end(JSON.stringify({ status: report.healthy ? 'ok' : 'not ready', ...report.details }));
       } else {
         res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: `no route ${url}; try /metrics or /healthz` }));
+        res.end(JSON.stringify({ error: `no route ${url}; try /metrics, /livez or /readyz` }));
       }
     } catch (err) {
       res.writeHead(500, { 'content-type': 'application/json' });

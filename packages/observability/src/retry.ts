@@ -8,9 +8,17 @@ export interface BackoffOptions {
   initialMs: number;
   /** no wait is longer */
   maxMs: number;
+  /**
+   * How much of each wait is random, 0..1 (default 0.5: a wait of 400 ms is anywhere from 200
+   * to 400). Without it every client that lost the same broker or Redis at the same moment
+   * retries at the same moments too, in lockstep, long after the outage.
+   */
+  jitter?: number;
+  /** where randomness comes from, 0 <= x < 1 (tests pass their own) */
+  random?: () => number;
 }
 
-/** Waits that double from `initialMs` up to `maxMs`. */
+/** Waits that double from `initialMs` up to `maxMs`, each shortened by a random part (jitter). */
 export class Backoff {
   private upcoming: number;
 
@@ -18,11 +26,12 @@ export class Backoff {
     this.upcoming = options.initialMs;
   }
 
-  /** The wait to use now; the next one is twice as long (capped). */
+  /** The wait to use now; the next one is up to twice as long (capped). */
   next(): number {
-    const delay = this.upcoming;
-    this.upcoming = Math.min(this.options.maxMs, delay * 2);
-    return delay;
+    const base = this.upcoming;
+    this.upcoming = Math.min(this.options.maxMs, base * 2);
+    const jitter = Math.min(1, Math.max(0, this.options.jitter ?? 0.5));
+    return Math.round(base * (1 - jitter * (this.options.random ?? Math.random)()));
   }
 
   /** Back to the first wait, after a success. */

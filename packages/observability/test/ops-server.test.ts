@@ -3,22 +3,36 @@ import { Writable } from 'node:stream';
 import { createLogger, createRegistry, startOpsServer } from '../src';
 
 describe('ops server', () => {
-  it('serves the registry on /metrics and the health report on /healthz (200 or 503)', async () => {
+  it('serves the registry on /metrics, readiness on /readyz and /healthz (200 or 503), liveness on /livez whatever readiness says', async () => {
     const registry = createRegistry('test-service', { processMetrics: false });
     new Counter({ name: 'things_total', help: 'things', registers: [registry] }).inc(3);
     let healthy = true;
-    const server = await startOpsServer({ registry, host: '127.0.0.1', port: 0, health: () => ({ healthy, details: { why: 'because' } }) });
+    let asked = 0;
+    const health = () => {
+      asked += 1;
+      return { healthy, details: { why: 'because' } };
+    };
+    const server = await startOpsServer({ registry, host: '127.0.0.1', port: 0, health });
     try {
       const base = `http://127.0.0.1:${server.port}`;
       const metrics = await fetch(`${base}/metrics`);
       expect(await metrics.text()).toContain('things_total{service="test-service"} 3');
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       healthy = false;
-      const sick = await fetch(`${base}/healthz`);
-      expect(sick.status).toBe(503);
-      expect(await sick.json()).toEqual({ status: 'unhealthy', why: 'because' });
+      for (const probe of ['/readyz', '/healthz']) {
+        const sick = await fetch(`${base}${probe}`);
+        expect(sick.status).toBe(503);
+        expect(await sick.json()).toEqual({ status: 'not ready', why: 'because' });
+      }
+      const seen = asked;
+      const live = await fetch(`${base}/livez`);
+      expect(live.status).toBe(200); // not ready, but alive: no orchestrator should restart it
+      expect(await live.json()).toMatchObject({ status: 'alive' });
+      expect(asked).toBe(seen); // liveness never asks what readiness asks (Kafka, Redis)
       const missing = await fetch(`${base}/nope`);
       expect(missing.status).toBe(404);
+      expect(await missing.json()).toEqual({ error: 'no route /nope; try /metrics, /livez or /readyz' });
     } finally {
       await server.close();
       await server.close(); // safe twice

@@ -339,8 +339,11 @@
     socket.onclose = function (event) {
       connected = false;
       var retry = function () {
-        setStatus('disconnected', 'disconnected (' + (event.code || 'no code') + '), retrying in ' + Math.round(retryMs / 1000) + ' s');
-        setTimeout(connect, retryMs);
+        // up to half of each wait is random: after a gateway restart every open page would
+        // otherwise reconnect at the same instants, in lockstep, for as long as it is down
+        var waitMs = retryMs * (1 - Math.random() / 2);
+        setStatus('disconnected', 'disconnected (' + (event.code || 'no code') + '), retrying in ' + Math.max(1, Math.round(waitMs / 1000)) + ' s');
+        setTimeout(connect, waitMs);
         retryMs = Math.min(retryMs * 2, 15000);
       };
       // a missing or wrong token is not fixed by retrying: say so and stop

@@ -2,13 +2,14 @@ import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { awaitTopic, type Kafka } from '@streamtally/kafka-client';
-import { listenError, startOpsServer, type OpsServer } from '@streamtally/observability';
+import { listenError, sleep, startOpsServer, type OpsServer } from '@streamtally/observability';
 import { createDescriptionsConsumer } from './adapters/descriptions-consumer';
 import { createResultsConsumer } from './adapters/results-consumer';
 import { hubLimitsOf, type GatewayConfig } from './config';
 import { Hub } from './domain/hub';
 import { WindowStore } from './domain/window-store';
 import { buildHttpApp } from './http/http-app';
+import { readiness } from './http/routes/health-routes';
 import { createGatewayMetrics, hubMetricsOf, initialiseSeries } from './metrics';
 
 export interface GatewayAppDeps {
@@ -19,7 +20,7 @@ export interface GatewayAppDeps {
 }
 
 export interface GatewayStarted {
-  /** the public address: the page, /ws, /api, /healthz */
+  /** the public address: the page, /ws, /api, /livez, /readyz */
   address: string;
   /** the port of /metrics (METRICS_PORT, or the one picked for 0) */
   metricsPort: number;
@@ -29,7 +30,7 @@ export interface GatewayStarted {
 
 export interface GatewayApp {
   /**
-   * Listens first (a port in use fails at once, and /healthz says "not yet" meanwhile), then
+   * Listens first (a port in use fails at once, and /readyz says "not yet" meanwhile), then
    * waits for the results topic, which the aggregator creates, until `signal` aborts; then
    * reads results.
    */
@@ -47,7 +48,9 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
   );
   const { results, descriptions } = topicReaders({ config, logger, kafka }, hub);
   const consumerState = () => ({ running: results.running && descriptions.running, caughtUp: results.caughtUp });
-  const http = await buildHttpApp({ config, logger, metrics, hub, consumerState });
+  let shuttingDown = false;
+  const draining = () => shuttingDown;
+  const http = await buildHttpApp({ config, logger, metrics, hub, consumerState, draining });
   let ops: OpsServer | undefined;
 
   return {
@@ -60,9 +63,12 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
         registry,
         port: config.METRICS_PORT,
         host: config.METRICS_HOST,
-        health: () => ({ healthy: results.running, details: { ...consumerState(), clients: hub.clientCount } }),
+        health: () => {
+          const { ready, status } = readiness({ consumerState, draining });
+          return { healthy: ready, details: { why: status, ...consumerState(), clients: hub.clientCount } };
+        },
       });
-      logger.info({ port: ops.port }, 'serving /metrics and /healthz');
+      logger.info({ port: ops.port }, 'serving /metrics, /livez and /readyz');
       const started = { address, metricsPort: ops.port };
       if (!(await awaitTopics({ config, logger, kafka }, signal))) return { ...started, reading: false };
       await descriptions.start();
@@ -71,7 +77,15 @@ export async function createGatewayApp({ config, logger, registry, kafka }: Gate
       return { ...started, reading: true };
     },
     async close() {
-      // order: stop intake (server, sockets closed with 1001), then the consumer, then /metrics
+      // order: fail readiness (a load balancer stops sending clients), then stop intake
+      // (server, sockets closed with 1001), then the consumer, then /metrics
+      if (!shuttingDown) {
+        shuttingDown = true;
+        if (config.DRAIN_DELAY_MS > 0) {
+          logger.info({ drainDelayMs: config.DRAIN_DELAY_MS }, 'draining: /readyz fails before the sockets close');
+          await sleep(config.DRAIN_DELAY_MS);
+        }
+      }
       await http.close();
       await results.close();
       await descriptions.close();

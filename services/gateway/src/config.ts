@@ -44,6 +44,12 @@ export const gatewayConfigSchema = z
     MAX_MESSAGES_PER_SECOND: setting.integer(1, 10_000).default(20),
     FETCH_MAX_WAIT_MS: setting.integer(10, 10_000).default(100),
     BROKER_TIMEOUT_MS: setting.integer(100, 600_000).default(30_000),
+    /**
+     * on shutdown, how long /readyz answers 503 before the sockets close: behind a load
+     * balancer, long enough for it to see that and stop sending new clients (its probe
+     * interval times its failure threshold); 0 without one
+     */
+    DRAIN_DELAY_MS: setting.integer(0, 120_000).default(0),
     LOG_LEVEL: setting.logLevel(),
   })
   .superRefine(checkKafkaConnection)

@@ -137,7 +137,7 @@ describe('gateway against the real broker', () => {
     expect(await client.closed).toEqual({ code: 1001, reason: 'the gateway is shutting down' });
   });
 
-  it('serves /metrics and /healthz on METRICS_PORT, never /metrics on the public port', async () => {
+  it('serves /metrics and the probes on METRICS_PORT, never /metrics on the public port', async () => {
     const separate = await startGateway({ METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' });
     try {
       const publicBase = separate.url.replace('ws://', 'http://').replace(/\/ws$/, '');
@@ -146,16 +146,35 @@ describe('gateway against the real broker', () => {
       expect(metrics.status).toBe(200);
       expect(await metrics.text()).toContain('streamtally_gateway_');
       expect((await fetch(`${publicBase}/metrics`)).status).toBe(404);
-      const health = await waitFor(
+      const ready = await waitFor(
         async () => {
-          const response = await fetch(`http://127.0.0.1:${separate.metricsPort}/healthz`);
+          const response = await fetch(`http://127.0.0.1:${separate.metricsPort}/readyz`);
           return response.status === 200 && response;
         },
-        { timeoutMs: 20_000, what: 'the metrics port /healthz to say the consumer runs' },
+        { timeoutMs: 20_000, what: 'the metrics port /readyz to say the consumer runs' },
       );
-      expect(await health.json()).toMatchObject({ status: 'ok', running: true });
+      expect(await ready.json()).toMatchObject({ status: 'ok', running: true, caughtUp: true });
+      expect((await fetch(`http://127.0.0.1:${separate.metricsPort}/livez`)).status).toBe(200);
     } finally {
       await separate.close();
     }
+  });
+
+  it('fails readiness for DRAIN_DELAY_MS before it closes any socket on shutdown, alive meanwhile', async () => {
+    const gateway = await startGateway({ DRAIN_DELAY_MS: '1500' });
+    const base = gateway.url.replace('ws://', 'http://').replace(/\/ws$/, '');
+    const probe = async (path: string) => (await fetch(`${base}${path}`)).status;
+    await waitFor(async () => (await probe('/readyz')) === 200, { timeoutMs: 20_000, what: 'the gateway to be ready' });
+    const client = await connectClient(gateway.url);
+    let socketClosed = false;
+    void client.closed.then(() => (socketClosed = true));
+    const closing = gateway.close();
+    await waitFor(async () => (await probe('/readyz')) === 503, { timeoutMs: 5_000, what: '/readyz to fail once shutdown began' });
+    expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({ status: 'draining: shutting down' });
+    expect(await probe('/livez')).toBe(200);
+    expect(socketClosed).toBe(false); // still served while the load balancer learns
+    expect(client.socket.readyState).toBe(client.socket.OPEN);
+    await closing;
+    expect(await client.closed).toEqual({ code: 1001, reason: 'the gateway is shutting down' });
   });
 });

@@ -19,6 +19,7 @@ type Service = {
   mem_limit?: string;
   tmpfs?: string[];
   healthcheck?: { test?: unknown };
+  stop_grace_period?: string;
   depends_on?: Record<string, { condition?: string }>;
   environment?: Record<string, unknown>;
 };
@@ -111,6 +112,22 @@ describe('compose files', () => {
 
   it.each(['producer', 'aggregator', 'gateway'])('%s is built from the one services/Dockerfile, its own target', (name) => {
     expect(merged.services![name]!.build).toEqual({ context: '..', dockerfile: 'services/Dockerfile', target: name });
+  });
+
+  it.each(['producer', 'aggregator', 'gateway'])('%s is judged healthy by its readiness probe (/readyz), not by liveness', (name) => {
+    const probe = (merged.services![name]!.healthcheck!.test as string[]).join(' ');
+    expect(probe).toMatch(/http:\/\/127\.0\.0\.1:\d+\/readyz/);
+    const dockerfile = fs.readFileSync(path.join(REPO_ROOT, 'services/Dockerfile'), 'utf8');
+    expect(dockerfile).not.toContain('/healthz');
+  });
+
+  // Docker's default is 10 s, then SIGKILL; each service's own grace must fit inside
+  // (the producer's: SHUTDOWN_GRACE_MS's default of 30 s, then closing the client)
+  const graceOf = { producer: 30_000 + 5_000, aggregator: 10_000, gateway: 5_000, kafka: 30_000, redis: 10_000 };
+  it.each(Object.entries(graceOf))('%s gets more time to stop than its own shutdown takes (stop_grace_period)', (name, needsMs) => {
+    const period = merged.services![name]!.stop_grace_period ?? '10s';
+    const seconds = Number(/^(\d+)s$/.exec(period)?.[1]);
+    expect(seconds * 1000).toBeGreaterThan(needsMs);
   });
 
   it('every published port binds to PUBLISH_ADDRESS, loopback unless the operator says otherwise', () => {

@@ -9,6 +9,8 @@ export function stateKeys(namespace: string) {
     partition: (topic: string, partition: number) => `${p}:part:${topic}:${partition}`,
     /** hash: key -> count */
     window: (job: string, windowStart: number) => `${p}:win:${job}:${windowStart}`,
+    /** a job's window keys without their start: the checkpoint script appends it */
+    windowPrefix: (job: string) => `${p}:win:${job}:`,
     /** sorted set: open window starts, scored by window end (+inf for running totals) */
     open: (job: string) => `${p}:open:${job}`,
     /** string: windows ending at or before this are closed */

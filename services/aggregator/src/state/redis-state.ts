@@ -37,7 +37,7 @@ export interface OpenWindow {
 
 interface ScriptedRedis extends Redis {
   acquirePartition(key: string, startOffset: string): Promise<[string, string, string]>;
-  checkpointBatch(numKeys: number, ...args: (string | number)[]): Promise<CheckpointOutcome>;
+  checkpointBatch(numKeys: number, ...args: string[]): Promise<CheckpointOutcome>;
   closeWindows(closedKey: string, openKey: string, watermark: string): Promise<string[]>;
   clearPending(pendingKey: string, ...startAndWrittenAt: string[]): Promise<number>;
 }
@@ -74,26 +74,22 @@ export class RedisState {
 
   async checkpoint(request: CheckpointRequest): Promise<CheckpointOutcome> {
     const jobs = [...request.closedSeen.keys()];
-    const keys = [this.keys.partition(request.topic, request.partition), ...jobs.map((j) => this.keys.closed(j))];
-    const args: (string | number)[] = [
+    const keys = [this.keys.partition(request.topic, request.partition)];
+    const args: string[] = [
       request.epoch,
       request.fromOffset,
       request.toOffset,
-      Number.isFinite(request.maxTs) ? request.maxTs : '',
-      request.now,
-      request.writtenAt !== undefined && Number.isFinite(request.writtenAt) ? request.writtenAt : '',
-      jobs.length,
-      ...jobs.map((j) => request.closedSeen.get(j) ?? ''),
+      Number.isFinite(request.maxTs) ? String(request.maxTs) : '',
+      String(request.now),
+      request.writtenAt !== undefined && Number.isFinite(request.writtenAt) ? String(request.writtenAt) : '',
+      String(jobs.length),
     ];
-    const deltaArgs: (string | number)[] = [];
-    let deltaCount = 0;
-    for (const delta of request.deltas) {
-      deltaCount += 1;
-      keys.push(this.keys.window(delta.job, delta.windowStart), this.keys.open(delta.job), this.keys.pending(delta.job));
-      deltaArgs.push(delta.windowStart, delta.windowEnd ?? '+inf', delta.counts.size);
-      for (const [key, count] of delta.counts) deltaArgs.push(key, count);
+    for (const job of jobs) {
+      keys.push(this.keys.closed(job), this.keys.open(job), this.keys.pending(job));
+      args.push(request.closedSeen.get(job) ?? '', this.keys.windowPrefix(job));
     }
-    return this.redis.checkpointBatch(keys.length, ...keys, ...args, deltaCount, ...deltaArgs);
+    args.push(packDeltas(request.deltas, jobs));
+    return this.redis.checkpointBatch(keys.length, ...keys, ...args);
   }
 
   /**
@@ -182,4 +178,22 @@ export class RedisState {
     for (const start of windowStarts) pipeline.expire(this.keys.window(job, start), this.closedWindowTtlSeconds);
     await pipeline.exec();
   }
+}
+
+/**
+ * The deltas as CHECKPOINT_BATCH reads them: one flat JSON array (see there). Window starts
+ * and ends travel as strings, kept exact whatever Lua does with numbers. A key that is not
+ * well-formed UTF-16 (a lone surrogate, possible in a JSON string) is written as Redis always
+ * stored it, with U+FFFD in its place: cjson refuses the escape JSON.stringify would write.
+ */
+export function packDeltas(deltas: Iterable<WindowDelta>, jobs: readonly string[]): string {
+  const index = new Map(jobs.map((job, i) => [job, i]));
+  const flat: (string | number)[] = [];
+  for (const delta of deltas) {
+    const job = index.get(delta.job);
+    if (job === undefined) throw new Error(`a delta of job ${delta.job}, which this topic's checkpoint does not list`);
+    flat.push(job, String(delta.windowStart), delta.windowEnd === null ? '+inf' : String(delta.windowEnd), delta.counts.size);
+    for (const [key, count] of delta.counts) flat.push(key.isWellFormed() ? key : key.toWellFormed(), count);
+  }
+  return JSON.stringify(flat);
 }

@@ -19,9 +19,16 @@ return { tostring(epoch), offset, redis.call('HGET', KEYS[1], 'maxTs') or '' }
  * pending time (when its oldest not yet emitted input was written to Kafka) is set only if
  * unset, so it stays the oldest until the emitter clears it; '' leaves it alone.
  *
- * KEYS: partition, closed[1..J], then (window, open, pending) per delta
- * ARGV: epoch, fromOffset, toOffset, maxTs, now, writtenAt, J, closedSeen[1..J], D,
- *       then per delta: windowStart, windowEndScore, N, N x (key, increment)
+ * The deltas come packed in one JSON argument (decoded by Redis's cjson), and a window's key
+ * is built here from its job's prefix: a catch-up batch touches hundreds of windows and
+ * thousands of keys, and one argument per window key and per count made the client spend a
+ * third of its time building commands (docs/benchmarks.md). Every key built here shares the
+ * namespace's hash tag, so it lives in the script's cluster slot like the declared ones.
+ *
+ * KEYS: partition, then per job: closed, open, pending
+ * ARGV: epoch, fromOffset, toOffset, maxTs, now, writtenAt, J, per job: closedSeen, windowPrefix,
+ *       then the deltas: a JSON array of, per window, jobIndex (0-based), "windowStart",
+ *       "windowEndScore", N, then N x (key, increment)
  */
 export const CHECKPOINT_BATCH = `
 local part = KEYS[1]
@@ -29,24 +36,25 @@ if redis.call('HGET', part, 'epoch') ~= ARGV[1] then return 'FENCED' end
 if redis.call('HGET', part, 'offset') ~= ARGV[2] then return 'OFFSET' end
 local writtenAt = ARGV[6]
 local jobs = tonumber(ARGV[7])
-for i = 1, jobs do
-  if (redis.call('GET', KEYS[1 + i]) or '') ~= ARGV[7 + i] then return 'CLOSED' end
+local prefixes = {}
+for j = 1, jobs do
+  if (redis.call('GET', KEYS[3 * j - 1]) or '') ~= ARGV[6 + 2 * j] then return 'CLOSED' end
+  prefixes[j] = ARGV[7 + 2 * j]
 end
-local a = 8 + jobs
-local k = 2 + jobs
-local deltas = tonumber(ARGV[a])
-a = a + 1
-for _ = 1, deltas do
-  local window, open, pending = KEYS[k], KEYS[k + 1], KEYS[k + 2]
-  local start, score, n = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
-  k = k + 3
-  a = a + 3
+local deltas = cjson.decode(ARGV[8 + 2 * jobs])
+local total = #deltas
+local d = 1
+while d <= total do
+  local j = deltas[d] + 1
+  local start, score, n = deltas[d + 1], deltas[d + 2], deltas[d + 3]
+  local window = prefixes[j] .. start
+  d = d + 4
   for _ = 1, n do
-    redis.call('HINCRBY', window, ARGV[a], ARGV[a + 1])
-    a = a + 2
+    redis.call('HINCRBY', window, deltas[d], deltas[d + 1])
+    d = d + 2
   end
-  redis.call('ZADD', open, score, start)
-  if writtenAt ~= '' then redis.call('HSETNX', pending, start, writtenAt) end
+  redis.call('ZADD', KEYS[3 * j], score, start)
+  if writtenAt ~= '' then redis.call('HSETNX', KEYS[3 * j + 1], start, writtenAt) end
 end
 redis.call('HSET', part, 'offset', ARGV[3], 'maxTs', ARGV[4], 'progressAt', ARGV[5])
 return 'OK'

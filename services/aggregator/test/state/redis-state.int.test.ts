@@ -82,7 +82,6 @@ describe('RedisState against a real Redis', () => {
     const own = await state.acquire('t', 0, '0');
     await state.checkpoint({
       ...base,
-      closedSeen: new Map(),
       epoch: own.epoch,
       fromOffset: '0',
       toOffset: '1',
@@ -149,5 +148,53 @@ describe('RedisState against a real Redis', () => {
       await state.checkpoint({ ...base, epoch: first.epoch, fromOffset: '0', toOffset: '1', maxTs: 1, writtenAt: 5, deltas: [delta('g', 0, { x: 1 })] }),
     ).toBe('FENCED');
     expect(await state.pending('g')).toEqual(new Map());
+  });
+
+  it('stores every key as it was counted, of several jobs in one batch, whatever the characters and window starts', async () => {
+    const own = await state.acquire('t', 0, '0');
+    const hostile = ['["ORD","LAX"]', 'a "quoted" \\ key', 'tab\there\nnewline', 'Zürich 東京 🚀', '', '\u0000nul', 'x'.repeat(2000)];
+    const counts = Object.fromEntries(hostile.map((key, i) => [key, i + 1]));
+    const closedSeen = new Map([
+      ['g', ''],
+      ['h', ''],
+      ['total', ''],
+    ]);
+    const outcome = await state.checkpoint({
+      ...base,
+      closedSeen,
+      epoch: own.epoch,
+      fromOffset: '0',
+      toOffset: '3',
+      maxTs: 1,
+      deltas: [
+        delta('g', 1_733_270_400_000, counts, 1_733_274_000_000),
+        delta('h', -86_400_000, { lone: 2, ['\ud800alone']: 4 }),
+        delta('total', 0, { all: 9 }, null),
+      ],
+    });
+    expect(outcome).toBe('OK');
+    expect(await state.openWindows('g')).toEqual([{ windowStart: 1_733_270_400_000, windowEnd: 1_733_274_000_000, counts }]);
+    // a lone surrogate cannot be stored as UTF-8: it is stored as U+FFFD, as Redis always did
+    expect(await state.openWindows('h')).toEqual([{ windowStart: -86_400_000, windowEnd: -86_399_000, counts: { lone: 2, '\ufffdalone': 4 } }]);
+    expect(await state.openWindows('total')).toEqual([{ windowStart: 0, windowEnd: null, counts: { all: 9 } }]);
+  });
+
+  it('refuses a delta of a job the checkpoint does not list, writing nothing', async () => {
+    const own = await state.acquire('t', 0, '0');
+    await expect(
+      state.checkpoint({ ...base, epoch: own.epoch, fromOffset: '0', toOffset: '1', maxTs: 1, deltas: [delta('other', 0, { x: 1 })] }),
+    ).rejects.toThrow(/a delta of job other/);
+    expect(await state.acquire('t', 0, '0')).toMatchObject({ offset: '0' });
+  });
+
+  it('adds to a window of thousands of keys, counted over two batches, each key exactly', async () => {
+    const own = await state.acquire('t', 0, '0');
+    const wide = (n: number, times: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`route-${i}`, times * (i + 1)]));
+    const first = await state.checkpoint({ ...base, epoch: own.epoch, fromOffset: '0', toOffset: '1', maxTs: 1, deltas: [delta('g', 0, wide(2500, 1))] });
+    const second = await state.checkpoint({ ...base, epoch: own.epoch, fromOffset: '1', toOffset: '2', maxTs: 1, deltas: [delta('g', 0, wide(3100, 2))] });
+    expect([first, second]).toEqual(['OK', 'OK']);
+    const [window] = await state.openWindows('g');
+    const expected = Object.fromEntries(Array.from({ length: 3100 }, (_, i) => [`route-${i}`, (i < 2500 ? 3 : 2) * (i + 1)]));
+    expect(window!.counts).toEqual(expected);
   });
 });

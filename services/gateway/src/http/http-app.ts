@@ -21,10 +21,12 @@ export interface HttpDeps {
   hub: Hub<WebSocket>;
   /** consuming at all, and caught up with the topic */
   consumerState(): { running: boolean; caughtUp: boolean };
+  /** true once shutdown has begun (readiness fails first) */
+  draining(): boolean;
 }
 
 /** Probes come from orchestrators by IP address: no Host check for them. */
-const PROBES = new Set(['/healthz', '/readyz']);
+const PROBES = new Set(['/livez', '/readyz', '/healthz']);
 
 /** Security headers on every reply: the page loads only its own scripts, styles and sockets. */
 const SECURITY_HEADERS = {
@@ -111,7 +113,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   }
 
   await pageRoutes(app);
-  healthRoutes(app, { consumerState: deps.consumerState, clientCount: () => hub.clientCount });
+  healthRoutes(app, { consumerState: deps.consumerState, draining: deps.draining, clientCount: () => hub.clientCount });
   sessionRoutes(app, session);
   apiRoutes(app, hub.store, () => hub.jobs);
   wsRoute(app, { hub, pingIntervalMs: config.PING_INTERVAL_MS, logger: deps.logger });

@@ -16,7 +16,7 @@ afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()));
 });
 
-async function build(settings: Record<string, string> = {}, state = { running: true, caughtUp: true }) {
+async function build(settings: Record<string, string> = {}, state = { running: true, caughtUp: true }, shutdown = { draining: false }) {
   const parsed = parseGatewayConfig({ KAFKA_BROKERS: 'k:9092', ...settings });
   if (!parsed.ok) throw new Error(parsed.errors.join());
   const metrics = createGatewayMetrics(new Registry());
@@ -26,7 +26,14 @@ async function build(settings: Record<string, string> = {}, state = { running: t
     hubMetricsOf(metrics),
   );
   hub.onResult({ job: 'gender-per-second', windowStart: 1000, windowEnd: 2000, counts: { '0': 3 }, final: true, version: 7, emittedAt: 0 });
-  const app = await buildHttpApp({ config: parsed.config, logger: silentLogger(), metrics, hub, consumerState: () => state });
+  const app = await buildHttpApp({
+    config: parsed.config,
+    logger: silentLogger(),
+    metrics,
+    hub,
+    consumerState: () => state,
+    draining: () => shutdown.draining,
+  });
   apps.push(app);
   return { app, hub };
 }
@@ -47,7 +54,7 @@ describe('gateway HTTP', () => {
 
   it('answers another method on a known path with 405 and Allow, an unknown path with 404', async () => {
     const { app } = await build();
-    for (const url of ['/api/jobs', '/api/windows/gender-per-second', '/', '/healthz', '/vendor/uPlot.iife.min.js']) {
+    for (const url of ['/api/jobs', '/api/windows/gender-per-second', '/', '/healthz', '/livez', '/readyz', '/vendor/uPlot.iife.min.js']) {
       const response = await app.inject({ method: 'POST', ...browser(url), payload: {} });
       expect({ url, status: response.statusCode, allow: response.headers.allow }).toEqual({ url, status: 405, allow: 'GET, HEAD' });
     }
@@ -69,15 +76,24 @@ describe('gateway HTTP', () => {
     expect((await app.inject(browser('/vendor/uPlot.esm.js'))).statusCode).toBe(404);
   });
 
-  it('reports health and readiness from the consumer, and never serves /metrics on the public port', async () => {
+  it('reports liveness whatever the consumer does, readiness from the consumer and the shutdown, and never serves /metrics on the public port', async () => {
     const state = { running: true, caughtUp: false };
-    const { app } = await build({}, state);
-    expect((await app.inject('/healthz')).statusCode).toBe(200);
-    expect((await app.inject('/readyz')).json()).toEqual({ status: 'reading results history' });
+    const shutdown = { draining: false };
+    const { app } = await build({}, state, shutdown);
+    expect((await app.inject('/readyz')).json()).toEqual({ status: 'reading results history', clients: 0 });
+    expect((await app.inject('/healthz')).statusCode).toBe(503);
     state.caughtUp = true;
     expect((await app.inject('/readyz')).statusCode).toBe(200);
+    expect((await app.inject('/healthz')).statusCode).toBe(200);
     state.running = false;
-    expect((await app.inject('/healthz')).statusCode).toBe(503);
+    expect((await app.inject('/readyz')).json()).toEqual({ status: 'consumer not running', clients: 0 });
+    state.running = true;
+    shutdown.draining = true;
+    const draining = await app.inject('/readyz');
+    expect([draining.statusCode, draining.json().status]).toEqual([503, 'draining: shutting down']);
+    state.running = false;
+    const live = await app.inject('/livez');
+    expect([live.statusCode, live.json().status]).toEqual([200, 'alive']);
     expect((await app.inject(browser('/metrics'))).statusCode).toBe(404);
   });
 
