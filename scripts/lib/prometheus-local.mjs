@@ -13,6 +13,7 @@ export function localPrometheusConfig(targets, scrapeInterval = '5s') {
   const config = parse(fs.readFileSync(path.join(root, 'compose/prometheus/prometheus.yml'), 'utf8'));
   config.global.scrape_interval = scrapeInterval;
   config.global.evaluation_interval = scrapeInterval;
+  delete config.alerting; // no Alertmanager runs locally: the alerts are on Prometheus's /alerts page
   config.scrape_configs = config.scrape_configs.map((job) => {
     if (!job.dns_sd_configs) return job;
     const local = { ...job, static_configs: [{ targets: targets[job.job_name] ?? [] }] };

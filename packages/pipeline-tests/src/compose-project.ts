@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '@streamtally/test-support';
 
@@ -44,22 +44,24 @@ export class ComposeProject {
   }
 
   compose(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CommandResult> {
-    return runCommand(
-      'docker',
-      [
-        'compose',
-        '--project-name',
-        this.name,
-        '--project-directory',
-        join(REPO_ROOT, dirname(this.files[0]!)),
-        ...this.files.flatMap((f) => ['-f', f]),
-        ...args,
-      ],
-      {
-        env: { ...process.env, ...this.env, ...options.env },
-        timeoutMs: options.timeoutMs,
-      },
-    );
+    return runCommand('docker', this.composeArgs(args), { env: { ...process.env, ...this.env, ...options.env }, timeoutMs: options.timeoutMs });
+  }
+
+  /** `docker compose …` as a child process whose pipes the caller holds (stdin open, like a terminal's). */
+  spawnCompose(args: string[]): ChildProcessWithoutNullStreams {
+    return spawn('docker', this.composeArgs(args), { cwd: REPO_ROOT, env: { ...process.env, ...this.env }, stdio: 'pipe' });
+  }
+
+  private composeArgs(args: string[]): string[] {
+    return [
+      'compose',
+      '--project-name',
+      this.name,
+      '--project-directory',
+      join(REPO_ROOT, dirname(this.files[0]!)),
+      ...this.files.flatMap((f) => ['-f', f]),
+      ...args,
+    ];
   }
 
   /** Like compose, but fails with the command's output when it exits non-zero. */

@@ -51,6 +51,13 @@ export const producerConfigSchema = z
     METRICS_PORT: integer(0, 65_535).default(9464),
     LOG_LEVEL: setting.logLevel(),
     PROGRESS: z.enum(['auto', 'on', 'off']).default('auto'),
+    /**
+     * `tail` ends when its standard input (a pipe) closes. Under `docker compose run` that is
+     * the only sign that the reader went away: `… tail | head` breaks the pipe of the docker
+     * client, never the container's, and the tail ran on for ever. Compose sets it; off by
+     * default, so a script whose stdin is closed from the start can still tail.
+     */
+    TAIL_ENDS_WITH_STDIN: flag.default(false),
   })
   .superRefine(checkKafkaConnection)
   .superRefine((c, ctx) => {

@@ -160,6 +160,13 @@ async function tail(
     readerGone = true;
     controller.abort();
   });
+  if (config.TAIL_ENDS_WITH_STDIN && stdinIsPipe()) {
+    process.stdin.on('end', () => {
+      readerGone = true;
+      controller.abort();
+    });
+    process.stdin.resume(); // read (and drop) whatever comes, to see the end
+  }
   const logger = quietLogger();
   announceConnection(logger, connection);
   const kafka = createKafka({ connection, clientId: `${config.KAFKA_CLIENT_ID}-tail`, logger });
@@ -177,6 +184,16 @@ async function tail(
   if (outcome.ok) return 0;
   process.stderr.write(`streamtally-producer: ${outcome.error}\n`);
   return 1;
+}
+
+/** A pipe or socket: the end of one means its writer is gone (a terminal or /dev/null never says so). */
+function stdinIsPipe(): boolean {
+  try {
+    const stat = fs.fstatSync(0);
+    return stat.isFIFO() || stat.isSocket();
+  } catch {
+    return false;
+  }
 }
 
 async function generate(options: GenerateOptions): Promise<number> {

@@ -71,9 +71,10 @@ describe('compose files', () => {
 
   const services = Object.entries(merged.services!);
 
-  it('starts everything: Kafka, Redis, the three services, Prometheus and Grafana', () => {
+  it('starts everything: Kafka, Redis, the three services (and a text-lines source), Prometheus, Alertmanager and Grafana', () => {
     expect(Object.keys(merged.services!).sort()).toEqual([
       'aggregator',
+      'alertmanager',
       'gateway',
       'grafana',
       'kafka',
@@ -82,6 +83,7 @@ describe('compose files', () => {
       'prometheus',
       'redis',
       'redis-host-port',
+      'text-lines',
     ]);
     expect(merged.services!.kafka!.image).toMatch(/^apache\/kafka:/);
   });
@@ -104,7 +106,7 @@ describe('compose files', () => {
     else expect(service.cap_add).toBeUndefined();
   });
 
-  it.each(['producer', 'aggregator', 'gateway'])('%s runs on a read-only root file system with a small /tmp', (name) => {
+  it.each(['producer', 'text-lines', 'aggregator', 'gateway'])('%s runs on a read-only root file system with a small /tmp', (name) => {
     const service = merged.services![name]!;
     expect(service.read_only).toBe(true);
     expect(service.tmpfs).toEqual(['/tmp:size=64m']);
@@ -114,7 +116,7 @@ describe('compose files', () => {
     expect(merged.services![name]!.build).toEqual({ context: '..', dockerfile: 'services/Dockerfile', target: name });
   });
 
-  it.each(['producer', 'aggregator', 'gateway'])('%s is judged healthy by its readiness probe (/readyz), not by liveness', (name) => {
+  it.each(['producer', 'text-lines', 'aggregator', 'gateway'])('%s is judged healthy by its readiness probe (/readyz), not by liveness', (name) => {
     const probe = (merged.services![name]!.healthcheck!.test as string[]).join(' ');
     expect(probe).toMatch(/http:\/\/127\.0\.0\.1:\d+\/readyz/);
     const dockerfile = fs.readFileSync(path.join(REPO_ROOT, 'services/Dockerfile'), 'utf8');
@@ -123,7 +125,7 @@ describe('compose files', () => {
 
   // Docker's default is 10 s, then SIGKILL; each service's own grace must fit inside
   // (the producer's: SHUTDOWN_GRACE_MS's default of 30 s, then closing the client)
-  const graceOf = { producer: 30_000 + 5_000, aggregator: 10_000, gateway: 5_000, kafka: 30_000, redis: 10_000 };
+  const graceOf = { producer: 30_000 + 5_000, 'text-lines': 30_000 + 5_000, aggregator: 10_000, gateway: 5_000, kafka: 30_000, redis: 10_000 };
   it.each(Object.entries(graceOf))('%s gets more time to stop than its own shutdown takes (stop_grace_period)', (name, needsMs) => {
     const period = merged.services![name]!.stop_grace_period ?? '10s';
     const seconds = Number(/^(\d+)s$/.exec(period)?.[1]);

@@ -1,31 +1,46 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { freePort, waitFor } from '@streamtally/test-support';
-import { ComposeProject, ComposeStack } from '../../src';
+import { ComposeProject, ComposeStack, runCommand } from '../../src';
 
 // `docker compose up` for real: the images built from services/Dockerfile, the whole stack
 // (Grafana aside: no image of it exists on our machines) started on a real engine, and
 // checked from the host as an operator would. Runs when scripts/test could start an engine
 // (STREAMTALLY_DOCKER_TESTS=1); the steps share one project and run in order.
 const enabled = process.env.STREAMTALLY_DOCKER_TESTS === '1';
-const SERVICES = ['kafka', 'redis', 'producer', 'aggregator', 'gateway', 'prometheus'];
-const OURS = ['producer', 'aggregator', 'gateway'];
+const SERVICES = ['kafka', 'redis', 'producer', 'text-lines', 'aggregator', 'gateway', 'prometheus', 'alertmanager'];
+const OURS = ['producer', 'text-lines', 'aggregator', 'gateway'];
+
+// A webhook receiver in the producer's image: each POST body on one line of its output
+const RECEIVER = `require('http').createServer((q, s) => { let b = ''; q.on('data', (d) => (b += d)); q.on('end', () => { process.stdout.write(b.replace(/\\n/g, ' ') + '\\n'); s.end('ok'); }); }).listen(9095)`;
+interface WebhookMessage {
+  status: 'firing' | 'resolved';
+  alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string> }[];
+}
 
 (enabled ? describe : describe.skip)('docker compose: the whole stack on a real engine', () => {
+  const receiverName = `streamtally-alert-receiver-${randomBytes(4).toString('hex')}`;
   let project: ComposeProject;
   let stack: ComposeStack;
   let prometheusPort: number;
+  let textPort: number;
   const gateway = (path: string) => stack.gateway(path);
 
   beforeAll(async () => {
     const gatewayPort = await freePort();
     prometheusPort = await freePort();
+    textPort = await freePort();
     project = new ComposeProject(`streamtally-it-${randomBytes(4).toString('hex')}`, {
       GRAFANA_ADMIN_PASSWORD: randomBytes(16).toString('hex'),
       REDIS_PASSWORD: randomBytes(16).toString('hex'),
       GATEWAY_PORT: String(gatewayPort),
       PROMETHEUS_PORT: String(prometheusPort),
+      TEXT_PORT: String(textPort),
+      ALERTMANAGER_PORT: String(await freePort()),
+      // a receiver the alert test starts on the compose network (Alertmanager retries until then)
+      ALERT_WEBHOOK_URL: `http://${receiverName}:9095/alerts`,
       PRODUCER_RATE: '200',
     });
     stack = new ComposeStack(project, gatewayPort);
@@ -41,7 +56,8 @@ const OURS = ['producer', 'aggregator', 'gateway'];
 
   it('builds the three service images from services/Dockerfile, each run by the node user', async () => {
     await project.mustCompose(['build', ...OURS], { timeoutMs: 600_000 });
-    for (const service of OURS) {
+    // text-lines runs the producer's image
+    for (const service of ['producer', 'aggregator', 'gateway']) {
       const image = await project.inspect(`streamtally/${service}:latest`);
       expect({ service, user: image.Config.User }).toEqual({ service, user: 'node' });
     }
@@ -67,6 +83,47 @@ const OURS = ['producer', 'aggregator', 'gateway'];
     expect(await page.text()).toContain('<html');
   }, 90_000);
 
+  it('lines typed into the published text port are counted by the shipped word-count job', async () => {
+    const words = `streamtally${randomBytes(3).toString('hex')}`; // a word no other test types
+    await new Promise<void>((resolve, reject) => {
+      const socket = net.connect(textPort, '127.0.0.1', () => socket.end(`${words} counts ${words}\n`, () => resolve()));
+      socket.once('error', reject);
+    });
+    const counted = await waitFor(
+      async () => {
+        const total = (await windows('word-count-10s')).reduce((sum, w) => sum + (w.counts[words] ?? 0), 0);
+        return total === 2 && total;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: `"${words}" counted twice by word-count-10s at the gateway` },
+    );
+    expect(counted).toBe(2);
+  }, 90_000);
+
+  // the client's pipe breaks, never the container's: the tail sees its stdin close instead
+  it('`docker compose run --rm producer … tail … | head` ends, container and all, once head has its lines', async () => {
+    const tail = project.spawnCompose(['run', '--rm', 'producer', 'node', 'dist/main.js', 'tail', 'window-results', '--from-beginning']);
+    const exited = new Promise<number | null>((resolve) => tail.once('exit', (code) => resolve(code)));
+    let lines = 0;
+    tail.stdout.on('data', (chunk: Buffer) => (lines += chunk.toString().split('\n').length - 1));
+    tail.stderr.resume();
+    await waitFor(() => lines >= 2, { timeoutMs: 60_000, what: 'two records from the tail' });
+    tail.stdout.destroy(); // what `head -n 2` does once it has them; stdin stays open, as a terminal's
+    await exited;
+    const oneOff = [
+      'ps',
+      '--all',
+      '--quiet',
+      '--filter',
+      `label=com.docker.compose.project=${project.name}`,
+      '--filter',
+      'label=com.docker.compose.oneoff=True',
+    ];
+    await waitFor(async () => (await runCommand('docker', oneOff)).stdout.trim() === '', {
+      timeoutMs: 30_000,
+      what: 'the tail container to be gone',
+    });
+  }, 120_000);
+
   it('Prometheus scrapes every service', async () => {
     const jobs = await waitFor(
       async () => {
@@ -79,6 +136,45 @@ const OURS = ['producer', 'aggregator', 'gateway'];
     );
     expect(jobs).toEqual(['aggregator', 'gateway', 'producer', 'prometheus']);
   }, 90_000);
+
+  it('an alert travels: the aggregator paused fires StreamtallyServiceDown at a webhook through Alertmanager, resolved once it runs again', async () => {
+    await project.mustCompose(['run', '-d', '--no-deps', '--name', receiverName, 'producer', 'node', '-e', RECEIVER], { timeoutMs: 60_000 });
+    try {
+      await alertTravels();
+    } finally {
+      await runCommand('docker', ['rm', '-f', receiverName]);
+    }
+  }, 420_000);
+
+  async function alertTravels(): Promise<void> {
+    const received = async (): Promise<WebhookMessage[]> => {
+      const logs = await runCommand('docker', ['logs', receiverName]);
+      return logs.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as WebhookMessage);
+    };
+    const aboutTheAggregator = (status: 'firing' | 'resolved') => async () =>
+      (await received()).find((m) =>
+        m.alerts.some((a) => a.labels.alertname === 'StreamtallyServiceDown' && a.labels.job === 'aggregator' && a.status === status),
+      );
+    const aggregators = (await project.containers()).filter((c) => c.Service === 'aggregator').map((c) => c.Name);
+    try {
+      expect((await runCommand('docker', ['pause', ...aggregators])).code).toBe(0);
+      // scraped as down, pending for its 1 m, then Alertmanager's 10 s group wait
+      const firing = await waitFor(aboutTheAggregator('firing'), {
+        timeoutMs: 180_000,
+        intervalMs: 2000,
+        what: 'StreamtallyServiceDown firing at the webhook',
+      });
+      const alert = firing.alerts.find((a) => a.labels.alertname === 'StreamtallyServiceDown')!;
+      expect(alert.annotations.runbook_url).toBe('docs/runbooks.md#streamtallyservicedown');
+    } finally {
+      await runCommand('docker', ['unpause', ...aggregators]);
+    }
+    // resolved at the group's next flush (group_interval 1 m)
+    await waitFor(aboutTheAggregator('resolved'), { timeoutMs: 180_000, intervalMs: 2000, what: 'StreamtallyServiceDown resolved at the webhook' });
+  }
 
   it('runs hardened: read-only roots, no capabilities, no new privileges, memory limits, loopback-only ports', async () => {
     for (const container of await project.containers()) {

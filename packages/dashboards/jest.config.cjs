@@ -1,0 +1,1 @@
+module.exports = { displayName: 'dashboards', testTimeout: 60_000, ...require('../../jest.preset.cjs')(__dirname) };
