@@ -58,12 +58,19 @@ export function pinoLevelOf(entry: Pick<LogEntry, 'level' | 'log'>): 'error' | '
   const level = LEVELS[entry.level] ?? 'info';
   const error = (entry.log as { error?: unknown }).error;
   if (level === 'error' && typeof error === 'string' && RETRIABLE_BROKER_ERRORS.has(error)) return 'warn';
+  // the producer's retries name the broker's error in the message itself (a leader moving
+  // while a topic just created settles, seen on a compose start)
+  const sendFailure = /^Failed to send messages: (.*)$/.exec(entry.log.message);
+  if (level === 'error' && sendFailure && RETRIABLE_BROKER_ERRORS.has(sendFailure[1]!)) return 'warn';
   // a broker that is not up yet, or restarting: kafkajs retries, and the caller reports
   // the one clear error if it never comes (BROKER_TIMEOUT_MS)
   if (level === 'error' && CONNECTION_RETRIES.test(entry.log.message)) return 'warn';
   if (level === 'error' && typeof error === 'string' && GROUP_MEMBERSHIP_CHANGES.has(error)) return 'info';
-  // a topic another service created first: ensureTopics finds it and goes on
-  if (level === 'error' && error === 'Topic with this name already exists') return 'info';
+  // a topic another service created first: ensureTopics finds it and goes on. Several topics
+  // in one request answer "Topic creation errors" (seen on every compose start, the producer
+  // and the aggregator creating their topics side by side); a creation that fails for good is
+  // reported by ensureTopics with the topics and the broker's reason
+  if (level === 'error' && (error === 'Topic with this name already exists' || error === 'Topic creation errors')) return 'info';
   // a consumer crash kafkajs restarts from by itself (it restarts after exhausted retries of
   // retriable errors); a crash it does not restart from stays an error
   if (level === 'error' && /^(Crash: KafkaJSNumberOfRetriesExceeded|Restarting the consumer in )/.test(entry.log.message)) return 'warn';

@@ -22,6 +22,7 @@ describe('pinoLevelOf (kafkajs log levels in our logs)', () => {
 
   it('keeps the states kafkajs recovers from out of the error log', () => {
     expect(pinoLevelOf(entry(logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', { error: 'Topic with this name already exists' }))).toBe('info');
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', { error: 'Topic creation errors' }))).toBe('info');
     expect(pinoLevelOf(entry(logLevel.ERROR, 'Crash: KafkaJSNumberOfRetriesExceeded: The coordinator is not available'))).toBe('warn');
     expect(pinoLevelOf(entry(logLevel.ERROR, 'Restarting the consumer in 300ms'))).toBe('warn');
     // another instance joining the group (scaling, a restart): kafkajs rejoins by itself
@@ -33,6 +34,12 @@ describe('pinoLevelOf (kafkajs log levels in our logs)', () => {
       expect(pinoLevelOf(entry(logLevel.ERROR, 'Response Heartbeat(key: 12, version: 3)', { error }))).toBe('info');
     expect(pinoLevelOf(entry(logLevel.ERROR, 'Response Heartbeat(key: 12, version: 3)', { error: 'Not authorized to access group' }))).toBe('error');
     expect(pinoLevelOf(entry(logLevel.ERROR, 'Crash: KafkaJSNonRetriableError: Topic authorization failed'))).toBe('error');
+  });
+
+  it('makes a send the producer retries a warning, and one it cannot retry an error', () => {
+    const retried = { retryCount: 0, retryTime: 354 };
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Failed to send messages: This server is not the leader for that topic-partition', retried))).toBe('warn');
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Failed to send messages: Topic authorization failed', retried))).toBe('error');
   });
 
   it('makes a failed response that kafkajs retries a warning, not an error', () => {

@@ -1,5 +1,6 @@
 import type { UserActionEvent } from '@streamtally/contracts';
 import { userAction } from './support/events';
+import { startOpsServer, type OpsServer } from '@streamtally/observability';
 import { startPrivateRedis, PrivateRedis, uniqueName, waitFor } from '@streamtally/test-support';
 import { AggregatorHarness, startAggregator } from './support/aggregator-harness';
 
@@ -10,10 +11,12 @@ const event = (ts: number, gender: number, line: number) => userAction({ ts, gen
 describe('Redis outage', () => {
   let redis: PrivateRedis;
   let harness: AggregatorHarness | undefined;
+  let ops: OpsServer | undefined;
   beforeAll(async () => {
     redis = await startPrivateRedis();
   });
   afterAll(async () => {
+    await ops?.close();
     await harness?.close().catch(() => undefined);
     await redis?.close();
   });
@@ -25,6 +28,9 @@ describe('Redis outage', () => {
       [{ name: 'g', source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 }],
       { REDIS_URL: redis.url },
     );
+    // the probes as main.ts serves them
+    ops = await startOpsServer({ registry: harness.registry, health: () => harness!.app.health(), port: 0, host: '127.0.0.1' });
+    const probe = async (path: string) => (await fetch(`http://127.0.0.1:${ops!.port}${path}`)).status;
     const base = 1_700_000_000_000;
     const before = Array.from({ length: 300 }, (_, i) => ({ partition: i % 2, value: event(base + i, i % 3, i + 1) }));
     const during = Array.from({ length: 300 }, (_, i) => ({ partition: i % 2, value: event(base + 300 + i, i % 3, 301 + i) }));
@@ -39,6 +45,8 @@ describe('Redis outage', () => {
     const failures = () => h.registry.getSingleMetricAsString('streamtally_aggregator_checkpoint_failures_total');
     await waitFor(async () => /reason="error"} [1-9]/.test(await failures()), { what: 'a checkpoint failing while Redis is away' });
     expect(h.app.health().healthy).toBe(false);
+    // not ready (it cannot count now), but alive: an orchestrator must not restart it for this
+    expect({ ready: await probe('/readyz'), alive: await probe('/livez') }).toEqual({ ready: 503, alive: 200 });
     await redis.start();
 
     const total = await waitFor(
@@ -51,5 +59,6 @@ describe('Redis outage', () => {
     expect(total.version).toBe(1200);
     expect(total.counts).toEqual({ '0': 200, '1': 200, '2': 200 });
     await waitFor(() => h.app.health().healthy, { what: 'healthy again' });
+    expect(await probe('/readyz')).toBe(200);
   }, 90_000);
 });

@@ -71,6 +71,17 @@ interface WebhookMessage {
     expect(await project.restartCounts(OURS)).toEqual(OURS.map((service) => `${service} 0`));
   }, 300_000);
 
+  it('a healthy start logs no errors (topics that exist, groups that rebalance: info, not error)', async () => {
+    // after the first results, so the services have met each other's topics and groups
+    await waitFor(async () => (await windows('gender-per-second')).length > 0, { timeoutMs: 60_000, intervalMs: 500, what: 'results at the gateway' });
+    const errors: string[] = [];
+    for (const service of OURS) {
+      const logs = await project.mustCompose(['logs', '--no-color', '--no-log-prefix', service]);
+      for (const line of logs.split('\n')) if (/"level":"(error|fatal)"/.test(line)) errors.push(`${service}: ${line}`);
+    }
+    expect(errors).toEqual([]);
+  }, 90_000);
+
   it('events replayed by the producer container reach the gateway on its published port', async () => {
     const final = await waitFor(async () => (await windows('gender-per-second')).filter((w) => w.final && Object.keys(w.counts).length > 0), {
       timeoutMs: 60_000,
@@ -158,6 +169,11 @@ interface WebhookMessage {
       (await received()).find((m) =>
         m.alerts.some((a) => a.labels.alertname === 'StreamtallyServiceDown' && a.labels.job === 'aggregator' && a.status === status),
       );
+    // before the fault, on a healthy stack under load, no rule fires or even pends
+    const alerts = (await (await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/alerts`)).json()) as {
+      data: { alerts: { labels: Record<string, string>; state: string }[] };
+    };
+    expect(alerts.data.alerts.map((a) => `${a.labels.alertname} ${a.state}`)).toEqual([]);
     const aggregators = (await project.containers()).filter((c) => c.Service === 'aggregator').map((c) => c.Name);
     try {
       expect((await runCommand('docker', ['pause', ...aggregators])).code).toBe(0);

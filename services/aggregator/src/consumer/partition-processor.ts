@@ -179,8 +179,11 @@ export class PartitionProcessor {
         batch.pause();
         return undefined;
       }
-      // all counted before (Kafka's committed offset lags Redis): jump to Redis's offset
+      // all counted before (Kafka's committed offset lags Redis): jump to Redis's offset, and
+      // tell Kafka too: a partition taken over after a crash, with nothing new to read, was
+      // otherwise never committed again and Kafka's tools showed its lag for ever
       batch.seek(own.offset);
+      this.deps.commitToKafka(batch.topic, batch.partition, own.offset);
       return undefined;
     }
     if (Number(messages[0]!.offset) > expected) {
