@@ -17,6 +17,9 @@ export interface TextLineEvent {
  * One window's counts on the window-results topic (log-compacted, key = `${job}@${windowStart}`).
  * A reader keeps the highest `version` per key; re-emitting a result is harmless.
  */
+/** Why keys of a window were folded into `other`. */
+export type FoldReason = 'maxKeys' | 'maxBytes';
+
 export interface WindowResult {
   job: string;
   /** inclusive, epoch ms; 0 for a running total */
@@ -26,8 +29,10 @@ export interface WindowResult {
   /** count per key, e.g. {"0":1,"1":6,"2":3} for shoppers per gender */
   counts: Record<string, number>;
   /** present when the window had more keys than the job's maxKeys (or than fit the size
-   *  bound): how many keys were folded out of `counts`, and their summed count */
-  other?: { keys: number; count: number };
+   *  bound): how many keys were folded out of `counts`, their summed count, and why
+   *  (`maxKeys`: past the job's maxKeys; `maxBytes`: a key too large for the result's size
+   *  bound, the smaller ones after it still listed) */
+  other?: { keys: number; count: number; reason?: FoldReason[] };
   /** true once the window has closed: no later version changes the counts */
   final: boolean;
   /** grows with every change; a final result outranks every provisional one */

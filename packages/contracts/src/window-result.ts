@@ -1,7 +1,7 @@
 import { accept, Decoded, isIntegerIn, parseJsonObject, reject } from './decode-result';
 import type { WindowResult } from './message-types';
 
-export type { WindowResult } from './message-types';
+export type { FoldReason, WindowResult } from './message-types';
 
 /** The record key of a window's results: one key per window, so compaction keeps its latest. */
 export function windowResultKey(job: string, windowStart: number): string {
@@ -40,9 +40,10 @@ export function decodeWindowResult(bytes: Buffer | string | null | undefined): D
       other === null ||
       typeof other !== 'object' ||
       !isIntegerIn(other.keys, 1, Number.MAX_SAFE_INTEGER) ||
-      !isIntegerIn(other.count, 0, Number.MAX_SAFE_INTEGER)
+      !isIntegerIn(other.count, 0, Number.MAX_SAFE_INTEGER) ||
+      (other.reason !== undefined && !(Array.isArray(other.reason) && other.reason.every((r) => r === 'maxKeys' || r === 'maxBytes')))
     ) {
-      return reject('bad_other', 'field other: expected {keys, count} with a positive number of keys');
+      return reject('bad_other', 'field other: expected {keys, count, reason?} with a positive number of keys and reasons maxKeys or maxBytes');
     }
   }
   if (typeof raw.final !== 'boolean') return reject('bad_final', 'field final: expected a boolean');

@@ -20,6 +20,15 @@ describe('window result codec', () => {
     expect(decodeWindowResult(JSON.stringify({ ...result, windowStart: 0, windowEnd: null })).ok).toBe(true);
   });
 
+  it('carries what was folded into other and why; refuses an unknown reason', () => {
+    const folded = { ...result, other: { keys: 2, count: 7, reason: ['maxKeys', 'maxBytes'] as ('maxKeys' | 'maxBytes')[] } };
+    expect(decodeWindowResult(encodeWindowResult(folded))).toEqual({ ok: true, value: folded });
+    expect(decodeWindowResult(JSON.stringify({ ...result, other: { keys: 2, count: 7 } })).ok).toBe(true); // results of earlier versions
+    for (const reason of [['tooBig'], 'maxKeys', [1]]) {
+      expect(decodeWindowResult(JSON.stringify({ ...result, other: { keys: 2, count: 7, reason } }))).toMatchObject({ ok: false, code: 'bad_other' });
+    }
+  });
+
   it('names a negative count by its key', () => {
     const decoded = decodeWindowResult(JSON.stringify({ ...result, counts: { '1': -2 } }));
     expect(decoded).toMatchObject({ ok: false, code: 'bad_counts', error: 'field counts.1: expected a non-negative integer' });

@@ -49,6 +49,12 @@
     return sum;
   }
 
+  // why keys were folded, as the aggregator says: past the job's maxKeys, or too long to list
+  function otherLabel(other) {
+    var tooLong = other.reason && other.reason.indexOf('maxBytes') >= 0;
+    return '(' + other.keys + ' more' + (tooLong ? ', some too long to list' : '') + ')';
+  }
+
   // a window's keys, largest first (and the rest summed under `other`); `empty` when there is none
   function ranked(list, result, empty) {
     list.textContent = '';
@@ -64,7 +70,7 @@
         return b[1] - a[1];
       })
       .slice(0, TOP_LIST);
-    if (result.other) entries.push(['(' + result.other.keys + ' more)', result.other.count]);
+    if (result.other) entries.push([otherLabel(result.other), result.other.count]);
     var max = entries.reduce(function (m, e) {
       return Math.max(m, e[1]);
     }, 1);

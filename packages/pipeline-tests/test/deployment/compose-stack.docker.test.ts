@@ -169,11 +169,20 @@ interface WebhookMessage {
       (await received()).find((m) =>
         m.alerts.some((a) => a.labels.alertname === 'StreamtallyServiceDown' && a.labels.job === 'aggregator' && a.status === status),
       );
-    // before the fault, on a healthy stack under load, no rule fires or even pends
-    const alerts = (await (await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/alerts`)).json()) as {
-      data: { alerts: { labels: Record<string, string>; state: string }[] };
-    };
-    expect(alerts.data.alerts.map((a) => `${a.labels.alertname} ${a.state}`)).toEqual([]);
+    // before the fault, on a healthy stack under load, no rule fires or even pends (once
+    // Prometheus's DNS discovery has found every service: until then the absent() rule pends)
+    let standing: string[] = [];
+    await waitFor(
+      async () => {
+        const body = (await (await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/alerts`)).json()) as {
+          data: { alerts: { labels: Record<string, string>; state: string }[] };
+        };
+        standing = body.data.alerts.map((a) => `${a.labels.alertname} ${a.state}`);
+        return standing.length === 0;
+      },
+      { timeoutMs: 30_000, intervalMs: 1000, what: 'no alert firing or pending' },
+    ).catch(() => undefined);
+    expect(standing).toEqual([]);
     const aggregators = (await project.containers()).filter((c) => c.Service === 'aggregator').map((c) => c.Name);
     try {
       expect((await runCommand('docker', ['pause', ...aggregators])).code).toBe(0);
