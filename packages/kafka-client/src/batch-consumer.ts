@@ -118,6 +118,11 @@ export class BatchConsumer {
     this.liveness.started();
   }
 
+  /** Reads a partition again from `offset` (outside a batch too: kafkajs applies it on its next fetch). */
+  seek(topic: string, partition: number, offset: string): void {
+    this.consumer.seek({ topic, partition, offset });
+  }
+
   commitOffsets(offsets: { topic: string; partition: number; offset: string }[]): Promise<void> {
     return this.consumer.commitOffsets(offsets);
   }

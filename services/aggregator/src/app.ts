@@ -77,16 +77,12 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
   const schedule = new EmitSchedule(async () => void (await emitter.tick()), config.EMIT_TICK_MS, logger);
 
   let closing: Promise<void> | undefined;
+  let positionCheck: NodeJS.Timeout | undefined;
   return {
     async start() {
       await topics.prepare(topicNeeds(config, jobs), { offsets: true });
       await producer.connect();
-      // what the jobs are, for whoever draws their results: one record, the latest set wins
-      await producer.send({
-        topic: config.JOB_DESCRIPTIONS_TOPIC,
-        acks: -1,
-        messages: [{ key: DESCRIPTIONS_KEY, value: encodeJobDescriptions(describeJobs(jobs, Date.now())) }],
-      });
+      await describe(producer, config.JOB_DESCRIPTIONS_TOPIC, jobs);
       await consumer.start({
         topics: sources,
         fromBeginning: true,
@@ -95,14 +91,32 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
         eachBatch: (batch) => processor.process(batch),
       });
       schedule.start();
+      positionCheck = checkPositions(processor, consumer, config.POSITION_CHECK_INTERVAL_MS, logger);
       logger.info({ jobs: jobs.map((j) => j.name), sources, namespace: config.STATE_NAMESPACE }, 'aggregator started');
     },
     health: () => aggregatorHealth({ consumer, processor, emitter, schedule, redis }, config.STALL_TIMEOUT_MS),
     close() {
+      clearInterval(positionCheck);
       closing ??= closeInOrder({ schedule, kafkaCommits, consumer, producer, topics, redis }, logger);
       return closing;
     },
   };
+}
+
+/** What the jobs are, for whoever draws their results: one record, the latest set wins. */
+async function describe(producer: Producer, topic: string, jobs: readonly Job[]): Promise<void> {
+  await producer.send({ topic, acks: -1, messages: [{ key: DESCRIPTIONS_KEY, value: encodeJobDescriptions(describeJobs(jobs, Date.now())) }] });
+}
+
+/** Compares the partitions' offsets with Redis every `intervalMs` (see PartitionProcessor.resync). */
+function checkPositions(processor: PartitionProcessor, consumer: BatchConsumer, intervalMs: number, logger: Logger): NodeJS.Timeout {
+  return setInterval(() => {
+    processor
+      .resync((topic, partition, offset) => consumer.seek(topic, partition, offset))
+      .catch((err: unknown) => {
+        logger.debug({ err }, 'comparing offsets with Redis failed; next time'); // Redis away: the batches say so
+      });
+  }, intervalMs);
 }
 
 interface Running {

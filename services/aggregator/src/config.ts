@@ -63,6 +63,12 @@ export const aggregatorConfigSchema = z
     // every interval to the next multiple of the tick
     EMIT_TICK_MS: setting.integer(10, 60_000).default(25),
     STALL_TIMEOUT_MS: setting.integer(1000, 3_600_000).default(30_000),
+    /**
+     * how often each owned partition's offset is compared with Redis's: a Redis failover can
+     * take back the last checkpoints, and a partition with no new record would otherwise never
+     * be counted again from there
+     */
+    POSITION_CHECK_INTERVAL_MS: setting.integer(100, 600_000).default(5000),
     SESSION_TIMEOUT_MS: setting.integer(6000, 300_000).default(10_000),
     PARTITIONS_CONCURRENCY: setting.integer(1, 64).default(3),
     /**

@@ -65,6 +65,18 @@ export class RedisState {
     return { epoch, offset, maxTs: maxTs === '' ? -Infinity : Number(maxTs) };
   }
 
+  /** Partitions' owner epoch and next offset as Redis has them now (null when unset). */
+  async positions(partitions: readonly { topic: string; partition: number }[]): Promise<{ epoch: string | null; offset: string | null }[]> {
+    const pipeline = this.redis.pipeline();
+    for (const { topic, partition } of partitions) pipeline.hmget(this.keys.partition(topic, partition), 'epoch', 'offset');
+    const rows = (await pipeline.exec()) ?? [];
+    return rows.map(([err, value]) => {
+      if (err) throw err;
+      const [epoch, offset] = value as (string | null)[];
+      return { epoch: epoch ?? null, offset: offset ?? null };
+    });
+  }
+
   /** Each job's closed point as stored ('' when none): pass it back to checkpoint. */
   async readClosed(jobs: readonly string[]): Promise<Map<string, string>> {
     if (jobs.length === 0) return new Map();
