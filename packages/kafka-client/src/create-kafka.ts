@@ -74,6 +74,10 @@ export function pinoLevelOf(entry: Pick<LogEntry, 'level' | 'log'>): 'error' | '
   // a consumer crash kafkajs restarts from by itself (it restarts after exhausted retries of
   // retriable errors); a crash it does not restart from stays an error
   if (level === 'error' && /^(Crash: KafkaJSNumberOfRetriesExceeded|Restarting the consumer in )/.test(entry.log.message)) return 'warn';
+  // kafkajs restarts as well from a broker error it calls retriable that reached the runner
+  // directly (a fresh broker's "coordinator is loading" on the first join, seen on a compose start)
+  const crash = /^Crash: KafkaJSProtocolError: (.*)$/.exec(entry.log.message);
+  if (level === 'error' && crash && RETRIABLE_BROKER_ERRORS.has(crash[1]!)) return 'warn';
   return level;
 }
 

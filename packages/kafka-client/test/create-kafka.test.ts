@@ -25,6 +25,11 @@ describe('pinoLevelOf (kafkajs log levels in our logs)', () => {
     expect(pinoLevelOf(entry(logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', { error: 'Topic creation errors' }))).toBe('info');
     expect(pinoLevelOf(entry(logLevel.ERROR, 'Crash: KafkaJSNumberOfRetriesExceeded: The coordinator is not available'))).toBe('warn');
     expect(pinoLevelOf(entry(logLevel.ERROR, 'Restarting the consumer in 300ms'))).toBe('warn');
+    expect(pinoLevelOf(entry(logLevel.ERROR, "Crash: KafkaJSProtocolError: The coordinator is loading and hence can't process requests for this group"))).toBe(
+      'warn',
+    );
+    // a broker error kafkajs does not retry is no state it recovers from
+    expect(pinoLevelOf(entry(logLevel.ERROR, 'Crash: KafkaJSProtocolError: Not authorized to access group: Group authorization failed'))).toBe('error');
     // another instance joining the group (scaling, a restart): kafkajs rejoins by itself
     for (const error of [
       'The group is rebalancing, so a rejoin is needed',

@@ -92,6 +92,10 @@ const OURS = ['producer', 'aggregator', 'gateway'];
       timeoutMs: 90_000,
       intervalMs: 500,
       what: 'Sentinel promoting a replica',
+    }).catch(async (err: Error) => {
+      // what the Sentinels saw (votes, elections, replicas they found) says why none was promoted
+      const logs = (await project.compose(['logs', '--no-color', '--tail', '60', 'sentinel-1', 'sentinel-2', 'sentinel-3'])).stdout;
+      throw new Error(`${err.message}\n${logs.slice(-12_000)}`);
     });
     expect(promoted).toMatch(/^redis-replica-[12]$/);
     const emittedWhileDown = await waitFor(async () => (await stack.windows('gender-per-second')).find((w) => w.final && w.emittedAt > killedAt + 12_000), {
