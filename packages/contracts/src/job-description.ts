@@ -21,8 +21,20 @@ export interface JobDescription {
   /** the most keys a result lists before the rest are summed under `other` */
   maxKeys: number;
   allowedLatenessMs: number;
-  /** what `counts` in each result holds: the number of events per key */
-  holds: 'counts';
+  /** what each result holds: `counts` (events per key) always; with `aggregates`, each key's values too */
+  holds: 'counts' | 'aggregates';
+  /** the job's aggregates, in the order of a result's `values` rows: name, op, the field read and
+   *  its exact decimal places (`distinct` values are approximate) */
+  aggregates?: AggregateDescription[];
+  /** the aggregate keys are ranked by (largest first); absent: by count */
+  orderBy?: string;
+}
+
+export interface AggregateDescription {
+  name: string;
+  op: string;
+  field?: string;
+  decimals: number;
 }
 
 /** The job-descriptions record: every job of the aggregator's jobs file (the latest record, under DESCRIPTIONS_KEY, is the truth). */

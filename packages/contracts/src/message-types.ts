@@ -28,14 +28,20 @@ export interface WindowResult {
   windowEnd: number | null;
   /** count per key, e.g. {"0":1,"1":6,"2":3} for shoppers per gender */
   counts: Record<string, number>;
+  /** for a job with aggregates: per key, each aggregate's value by name (null where no event
+   *  had one), e.g. {"ORD": {"flights": 12, "distance": 8400, "avgDelay": 3.25}}; the job's
+   *  description (job-descriptions topic) says what each one is */
+  values?: Record<string, Record<string, number | null>>;
   /** present when the window had more keys than the job's maxKeys (or than fit the size
    *  bound): how many keys were folded out of `counts`, their summed count, and why
    *  (`maxKeys`: past the job's maxKeys; `maxBytes`: a key too large for the result's size
-   *  bound, the smaller ones after it still listed) */
-  other?: { keys: number; count: number; reason?: FoldReason[] };
+   *  bound, the smaller ones after it still listed); for a job with aggregates, `values` are
+   *  theirs folded together (sums added, minima the least, averages over all of them) */
+  other?: { keys: number; count: number; reason?: FoldReason[]; values?: Record<string, number | null> };
   /** true once the window has closed: no later version changes the counts */
   final: boolean;
-  /** grows with every change; a final result outranks every provisional one */
+  /** grows with every change of the window's state (twice its changes, plus one once final):
+   *  a final result outranks every provisional one */
   version: number;
   /** wall-clock ms when the aggregator emitted this version */
   emittedAt: number;

@@ -16,6 +16,8 @@ export type ProblemCode =
   | 'wrong_type'
   | 'bad_time'
   | 'too_large'
+  // a value an aggregate cannot keep exactly (a number too large for its declared decimals)
+  | 'out_of_range'
   // one field of a message or a CSV row (range, type, length, control characters)
   | `bad_${keyof UserActionEvent | keyof TextLineEvent | keyof WindowResult}`
   // a line of a file or socket as a whole

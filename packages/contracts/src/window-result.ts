@@ -9,14 +9,21 @@ export function windowResultKey(job: string, windowStart: number): string {
 }
 
 /**
- * The version of a window's result: twice the total count, plus one once final. Counts
- * only grow, so versions only grow; a final outranks every provisional result with the
- * same counts; emitting the same state twice gives the same version.
+ * The version of a window's result: twice the number of checkpoints that changed the window,
+ * plus one once final. Changes only add up (whatever a sum or a minimum does), so versions
+ * only grow; a final outranks every provisional result of the same state; emitting the same
+ * state twice gives the same version.
  */
-export function resultVersion(counts: Record<string, number>, final: boolean): number {
-  let total = 0;
-  for (const count of Object.values(counts)) total += count;
-  return total * 2 + (final ? 1 : 0);
+export function resultVersion(changes: number, final: boolean): number {
+  return changes * 2 + (final ? 1 : 0);
+}
+
+/** An aggregate's value: a number, or null when no event of the key had one. */
+const isValue = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+
+/** `{name: value}` of every aggregate, as a key's row (or `other`'s) holds them. */
+function isValueRow(row: unknown): boolean {
+  return row !== null && typeof row === 'object' && !Array.isArray(row) && Object.values(row).every(isValue);
 }
 
 export function decodeWindowResult(bytes: Buffer | string | null | undefined): Decoded<WindowResult> {
@@ -34,6 +41,13 @@ export function decodeWindowResult(bytes: Buffer | string | null | undefined): D
   for (const [key, count] of Object.entries(raw.counts as Record<string, unknown>)) {
     if (!isIntegerIn(count, 0, Number.MAX_SAFE_INTEGER)) return reject('bad_counts', `field counts.${key}: expected a non-negative integer`);
   }
+  if (raw.values !== undefined) {
+    if (raw.values === null || typeof raw.values !== 'object' || Array.isArray(raw.values))
+      return reject('bad_values', 'field values: expected an object of keys');
+    for (const [key, row] of Object.entries(raw.values as Record<string, unknown>)) {
+      if (!isValueRow(row)) return reject('bad_values', `field values.${key}: expected {aggregate: number or null}`);
+    }
+  }
   if (raw.other !== undefined) {
     const other = raw.other as Record<string, unknown> | null;
     if (
@@ -41,7 +55,8 @@ export function decodeWindowResult(bytes: Buffer | string | null | undefined): D
       typeof other !== 'object' ||
       !isIntegerIn(other.keys, 1, Number.MAX_SAFE_INTEGER) ||
       !isIntegerIn(other.count, 0, Number.MAX_SAFE_INTEGER) ||
-      (other.reason !== undefined && !(Array.isArray(other.reason) && other.reason.every((r) => r === 'maxKeys' || r === 'maxBytes')))
+      (other.reason !== undefined && !(Array.isArray(other.reason) && other.reason.every((r) => r === 'maxKeys' || r === 'maxBytes'))) ||
+      (other.values !== undefined && !isValueRow(other.values))
     ) {
       return reject('bad_other', 'field other: expected {keys, count, reason?} with a positive number of keys and reasons maxKeys or maxBytes');
     }

@@ -1,4 +1,4 @@
-import { resultVersion, supersedes, UserActionEvent, WindowResult, windowResultKey } from '@streamtally/contracts';
+import { supersedes, UserActionEvent, WindowResult, windowResultKey } from '@streamtally/contracts';
 
 /**
  * The pipeline test's own recount of the input, written independently of the aggregator:
@@ -11,6 +11,50 @@ export interface RecountJob {
   /** tumbling when slide is absent; running when size is absent */
   sizeMs?: number;
   slideMs?: number;
+}
+
+/** An aggregate a recount computes beside the counts: over a numeric field, skipping events where it is null. */
+export interface RecountAggregate {
+  name: string;
+  op: 'sum' | 'min' | 'max' | 'avg';
+  field: keyof UserActionEvent;
+}
+
+/**
+ * Per window and key, each aggregate's value as plain loops compute it (tumbling windows): the
+ * sum, the least, the largest, the mean (unrounded); null where no event had a value.
+ */
+export function recountValues(
+  events: UserActionEvent[],
+  job: { name: string; field: keyof UserActionEvent; sizeMs: number; aggregates: RecountAggregate[] },
+): Map<string, Record<string, Record<string, number | null>>> {
+  const acc = new Map<string, Record<string, Record<string, number[]>>>();
+  for (const e of events) {
+    const window = windowResultKey(job.name, Math.floor(e.ts / job.sizeMs) * job.sizeMs);
+    const keys = acc.get(window) ?? {};
+    const perAggregate = (keys[String(e[job.field])] ??= {});
+    for (const a of job.aggregates) {
+      const value = e[a.field];
+      (perAggregate[a.name] ??= []).push(...(value === null || value === undefined ? [] : [value as number]));
+    }
+    acc.set(window, keys);
+  }
+  const of = (op: RecountAggregate['op'], values: number[]): number | null => {
+    if (values.length === 0) return null;
+    let total = 0;
+    for (const v of values) total += v;
+    if (op === 'sum') return total;
+    if (op === 'avg') return total / values.length;
+    return values.reduce((m, v) => (op === 'min' ? Math.min(m, v) : Math.max(m, v)));
+  };
+  return new Map(
+    [...acc].map(([window, keys]) => [
+      window,
+      Object.fromEntries(
+        Object.entries(keys).map(([key, values]) => [key, Object.fromEntries(job.aggregates.map((a) => [a.name, of(a.op, values[a.name]!)]))]),
+      ),
+    ]),
+  );
 }
 
 export function recount(events: UserActionEvent[], jobs: RecountJob[]): Map<string, Record<string, number>> {
@@ -35,6 +79,9 @@ export function recount(events: UserActionEvent[], jobs: RecountJob[]): Map<stri
   return expected;
 }
 
+/** Every event a result counts: its listed keys' and the folded ones'. */
+const totalOf = (result: Pick<WindowResult, 'counts' | 'other'>) => Object.values(result.counts).reduce((a, b) => a + b, 0) + (result.other?.count ?? 0);
+
 /** Keeps the highest version per key, as any reader of the results topic does. */
 export class LatestResults {
   readonly byKey = new Map<string, WindowResult>();
@@ -46,7 +93,7 @@ export class LatestResults {
     for (const [key, counts] of expected) {
       const result = this.byKey.get(key);
       if (!result) return false;
-      if (result.windowEnd === null ? result.version < resultVersion(counts, false) : !result.final) return false;
+      if (result.windowEnd === null ? totalOf(result) < totalOf({ counts }) : !result.final) return false;
     }
     return true;
   }
@@ -70,6 +117,41 @@ export class LatestResults {
 
   counts(): Map<string, Record<string, number>> {
     return new Map([...this.byKey].map(([key, r]) => [key, r.counts]));
+  }
+
+  /**
+   * The results' values of the windows `expected` names, beside the expected ones, ready to
+   * compare. A mean within half a unit of the 4th place of the recount's (the aggregator
+   * rounds means to 4 places; the recount's is the float quotient) is taken as the same.
+   */
+  valuesLike(
+    expected: Map<string, Record<string, Record<string, number | null>>>,
+    means: readonly string[],
+  ): { got: Map<string, unknown>; want: Map<string, unknown> } {
+    const got = new Map<string, unknown>();
+    for (const [window, rows] of expected) {
+      const values = this.byKey.get(window)?.values;
+      got.set(
+        window,
+        values &&
+          Object.fromEntries(
+            Object.entries(values).map(([key, row]) => [
+              key,
+              Object.fromEntries(
+                // the aggregates the recount computes (a count is checked with the counts)
+                Object.entries(row)
+                  .filter(([name]) => rows[key] === undefined || name in rows[key])
+                  .map(([name, v]) => {
+                    const want = rows[key]?.[name];
+                    const close = means.includes(name) && typeof v === 'number' && typeof want === 'number' && Math.abs(v - want) <= 0.00005 + 1e-9;
+                    return [name, close ? want : v];
+                  }),
+              ),
+            ]),
+          ),
+      );
+    }
+    return { got, want: expected };
   }
 }
 

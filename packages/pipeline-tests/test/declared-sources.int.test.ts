@@ -19,8 +19,38 @@ const WEEK = 7 * DAY;
 
 interface Flight {
   date: string;
+  delay: number;
+  distance: number;
   origin: string;
   destination: string;
+}
+
+/** Per window and key: the flights' count, total distance and delay's mean, least and largest, recounted with plain loops. */
+function recountFlightStats(
+  flights: readonly Flight[],
+  job: string,
+  sizeMs: number,
+): Map<string, Record<string, { flights: number; distance: number; avgDelay: number; minDelay: number; maxDelay: number }>> {
+  const sums = new Map<string, Record<string, { n: number; distance: number; delay: number; min: number; max: number }>>();
+  for (const f of flights) {
+    const window = windowResultKey(job, Math.floor(utc(f.date) / sizeMs) * sizeMs);
+    const keys = sums.get(window) ?? {};
+    const s = (keys[f.origin] ??= { n: 0, distance: 0, delay: 0, min: Infinity, max: -Infinity });
+    s.n += 1;
+    s.distance += f.distance;
+    s.delay += f.delay;
+    s.min = Math.min(s.min, f.delay);
+    s.max = Math.max(s.max, f.delay);
+    sums.set(window, keys);
+  }
+  return new Map(
+    [...sums].map(([window, keys]) => [
+      window,
+      Object.fromEntries(
+        Object.entries(keys).map(([key, s]) => [key, { flights: s.n, distance: s.distance, avgDelay: s.delay / s.n, minDelay: s.min, maxDelay: s.max }]),
+      ),
+    ]),
+  );
 }
 
 /** `2001/01/01 00:47` (flights) or `1990-01-08` (bird strikes) as UTC ms, read here without the pipeline's time formats. */
@@ -65,6 +95,7 @@ describe('declared sources end to end: the producer replays real files from the 
               origin: { type: 'string' },
               destination: { type: 'string' },
               delay: { type: 'integer' },
+              distance: { type: 'integer' },
             },
             time: 'date',
           },
@@ -92,6 +123,33 @@ describe('declared sources end to end: the producer replays real files from the 
             maxKeys: 5000,
           },
           {
+            name: 'flight-stats-per-origin-hourly',
+            source: 'flights',
+            key: { field: 'origin' },
+            window: { type: 'tumbling', sizeMs: HOUR },
+            allowedLatenessMs: 0,
+            aggregates: [
+              { name: 'flights', op: 'count' },
+              { name: 'distance', op: 'sum', field: 'distance' },
+              { name: 'avgDelay', op: 'avg', field: 'delay' },
+              { name: 'minDelay', op: 'min', field: 'delay' },
+              { name: 'maxDelay', op: 'max', field: 'delay' },
+            ],
+          },
+          {
+            name: 'top-routes-daily',
+            source: 'flights',
+            key: { fields: ['origin', 'destination'] },
+            window: { type: 'tumbling', sizeMs: DAY },
+            allowedLatenessMs: 0,
+            aggregates: [
+              { name: 'flights', op: 'count' },
+              { name: 'miles', op: 'sum', field: 'distance' },
+            ],
+            orderBy: 'miles',
+            maxKeys: 10,
+          },
+          {
             name: 'costly-strikes-per-state-weekly',
             source: 'strikes',
             filter: 'cost > 0 and speed exists',
@@ -114,7 +172,7 @@ describe('declared sources end to end: the producer replays real files from the 
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('flights per origin per hour, per route per day (a composite key) and costly bird strikes per state per week equal the recount', async () => {
+  it('flights per origin per hour (counts, and sum, mean, min and max), per route per day (a composite key, and the top 10 by miles) and costly bird strikes per state per week equal the recount', async () => {
     const replay = (source: string, file: string) =>
       runService(
         'producer',
@@ -152,6 +210,12 @@ describe('declared sources end to end: the producer replays real files from the 
     );
     recountInto(
       expected,
+      'flight-stats-per-origin-hourly',
+      HOUR,
+      flights.map((f) => ({ time: utc(f.date), key: f.origin })),
+    );
+    recountInto(
+      expected,
       'routes-daily',
       DAY,
       flights.map((f) => ({ time: utc(f.date), key: JSON.stringify([f.origin, f.destination]) })),
@@ -164,6 +228,23 @@ describe('declared sources end to end: the producer replays real files from the 
       costly.map((f) => ({ time: utc(f[date!]!), key: f[state!]! })),
     );
     expect(costly.length).toBeGreaterThan(100);
+
+    // the top 10 routes of each day by miles flown (ties by key, as the aggregator ranks), and the miles of the rest
+    const miles = new Map<string, Map<string, number>>();
+    for (const f of flights) {
+      const window = windowResultKey('top-routes-daily', Math.floor(utc(f.date) / DAY) * DAY);
+      const routes = miles.get(window) ?? new Map<string, number>();
+      const route = JSON.stringify([f.origin, f.destination]);
+      routes.set(route, (routes.get(route) ?? 0) + f.distance);
+      miles.set(window, routes);
+    }
+    const topRoutes = new Map(
+      [...miles].map(([window, routes]) => {
+        const ranked = [...routes].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
+        return [window, { top: ranked.slice(0, 10).map(([route, m]) => [route, m]), rest: ranked.slice(10).reduce((sum, [, m]) => sum + m, 0) }];
+      }),
+    );
+    const stats = recountFlightStats(flights, 'flight-stats-per-origin-hourly', HOUR);
 
     const latest = new LatestResults();
     const kafka = createKafka({ brokers: testBrokers(), clientId: 'declared-test', logger: silentLogger() });
@@ -200,7 +281,8 @@ describe('declared sources end to end: the producer replays real files from the 
       throw new Error(`the aggregator exited (${code}):\n${a.output()}`);
     });
     try {
-      const complete = waitFor(() => latest.complete(expected), { what: 'every window final', timeoutMs: 120_000 });
+      const topFinal = () => [...topRoutes.keys()].every((key) => latest.byKey.get(key)?.final);
+      const complete = waitFor(() => latest.complete(expected) && topFinal(), { what: 'every window final', timeoutMs: 120_000 });
       await Promise.race([complete, exited]).catch((err) => {
         throw new Error(`${(err as Error).message}\n${latest.describeGaps(expected)}\naggregator output:\n${a.output().slice(-3000)}`);
       });
@@ -208,7 +290,25 @@ describe('declared sources end to end: the producer replays real files from the 
       exited.catch(() => undefined); // the kill in afterAll ends it too
       await reader.disconnect();
     }
-    expect(latest.counts()).toEqual(expected);
+    expect(new Map([...latest.counts()].filter(([key]) => !key.startsWith('top-routes-daily@')))).toEqual(expected);
+
+    // aggregates: count, sums, min and max exactly; the mean as the aggregator rounds it (4 places)
+    expect(stats.size).toBeGreaterThan(1000);
+    for (const [window, keys] of stats) {
+      const values = latest.byKey.get(window)!.values!;
+      expect(Object.keys(values).sort()).toEqual(Object.keys(keys).sort());
+      for (const [origin, want] of Object.entries(keys)) {
+        const got = values[origin]!;
+        expect({ ...got, avgDelay: 0 }).toEqual({ ...want, avgDelay: 0 });
+        expect(Math.abs(got.avgDelay! - want.avgDelay)).toBeLessThanOrEqual(0.00005 + 1e-9);
+      }
+    }
+    // top-N by an aggregate: the ten routes of each day with the most miles, in rank order, and the rest under other
+    for (const [window, { top, rest }] of topRoutes) {
+      const result = latest.byKey.get(window)!;
+      expect(Object.entries(result.values!).map(([route, v]) => [route, v.miles])).toEqual(top);
+      expect(result.other?.values?.miles ?? 0).toBe(rest);
+    }
 
     // the page learns the jobs from the aggregator, through Kafka: the gateway describes them
     const port = await freePort();
@@ -227,7 +327,7 @@ describe('declared sources end to end: the producer replays real files from the 
         ? ((await reply.json()) as { jobs: { name: string; key: unknown; window: unknown; source: { topic: string } }[]; withResults: string[] })
         : undefined;
     };
-    await waitFor(async () => (await described())?.withResults.length === 3, {
+    await waitFor(async () => (await described())?.withResults.length === 5, {
       what: 'the gateway describing the jobs, with their results',
       timeoutMs: 60_000,
     });
@@ -235,6 +335,8 @@ describe('declared sources end to end: the producer replays real files from the 
     expect(jobs.map((j) => [j.name, j.source.topic, j.key, j.window])).toEqual([
       ['flights-per-origin-hourly', flightsTopic, { fields: ['origin'] }, { type: 'tumbling', sizeMs: HOUR }],
       ['routes-daily', flightsTopic, { fields: ['origin', 'destination'] }, { type: 'tumbling', sizeMs: DAY }],
+      ['flight-stats-per-origin-hourly', flightsTopic, { fields: ['origin'] }, { type: 'tumbling', sizeMs: HOUR }],
+      ['top-routes-daily', flightsTopic, { fields: ['origin', 'destination'] }, { type: 'tumbling', sizeMs: DAY }],
       ['costly-strikes-per-state-weekly', strikesTopic, { fields: ['state'] }, { type: 'tumbling', sizeMs: WEEK }],
     ]);
   }, 300_000);

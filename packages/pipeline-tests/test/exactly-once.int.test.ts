@@ -6,12 +6,19 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import type { WindowResult } from '@streamtally/contracts';
 import { freePort, testBrokers, testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
-import { LatestResults, recount, RecountJob, replayGeneratedInput, ServiceProcess, startService } from '../src';
+import { LatestResults, recount, RecountAggregate, RecountJob, recountValues, replayGeneratedInput, ServiceProcess, startService } from '../src';
 
 // The aggregator's results must equal an independent recount of the input topic, whether
 // it runs cleanly, is SIGKILLed at five random moments, or shares the work with a second
 // instance that is killed mid-run.
 const EVENTS = 200_000;
+// sums, minima, maxima and means under the same kills, brand_id null in some rows
+const AGGREGATES: RecountAggregate[] = [
+  { name: 'items', op: 'sum', field: 'item_id' },
+  { name: 'firstBrand', op: 'min', field: 'brand_id' },
+  { name: 'lastBrand', op: 'max', field: 'brand_id' },
+  { name: 'meanGender', op: 'avg', field: 'gender' },
+];
 const JOBS = [
   { name: 'gender-1s', source: '', key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: 1000 }, allowedLatenessMs: 500, emitEveryMs: 200 },
   {
@@ -32,12 +39,22 @@ const JOBS = [
     emitEveryMs: 200,
   },
   { name: 'gender-total', source: '', key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 200 },
+  {
+    name: 'items-per-age-1s',
+    source: '',
+    key: { field: 'age_range' },
+    window: { type: 'tumbling', sizeMs: 1000 },
+    allowedLatenessMs: 500,
+    emitEveryMs: 200,
+    aggregates: [{ name: 'shoppers', op: 'count' }, ...AGGREGATES.map(({ name, op, field }) => ({ name, op, field }))],
+  },
 ];
 const RECOUNT: RecountJob[] = [
   { name: 'gender-1s', field: 'gender', sizeMs: 1000 },
   { name: 'purchases-1s', field: 'gender', sizeMs: 1000, filter: (e) => e.action === 2 },
   { name: 'provinces-2s', field: 'province', sizeMs: 2000, slideMs: 1000 },
   { name: 'gender-total', field: 'gender' },
+  { name: 'items-per-age-1s', field: 'age_range', sizeMs: 1000 },
 ];
 
 describe('producer + aggregator processes: exactly-once results', () => {
@@ -47,6 +64,7 @@ describe('producer + aggregator processes: exactly-once results', () => {
   const namespaces: string[] = [];
   const running: ServiceProcess[] = [];
   let expected: Map<string, Record<string, number>>;
+  let expectedValues: Map<string, Record<string, Record<string, number | null>>>;
   let dir: string;
 
   beforeAll(async () => {
@@ -54,7 +72,16 @@ describe('producer + aggregator processes: exactly-once results', () => {
     const events = await replayGeneratedInput({ brokers: testBrokers(), topic: inputTopic, rows: EVENTS, seed: 42, dir });
     expect(events).toHaveLength(EVENTS);
     expected = recount(events, RECOUNT);
+    expectedValues = recountValues(events, { name: 'items-per-age-1s', field: 'age_range', sizeMs: 1000, aggregates: AGGREGATES });
+    expect(events.some((e) => e.brand_id === null)).toBe(true); // the brand's min and max skip those
   }, 180_000);
+
+  /** Counts and every aggregate's values equal the recount's. */
+  function expectRecount(latest: LatestResults): void {
+    expect(latest.counts()).toEqual(expected);
+    const { got, want } = latest.valuesLike(expectedValues, ['meanGender']);
+    expect(got).toEqual(want);
+  }
 
   afterEach(async () => {
     await Promise.all(running.splice(0).map((p) => p.kill('SIGKILL')));
@@ -136,7 +163,7 @@ describe('producer + aggregator processes: exactly-once results', () => {
     const latest = await collectResults(env.RESULTS_TOPIC!, () => undefined).catch((err) => {
       throw new Error(`${(err as Error).message}\naggregator output:\n${aggregator.output()}`);
     });
-    expect(latest.counts()).toEqual(expected);
+    expectRecount(latest);
     expect([...latest.byKey.values()].filter((r) => r.windowEnd !== null).every((r) => r.final)).toBe(true);
   }, 180_000);
 
@@ -158,7 +185,7 @@ describe('producer + aggregator processes: exactly-once results', () => {
       spawnAggregator(env);
     });
     expect(progressAtKills.some((p) => p > 0 && p < EVENTS)).toBe(true);
-    expect(latest.counts()).toEqual(expected);
+    expectRecount(latest);
   }, 180_000);
 
   it('two instances over six partitions, one killed mid-run: the same results', async () => {
@@ -171,7 +198,7 @@ describe('producer + aggregator processes: exactly-once results', () => {
       const atKill = await counted(env.STATE_NAMESPACE!);
       expect(atKill).toBeLessThan(EVENTS);
     });
-    expect(latest.counts()).toEqual(expected);
+    expectRecount(latest);
     // and Kafka's own tools see no lag: the survivor commits the end of every partition, also
     // of those the killed one had counted to the end without Kafka hearing of it
     await groupCommittedAtEnd(env.CONSUMER_GROUP!);
@@ -258,6 +285,6 @@ describe('producer + aggregator processes: exactly-once results', () => {
     // how many writes it attempted and had refused, for the record (0 when frozen between batches)
     process.stdout.write(`zombie: ${fenced} fenced write attempt(s) after the thaw\n`);
     expect(fenced).toBeGreaterThanOrEqual(0);
-    expect(latest.counts()).toEqual(expected);
+    expectRecount(latest);
   }, 240_000);
 });

@@ -14,7 +14,7 @@ import {
 import { connectRedis, RedisStartupError } from '../src/adapters/redis-connection';
 import { redisTargetOf } from '../src/adapters/redis-target';
 import { parseAggregatorConfig } from '../src/config';
-import { type AggregatorHarness, startAggregator } from './support/aggregator-harness';
+import { type AggregatorHarness, eventsIn, startAggregator } from './support/aggregator-harness';
 import { userAction } from './support/events';
 
 const event = (ts: number, line: number) => userAction({ ts, gender: (line % 3) as UserActionEvent['gender'], line });
@@ -82,7 +82,7 @@ describe('a secured Redis: TLS, client certificates, ACL users, Sentinel', () =>
     harness = await startAggregator([{ name: 'g', source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 }], secured());
     const h = harness;
     await h.write(source, [...rounds(0), ...rounds(1)]);
-    const total = await waitFor(() => (h.latestResults().get('g@0')?.version === 1200 ? h.latestResults().get('g@0') : undefined), {
+    const total = await waitFor(() => (eventsIn(h.latestResults().get('g@0')) === 600 ? h.latestResults().get('g@0') : undefined), {
       what: '600 counted',
       timeoutMs: 30_000,
     });

@@ -172,6 +172,7 @@ export class PartitionProcessor {
       now,
       closedSeen,
       deltas: out.deltas.values(),
+      cells: new Map(jobs.map((j) => [j.name, j.cells])),
       writtenAt: oldestWrittenAt(messages),
     });
     checkpointEnded();

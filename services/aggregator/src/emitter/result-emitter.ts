@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { WindowResult, windowResultKey } from '@streamtally/contracts';
 import { Job } from '../jobs/job-schema';
 import { RedisState } from '../state/redis-state';
-import { buildResult, MAX_RESULT_BYTES } from '../windowing/results';
+import { buildResult, MAX_RESULT_BYTES, type WindowToPublish } from '../windowing/results';
 import { globalWatermark, PartitionProgress } from '../windowing/watermark';
 import type { EmitterMetrics } from './emitter-metrics';
 
@@ -112,6 +112,7 @@ export class ResultEmitter {
     await state.retire(
       job.name,
       finals.map((w) => w.windowStart),
+      job.cells,
     );
     if (finals.length > 0) this.deps.logger.debug({ job: job.name, finals: finals.length, watermark }, 'windows closed');
     return results;
@@ -127,23 +128,28 @@ export class ResultEmitter {
     const watermark = globalWatermark(progress, job.allowedLatenessMs, now, this.deps.idleTimeoutMs);
     if (Number.isFinite(watermark)) metrics.watermarkLag(job.name, Math.max(0, (now - watermark) / 1000));
     const closing = job.window.type !== 'running' && Number.isFinite(watermark) ? await state.close(job.name, watermark) : [];
-    const finals = await state.withCounts(job.name, closing);
+    const finals = await state.withCounts(job.name, closing, job.cells);
     const closingStarts = new Set(closing.map((w) => w.windowStart));
     // a catch-up can hold thousands of windows open (partitions' batches each span weeks of
     // event time, and a window closes once all have passed it): reading them all on every
     // emit was most of the work (docs/benchmarks.md); the newest are the ones worth showing
     const newest = this.deps.maxProvisionalWindows ?? Infinity;
-    const open = (await state.openWindows(job.name, newest)).filter((w) => !closingStarts.has(w.windowStart));
+    const open = (await state.openWindows(job.name, newest, job.cells)).filter((w) => !closingStarts.has(w.windowStart));
     metrics.openWindows(job.name, open.length < newest ? open.length : (await state.openCount(job.name)) - closing.length);
     return { pending, watermark, finals, open };
   }
 
   /** Every final, and each open window whose version changed since it was last written. */
-  private changedResults(job: Job, finals: readonly WindowCounts[], open: readonly WindowCounts[], now: number): WindowResult[] {
-    const bounds = { maxKeys: job.maxKeys, maxBytes: MAX_RESULT_BYTES };
-    const results = finals.map((w) => buildResult(job.name, w.windowStart, w.windowEnd, w.counts, true, now, bounds));
+  private changedResults(job: Job, finals: readonly WindowState[], open: readonly WindowState[], now: number): WindowResult[] {
+    const shape = {
+      maxKeys: job.maxKeys,
+      maxBytes: MAX_RESULT_BYTES,
+      aggregates: job.aggregates,
+      ...(job.orderBy !== undefined ? { orderBy: job.orderBy } : {}),
+    };
+    const results = finals.map((w) => buildResult({ ...w, job: job.name }, true, now, shape));
     for (const w of open) {
-      const result = buildResult(job.name, w.windowStart, w.windowEnd, w.counts, false, now, bounds);
+      const result = buildResult({ ...w, job: job.name }, false, now, shape);
       if (this.lastVersion.get(windowResultKey(job.name, w.windowStart)) !== result.version) results.push(result);
     }
     return results;
@@ -158,8 +164,8 @@ export class ResultEmitter {
   }
 }
 
-/** A window with its counts, as the state gives it. */
-type WindowCounts = { windowStart: number; windowEnd: number | null; counts: Record<string, number> };
+/** A window with its state, as the state layer gives it. */
+type WindowState = Omit<WindowToPublish, 'job'>;
 
 /**
  * Each result gets the write time of the oldest input first counted in it (kept per window

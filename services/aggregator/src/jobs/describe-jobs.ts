@@ -15,7 +15,13 @@ export function describeJob(job: Job): JobDescription {
     ...(job.filterText !== undefined ? { filter: job.filterText } : {}),
     maxKeys: job.maxKeys,
     allowedLatenessMs: job.allowedLatenessMs,
-    holds: 'counts',
+    ...(job.aggregates.length > 0
+      ? {
+          holds: 'aggregates' as const,
+          aggregates: job.aggregates.map(({ name, op, field, decimals }) => ({ name, op, ...(field !== undefined ? { field } : {}), decimals })),
+          ...(job.orderBy !== undefined ? { orderBy: job.aggregates[job.orderBy]!.name } : {}),
+        }
+      : { holds: 'counts' as const }),
   };
 }
 

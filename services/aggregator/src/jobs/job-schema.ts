@@ -3,6 +3,8 @@ import { compileFilter, EventFilter } from './filter';
 import type { InputSource } from '../sources/input-source';
 import { INPUT_FORMATS, type InputFormatName } from '../sources/formats';
 import { WindowSpec } from '../windowing/windows';
+import type { Aggregate, StateCell } from '../aggregates/aggregate';
+import { aggregateDefinitionSchema, compileAggregates, MAX_AGGREGATES_PER_JOB } from '../aggregates/registry';
 
 export const topicName = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a Kafka topic name');
 
@@ -27,6 +29,10 @@ export const jobDefinitionSchema = z.strictObject({
   emitEveryMs: z.number().int().min(50).default(250),
   /** the most keys a window's result lists; the rest are summed under `other` */
   maxKeys: z.number().int().min(1).max(100_000).default(1000),
+  /** what each key gets besides its event count (default: the count only) */
+  aggregates: z.array(aggregateDefinitionSchema).min(1).max(MAX_AGGREGATES_PER_JOB).optional(),
+  /** the aggregate keys are ranked by, largest first, for maxKeys and the page (default: the event count) */
+  orderBy: z.string().optional(),
 });
 export type JobDefinition = z.output<typeof jobDefinitionSchema>;
 
@@ -46,6 +52,12 @@ export interface Job {
   allowedLatenessMs: number;
   emitEveryMs: number;
   maxKeys: number;
+  /** what each key gets besides its event count; empty: the count only */
+  aggregates: readonly Aggregate[];
+  /** every aggregate's state cells, in order: what a window keeps per key besides its count */
+  cells: readonly StateCell[];
+  /** the index in `aggregates` keys are ranked by; undefined: by event count */
+  orderBy?: number;
 }
 
 /** The source a job reads: a declared one by name, or an implicit one for a topic. */
@@ -73,13 +85,38 @@ export function compileJob(def: JobDefinition, input: InputSource): { ok: true; 
     if (typeof compiled === 'string') problems.push(`filter: ${compiled}`);
     else filter = compiled;
   }
-  if (problems.length > 0) return { ok: false, problems };
+  const aggregates = compileAggregates(def.aggregates ?? [], input.fields, fieldsNote);
+  if (!aggregates.ok) problems.push(...aggregates.problems);
+  const orderBy = def.orderBy === undefined ? undefined : (def.aggregates ?? []).findIndex((a) => a.name === def.orderBy);
+  if (orderBy === -1)
+    problems.push(`orderBy: "${def.orderBy}" is none of the job's aggregates (${(def.aggregates ?? []).map((a) => a.name).join(', ') || 'it has none'})`);
+  if (problems.length > 0 || !aggregates.ok) return { ok: false, problems };
   const { name, window, allowedLatenessMs, emitEveryMs, maxKeys } = def;
-  const described = { ...(def.title !== undefined ? { title: def.title } : {}), ...(filter ? { filter, filterText: def.filter! } : {}) };
-  return { ok: true, job: { name, source: input.topic, input, ...described, key, window, allowedLatenessMs, emitEveryMs, maxKeys } };
+  const described = {
+    ...(def.title !== undefined ? { title: def.title } : {}),
+    ...(filter ? { filter, filterText: def.filter! } : {}),
+    ...(orderBy !== undefined ? { orderBy } : {}),
+  };
+  const job: Job = {
+    name,
+    source: input.topic,
+    input,
+    ...described,
+    key,
+    window,
+    allowedLatenessMs,
+    emitEveryMs,
+    maxKeys,
+    ...withCells(aggregates.aggregates),
+  };
+  return { ok: true, job };
 }
 
 export type { InputFormatName };
+
+function withCells(aggregates: readonly Aggregate[]): Pick<Job, 'aggregates' | 'cells'> {
+  return { aggregates, cells: aggregates.flatMap((a) => a.cells) };
+}
 
 /** `{ field }` is the one-field case of `{ fields }`. */
 function keyOf(key: JobDefinition['key']): Job['key'] {

@@ -9,6 +9,10 @@ export function stateKeys(namespace: string) {
     partition: (topic: string, partition: number) => `${p}:part:${topic}:${partition}`,
     /** hash: key -> count */
     window: (job: string, windowStart: number) => `${p}:win:${job}:${windowStart}`,
+    /** hash: key -> an aggregate's state cell (a fixed-point sum, a minimum…), beside the window's counts */
+    cell: (job: string, windowStart: number, cell: string) => `${p}:win:${job}:${windowStart}|${cell}`,
+    /** hash: windowStart -> how many checkpoints changed the window: its result's version */
+    versions: (job: string) => `${p}:versions:${job}`,
     /** a job's window keys without their start: the checkpoint script appends it */
     windowPrefix: (job: string) => `${p}:win:${job}:`,
     /** sorted set: open window starts, scored by window end (+inf for running totals) */

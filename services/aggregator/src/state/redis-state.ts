@@ -1,7 +1,8 @@
 import type Redis from 'ioredis';
+import type { CellOp } from '../aggregates/aggregate';
 import { WindowDelta } from '../windowing/batch-aggregator';
 import { PartitionProgress } from '../windowing/watermark';
-import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS } from './scripts';
+import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS, READ_WINDOW } from './scripts';
 import { stateKeys } from './keys';
 
 export type CheckpointOutcome = 'OK' | 'FENCED' | 'OFFSET' | 'CLOSED';
@@ -27,12 +28,28 @@ export interface CheckpointRequest {
   /** Kafka timestamp (ms) of the batch's oldest record, for the event-to-screen latency */
   writtenAt?: number;
   deltas: Iterable<WindowDelta>;
+  /** per job with aggregates: its state cells, in the order of its deltas' `cells` */
+  cells?: ReadonlyMap<string, readonly CellSpec[]>;
 }
 
-export interface OpenWindow {
+/** A state cell as the state layer needs it: where it is kept and how it folds. */
+export interface CellSpec {
+  name: string;
+  op: CellOp;
+}
+
+/** A window's committed state: its counts, its cells' values per key, and its version. */
+export interface WindowState {
+  counts: Record<string, number>;
+  /** per cell (in the order asked for): key -> value; 'overflow' where a sum left Redis's range */
+  cells: Record<string, number | 'overflow'>[];
+  /** how many checkpoints changed the window (0: none since versions exist) */
+  changes: number;
+}
+
+export interface OpenWindow extends WindowState {
   windowStart: number;
   windowEnd: number | null;
-  counts: Record<string, number>;
 }
 
 interface ScriptedRedis extends Redis {
@@ -40,6 +57,7 @@ interface ScriptedRedis extends Redis {
   checkpointBatch(numKeys: number, ...args: string[]): Promise<CheckpointOutcome>;
   closeWindows(closedKey: string, openKey: string, watermark: string): Promise<string[]>;
   clearPending(pendingKey: string, ...startAndWrittenAt: string[]): Promise<number>;
+  readWindow(numKeys: number, ...keysAndStart: string[]): Promise<[string, ...string[][]]>;
 }
 
 /** The aggregator's committed state in Redis: partition offsets, window counts, closed points. */
@@ -57,6 +75,7 @@ export class RedisState {
     redis.defineCommand('checkpointBatch', { lua: CHECKPOINT_BATCH });
     redis.defineCommand('closeWindows', { numberOfKeys: 2, lua: CLOSE_WINDOWS });
     redis.defineCommand('clearPending', { numberOfKeys: 1, lua: CLEAR_PENDING });
+    redis.defineCommand('readWindow', { lua: READ_WINDOW });
     this.redis = redis as ScriptedRedis;
   }
 
@@ -97,10 +116,11 @@ export class RedisState {
       String(jobs.length),
     ];
     for (const job of jobs) {
-      keys.push(this.keys.closed(job), this.keys.open(job), this.keys.pending(job));
-      args.push(request.closedSeen.get(job) ?? '', this.keys.windowPrefix(job));
+      keys.push(this.keys.closed(job), this.keys.open(job), this.keys.pending(job), this.keys.versions(job));
+      const cells = request.cells?.get(job) ?? [];
+      args.push(request.closedSeen.get(job) ?? '', this.keys.windowPrefix(job), cells.map((c) => `${c.name} ${c.op}`).join(' '));
     }
-    args.push(packDeltas(request.deltas, jobs));
+    args.push(packDeltas(request.deltas, jobs, request.cells));
     return this.redis.checkpointBatch(keys.length, ...keys, ...args);
   }
 
@@ -140,27 +160,39 @@ export class RedisState {
     return windows;
   }
 
-  /** A job's open windows with their committed counts: every one, or the `newest` (by end) only. */
-  async openWindows(job: string, newest = Infinity): Promise<OpenWindow[]> {
+  /** A job's open windows with their committed state: every one, or the `newest` (by end) only. */
+  async openWindows(job: string, newest = Infinity, cells: readonly CellSpec[] = []): Promise<OpenWindow[]> {
     const flat = await this.redis.zrange(this.keys.open(job), Number.isFinite(newest) ? -newest : 0, -1, 'WITHSCORES');
     const windows: { windowStart: number; windowEnd: number | null }[] = [];
     for (let i = 0; i < flat.length; i += 2) {
       windows.push({ windowStart: Number(flat[i]), windowEnd: flat[i + 1] === 'inf' ? null : Number(flat[i + 1]) });
     }
-    return this.withCounts(job, windows);
+    return this.withCounts(job, windows, cells);
   }
 
-  async withCounts<W extends { windowStart: number }>(job: string, windows: W[]): Promise<(W & { counts: Record<string, number> })[]> {
+  /**
+   * The windows' committed state, each window read in one script (READ_WINDOW): its version
+   * and its values come from the same checkpoint, so a result never pairs a version with
+   * values of another.
+   */
+  async withCounts<W extends { windowStart: number }>(job: string, windows: W[], cells: readonly CellSpec[] = []): Promise<(W & WindowState)[]> {
     if (windows.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const w of windows) pipeline.hgetall(this.keys.window(job, w.windowStart));
+    const pipeline = this.redis.pipeline() as unknown as {
+      readWindow(numKeys: number, ...args: string[]): void;
+      exec: () => ReturnType<ReturnType<Redis['pipeline']>['exec']>;
+    };
+    for (const w of windows) {
+      const keys = [this.keys.versions(job), this.keys.window(job, w.windowStart), ...cells.map((c) => this.keys.cell(job, w.windowStart, c.name))];
+      pipeline.readWindow(keys.length, ...keys, String(w.windowStart));
+    }
     const rows = (await pipeline.exec()) ?? [];
     return windows.map((w, i) => {
-      const [err, value] = rows[i]!;
+      const [err, reply] = rows[i]!;
       if (err) throw err;
+      const [version, counted, ...cellValues] = reply as [string, string[], ...string[][]];
       const counts: Record<string, number> = {};
-      for (const [key, count] of Object.entries(value as Record<string, string>)) counts[key] = Number(count);
-      return { ...w, counts };
+      for (let k = 0; k < counted.length; k += 2) counts[counted[k]!] = Number(counted[k + 1]);
+      return { ...w, counts, cells: cellValues.map(readCell), changes: version === '' ? 0 : Number(version) };
     });
   }
 
@@ -182,12 +214,16 @@ export class RedisState {
   }
 
   /** After their finals are out: closed windows leave the open set and expire later. */
-  async retire(job: string, windowStarts: number[]): Promise<void> {
+  async retire(job: string, windowStarts: number[], cells: readonly CellSpec[] = []): Promise<void> {
     if (windowStarts.length === 0) return;
     const pipeline = this.redis.pipeline();
     pipeline.zrem(this.keys.open(job), ...windowStarts.map(String));
     pipeline.hdel(this.keys.pending(job), ...windowStarts.map(String));
-    for (const start of windowStarts) pipeline.expire(this.keys.window(job, start), this.closedWindowTtlSeconds);
+    pipeline.hdel(this.keys.versions(job), ...windowStarts.map(String));
+    for (const start of windowStarts) {
+      pipeline.expire(this.keys.window(job, start), this.closedWindowTtlSeconds);
+      for (const cell of cells) pipeline.expire(this.keys.cell(job, start, cell.name), this.closedWindowTtlSeconds);
+    }
     await pipeline.exec();
   }
 }
@@ -198,14 +234,32 @@ export class RedisState {
  * well-formed UTF-16 (a lone surrogate, possible in a JSON string) is written as Redis always
  * stored it, with U+FFFD in its place: cjson refuses the escape JSON.stringify would write.
  */
-export function packDeltas(deltas: Iterable<WindowDelta>, jobs: readonly string[]): string {
+export function packDeltas(deltas: Iterable<WindowDelta>, jobs: readonly string[], cells?: ReadonlyMap<string, readonly CellSpec[]>): string {
   const index = new Map(jobs.map((job, i) => [job, i]));
   const flat: (string | number)[] = [];
   for (const delta of deltas) {
     const job = index.get(delta.job);
     if (job === undefined) throw new Error(`a delta of job ${delta.job}, which this topic's checkpoint does not list`);
     flat.push(job, String(delta.windowStart), delta.windowEnd === null ? '+inf' : String(delta.windowEnd), delta.counts.size);
-    for (const [key, count] of delta.counts) flat.push(key.isWellFormed() ? key : key.toWellFormed(), count);
+    for (const [key, count] of delta.counts) flat.push(wellFormed(key), count);
+    const cellCount = cells?.get(delta.job)?.length ?? 0;
+    for (let c = 0; c < cellCount; c += 1) {
+      const values = delta.cells?.[c];
+      flat.push(values?.size ?? 0);
+      if (values) for (const [key, value] of values) flat.push(wellFormed(key), value);
+    }
   }
   return JSON.stringify(flat);
+}
+
+const wellFormed = (key: string) => (key.isWellFormed() ? key : key.toWellFormed());
+
+/** A cell's hash as read (flat): numbers, and the marker a sum that left Redis's range keeps. */
+function readCell(flat: readonly string[]): Record<string, number | 'overflow'> {
+  const values: Record<string, number | 'overflow'> = {};
+  for (let k = 0; k < flat.length; k += 2) {
+    const n = Number(flat[k + 1]);
+    values[flat[k]!] = Number.isSafeInteger(n) ? n : 'overflow';
+  }
+  return values;
 }

@@ -19,16 +19,24 @@ return { tostring(epoch), offset, redis.call('HGET', KEYS[1], 'maxTs') or '' }
  * pending time (when its oldest not yet emitted input was written to Kafka) is set only if
  * unset, so it stays the oldest until the emitter clears it; '' leaves it alone.
  *
+ * Every window the batch changes gets its version bumped (its results' version, whatever its
+ * values do: a sum may fall). A window counted before versions existed starts from its total
+ * count, where the results it had then (twice the total) left off.
+ *
+ * Aggregates' cells beside the counts: `incr` adds (a sum leaving Redis's 64-bit range is
+ * marked "overflow" instead of failing the batch forever), `min`/`max` compare and set.
+ *
  * The deltas come packed in one JSON argument (decoded by Redis's cjson), and a window's key
  * is built here from its job's prefix: a catch-up batch touches hundreds of windows and
  * thousands of keys, and one argument per window key and per count made the client spend a
  * third of its time building commands (docs/benchmarks.md). Every key built here shares the
  * namespace's hash tag, so it lives in the script's cluster slot like the declared ones.
  *
- * KEYS: partition, then per job: closed, open, pending
+ * KEYS: partition, then per job: closed, open, pending, versions
  * ARGV: epoch, fromOffset, toOffset, maxTs, now, writtenAt, J, per job: closedSeen, windowPrefix,
- *       then the deltas: a JSON array of, per window, jobIndex (0-based), "windowStart",
- *       "windowEndScore", N, then N x (key, increment)
+ *       cells ("name op name op…", '' for none), then the deltas: a JSON array of, per window,
+ *       jobIndex (0-based), "windowStart", "windowEndScore", N, then N x (key, increment), then
+ *       per cell of the job M, M x (key, value)
  */
 export const CHECKPOINT_BATCH = `
 local part = KEYS[1]
@@ -37,24 +45,51 @@ if redis.call('HGET', part, 'offset') ~= ARGV[2] then return 'OFFSET' end
 local writtenAt = ARGV[6]
 local jobs = tonumber(ARGV[7])
 local prefixes = {}
+local cells = {}
 for j = 1, jobs do
-  if (redis.call('GET', KEYS[3 * j - 1]) or '') ~= ARGV[6 + 2 * j] then return 'CLOSED' end
-  prefixes[j] = ARGV[7 + 2 * j]
+  if (redis.call('GET', KEYS[4 * j - 2]) or '') ~= ARGV[5 + 3 * j] then return 'CLOSED' end
+  prefixes[j] = ARGV[6 + 3 * j]
+  local list = {}
+  for name, op in string.gmatch(ARGV[7 + 3 * j], '(%S+) (%S+)') do list[#list + 1] = { name, op } end
+  cells[j] = list
 end
-local deltas = cjson.decode(ARGV[8 + 2 * jobs])
+local deltas = cjson.decode(ARGV[8 + 3 * jobs])
 local total = #deltas
 local d = 1
 while d <= total do
   local j = deltas[d] + 1
   local start, score, n = deltas[d + 1], deltas[d + 2], deltas[d + 3]
   local window = prefixes[j] .. start
+  local versions = KEYS[4 * j + 1]
+  if redis.call('HINCRBY', versions, start, 1) == 1 then
+    local counted = 0
+    for _, c in ipairs(redis.call('HVALS', window)) do counted = counted + tonumber(c) end
+    if counted > 0 then redis.call('HINCRBY', versions, start, counted) end
+  end
   d = d + 4
   for _ = 1, n do
     redis.call('HINCRBY', window, deltas[d], deltas[d + 1])
     d = d + 2
   end
-  redis.call('ZADD', KEYS[3 * j], score, start)
-  if writtenAt ~= '' then redis.call('HSETNX', KEYS[3 * j + 1], start, writtenAt) end
+  for _, cell in ipairs(cells[j]) do
+    local hash, op, m = window .. '|' .. cell[1], cell[2], deltas[d]
+    d = d + 1
+    for _ = 1, m do
+      local key, value = deltas[d], deltas[d + 1]
+      if op == 'incr' then
+        local added = redis.pcall('HINCRBY', hash, key, value)
+        if type(added) == 'table' and added.err then redis.call('HSET', hash, key, 'overflow') end
+      else
+        local current = tonumber(redis.call('HGET', hash, key))
+        if current == nil or (op == 'min' and value < current) or (op == 'max' and value > current) then
+          redis.call('HSET', hash, key, value)
+        end
+      end
+      d = d + 2
+    end
+  end
+  redis.call('ZADD', KEYS[4 * j - 1], score, start)
+  if writtenAt ~= '' then redis.call('HSETNX', KEYS[4 * j], start, writtenAt) end
 end
 redis.call('HSET', part, 'offset', ARGV[3], 'maxTs', ARGV[4], 'progressAt', ARGV[5])
 return 'OK'
@@ -91,4 +126,15 @@ if current == nil or tonumber(newestEnd) > current then
   redis.call('SET', KEYS[1], newestEnd)
 end
 return windows
+`;
+
+/**
+ * A window's state in one step, so its version and values come from the same checkpoint:
+ * [version or '', counts as a flat HGETALL, then each cell's flat HGETALL].
+ * KEYS: versions, window, then the cells' hashes; ARGV: windowStart
+ */
+export const READ_WINDOW = `
+local out = { redis.call('HGET', KEYS[1], ARGV[1]) or '', redis.call('HGETALL', KEYS[2]) }
+for i = 3, #KEYS do out[#out + 1] = redis.call('HGETALL', KEYS[i]) end
+return out
 `;

@@ -1,6 +1,7 @@
 import { boundedDeadLetter, DeadLetter, LateEvent, windowResultKey } from '@streamtally/contracts';
 import type { SourceEvent } from '@streamtally/contracts/sources';
 import { Job } from '../jobs/job-schema';
+import type { CellOp } from '../aggregates/aggregate';
 import { tumblingWindowStart, windowEnd, windowStartsFor } from './windows';
 
 export type { InputRecord as InputMessage } from '../sources/input-source';
@@ -16,12 +17,14 @@ export function oldestWrittenAt(messages: readonly InputMessage[]): number | und
   return Number.isFinite(oldest) ? oldest : undefined;
 }
 
-/** Count increments for one window of one job. */
+/** Count increments for one window of one job, and its aggregates' cells folded over the batch. */
 export interface WindowDelta {
   job: string;
   windowStart: number;
   windowEnd: number | null;
   counts: Map<string, number>;
+  /** per state cell of the job (job.cells order): key -> the batch's folded value; absent for a count-only job */
+  cells?: Map<string, number>[];
 }
 
 export interface BatchInput {
@@ -65,6 +68,24 @@ function keyOf(event: SourceEvent, fields: readonly string[]): string {
   return JSON.stringify(fields.map((f) => event[f]));
 }
 
+/** Reads the event's value for each cell into `values`; returns why one cannot be kept, if one cannot. */
+function readCells(cells: Job['cells'], event: SourceEvent, values: (number | null)[]): string | undefined {
+  for (let c = 0; c < cells.length; c += 1) {
+    const value = cells[c]!.read(event);
+    if (typeof value === 'string') return value;
+    values[c] = value;
+  }
+  return undefined;
+}
+
+/** Folds `value` into a cell's map under `key`, by the cell's op. */
+function foldCell(cell: Map<string, number>, op: CellOp, key: string, value: number): void {
+  const current = cell.get(key);
+  if (current === undefined) cell.set(key, value);
+  else if (op === 'incr') cell.set(key, current + value);
+  else if (op === 'min' ? value < current : value > current) cell.set(key, value);
+}
+
 function deadLetterOf(input: BatchInput, message: InputMessage, failure: { code: DeadLetter['code']; error: string; field?: string }): DeadLetter {
   const letter = boundedDeadLetter(
     { code: failure.code, reason: failure.error },
@@ -85,6 +106,8 @@ interface JobTally {
   byStart: Map<number, WindowDelta>;
   events: number;
   late: number;
+  /** this event's value per state cell (job.cells order), reused from event to event */
+  values: (number | null)[];
 }
 
 /**
@@ -112,6 +135,7 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
     byStart: new Map(),
     events: 0,
     late: 0,
+    values: new Array<number | null>(job.cells.length).fill(null),
   }));
   // every job of a topic reads it through one source (the jobs file is refused otherwise)
   const source = input.jobs[0]?.input;
@@ -123,11 +147,25 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
       continue;
     }
     const event = decoded.value;
+    let refused = false;
     for (const tally of tallies) {
       const { job } = tally;
       if (job.filter && !job.filter(event)) continue;
       const keys = 'fields' in job.key ? keyOf(event, job.key.fields) : wordsOf(String(event[job.key.words] ?? ''));
       if (keys.length === 0) continue;
+      const cells = job.cells;
+      const values = tally.values;
+      const problem = readCells(cells, event, values);
+      if (problem !== undefined) {
+        // a value the job cannot keep exactly: the record is a dead letter (once), the job skips it
+        if (!refused)
+          out.deadLetters.push({
+            key: `${input.topic}/${input.partition}/${message.offset}`,
+            letter: deadLetterOf(input, message, { code: 'out_of_range', error: `job "${job.name}": ${problem}` }),
+          });
+        refused = true;
+        continue;
+      }
       const lateBefore = Math.max(out.maxTs - job.allowedLatenessMs, tally.closedBefore);
       let counted = false;
       const window = job.window;
@@ -152,10 +190,27 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
         }
         counted = true;
         let delta = tally.byStart.get(start);
-        if (!delta) tally.byStart.set(start, (delta = { job: job.name, windowStart: start, windowEnd: end, counts: new Map() }));
+        if (!delta)
+          tally.byStart.set(
+            start,
+            (delta = {
+              job: job.name,
+              windowStart: start,
+              windowEnd: end,
+              counts: new Map(),
+              ...(cells.length > 0 ? { cells: cells.map(() => new Map()) } : {}),
+            }),
+          );
         const counts = delta.counts;
         if (typeof keys === 'string') counts.set(keys, (counts.get(keys) ?? 0) + 1);
         else for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+        for (let c = 0; c < cells.length; c += 1) {
+          const value = values[c];
+          if (value === null || value === undefined) continue;
+          const cell = delta.cells![c]!;
+          if (typeof keys === 'string') foldCell(cell, cells[c]!.op, keys, value);
+          else for (const key of keys) foldCell(cell, cells[c]!.op, key, value);
+        }
       }
       if (counted) tally.events += 1;
     }

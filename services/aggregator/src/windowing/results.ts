@@ -1,57 +1,139 @@
 import { encodeWindowResult, type FoldReason, resultVersion, WindowResult } from '@streamtally/contracts';
+import type { Aggregate, CellOp } from '../aggregates/aggregate';
 
 /** Kafka's default limit is 1 MiB per record; a result stays well under it. */
 export const MAX_RESULT_BYTES = 512 * 1024;
 
-export interface ResultBounds {
+/** A window's committed state, as the emitter read it. */
+export interface WindowToPublish {
+  job: string;
+  windowStart: number;
+  windowEnd: number | null;
+  counts: Record<string, number>;
+  /** per state cell of the job's aggregates (their order): key -> value, 'overflow' where a sum left Redis's range */
+  cells?: readonly Record<string, number | 'overflow'>[];
+  /** how many checkpoints changed the window: its version */
+  changes: number;
+}
+
+/** What a job's results hold and how large they may grow. */
+export interface ResultShape {
   /** the most keys a result lists; the rest are folded into `other` */
   maxKeys: number;
   /** the most bytes an encoded result may take */
   maxBytes: number;
+  /** what each key gets besides its count (none: a count-only result, as ever) */
+  aggregates?: readonly Aggregate[];
+  /** the index in `aggregates` keys are ranked by; undefined: by count */
+  orderBy?: number;
 }
 
+const COUNTS_ONLY: ResultShape = { maxKeys: Infinity, maxBytes: MAX_RESULT_BYTES };
+
+/** Room a value of any aggregate can take in JSON (`-2.2250738585072014e-308`, 24 characters: no number takes more), for the size reserve. */
+const WIDEST_VALUE = -2.2250738585072014e-308;
+
 /**
- * A window's result, bounded whatever the data: the keys in rank order (largest count first,
- * ties by key), at most `maxKeys` of them, each listed if it still fits in `maxBytes`; a key
- * that does not fit is folded into `other` and the smaller ones after it are still listed, so
- * one huge key (a 900 KB "province" written into the input topic) costs its own place only.
- * `other` says how many keys were folded, their sum, and why. The version is always that of
- * the full counts.
+ * A window's result, bounded whatever the data: the keys in rank order (largest first by the
+ * job's orderBy, else by count; ties by key), at most `maxKeys` of them, each listed if it
+ * still fits in `maxBytes`; a key that does not fit is folded into `other` and the smaller
+ * ones after it are still listed, so one huge key (a 900 KB "province" written into the
+ * input topic) costs its own place only. `other` says how many keys were folded, their count,
+ * their aggregates folded together, and why. The version counts the window's changes.
  */
-export function buildResult(
-  job: string,
-  windowStart: number,
-  windowEnd: number | null,
-  counts: Record<string, number>,
-  final: boolean,
-  now: number,
-  bounds: ResultBounds = { maxKeys: Infinity, maxBytes: MAX_RESULT_BYTES },
-): WindowResult {
-  const full: WindowResult = { job, windowStart, windowEnd, counts, final, version: resultVersion(counts, final), emittedAt: now };
+export function buildResult(window: WindowToPublish, final: boolean, now: number, shape: ResultShape = COUNTS_ONLY): WindowResult {
+  const { job, windowStart, windowEnd, counts } = window;
+  const aggregates = shape.aggregates ?? [];
+  const values = aggregates.length > 0 ? valuesOf(window, aggregates) : undefined;
+  const full: WindowResult = {
+    job,
+    windowStart,
+    windowEnd,
+    counts,
+    ...(values ? { values } : {}),
+    final,
+    version: resultVersion(window.changes, final),
+    emittedAt: now,
+  };
   const keys = Object.keys(counts);
-  if (keys.length <= bounds.maxKeys && encodeWindowResult(full).length <= bounds.maxBytes) return full;
-  const ranked = Object.entries(counts).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0));
-  let total = 0;
-  for (const [, count] of ranked) total += count;
-  // what the result takes besides its listed keys, at its largest (every key folded, both reasons)
-  const worstOther = { keys: ranked.length, count: total, reason: ['maxKeys', 'maxBytes'] as FoldReason[] };
-  let budget = bounds.maxBytes - encodeWindowResult({ ...full, counts: {}, other: worstOther }).length;
-  const listed: Record<string, number> = {};
-  const other = { keys: 0, count: 0, reason: [] as FoldReason[] };
+  if (keys.length <= shape.maxKeys && encodeWindowResult(full).length <= shape.maxBytes) return full;
+  const rankOf =
+    shape.orderBy === undefined || !values ? (key: string) => counts[key]! : (key: string) => values[key]![aggregates[shape.orderBy!]!.name] ?? -Infinity;
+  const ranked = keys.sort((a, b) => rankOf(b) - rankOf(a) || (a < b ? -1 : a > b ? 1 : 0));
+  // what the result takes besides its listed keys, at its largest (every key folded, both reasons, the widest values)
+  const widest = values ? Object.fromEntries(aggregates.map((a) => [a.name, WIDEST_VALUE])) : undefined;
+  const worstOther = {
+    keys: ranked.length,
+    count: Number.MAX_SAFE_INTEGER,
+    reason: ['maxKeys', 'maxBytes'] as FoldReason[],
+    ...(widest ? { values: widest } : {}),
+  };
+  let budget = shape.maxBytes - encodeWindowResult({ ...full, counts: {}, ...(values ? { values: {} } : {}), other: worstOther }).length;
+  const listedCounts: Record<string, number> = {};
+  const listedValues: Record<string, Record<string, number | null>> = {};
+  const folded: string[] = [];
+  const reasons: FoldReason[] = [];
   let kept = 0;
-  for (const [key, count] of ranked) {
-    // `"key":count,` as JSON.stringify writes it (escapes included)
-    const size = Buffer.byteLength(JSON.stringify(key)) + String(count).length + 2;
-    const reason: FoldReason | undefined = kept >= bounds.maxKeys ? 'maxKeys' : size > budget ? 'maxBytes' : undefined;
+  for (const key of ranked) {
+    // `"key":count,` as JSON.stringify writes it (escapes included), and `"key":{values},`
+    const keyBytes = Buffer.byteLength(JSON.stringify(key));
+    const size = keyBytes + String(counts[key]).length + 2 + (values ? keyBytes + JSON.stringify(values[key]).length + 2 : 0);
+    const reason: FoldReason | undefined = kept >= shape.maxKeys ? 'maxKeys' : size > budget ? 'maxBytes' : undefined;
     if (reason) {
-      other.keys += 1;
-      other.count += count;
-      if (!other.reason.includes(reason)) other.reason.push(reason);
+      folded.push(key);
+      if (!reasons.includes(reason)) reasons.push(reason);
       continue;
     }
-    listed[key] = count;
+    listedCounts[key] = counts[key]!;
+    if (values) listedValues[key] = values[key]!;
     budget -= size;
     kept += 1;
   }
-  return { ...full, counts: listed, other };
+  const other = { keys: folded.length, count: folded.reduce((sum, key) => sum + counts[key]!, 0), reason: reasons };
+  return {
+    ...full,
+    counts: listedCounts,
+    ...(values ? { values: listedValues } : {}),
+    other: values ? { ...other, values: foldedValues(window, aggregates, folded, other.count) } : other,
+  };
+}
+
+/** Each key's aggregates by name, from its count and its cells. */
+function valuesOf(window: WindowToPublish, aggregates: readonly Aggregate[]): Record<string, Record<string, number | null>> {
+  const values: Record<string, Record<string, number | null>> = {};
+  for (const key of Object.keys(window.counts)) {
+    const count = window.counts[key]!;
+    const row: Record<string, number | null> = {};
+    let c = 0;
+    for (const aggregate of aggregates) {
+      const cells = aggregate.cells.map((_, i) => window.cells?.[c + i]?.[key]);
+      c += aggregate.cells.length;
+      row[aggregate.name] = cells.includes('overflow') ? null : aggregate.value(count, cells as (number | undefined)[]);
+    }
+    values[key] = row;
+  }
+  return values;
+}
+
+/** The aggregates of the folded keys together: their cells folded by each cell's op (sums add, minima take the least). */
+function foldedValues(window: WindowToPublish, aggregates: readonly Aggregate[], keys: readonly string[], count: number): Record<string, number | null> {
+  const row: Record<string, number | null> = {};
+  let c = 0;
+  for (const aggregate of aggregates) {
+    const cells = aggregate.cells.map((cell, i) => foldCellOver(window.cells?.[c + i] ?? {}, cell.op, keys));
+    c += aggregate.cells.length;
+    row[aggregate.name] = cells.includes('overflow') ? null : aggregate.value(count, cells as (number | undefined)[]);
+  }
+  return row;
+}
+
+function foldCellOver(cell: Record<string, number | 'overflow'>, op: CellOp, keys: readonly string[]): number | 'overflow' | undefined {
+  let folded: number | undefined;
+  for (const key of keys) {
+    const value = cell[key];
+    if (value === undefined) continue;
+    if (value === 'overflow') return 'overflow';
+    folded = folded === undefined ? value : op === 'incr' ? folded + value : op === 'min' ? Math.min(folded, value) : Math.max(folded, value);
+  }
+  return folded !== undefined && op === 'incr' && !Number.isSafeInteger(folded) ? 'overflow' : folded;
 }

@@ -37,7 +37,7 @@ describe('RedisState against a real Redis', () => {
       deltas: [delta('g', 1000, { '0': 3, '1': 7 })],
     });
     expect(outcome).toBe('OK');
-    expect(await state.openWindows('g')).toEqual([{ windowStart: 1000, windowEnd: 2000, counts: { '0': 3, '1': 7 } }]);
+    expect(await state.openWindows('g')).toEqual([{ windowStart: 1000, windowEnd: 2000, counts: { '0': 3, '1': 7 }, cells: [], changes: 1 }]);
     expect(await state.acquire('t', 0, '0')).toEqual({ epoch: '2', offset: '10', maxTs: 1500 });
   });
 
@@ -92,8 +92,9 @@ describe('RedisState against a real Redis', () => {
     await state.retire('g', [1000]);
     expect(await state.close('g', 100)).toEqual([]);
     expect((await state.readClosed(['g'])).get('g')).toBe('2000');
-    expect(await state.openWindows('g')).toEqual([{ windowStart: 0, windowEnd: null, counts: { a: 1 } }]);
+    expect(await state.openWindows('g')).toEqual([{ windowStart: 0, windowEnd: null, counts: { a: 1 }, cells: [], changes: 1 }]);
     expect(await redis.ttl(state.keys.window('g', 1000))).toBeGreaterThan(0);
+    expect(await redis.hkeys(state.keys.versions('g'))).toEqual(['0']); // the retired window's version went with it
   });
 
   // regression: an idle job with nothing open used to move its closed point to the
@@ -173,10 +174,12 @@ describe('RedisState against a real Redis', () => {
       ],
     });
     expect(outcome).toBe('OK');
-    expect(await state.openWindows('g')).toEqual([{ windowStart: 1_733_270_400_000, windowEnd: 1_733_274_000_000, counts }]);
+    expect(await state.openWindows('g')).toEqual([{ windowStart: 1_733_270_400_000, windowEnd: 1_733_274_000_000, counts, cells: [], changes: 1 }]);
     // a lone surrogate cannot be stored as UTF-8: it is stored as U+FFFD, as Redis always did
-    expect(await state.openWindows('h')).toEqual([{ windowStart: -86_400_000, windowEnd: -86_399_000, counts: { lone: 2, '\ufffdalone': 4 } }]);
-    expect(await state.openWindows('total')).toEqual([{ windowStart: 0, windowEnd: null, counts: { all: 9 } }]);
+    expect(await state.openWindows('h')).toEqual([
+      { windowStart: -86_400_000, windowEnd: -86_399_000, counts: { lone: 2, '\ufffdalone': 4 }, cells: [], changes: 1 },
+    ]);
+    expect(await state.openWindows('total')).toEqual([{ windowStart: 0, windowEnd: null, counts: { all: 9 }, cells: [], changes: 1 }]);
   });
 
   it('refuses a delta of a job the checkpoint does not list, writing nothing', async () => {
@@ -196,5 +199,82 @@ describe('RedisState against a real Redis', () => {
     const [window] = await state.openWindows('g');
     const expected = Object.fromEntries(Array.from({ length: 3100 }, (_, i) => [`route-${i}`, (i < 2500 ? 3 : 2) * (i + 1)]));
     expect(window!.counts).toEqual(expected);
+  });
+
+  describe('aggregates and versions', () => {
+    const cells = [
+      { name: 'fare.sum', op: 'incr' as const },
+      { name: 'delay.min', op: 'min' as const },
+      { name: 'delay.max', op: 'max' as const },
+    ];
+    const withCells = (start: number, counts: Record<string, number>, values: Record<string, number>[]): WindowDelta => ({
+      ...delta('g', start, counts),
+      cells: values.map((v) => new Map(Object.entries(v))),
+    });
+    const checkpointOf = async (own: { epoch: string }, from: number, deltas: WindowDelta[]) =>
+      state.checkpoint({ ...base, epoch: own.epoch, fromOffset: String(from), toOffset: String(from + 1), maxTs: 1, deltas, cells: new Map([['g', cells]]) });
+
+    it('adds sums, keeps the least and the largest across batches, and bumps the version once per batch that changed the window', async () => {
+      const own = await state.acquire('t', 0, '0');
+      expect(
+        await checkpointOf(own, 0, [
+          withCells(0, { ORD: 2, LAX: 1 }, [
+            { ORD: 1050, LAX: -99 },
+            { ORD: -3, LAX: 7 },
+            { ORD: 12, LAX: 7 },
+          ]),
+        ]),
+      ).toBe('OK');
+      expect(
+        await checkpointOf(own, 1, [
+          withCells(0, { ORD: 1 }, [{ ORD: 5 }, { ORD: -8 }, { ORD: 4 }]),
+          withCells(1000, { SFO: 1 }, [{ SFO: 1 }, { SFO: 2 }, { SFO: 2 }]),
+        ]),
+      ).toBe('OK');
+      const [first, second] = await state.openWindows('g', Infinity, cells);
+      expect(first).toEqual({
+        windowStart: 0,
+        windowEnd: 1000,
+        counts: { ORD: 3, LAX: 1 },
+        cells: [
+          { ORD: 1055, LAX: -99 },
+          { ORD: -8, LAX: 7 },
+          { ORD: 12, LAX: 7 },
+        ],
+        changes: 2,
+      });
+      expect(second).toMatchObject({ windowStart: 1000, counts: { SFO: 1 }, changes: 1 });
+      // a refused batch changes nothing, the version included
+      expect(await checkpointOf(own, 0, [withCells(0, { ORD: 1 }, [{ ORD: 1 }, { ORD: 1 }, { ORD: 1 }])])).toBe('OFFSET');
+      expect((await state.openWindows('g', Infinity, cells))[0]!.changes).toBe(2);
+      // retired: every cell's hash expires with the window
+      await state.retire('g', [0], cells);
+      for (const cell of cells) expect(await redis.ttl(state.keys.cell('g', 0, cell.name))).toBeGreaterThan(0);
+    });
+
+    it("marks a sum that leaves Redis's 64-bit range as overflow and goes on: the batch is not refused forever", async () => {
+      const own = await state.acquire('t', 0, '0');
+      const big = Number.MAX_SAFE_INTEGER;
+      let offset = 0;
+      // 2^63 is about 1,024 times MAX_SAFE_INTEGER
+      for (; offset < 1100; offset += 1) {
+        const outcome = await checkpointOf(own, offset, [withCells(0, { x: 1, y: 1 }, [{ x: big, y: 1 }, {}, {}])]);
+        if (outcome !== 'OK') throw new Error(`batch ${offset}: ${outcome}`);
+      }
+      const [window] = await state.openWindows('g', Infinity, cells);
+      expect(window!.cells[0]).toEqual({ x: 'overflow', y: 1100 });
+      expect(window!.counts).toEqual({ x: 1100, y: 1100 });
+    });
+
+    it('a window counted before versions existed continues from its total count, above the versions its results had (twice the total)', async () => {
+      await redis.hset(state.keys.window('g', 0), { a: 40, b: 2 }); // as an older aggregator left it
+      await redis.zadd(state.keys.open('g'), 1000, '0');
+      const own = await state.acquire('t', 0, '0');
+      expect(await checkpointOf(own, 0, [delta('g', 0, { a: 1 })])).toBe('OK');
+      const [window] = await state.openWindows('g');
+      expect(window).toMatchObject({ counts: { a: 41, b: 2 }, changes: 43 });
+      // its last result then had version 2 x 42 (+1 if final): the new one is above either
+      expect(window!.changes * 2).toBeGreaterThan(2 * 42 + 1);
+    });
   });
 });

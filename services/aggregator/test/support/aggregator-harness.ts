@@ -130,3 +130,9 @@ export async function startAggregator(jobDefinitions: unknown, settings: Record<
     },
   };
 }
+
+/** Every event a result counts: its listed keys' and the folded ones' (versions count changes, not events). */
+export function eventsIn(result: WindowResult | undefined): number {
+  if (!result) return 0;
+  return Object.values(result.counts).reduce((a, b) => a + b, 0) + (result.other?.count ?? 0);
+}

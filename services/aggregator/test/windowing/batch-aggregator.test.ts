@@ -129,6 +129,77 @@ describe('aggregateBatch', () => {
   });
 });
 
+describe('aggregateBatch: aggregates beside the counts', () => {
+  const flights = {
+    name: 'flights',
+    topic: 'flights',
+    format: 'json',
+    fields: { date: { type: 'timestamp' }, origin: { type: 'string' }, delay: { type: 'integer', optional: true }, fare: { type: 'number' } },
+    time: 'date',
+  };
+  const aggregates = [
+    { name: 'n', op: 'count' },
+    { name: 'fares', op: 'sum', field: 'fare', decimals: 2 },
+    { name: 'minDelay', op: 'min', field: 'delay' },
+    { name: 'maxDelay', op: 'max', field: 'delay' },
+    { name: 'avgDelay', op: 'avg', field: 'delay' },
+  ];
+  const parsed = parseJobs({
+    sources: [flights],
+    jobs: [{ name: 'f', source: 'flights', key: { field: 'origin' }, window: { type: 'tumbling', sizeMs: 1000 }, aggregates }],
+  });
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  const batch = (values: unknown[]) =>
+    aggregateBatch({ topic: 'flights', partition: 1, jobs: parsed.jobs, maxTs: -Infinity, closedBefore: new Map(), now: 9, messages: messages(values) });
+  const cellsOf = (delta: { cells?: Map<string, number>[] }) => delta.cells!.map((cell) => Object.fromEntries(cell));
+
+  it("folds each cell by its op per key: fares in cents, the delay's min, max, and its sum and count of values", () => {
+    const out = batch([
+      { date: 100, origin: 'ORD', delay: 5, fare: 10.05 },
+      { date: 200, origin: 'ORD', delay: -3, fare: 0.1 },
+      { date: 300, origin: 'ORD', fare: 0.2 }, // no delay: the delay's aggregates skip it, the count does not
+      { date: 400, origin: 'LAX', delay: 7, fare: 99.99 },
+    ]);
+    const delta = out.deltas.get('f@0')!;
+    expect(Object.fromEntries(delta.counts)).toEqual({ ORD: 3, LAX: 1 });
+    // cells in order: fares.sum, minDelay.min, maxDelay.max, avgDelay.sum, avgDelay.n
+    expect(cellsOf(delta)).toEqual([
+      { ORD: 1035, LAX: 9999 },
+      { ORD: -3, LAX: 7 },
+      { ORD: 5, LAX: 7 },
+      { ORD: 2, LAX: 7 },
+      { ORD: 2, LAX: 1 },
+    ]);
+  });
+
+  it('dead-letters a record whose value cannot be kept exactly, naming the job and the field; the rest is aggregated', () => {
+    const out = batch([
+      { date: 100, origin: 'ORD', delay: 1, fare: 1e300 },
+      { date: 200, origin: 'ORD', delay: 2, fare: 1 },
+    ]);
+    expect(out.deadLetters).toHaveLength(1);
+    expect(out.deadLetters[0]!.letter).toMatchObject({ code: 'out_of_range', source: { topic: 'flights', partition: 1, offset: '0' } });
+    expect(out.deadLetters[0]!.letter.reason).toBe(
+      `job "f": field "fare": 1e+300 does not fit 2 decimal place(s) exactly (at most ±9007199254740991 in units of 10^-2)`,
+    );
+    expect(Object.fromEntries(out.deltas.get('f@0')!.counts)).toEqual({ ORD: 1 });
+    expect(cellsOf(out.deltas.get('f@0')!)[0]).toEqual({ ORD: 100 });
+  });
+
+  it('a count-only job keeps no cells at all (the tutorial jobs pay nothing for aggregates)', () => {
+    const out = aggregateBatch({
+      topic: 't',
+      partition: 0,
+      jobs: jobsOf([genderJob]),
+      maxTs: -Infinity,
+      closedBefore: new Map(),
+      now: 0,
+      messages: messages([event(1000)]),
+    });
+    expect(out.deltas.get('g@1000')!.cells).toBeUndefined();
+  });
+});
+
 describe('oldestWrittenAt', () => {
   const at = (...timestamps: (string | undefined)[]): InputMessage[] => timestamps.map((timestamp, i) => ({ offset: String(i), value: null, timestamp }));
   it("is the batch's oldest Kafka timestamp, whatever the order", () => {

@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { decodeWindowResult, encodeWindowResult, resultVersion } from '@streamtally/contracts';
 import { REPO_ROOT } from '@streamtally/test-support';
+import { parseJobs } from '../../src/jobs/jobs-file';
 import { buildResult } from '../../src/windowing/results';
 
 describe('window results', () => {
   it('builds the documented result record', () => {
-    expect(buildResult('g', 1000, 2000, { '1': 2 }, true, 5)).toEqual({
+    expect(buildResult({ job: 'g', windowStart: 1000, windowEnd: 2000, counts: { '1': 2 }, changes: 2 }, true, 5)).toEqual({
       job: 'g',
       windowStart: 1000,
       windowEnd: 2000,
@@ -19,20 +20,23 @@ describe('window results', () => {
 
   it('lists at most maxKeys keys, the largest counts first, and sums the rest under other', () => {
     const counts = { a: 5, b: 9, c: 1, d: 9, e: 2 };
-    const result = buildResult('p', 0, 1000, counts, true, 5, { maxKeys: 3, maxBytes: 1e6 });
+    const result = buildResult({ job: 'p', windowStart: 0, windowEnd: 1000, counts, changes: 7 }, true, 5, { maxKeys: 3, maxBytes: 1e6 });
     expect(result.counts).toEqual({ b: 9, d: 9, a: 5 });
     expect(result.other).toEqual({ keys: 2, count: 3, reason: ['maxKeys'] });
-    expect(result.version).toBe(resultVersion(counts, true)); // the full counts' version
-    expect(buildResult('p', 0, 1000, counts, true, 5, { maxKeys: 5, maxBytes: 1e6 })).not.toHaveProperty('other');
+    expect(result.version).toBe(resultVersion(7, true)); // the window's changes, whatever is folded
+    expect(buildResult({ job: 'p', windowStart: 0, windowEnd: 1000, counts, changes: 7 }, true, 5, { maxKeys: 5, maxBytes: 1e6 })).not.toHaveProperty('other');
   });
 
   it('keeps the encoded result under maxBytes whatever the keys: a 1 MB key, or many long ones', () => {
-    const huge = buildResult('p', 0, 60_000, { ['x'.repeat(1_000_000)]: 1, 上海: 4 }, false, 5, { maxKeys: 1000, maxBytes: 512 * 1024 });
+    const huge = buildResult({ job: 'p', windowStart: 0, windowEnd: 60_000, counts: { ['x'.repeat(1_000_000)]: 1, 上海: 4 }, changes: 2 }, false, 5, {
+      maxKeys: 1000,
+      maxBytes: 512 * 1024,
+    });
     expect(encodeWindowResult(huge).length).toBeLessThanOrEqual(512 * 1024);
     expect(huge.counts).toEqual({ 上海: 4 });
     expect(huge.other).toEqual({ keys: 1, count: 1, reason: ['maxBytes'] });
     const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`province-${i}-${'p'.repeat(200)}`, i + 1]));
-    const bounded = buildResult('p', 0, 60_000, many, false, 5, { maxKeys: 5000, maxBytes: 512 * 1024 });
+    const bounded = buildResult({ job: 'p', windowStart: 0, windowEnd: 60_000, counts: many, changes: 1 }, false, 5, { maxKeys: 5000, maxBytes: 512 * 1024 });
     expect(encodeWindowResult(bounded).length).toBeLessThanOrEqual(512 * 1024);
     const listed = Object.values(bounded.counts).reduce((a, b) => a + b, 0);
     expect(listed + bounded.other!.count).toBe(Object.values(many).reduce((a, b) => a + b, 0));
@@ -51,7 +55,7 @@ describe('window results', () => {
     expect(Object.keys(provinces).length).toBeGreaterThan(30);
     const hostile = 'x'.repeat(900 * 1024);
     const counts = { ...provinces, [hostile]: 1_000_000 }; // ranked first: the largest count
-    const result = buildResult('provinces', 0, null, counts, false, 5, { maxKeys: 1000, maxBytes: 512 * 1024 });
+    const result = buildResult({ job: 'provinces', windowStart: 0, windowEnd: null, counts, changes: 3 }, false, 5, { maxKeys: 1000, maxBytes: 512 * 1024 });
     expect(result.counts).toEqual(provinces);
     expect(result.other).toEqual({ keys: 1, count: 1_000_000, reason: ['maxBytes'] });
     expect(encodeWindowResult(result).length).toBeLessThanOrEqual(512 * 1024);
@@ -62,11 +66,11 @@ describe('window results', () => {
     const counts: Record<string, number> = { ['y'.repeat(5000)]: 100 };
     for (let i = 0; i < 400; i += 1) counts[`key-${String(i).padStart(3, '0')}-${'k'.repeat(20)}`] = 50 - Math.floor(i / 10);
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
-    const both = buildResult('p', 0, 1000, counts, true, 5, { maxKeys: 50, maxBytes: 4096 });
+    const both = buildResult({ job: 'p', windowStart: 0, windowEnd: 1000, counts, changes: 4 }, true, 5, { maxKeys: 50, maxBytes: 4096 });
     // the 5,000-byte key cannot fit in 4 KiB (maxBytes); of the 400 small ones, 50 are listed (maxKeys)
     expect(Object.keys(both.counts)).toEqual(Object.keys(counts).slice(1, 51));
     expect(both.other).toEqual({ keys: 351, count: total - Object.values(both.counts).reduce((a, b) => a + b, 0), reason: ['maxBytes', 'maxKeys'] });
-    const filled = buildResult('p', 0, 1000, counts, true, 5, { maxKeys: 1000, maxBytes: 4096 });
+    const filled = buildResult({ job: 'p', windowStart: 0, windowEnd: 1000, counts, changes: 4 }, true, 5, { maxKeys: 1000, maxBytes: 4096 });
     expect(filled.other!.reason).toEqual(['maxBytes']);
     const bytes = encodeWindowResult(filled).length;
     expect(bytes).toBeLessThanOrEqual(4096);
@@ -74,5 +78,89 @@ describe('window results', () => {
     const listed = Object.values(filled.counts);
     expect(listed).toEqual([...listed].sort((a, b) => b - a)); // rank order kept
     expect(listed.reduce((a, b) => a + b, 0) + filled.other!.count).toBe(total);
+  });
+});
+
+describe('window results with aggregates', () => {
+  const parsed = parseJobs({
+    sources: [
+      {
+        name: 's',
+        topic: 's',
+        format: 'json',
+        fields: { t: { type: 'timestamp' }, k: { type: 'string' }, delay: { type: 'integer', optional: true } },
+        time: 't',
+      },
+    ],
+    jobs: [
+      {
+        name: 'j',
+        source: 's',
+        key: { field: 'k' },
+        window: { type: 'tumbling', sizeMs: 1000 },
+        aggregates: [
+          { name: 'n', op: 'count' },
+          { name: 'total', op: 'sum', field: 'delay' },
+          { name: 'least', op: 'min', field: 'delay' },
+          { name: 'most', op: 'max', field: 'delay' },
+          { name: 'mean', op: 'avg', field: 'delay' },
+        ],
+        orderBy: 'total',
+      },
+    ],
+  });
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  const job = parsed.jobs[0]!;
+  // cells: total.sum, least.min, most.max, mean.sum, mean.n
+  const window = {
+    job: 'j',
+    windowStart: 0,
+    windowEnd: 1000,
+    counts: { a: 3, b: 2, c: 4, d: 1 },
+    cells: [
+      { a: 10, b: 40, c: 1, d: 'overflow' },
+      { a: 1, b: 15, c: -5 },
+      { a: 6, b: 25, c: 4 },
+      { a: 10, b: 40, c: 1, d: 'overflow' },
+      { a: 3, b: 2, c: 3 },
+    ] as Record<string, number | 'overflow'>[],
+    changes: 6,
+  };
+  const shape = { maxKeys: 1000, maxBytes: 512 * 1024, aggregates: job.aggregates, orderBy: job.orderBy! };
+
+  it("gives each key every aggregate by name: null where no event had a value or a sum left Redis's range", () => {
+    const result = buildResult(window, false, 5, shape);
+    expect(result.values).toEqual({
+      a: { n: 3, total: 10, least: 1, most: 6, mean: 3.3333 },
+      b: { n: 2, total: 40, least: 15, most: 25, mean: 20 },
+      c: { n: 4, total: 1, least: -5, most: 4, mean: 0.3333 },
+      d: { n: 1, total: null, least: null, most: null, mean: null },
+    });
+    expect(result.version).toBe(12);
+    expect(decodeWindowResult(encodeWindowResult(result))).toMatchObject({ ok: true });
+  });
+
+  it('ranks by orderBy and folds the rest into other with their aggregates folded: sums added, the least minimum, the mean over all', () => {
+    const result = buildResult(window, true, 5, { ...shape, maxKeys: 1 });
+    expect(result.counts).toEqual({ b: 2 }); // the largest total
+    expect(result.values).toEqual({ b: { n: 2, total: 40, least: 15, most: 25, mean: 20 } });
+    // a, c and d: d's sums overflowed, so the folded sums say null; its min/max had no value
+    expect(result.other).toEqual({ keys: 3, count: 8, reason: ['maxKeys'], values: { n: 8, total: null, least: -5, most: 6, mean: null } });
+    const withoutOverflow = buildResult({ ...window, counts: { a: 3, b: 2, c: 4 } }, true, 5, { ...shape, maxKeys: 1 });
+    expect(withoutOverflow.other!.values).toEqual({ n: 7, total: 11, least: -5, most: 6, mean: 1.8333 });
+  });
+
+  it('keeps a result with values under maxBytes, counting the values in', () => {
+    const many: Record<string, number> = {};
+    const sums: Record<string, number> = {};
+    for (let i = 0; i < 3000; i += 1) {
+      many[`key-${i}-${'v'.repeat(100)}`] = i + 1;
+      sums[`key-${i}-${'v'.repeat(100)}`] = -(i + 1) * 1_000_000_007;
+    }
+    const cells = [sums, sums, sums, sums, many];
+    const result = buildResult({ ...window, counts: many, cells }, false, 5, { ...shape, maxBytes: 64 * 1024 });
+    expect(encodeWindowResult(result).length).toBeLessThanOrEqual(64 * 1024);
+    expect(result.other!.reason).toEqual(['maxBytes']);
+    expect(Object.keys(result.values!)).toEqual(Object.keys(result.counts));
   });
 });

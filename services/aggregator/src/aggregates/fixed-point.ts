@@ -1,0 +1,26 @@
+/**
+ * Decimal values kept as integers: a value with `decimals` places is stored times 10^decimals,
+ * so sums are exact integer additions whatever order a replay adds them in (binary floating
+ * point would give a result that depends on it).
+ */
+
+/** The value times 10^decimals, rounded half away from zero on its decimal digits; undefined when that is no safe integer. */
+export function toFixedPoint(value: number, decimals: number): number | undefined {
+  // shifting the exponent of the shortest decimal text rounds 1.005 to 101, as written, not to
+  // 100 as 1.005 * 100 = 100.49999999999999 would
+  const [mantissa, exponent = '0'] = String(Math.abs(value)).split('e');
+  const shifted = Math.round(Number(`${mantissa}e${Number(exponent) + decimals}`));
+  const scaled = value < 0 ? -shifted : shifted;
+  return Number.isSafeInteger(scaled) ? scaled + 0 : undefined; // + 0: no -0
+}
+
+/** A stored fixed-point integer back as the decimal it stands for. */
+export function fromFixedPoint(scaled: number, decimals: number): number {
+  return decimals === 0 ? scaled : Number(`${scaled}e-${decimals}`);
+}
+
+/** `value` rounded half away from zero to `places` decimals, on its decimal digits (as toFixedPoint). */
+export function roundTo(value: number, places: number): number {
+  const scaled = toFixedPoint(value, places);
+  return scaled === undefined ? value : fromFixedPoint(scaled, places);
+}

@@ -1,0 +1,39 @@
+import { fromFixedPoint, roundTo, toFixedPoint } from '../../src/aggregates/fixed-point';
+
+describe('fixed point', () => {
+  it('scales by the decimals as the value is written, rounding half away from zero', () => {
+    expect(toFixedPoint(12.34, 2)).toBe(1234);
+    expect(toFixedPoint(1.005, 2)).toBe(101); // 1.005 * 100 is 100.49999999999999 in binary
+    expect(toFixedPoint(-1.005, 2)).toBe(-101);
+    expect(toFixedPoint(0.125, 2)).toBe(13);
+    expect(toFixedPoint(7, 0)).toBe(7);
+    expect(toFixedPoint(1e-7, 9)).toBe(100); // written with an exponent
+    expect(Object.is(toFixedPoint(-0.001, 2), 0)).toBe(true); // never -0
+  });
+
+  it('refuses what is no safe integer once scaled', () => {
+    expect(toFixedPoint(1e300, 2)).toBeUndefined();
+    expect(toFixedPoint(Number.MAX_SAFE_INTEGER, 0)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(toFixedPoint(Number.MAX_SAFE_INTEGER, 1)).toBeUndefined();
+  });
+
+  it('sums exactly whatever the order, where binary floating point does not', () => {
+    const prices = [0.1, 0.2, 0.3, 19.99, 0.07, 1234.56];
+    const forward = prices.map((p) => toFixedPoint(p, 2)!).reduce((a, b) => a + b, 0);
+    const backward = [...prices]
+      .reverse()
+      .map((p) => toFixedPoint(p, 2)!)
+      .reduce((a, b) => a + b, 0);
+    expect(forward).toBe(backward);
+    expect(fromFixedPoint(forward, 2)).toBe(1255.22);
+    expect(fromFixedPoint(toFixedPoint(0.1, 2)! + toFixedPoint(0.2, 2)!, 2)).toBe(0.3);
+    expect(0.1 + 0.2).not.toBe(0.3); // what a float sum says
+  });
+
+  it('reads back and rounds', () => {
+    expect(fromFixedPoint(-1234, 2)).toBe(-12.34);
+    expect(fromFixedPoint(5, 0)).toBe(5);
+    expect(roundTo(2 / 3, 4)).toBe(0.6667);
+    expect(roundTo(-2 / 3, 4)).toBe(-0.6667);
+  });
+});
