@@ -79,6 +79,12 @@ export function createAggregatorMetrics(registry: Registry) {
       labelNames: ['aggregation', 'key'],
       registers,
     }),
+    latestFinalValue: new Gauge({
+      name: 'streamtally_aggregator_latest_final_value',
+      help: "Aggregates of the newest final window, per job, key and aggregate (jobs with aggregates; keys past the job's labelled ones have none: their values do not add up)",
+      labelNames: ['aggregation', 'key', 'aggregate'],
+      registers,
+    }),
     emitFailures: new Counter({
       name: 'streamtally_aggregator_emit_failures_total',
       help: 'Emits of a job that failed (its results not written); /healthz fails once a job has failed for STALL_TIMEOUT_MS',
@@ -143,6 +149,17 @@ export function processorMetricsOf(metrics: AggregatorMetrics): ProcessorMetrics
 export function emitterMetricsOf(metrics: AggregatorMetrics): EmitterMetrics {
   const labels = new KeyLabels();
   const latestKeys = new Map<string, string[]>();
+  const latestValues = new Map<string, { key: string; aggregate: string }[]>();
+  /** Per labelled key (not OTHER_LABEL: an average or a minimum of keys sharing it would be wrong), each aggregate's value. */
+  const valuesOf = (job: string, result: WindowResult) => {
+    const series: { key: string; aggregate: string; value: number }[] = [];
+    for (const [key, row] of Object.entries(result.values ?? {})) {
+      const label = labels.of(job, key);
+      if (label === OTHER_LABEL) continue;
+      for (const [aggregate, value] of Object.entries(row)) if (value !== null) series.push({ key: label, aggregate, value });
+    }
+    return series;
+  };
   const perKey = (job: string, result: WindowResult): Map<string, number> => {
     const counts = new Map<string, number>();
     for (const [key, count] of Object.entries(result.counts)) {
@@ -170,6 +187,11 @@ export function emitterMetricsOf(metrics: AggregatorMetrics): EmitterMetrics {
       const latest = perKey(job, newestFinal);
       for (const [key, count] of latest) metrics.latestFinalCount.set({ aggregation: job, key }, count);
       latestKeys.set(job, [...latest.keys()]);
+      // values (a sum may fall) are gauges of the newest final window, never counters
+      for (const { key, aggregate } of latestValues.get(job) ?? []) metrics.latestFinalValue.remove({ aggregation: job, key, aggregate });
+      const values = valuesOf(job, newestFinal);
+      for (const { key, aggregate, value } of values) metrics.latestFinalValue.set({ aggregation: job, key, aggregate }, value);
+      latestValues.set(job, values);
     },
   };
 }

@@ -55,30 +55,65 @@
     return '(' + other.keys + ' more' + (tooLong ? ', some too long to list' : '') + ')';
   }
 
-  // a window's keys, largest first (and the rest summed under `other`); `empty` when there is none
-  function ranked(list, result, empty) {
+  // how the page measures a job's keys: by the aggregate it ranks by (orderBy), else by count
+  function measure(job) {
+    var by = job && job.orderBy;
+    return {
+      label: by || null,
+      of: function (result, key) {
+        var row = by && result.values && result.values[key];
+        return row ? row[by] || 0 : result.counts[key] || 0;
+      },
+      ofOther: function (other) {
+        return by && other.values ? other.values[by] || 0 : other.count;
+      },
+    };
+  }
+
+  // what each aggregate is, shown beside its value: a sum, a mean, a least or largest value
+  var MARKS = { count: 'count', sum: 'sum', avg: 'mean', min: 'min', max: 'max' };
+
+  function formatted(value, decimals) {
+    return value === null || value === undefined ? '–' : Number(value).toLocaleString(undefined, { maximumFractionDigits: decimals });
+  }
+
+  // a key's aggregates in one line: "distance sum 8,400 · avgDelay mean 3.25 · …"
+  function details(job, row) {
+    if (!job || !job.aggregates || !row) return '';
+    return job.aggregates
+      .map(function (a) {
+        return a.name + ' ' + (MARKS[a.op] || a.op) + ' ' + formatted(row[a.name], a.op === 'avg' ? a.decimals + 4 : a.decimals);
+      })
+      .join(' · ');
+  }
+
+  // a window's keys, largest first (and the rest under `other`); `empty` when there is none.
+  // For a job with aggregates, the bar is its orderBy aggregate and each key lists them all.
+  function ranked(list, result, empty, job) {
     list.textContent = '';
     if (!result) {
       list.append(el('li', 'empty', empty || 'waiting for data…'));
       return;
     }
+    var m = measure(job);
     var entries = Object.keys(result.counts)
       .map(function (k) {
-        return [k, result.counts[k]];
+        return [k, m.of(result, k), details(job, result.values && result.values[k])];
       })
       .sort(function (a, b) {
         return b[1] - a[1];
       })
       .slice(0, TOP_LIST);
-    if (result.other) entries.push([otherLabel(result.other), result.other.count]);
-    var max = entries.reduce(function (m, e) {
-      return Math.max(m, e[1]);
-    }, 1);
+    if (result.other) entries.push([otherLabel(result.other), m.ofOther(result.other), details(job, result.other.values)]);
+    var max = entries.reduce(function (most, e) {
+      return Math.max(most, Math.abs(e[1]));
+    }, 1e-9);
     entries.forEach(function (e) {
       var li = el('li');
       var bar = el('div', 'bar');
-      bar.style.width = (100 * e[1]) / max + '%';
+      bar.style.width = (100 * Math.abs(e[1])) / max + '%';
       li.append(el('span', 'key', e[0]), bar, el('span', 'n', e[1].toLocaleString()));
+      if (e[2]) li.append(el('span', 'detail', e[2]));
       list.append(li);
     });
   }
@@ -143,7 +178,7 @@
     var newest = rows[rows.length - 1];
     if (this.job.window.type === 'running') {
       if (newest) this.number.textContent = total(newest).toLocaleString();
-      ranked(this.list, newest);
+      ranked(this.list, newest, undefined, this.job);
       return;
     }
     // the open window that started earliest covers the most of the last period (hopping);
@@ -151,16 +186,17 @@
     var open = rows.filter(function (r) {
       return !r.final;
     });
-    ranked(this.list, open.length ? open[0] : newest);
+    ranked(this.list, open.length ? open[0] : newest, undefined, this.job);
     this.draw(rows);
   };
 
   // the top keys over the windows shown, a line each; the chart is made again when they change
   Panel.prototype.draw = function (rows) {
+    var m = measure(this.job);
     var sums = Object.create(null);
     rows.forEach(function (r) {
       Object.keys(r.counts).forEach(function (k) {
-        sums[k] = (sums[k] || 0) + r.counts[k];
+        sums[k] = (sums[k] || 0) + m.of(r, k);
       });
     });
     var top = Object.keys(sums)
@@ -183,7 +219,7 @@
               return { label: k, stroke: PALETTE[i % PALETTE.length], width: 2, points: { show: rows.length < 3 } };
             }),
           ),
-          axes: [{}, { label: 'per ' + duration(this.job.window.slideMs || this.job.window.sizeMs) }],
+          axes: [{}, { label: (m.label ? m.label + ' ' : '') + 'per ' + duration(this.job.window.slideMs || this.job.window.sizeMs) }],
         },
         null,
         this.chartEl,
@@ -197,7 +233,7 @@
       ].concat(
         top.map(function (k) {
           return rows.map(function (r) {
-            return r.counts[k] || 0;
+            return k in r.counts ? m.of(r, k) : 0;
           });
         }),
       ),

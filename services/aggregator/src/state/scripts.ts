@@ -61,7 +61,9 @@ while d <= total do
   local start, score, n = deltas[d + 1], deltas[d + 2], deltas[d + 3]
   local window = prefixes[j] .. start
   local versions = KEYS[4 * j + 1]
-  if redis.call('HINCRBY', versions, start, 1) == 1 then
+  local opened = redis.call('ZADD', KEYS[4 * j - 1], score, start)
+  if redis.call('HINCRBY', versions, start, 1) == 1 and opened == 0 then
+    -- open before versions existed: its results' versions were twice its total
     local counted = 0
     for _, c in ipairs(redis.call('HVALS', window)) do counted = counted + tonumber(c) end
     if counted > 0 then redis.call('HINCRBY', versions, start, counted) end
@@ -88,7 +90,6 @@ while d <= total do
       d = d + 2
     end
   end
-  redis.call('ZADD', KEYS[4 * j - 1], score, start)
   if writtenAt ~= '' then redis.call('HSETNX', KEYS[4 * j], start, writtenAt) end
 end
 redis.call('HSET', part, 'offset', ARGV[3], 'maxTs', ARGV[4], 'progressAt', ARGV[5])

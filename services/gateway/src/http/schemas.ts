@@ -2,6 +2,9 @@
 
 export const errorReply = { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] } as const;
 
+/** A key's aggregates by name: a number, or null where no event had a value. */
+const valueRow = { type: 'object', additionalProperties: { type: ['number', 'null'] } } as const;
+
 /** A window result as the results topic carries it (packages/contracts/src/window-result.ts). */
 export const windowResult = {
   type: 'object',
@@ -10,7 +13,12 @@ export const windowResult = {
     windowStart: { type: 'integer' },
     windowEnd: { type: ['integer', 'null'] },
     counts: { type: 'object', additionalProperties: { type: 'integer' } },
-    other: { type: 'object', properties: { keys: { type: 'integer' }, count: { type: 'integer' } }, required: ['keys', 'count'] },
+    values: { type: 'object', additionalProperties: valueRow },
+    other: {
+      type: 'object',
+      properties: { keys: { type: 'integer' }, count: { type: 'integer' }, reason: { type: 'array', items: { type: 'string' } }, values: valueRow },
+      required: ['keys', 'count'],
+    },
     final: { type: 'boolean' },
     version: { type: 'integer' },
     emittedAt: { type: 'integer' },
@@ -33,6 +41,15 @@ export const jobDescription = {
     maxKeys: { type: 'integer' },
     allowedLatenessMs: { type: 'integer' },
     holds: { type: 'string' },
+    aggregates: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { name: { type: 'string' }, op: { type: 'string' }, field: { type: 'string' }, decimals: { type: 'integer' } },
+        required: ['name', 'op'],
+      },
+    },
+    orderBy: { type: 'string' },
   },
   required: ['name', 'source', 'window', 'key', 'holds'],
 } as const;
