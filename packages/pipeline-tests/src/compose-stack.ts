@@ -16,6 +16,8 @@ const TOOL_HEAP = '-Xms32m -Xmx192m';
 export interface GatewayWindow {
   windowStart: number;
   counts: Record<string, number>;
+  /** a job with aggregates: each key's values by name */
+  values?: Record<string, Record<string, number | null>>;
   final: boolean;
   version: number;
   emittedAt: number;

@@ -15,11 +15,14 @@ const final = (windowStart: number, values: Record<string, Record<string, number
 });
 
 describe("the emitter's metrics of aggregates", () => {
-  it('exports the newest final window\'s values as gauges per key and aggregate, replacing the previous window\'s', async () => {
+  it("exports the newest final window's values as gauges per key and aggregate, replacing the previous window's", async () => {
     const registry = new Registry();
     const metrics = emitterMetricsOf(createAggregatorMetrics(registry));
     metrics.resultsWritten('f', [final(0, { ORD: { total: -5, mean: 2.5 }, LAX: { total: 3, mean: null } })], true);
-    const series = async () => (await registry.getSingleMetric('streamtally_aggregator_latest_final_value')!.get()).values.map((v) => `${v.labels.key} ${v.labels.aggregate} ${v.value}`).sort();
+    const series = async () =>
+      (await registry.getSingleMetric('streamtally_aggregator_latest_final_value')!.get()).values
+        .map((v) => `${v.labels.key} ${v.labels.aggregate} ${v.value}`)
+        .sort();
     // a sum that falls is a gauge, never a counter; a value no event had is no series
     expect(await series()).toEqual(['LAX total 3', 'ORD mean 2.5', 'ORD total -5']);
     metrics.resultsWritten('f', [final(1000, { SFO: { total: 1, mean: 1 } })], true);

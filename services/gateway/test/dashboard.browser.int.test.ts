@@ -136,7 +136,31 @@ describe('the live dashboard in Chromium', () => {
         description('gender-per-second', ['gender'], 1000),
         description('flights-per-origin-hourly', ['origin'], HOUR, { title: 'Flights per origin, hourly' }),
         description('flights-total', ['origin'], 'running'),
+        description('delays-per-origin-hourly', ['origin'], HOUR, {
+          holds: 'aggregates',
+          aggregates: [
+            { name: 'flights', op: 'count', decimals: 0 },
+            { name: 'miles', op: 'sum', field: 'distance', decimals: 0 },
+            { name: 'delay', op: 'avg', field: 'delay', decimals: 0 },
+            { name: 'worst', op: 'max', field: 'delay', decimals: 0 },
+          ],
+          orderBy: 'miles',
+        }),
       ]);
+      // ranked by miles, not by the count: SFO flew fewer flights but further
+      await own.publish([
+        {
+          ...result('delays-per-origin-hourly', 978_307_200_000, { ORD: 9, SFO: 2 }, true),
+          windowEnd: 978_307_200_000 + HOUR,
+          values: { ORD: { flights: 9, miles: 4200, delay: 12.3333, worst: 95 }, SFO: { flights: 2, miles: 5000, delay: -4.5, worst: null } },
+        },
+      ]);
+      const delays = '[data-job="delays-per-origin-hourly"]';
+      await page.waitForFunction((sel) => document.querySelector(sel + ' .bars')?.textContent?.includes('SFO'), delays, { timeout: 15_000 });
+      expect(await page.textContent(`${delays} .bars li:first-child .key`)).toBe('SFO');
+      expect(await page.textContent(`${delays} .bars li:first-child .n`)).toBe('5,000');
+      expect(await page.textContent(`${delays} .bars li:first-child .detail`)).toBe('flights count 2 · miles sum 5,000 · delay mean -4.5 · worst max –');
+      expect(await page.textContent(`${delays} .bars li:nth-child(2) .detail`)).toBe('flights count 9 · miles sum 4,200 · delay mean 12.3333 · worst max 95');
       const hours = Array.from({ length: 6 }, (_, i) => 978_307_200_000 + i * HOUR);
       await own.publish([
         ...hours.map((start, i) => ({

@@ -269,6 +269,8 @@ interface WebhookMessage {
     const flights = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../../data/examples/flights/flights.json'), 'utf8')) as {
       date: string;
       origin: string;
+      distance: number;
+      delay: number;
     }[];
     const hourly = new Map<number, Record<string, number>>();
     for (const f of flights) {
@@ -287,10 +289,31 @@ interface WebhookMessage {
       { timeoutMs: 90_000, intervalMs: 1000, what: `final ${job} windows at the gateway` },
     );
     for (const w of got) expect({ start: w.windowStart, counts: w.counts }).toEqual({ start: w.windowStart, counts: hourly.get(w.windowStart) });
+    // aggregates through the gateway's HTTP API: each day's top 10 origins by miles, with their worst delay
+    const daily = new Map<number, Map<string, { miles: number; worst: number }>>();
+    for (const f of flights) {
+      const [y, mo, d] = f.date.split(/[/ :]/).map(Number);
+      const day = daily.get(Date.UTC(y!, mo! - 1, d!)) ?? new Map<string, { miles: number; worst: number }>();
+      const origin = day.get(f.origin) ?? { miles: 0, worst: -Infinity };
+      day.set(f.origin, { miles: origin.miles + f.distance, worst: Math.max(origin.worst, f.delay) });
+      daily.set(Date.UTC(y!, mo! - 1, d!), day);
+    }
+    const days = await waitFor(
+      async () => {
+        const final = (await windows('delays-per-origin-daily')).filter((w) => w.final);
+        return final.length === daily.size ? final : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000, what: 'every day of delays-per-origin-daily final at the gateway' },
+    );
+    for (const w of days) {
+      const want = [...daily.get(w.windowStart)!].sort(([a, x], [b, y]) => y.miles - x.miles || (a < b ? -1 : 1)).slice(0, 10);
+      expect(Object.entries(w.values!).map(([origin, v]) => [origin, v.miles, v.worstDelay])).toEqual(want.map(([origin, v]) => [origin, v.miles, v.worst]));
+    }
     const described = (await (await gateway('/api/jobs')).json()) as { jobs: { name: string; title?: string }[] };
     expect(described.jobs.map((j) => [j.name, j.title])).toEqual([
       ['flights-per-origin-hourly', 'Flights per origin airport, hourly'],
       ['late-routes-daily', 'Routes delayed over 15 minutes, daily'],
+      ['delays-per-origin-daily', 'Miles flown and delays per origin airport, daily (top 10 by miles)'],
       ['flights-per-origin-total', 'Flights per origin airport since the start'],
     ]);
   }, 420_000);

@@ -205,6 +205,7 @@ describe('the README', () => {
     expect(parsed.ok ? parsed.jobs.map((j) => [j.name, j.input.name, j.window.type]) : parsed.errors).toEqual([
       ['flights-per-origin-hourly', 'flights', 'tumbling'],
       ['late-routes-daily', 'flights', 'tumbling'],
+      ['delays-per-origin-daily', 'flights', 'tumbling'],
       ['flights-per-origin-total', 'flights', 'running'],
     ]);
   });
