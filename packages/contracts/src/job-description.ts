@@ -28,6 +28,8 @@ export interface JobDescription {
   aggregates?: AggregateDescription[];
   /** the aggregate keys are ranked by (largest first); absent: by count */
   orderBy?: string;
+  /** `final`: only each window's final result is written (absent: `changes`, provisional ones first) */
+  emit?: 'changes' | 'final';
 }
 
 export interface AggregateDescription {

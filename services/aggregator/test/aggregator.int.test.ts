@@ -113,4 +113,42 @@ describe('aggregator against the real broker and Redis', () => {
     );
     expect(result.counts).toEqual({ '0': 1, '1': 1 });
   });
+
+  it('a job that emits final results only writes exactly one result per window, the final one; its twin emitting changes writes provisional ones first', async () => {
+    const source = uniqueName('actions');
+    const job = { source, key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: 1000 }, allowedLatenessMs: 0, emitEveryMs: 50 };
+    harness = await startAggregator([
+      { name: 'finals', ...job, emit: 'final' },
+      { name: 'changes', ...job },
+    ]);
+    const base = 1_700_000_000_000;
+    const h = harness;
+    // written in six steps, two per window, so each window changes while it is open
+    let line = 1;
+    for (const offset of [0, 500, 1000, 1500, 2000, 2500]) {
+      await h.write(
+        source,
+        Array.from({ length: 30 }, (_, i) => ({ partition: i % 2, value: event(base + offset + i * 15, i % 3, line++) })),
+      );
+      const start = base + Math.floor(offset / 1000) * 1000;
+      await waitFor(
+        () => Object.values(h.latestResults().get(`changes@${start}`)?.counts ?? {}).reduce((a, b) => a + b, 0) === (offset % 1000 === 0 ? 30 : 60),
+        {
+          what: `the events at +${offset} in the changes job's window`,
+        },
+      );
+    }
+    // closing them all: a record far later on both partitions
+    await h.write(
+      source,
+      [0, 1].map((partition) => ({ partition, value: event(base + 10_000, 0, line++) })),
+    );
+    const windows = [base, base + 1000, base + 2000];
+    await waitFor(() => windows.every((start) => h.latestResults().get(`finals@${start}`)?.final), { what: 'the three windows final', timeoutMs: 30_000 });
+    const finals = h.resultsSeen().filter((r) => r.job === 'finals' && r.windowStart < base + 10_000);
+    expect(finals.map((r) => [r.windowStart, r.final])).toEqual(windows.map((start) => [start, true]));
+    const changes = h.resultsSeen().filter((r) => r.job === 'changes' && r.windowStart < base + 10_000);
+    expect(changes.some((r) => !r.final)).toBe(true);
+    for (const start of windows) expect(h.latestResults().get(`finals@${start}`)!.counts).toEqual(h.latestResults().get(`changes@${start}`)!.counts);
+  }, 60_000);
 });

@@ -133,8 +133,9 @@ export class ResultEmitter {
     // a catch-up can hold thousands of windows open (partitions' batches each span weeks of
     // event time, and a window closes once all have passed it): reading them all on every
     // emit was most of the work (docs/benchmarks.md); the newest are the ones worth showing
-    const newest = this.deps.maxProvisionalWindows ?? Infinity;
-    const open = (await state.openWindows(job.name, newest, job.cells)).filter((w) => !closingStarts.has(w.windowStart));
+    // a final-only job writes nothing for its open windows: no need to read them
+    const newest = job.emit === 'final' ? 0 : (this.deps.maxProvisionalWindows ?? Infinity);
+    const open = newest === 0 ? [] : (await state.openWindows(job.name, newest, job.cells)).filter((w) => !closingStarts.has(w.windowStart));
     metrics.openWindows(job.name, open.length < newest ? open.length : (await state.openCount(job.name)) - closing.length);
     return { pending, watermark, finals, open };
   }
@@ -148,6 +149,7 @@ export class ResultEmitter {
       ...(job.orderBy !== undefined ? { orderBy: job.orderBy } : {}),
     };
     const results = finals.map((w) => buildResult({ ...w, job: job.name }, true, now, shape));
+    if (job.emit === 'final') return results;
     for (const w of open) {
       const result = buildResult({ ...w, job: job.name }, false, now, shape);
       if (this.lastVersion.get(windowResultKey(job.name, w.windowStart)) !== result.version) results.push(result);

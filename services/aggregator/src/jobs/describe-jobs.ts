@@ -15,6 +15,7 @@ export function describeJob(job: Job): JobDescription {
     ...(job.filterText !== undefined ? { filter: job.filterText } : {}),
     maxKeys: job.maxKeys,
     allowedLatenessMs: job.allowedLatenessMs,
+    emit: job.emit,
     ...(job.aggregates.length > 0
       ? {
           holds: 'aggregates' as const,

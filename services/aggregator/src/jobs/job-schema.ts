@@ -33,6 +33,8 @@ export const jobDefinitionSchema = z.strictObject({
   aggregates: z.array(aggregateDefinitionSchema).min(1).max(MAX_AGGREGATES_PER_JOB).optional(),
   /** the aggregate keys are ranked by, largest first, for maxKeys and the page (default: the event count) */
   orderBy: z.string().optional(),
+  /** `changes`: provisional results while a window is open, then its final; `final`: its final result only */
+  emit: z.enum(['changes', 'final']).default('changes'),
 });
 export type JobDefinition = z.output<typeof jobDefinitionSchema>;
 
@@ -58,6 +60,8 @@ export interface Job {
   cells: readonly StateCell[];
   /** the index in `aggregates` keys are ranked by; undefined: by event count */
   orderBy?: number;
+  /** which results it writes: provisional ones and the final (`changes`), or the final only */
+  emit: 'changes' | 'final';
 }
 
 /** The source a job reads: a declared one by name, or an implicit one for a topic. */
@@ -90,8 +94,10 @@ export function compileJob(def: JobDefinition, input: InputSource): { ok: true; 
   const orderBy = def.orderBy === undefined ? undefined : (def.aggregates ?? []).findIndex((a) => a.name === def.orderBy);
   if (orderBy === -1)
     problems.push(`orderBy: "${def.orderBy}" is none of the job's aggregates (${(def.aggregates ?? []).map((a) => a.name).join(', ') || 'it has none'})`);
+  if (def.emit === 'final' && def.window.type === 'running')
+    problems.push('emit: "final" needs a window that closes; a running total never does (use "changes")');
   if (problems.length > 0 || !aggregates.ok) return { ok: false, problems };
-  const { name, window, allowedLatenessMs, emitEveryMs, maxKeys } = def;
+  const { name, window, allowedLatenessMs, emitEveryMs, maxKeys, emit } = def;
   const described = {
     ...(def.title !== undefined ? { title: def.title } : {}),
     ...(filter ? { filter, filterText: def.filter! } : {}),
@@ -107,6 +113,7 @@ export function compileJob(def: JobDefinition, input: InputSource): { ok: true; 
     allowedLatenessMs,
     emitEveryMs,
     maxKeys,
+    emit,
     ...withCells(aggregates.aggregates),
   };
   return { ok: true, job };

@@ -92,6 +92,9 @@ describe('aggregates in the jobs file', () => {
     expect(errorsOf({ aggregates: [{ name: 'x', op: 'median', field: 'delay' }] })[0]).toMatch(
       /^job "j": aggregates\.0\.op: .*"count"\|"sum"\|"min"\|"max"\|"avg"/,
     );
+    expect(errorsOf({ window: { type: 'running' }, emit: 'final' })).toEqual([
+      'job "j": emit: "final" needs a window that closes; a running total never does (use "changes")',
+    ]);
     expect(errorsOf({ aggregates: [{ name: '1x', op: 'count' }] })[0]).toMatch(/^job "j": aggregates\.0\.name: expected a name of letters/);
   });
 });

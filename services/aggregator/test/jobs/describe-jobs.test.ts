@@ -48,6 +48,7 @@ describe('describeJobs: what readers of the results learn of each job', () => {
           filter: 'delay > 15',
           maxKeys: 5000,
           allowedLatenessMs: 1000,
+          emit: 'changes',
           holds: 'counts',
         },
         {
@@ -58,6 +59,7 @@ describe('describeJobs: what readers of the results learn of each job', () => {
           keyTypes: { text: 'string' },
           maxKeys: 1000,
           allowedLatenessMs: 1000,
+          emit: 'changes',
           holds: 'counts',
         },
         {
@@ -68,6 +70,7 @@ describe('describeJobs: what readers of the results learn of each job', () => {
           keyTypes: { gender: 'integer' },
           maxKeys: 1000,
           allowedLatenessMs: 1000,
+          emit: 'changes',
           holds: 'counts',
         },
       ],

@@ -50,6 +50,7 @@ export const jobDescription = {
       },
     },
     orderBy: { type: 'string' },
+    emit: { type: 'string' },
   },
   required: ['name', 'source', 'window', 'key', 'holds'],
 } as const;
