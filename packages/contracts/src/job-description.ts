@@ -37,6 +37,10 @@ export interface AggregateDescription {
   op: string;
   field?: string;
   decimals: number;
+  /** an estimate (distinct: a HyperLogLog, 0.81% standard error) */
+  approximate?: true;
+  /** false when `other` cannot hold it (a distinct count of several keys is not their sum): null there */
+  foldsIntoOther?: false;
 }
 
 /** The job-descriptions record: every job of the aggregator's jobs file (the latest record, under DESCRIPTIONS_KEY, is the truth). */

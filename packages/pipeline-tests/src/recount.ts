@@ -16,13 +16,23 @@ export interface RecountJob {
 /** An aggregate a recount computes beside the counts: over a numeric field, skipping events where it is null. */
 export interface RecountAggregate {
   name: string;
-  op: 'sum' | 'min' | 'max' | 'avg';
+  op: 'sum' | 'min' | 'max' | 'avg' | 'distinct';
   field: keyof UserActionEvent;
 }
 
+/** How far a mean (rounded to 4 places) may be from the exact quotient. */
+export const MEAN_TOLERANCE = () => 0.00005 + 1e-9;
+
+/**
+ * How far a HyperLogLog estimate may be from the exact distinct count: four standard errors
+ * (0.81% each; one in ~16,000 estimates falls further), and at least 1.
+ */
+export const DISTINCT_TOLERANCE = (exact: number) => Math.max(1, Math.ceil(4 * 0.0081 * exact));
+
 /**
  * Per window and key, each aggregate's value as plain loops compute it (tumbling windows): the
- * sum, the least, the largest, the mean (unrounded); null where no event had a value.
+ * sum, the least, the largest, the mean (unrounded), the exact number of distinct values;
+ * null where no event had a value (distinct: 0).
  */
 export function recountValues(
   events: UserActionEvent[],
@@ -40,11 +50,12 @@ export function recountValues(
     acc.set(window, keys);
   }
   const of = (op: RecountAggregate['op'], values: number[]): number | null => {
-    if (values.length === 0) return null;
+    if (values.length === 0) return op === 'distinct' ? 0 : null;
     let total = 0;
     for (const v of values) total += v;
     if (op === 'sum') return total;
     if (op === 'avg') return total / values.length;
+    if (op === 'distinct') return new Set(values).size;
     return values.reduce((m, v) => (op === 'min' ? Math.min(m, v) : Math.max(m, v)));
   };
   return new Map(
@@ -121,12 +132,13 @@ export class LatestResults {
 
   /**
    * The results' values of the windows `expected` names, beside the expected ones, ready to
-   * compare. A mean within half a unit of the 4th place of the recount's (the aggregator
-   * rounds means to 4 places; the recount's is the float quotient) is taken as the same.
+   * compare. A value within its aggregate's tolerance of the recount's (`within`: name ->
+   * the largest difference allowed for an expected value) is taken as the same: a mean the
+   * aggregator rounds to 4 places, a distinct count it estimates.
    */
   valuesLike(
     expected: Map<string, Record<string, Record<string, number | null>>>,
-    means: readonly string[],
+    within: Record<string, (want: number) => number>,
   ): { got: Map<string, unknown>; want: Map<string, unknown> } {
     const got = new Map<string, unknown>();
     for (const [window, rows] of expected) {
@@ -143,7 +155,8 @@ export class LatestResults {
                   .filter(([name]) => rows[key] === undefined || name in rows[key])
                   .map(([name, v]) => {
                     const want = rows[key]?.[name];
-                    const close = means.includes(name) && typeof v === 'number' && typeof want === 'number' && Math.abs(v - want) <= 0.00005 + 1e-9;
+                    const tolerance = within[name];
+                    const close = tolerance !== undefined && typeof v === 'number' && typeof want === 'number' && Math.abs(v - want) <= tolerance(want);
                     return [name, close ? want : v];
                   }),
               ),

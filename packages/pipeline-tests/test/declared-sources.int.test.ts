@@ -6,7 +6,7 @@ import { windowResultKey, type WindowResult } from '@streamtally/contracts';
 import { createKafka } from '@streamtally/kafka-client';
 import { silentLogger } from '@streamtally/observability';
 import { freePort, testBrokers, testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
-import { LatestResults, runService, type ServiceProcess, startService } from '../src';
+import { DISTINCT_TOLERANCE, LatestResults, MEAN_TOLERANCE, runService, type ServiceProcess, startService } from '../src';
 
 // A team's own files, as a new user would count them: sources declared once in the jobs file,
 // the producer replaying real public data sets (vega-datasets) from that declaration — a JSON
@@ -25,17 +25,18 @@ interface Flight {
   destination: string;
 }
 
-/** Per window and key: the flights' count, total distance and delay's mean, least and largest, recounted with plain loops. */
+/** Per window and key: the flights' count, total distance, delay's mean, least and largest, and distinct destinations, recounted with plain loops. */
 function recountFlightStats(
   flights: readonly Flight[],
   job: string,
   sizeMs: number,
-): Map<string, Record<string, { flights: number; distance: number; avgDelay: number; minDelay: number; maxDelay: number }>> {
-  const sums = new Map<string, Record<string, { n: number; distance: number; delay: number; min: number; max: number }>>();
+): Map<string, Record<string, { flights: number; distance: number; avgDelay: number; minDelay: number; maxDelay: number; destinations: number }>> {
+  const sums = new Map<string, Record<string, { n: number; distance: number; delay: number; min: number; max: number; to: Set<string> }>>();
   for (const f of flights) {
     const window = windowResultKey(job, Math.floor(utc(f.date) / sizeMs) * sizeMs);
     const keys = sums.get(window) ?? {};
-    const s = (keys[f.origin] ??= { n: 0, distance: 0, delay: 0, min: Infinity, max: -Infinity });
+    const s = (keys[f.origin] ??= { n: 0, distance: 0, delay: 0, min: Infinity, max: -Infinity, to: new Set() });
+    s.to.add(f.destination);
     s.n += 1;
     s.distance += f.distance;
     s.delay += f.delay;
@@ -47,7 +48,10 @@ function recountFlightStats(
     [...sums].map(([window, keys]) => [
       window,
       Object.fromEntries(
-        Object.entries(keys).map(([key, s]) => [key, { flights: s.n, distance: s.distance, avgDelay: s.delay / s.n, minDelay: s.min, maxDelay: s.max }]),
+        Object.entries(keys).map(([key, s]) => [
+          key,
+          { flights: s.n, distance: s.distance, avgDelay: s.delay / s.n, minDelay: s.min, maxDelay: s.max, destinations: s.to.size },
+        ]),
       ),
     ]),
   );
@@ -134,6 +138,7 @@ describe('declared sources end to end: the producer replays real files from the 
               { name: 'avgDelay', op: 'avg', field: 'delay' },
               { name: 'minDelay', op: 'min', field: 'delay' },
               { name: 'maxDelay', op: 'max', field: 'delay' },
+              { name: 'destinations', op: 'distinct', field: 'destination' },
             ],
           },
           {
@@ -294,15 +299,22 @@ describe('declared sources end to end: the producer replays real files from the 
 
     // aggregates: count, sums, min and max exactly; the mean as the aggregator rounds it (4 places)
     expect(stats.size).toBeGreaterThan(1000);
+    const estimates: [number, number][] = [];
     for (const [window, keys] of stats) {
       const values = latest.byKey.get(window)!.values!;
       expect(Object.keys(values).sort()).toEqual(Object.keys(keys).sort());
       for (const [origin, want] of Object.entries(keys)) {
         const got = values[origin]!;
-        expect({ ...got, avgDelay: 0 }).toEqual({ ...want, avgDelay: 0 });
-        expect(Math.abs(got.avgDelay! - want.avgDelay)).toBeLessThanOrEqual(0.00005 + 1e-9);
+        expect({ ...got, avgDelay: 0, destinations: 0 }).toEqual({ ...want, avgDelay: 0, destinations: 0 });
+        expect(Math.abs(got.avgDelay! - want.avgDelay)).toBeLessThanOrEqual(MEAN_TOLERANCE());
+        expect(Math.abs(got.destinations! - want.destinations)).toBeLessThanOrEqual(DISTINCT_TOLERANCE(want.destinations));
+        estimates.push([got.destinations!, want.destinations]);
       }
     }
+    // the distinct counts, estimated, off by no more than Redis's stated error over them all
+    const exact = estimates.reduce((sum, [, want]) => sum + want, 0);
+    const off = estimates.reduce((sum, [got, want]) => sum + Math.abs(got - want), 0);
+    expect(off / exact).toBeLessThanOrEqual(0.0081);
     // top-N by an aggregate: the ten routes of each day with the most miles, in rank order, and the rest under other
     for (const [window, { top, rest }] of topRoutes) {
       const result = latest.byKey.get(window)!;

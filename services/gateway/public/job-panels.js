@@ -71,7 +71,7 @@
   }
 
   // what each aggregate is, shown beside its value: a sum, a mean, a least or largest value
-  var MARKS = { count: 'count', sum: 'sum', avg: 'mean', min: 'min', max: 'max' };
+  var MARKS = { count: 'count', sum: 'sum', avg: 'mean', min: 'min', max: 'max', distinct: 'distinct \u2248' };
 
   function formatted(value, decimals) {
     return value === null || value === undefined ? '–' : Number(value).toLocaleString(undefined, { maximumFractionDigits: decimals });

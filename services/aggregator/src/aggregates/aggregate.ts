@@ -2,23 +2,36 @@ import type { SourceEvent } from '@streamtally/contracts/sources';
 
 /**
  * How a state cell folds values: `incr` adds (Redis HINCRBY), `min` and `max` keep the
- * smallest or largest (compare-and-set in the checkpoint script). Folding is associative and
- * commutative, so cells merge across batches, partitions and the keys folded into `other`.
+ * smallest or largest (compare-and-set in the checkpoint script), `hll` adds the value to a
+ * HyperLogLog (PFADD: adding one twice changes nothing). Folding is associative and
+ * commutative, so cells merge across batches and partitions whatever the order.
  */
-export type CellOp = 'incr' | 'min' | 'max';
+export type NumberOp = 'incr' | 'min' | 'max';
+export type CellOp = NumberOp | 'hll';
+
+/** Why an event's value cannot be kept exactly (too large for its decimals): it goes to the dead letters. */
+export interface Refusal {
+  refused: string;
+}
 
 /** One number an aggregate keeps per key and window (a sum, a count of values, a minimum). */
-export interface StateCell {
+export interface NumberCell {
   /** names the cell's hash beside the window's counts: `<window>|<aggregate>.<cell>` */
   name: string;
-  op: CellOp;
-  /**
-   * The event's contribution, an integer (fixed point); null when it has none (an optional
-   * field missing); a string says why the value cannot be kept exactly (too large for its
-   * decimals), and the event goes to the dead letters instead
-   */
-  read(event: SourceEvent): number | null | string;
+  op: NumberOp;
+  /** the event's contribution, an integer (fixed point); null when it has none (an optional field missing) */
+  read(event: SourceEvent): number | null | Refusal;
 }
+
+/** A set an aggregate keeps per key and window, approximately (a HyperLogLog per key: `<window>|<cell>|<key>`). */
+export interface SetCell {
+  name: string;
+  op: 'hll';
+  /** the event's element, as text; null when it has none */
+  read(event: SourceEvent): string | null;
+}
+
+export type StateCell = NumberCell | SetCell;
 
 /** An aggregate as written in a job: its name in results, what it computes, over which field. */
 export interface AggregateDefinition {
@@ -36,6 +49,10 @@ export interface Aggregate {
   /** decimal places kept exactly (fixed point); 0 for integers */
   decimals: number;
   cells: readonly StateCell[];
+  /** false when the keys folded into `other` cannot be combined (a distinct count: their sets are not summed) */
+  folds?: false;
+  /** true when the value is an estimate (a distinct count: HyperLogLog, 0.81% standard error) */
+  approximate?: true;
   /**
    * The value for one key (or for the keys folded into `other`) from the key's event count and
    * its cells' folded values, in `cells` order (undefined: no event had a value); null when none.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Aggregate, AggregateDefinition, AggregateKind } from './aggregate';
 import { avg } from './avg';
 import { count } from './count';
+import { distinct } from './distinct';
 import { max } from './max';
 import { min } from './min';
 import { sum } from './sum';
@@ -10,7 +11,7 @@ import { sum } from './sum';
  * Every aggregate, registered here and only here: a new aggregate is a module in this folder
  * and one line below (README, "Adding an aggregate").
  */
-const AGGREGATES = { count, sum, min, max, avg } satisfies Record<string, AggregateKind>;
+const AGGREGATES = { count, sum, min, max, avg, distinct } satisfies Record<string, AggregateKind>;
 
 export type AggregateOp = keyof typeof AGGREGATES;
 export const AGGREGATE_OPS = Object.keys(AGGREGATES) as [AggregateOp, ...AggregateOp[]];
@@ -62,6 +63,7 @@ function fieldProblem(def: AggregateDefinition, kind: AggregateKind, fields: Fie
   const type = fields.get(def.field);
   if (type === undefined) return `unknown field "${def.field}" ${fieldsNote}`;
   if (!kind.fieldTypes.includes(type)) return `field "${def.field}" is ${type}; ${def.op} reads ${kind.fieldTypes.join(' or ')} fields`;
+  if (def.op === 'distinct') return def.decimals === undefined ? undefined : 'distinct counts values as they are; remove "decimals"';
   if (type === 'number' && def.decimals === undefined)
     return `field "${def.field}" is a number: declare "decimals", the places kept exactly (0-9), e.g. 2 for cents`;
   return undefined;

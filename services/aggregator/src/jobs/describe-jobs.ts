@@ -19,7 +19,14 @@ export function describeJob(job: Job): JobDescription {
     ...(job.aggregates.length > 0
       ? {
           holds: 'aggregates' as const,
-          aggregates: job.aggregates.map(({ name, op, field, decimals }) => ({ name, op, ...(field !== undefined ? { field } : {}), decimals })),
+          aggregates: job.aggregates.map(({ name, op, field, decimals, approximate, folds }) => ({
+            name,
+            op,
+            ...(field !== undefined ? { field } : {}),
+            decimals,
+            ...(approximate ? { approximate } : {}),
+            ...(folds === false ? { foldsIntoOther: folds } : {}),
+          })),
           ...(job.orderBy !== undefined ? { orderBy: job.aggregates[job.orderBy]!.name } : {}),
         }
       : { holds: 'counts' as const }),

@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import type { CellOp } from '../aggregates/aggregate';
 import { WindowDelta } from '../windowing/batch-aggregator';
 import { PartitionProgress } from '../windowing/watermark';
-import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS, READ_WINDOW } from './scripts';
+import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS, EXPIRE_KEYED, READ_WINDOW } from './scripts';
 import { stateKeys } from './keys';
 
 export type CheckpointOutcome = 'OK' | 'FENCED' | 'OFFSET' | 'CLOSED';
@@ -41,7 +41,7 @@ export interface CellSpec {
 /** A window's committed state: its counts, its cells' values per key, and its version. */
 export interface WindowState {
   counts: Record<string, number>;
-  /** per cell (in the order asked for): key -> value; 'overflow' where a sum left Redis's range */
+  /** per cell (in the order asked for): key -> value (a set cell: its estimated size); 'overflow' where a sum left Redis's range */
   cells: Record<string, number | 'overflow'>[];
   /** how many checkpoints changed the window (0: none since versions exist) */
   changes: number;
@@ -60,6 +60,13 @@ interface ScriptedRedis extends Redis {
   readWindow(numKeys: number, ...keysAndStart: string[]): Promise<[string, ...string[][]]>;
 }
 
+/** A pipeline with the scripts defined on the client (ioredis adds them to its pipelines). */
+interface ScriptedPipeline {
+  readWindow(numKeys: number, ...args: string[]): void;
+  expireKeyed(numKeys: number, ...args: string[]): void;
+  exec: () => ReturnType<ReturnType<Redis['pipeline']>['exec']>;
+}
+
 /** The aggregator's committed state in Redis: partition offsets, window counts, closed points. */
 export class RedisState {
   private readonly redis: ScriptedRedis;
@@ -76,6 +83,7 @@ export class RedisState {
     redis.defineCommand('closeWindows', { numberOfKeys: 2, lua: CLOSE_WINDOWS });
     redis.defineCommand('clearPending', { numberOfKeys: 1, lua: CLEAR_PENDING });
     redis.defineCommand('readWindow', { lua: READ_WINDOW });
+    redis.defineCommand('expireKeyed', { lua: EXPIRE_KEYED });
     this.redis = redis as ScriptedRedis;
   }
 
@@ -183,7 +191,7 @@ export class RedisState {
     };
     for (const w of windows) {
       const keys = [this.keys.versions(job), this.keys.window(job, w.windowStart), ...cells.map((c) => this.keys.cell(job, w.windowStart, c.name))];
-      pipeline.readWindow(keys.length, ...keys, String(w.windowStart));
+      pipeline.readWindow(keys.length, ...keys, String(w.windowStart), ...cells.map((c) => c.op));
     }
     const rows = (await pipeline.exec()) ?? [];
     return windows.map((w, i) => {
@@ -220,9 +228,15 @@ export class RedisState {
     pipeline.zrem(this.keys.open(job), ...windowStarts.map(String));
     pipeline.hdel(this.keys.pending(job), ...windowStarts.map(String));
     pipeline.hdel(this.keys.versions(job), ...windowStarts.map(String));
+    const ttl = String(this.closedWindowTtlSeconds);
     for (const start of windowStarts) {
       pipeline.expire(this.keys.window(job, start), this.closedWindowTtlSeconds);
-      for (const cell of cells) pipeline.expire(this.keys.cell(job, start, cell.name), this.closedWindowTtlSeconds);
+      for (const cell of cells) {
+        // a set cell is a HyperLogLog per key: the script expires each of the window's
+        if (cell.op === 'hll')
+          (pipeline as unknown as ScriptedPipeline).expireKeyed(2, this.keys.window(job, start), this.keys.cell(job, start, cell.name), ttl);
+        else pipeline.expire(this.keys.cell(job, start, cell.name), this.closedWindowTtlSeconds);
+      }
     }
     await pipeline.exec();
   }
@@ -236,7 +250,7 @@ export class RedisState {
  */
 export function packDeltas(deltas: Iterable<WindowDelta>, jobs: readonly string[], cells?: ReadonlyMap<string, readonly CellSpec[]>): string {
   const index = new Map(jobs.map((job, i) => [job, i]));
-  const flat: (string | number)[] = [];
+  const flat: (string | number | string[])[] = [];
   for (const delta of deltas) {
     const job = index.get(delta.job);
     if (job === undefined) throw new Error(`a delta of job ${delta.job}, which this topic's checkpoint does not list`);
@@ -246,7 +260,7 @@ export function packDeltas(deltas: Iterable<WindowDelta>, jobs: readonly string[
     for (let c = 0; c < cellCount; c += 1) {
       const values = delta.cells?.[c];
       flat.push(values?.size ?? 0);
-      if (values) for (const [key, value] of values) flat.push(wellFormed(key), value);
+      if (values) for (const [key, value] of values) flat.push(wellFormed(key), typeof value === 'number' ? value : [...value].map(wellFormed));
     }
   }
   return JSON.stringify(flat);

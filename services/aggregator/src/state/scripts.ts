@@ -24,7 +24,8 @@ return { tostring(epoch), offset, redis.call('HGET', KEYS[1], 'maxTs') or '' }
  * count, where the results it had then (twice the total) left off.
  *
  * Aggregates' cells beside the counts: `incr` adds (a sum leaving Redis's 64-bit range is
- * marked "overflow" instead of failing the batch forever), `min`/`max` compare and set.
+ * marked "overflow" instead of failing the batch forever), `min`/`max` compare and set, `hll`
+ * adds the batch's elements to the key's HyperLogLog (`<cell hash>|<key>`).
  *
  * The deltas come packed in one JSON argument (decoded by Redis's cjson), and a window's key
  * is built here from its job's prefix: a catch-up batch touches hundreds of windows and
@@ -36,7 +37,7 @@ return { tostring(epoch), offset, redis.call('HGET', KEYS[1], 'maxTs') or '' }
  * ARGV: epoch, fromOffset, toOffset, maxTs, now, writtenAt, J, per job: closedSeen, windowPrefix,
  *       cells ("name op name op…", '' for none), then the deltas: a JSON array of, per window,
  *       jobIndex (0-based), "windowStart", "windowEndScore", N, then N x (key, increment), then
- *       per cell of the job M, M x (key, value)
+ *       per cell of the job M, M x (key, value) (for `hll`, value is an array of elements)
  */
 export const CHECKPOINT_BATCH = `
 local part = KEYS[1]
@@ -78,7 +79,11 @@ while d <= total do
     d = d + 1
     for _ = 1, m do
       local key, value = deltas[d], deltas[d + 1]
-      if op == 'incr' then
+      if op == 'hll' then
+        -- value: the elements the batch saw for the key; unpack takes a few thousand at a time
+        local set = hash .. '|' .. key
+        for from = 1, #value, 4000 do redis.call('PFADD', set, unpack(value, from, math.min(from + 3999, #value))) end
+      elseif op == 'incr' then
         local added = redis.pcall('HINCRBY', hash, key, value)
         if type(added) == 'table' and added.err then redis.call('HSET', hash, key, 'overflow') end
       else
@@ -131,11 +136,34 @@ return windows
 
 /**
  * A window's state in one step, so its version and values come from the same checkpoint:
- * [version or '', counts as a flat HGETALL, then each cell's flat HGETALL].
- * KEYS: versions, window, then the cells' hashes; ARGV: windowStart
+ * [version or '', counts as a flat HGETALL, then each cell's values as flat key, value pairs:
+ * a hash cell's HGETALL, a set cell's estimate (PFCOUNT) per key of the window].
+ * KEYS: versions, window, then the cells' hashes; ARGV: windowStart, then each cell's op
  */
 export const READ_WINDOW = `
-local out = { redis.call('HGET', KEYS[1], ARGV[1]) or '', redis.call('HGETALL', KEYS[2]) }
-for i = 3, #KEYS do out[#out + 1] = redis.call('HGETALL', KEYS[i]) end
+local counts = redis.call('HGETALL', KEYS[2])
+local out = { redis.call('HGET', KEYS[1], ARGV[1]) or '', counts }
+for i = 3, #KEYS do
+  if ARGV[i - 1] == 'hll' then
+    local estimates = {}
+    for k = 1, #counts, 2 do
+      estimates[#estimates + 1] = counts[k]
+      estimates[#estimates + 1] = redis.call('PFCOUNT', KEYS[i] .. '|' .. counts[k])
+    end
+    out[#out + 1] = estimates
+  else
+    out[#out + 1] = redis.call('HGETALL', KEYS[i])
+  end
+end
 return out
+`;
+
+/**
+ * Expires a set cell's HyperLogLogs of a retired window, one per key of the window.
+ * KEYS: window (its counts name the keys), the cell's prefix; ARGV: seconds
+ */
+export const EXPIRE_KEYED = `
+local fields = redis.call('HKEYS', KEYS[1])
+for _, key in ipairs(fields) do redis.call('EXPIRE', KEYS[2] .. '|' .. key, ARGV[1]) end
+return #fields
 `;

@@ -17,14 +17,17 @@ export function oldestWrittenAt(messages: readonly InputMessage[]): number | und
   return Number.isFinite(oldest) ? oldest : undefined;
 }
 
+/** One cell's part of a batch: key -> a folded number, or the elements added (a set cell). */
+export type CellDelta = Map<string, number | Set<string>>;
+
 /** Count increments for one window of one job, and its aggregates' cells folded over the batch. */
 export interface WindowDelta {
   job: string;
   windowStart: number;
   windowEnd: number | null;
   counts: Map<string, number>;
-  /** per state cell of the job (job.cells order): key -> the batch's folded value; absent for a count-only job */
-  cells?: Map<string, number>[];
+  /** per state cell of the job (job.cells order): key -> the batch's folded value (a set's elements for `hll`); absent for a count-only job */
+  cells?: CellDelta[];
 }
 
 export interface BatchInput {
@@ -69,21 +72,30 @@ function keyOf(event: SourceEvent, fields: readonly string[]): string {
 }
 
 /** Reads the event's value for each cell into `values`; returns why one cannot be kept, if one cannot. */
-function readCells(cells: Job['cells'], event: SourceEvent, values: (number | null)[]): string | undefined {
+function readCells(cells: Job['cells'], event: SourceEvent, values: CellValue[]): string | undefined {
   for (let c = 0; c < cells.length; c += 1) {
     const value = cells[c]!.read(event);
-    if (typeof value === 'string') return value;
+    if (value !== null && typeof value === 'object') return value.refused;
     values[c] = value;
   }
   return undefined;
 }
 
-/** Folds `value` into a cell's map under `key`, by the cell's op. */
-function foldCell(cell: Map<string, number>, op: CellOp, key: string, value: number): void {
+/** An event's value for one cell: a number, a set's element (text), or none. */
+type CellValue = number | string | null;
+
+/** Folds `value` into a cell's map under `key`, by the cell's op: a number folded, or an element added to the key's set. */
+function foldCell(cell: CellDelta, op: CellOp, key: string, value: number | string): void {
   const current = cell.get(key);
-  if (current === undefined) cell.set(key, value);
-  else if (op === 'incr') cell.set(key, current + value);
-  else if (op === 'min' ? value < current : value > current) cell.set(key, value);
+  if (op === 'hll') {
+    if (current === undefined) cell.set(key, new Set([value as string]));
+    else (current as Set<string>).add(value as string);
+    return;
+  }
+  const n = value as number;
+  if (current === undefined) cell.set(key, n);
+  else if (op === 'incr') cell.set(key, (current as number) + n);
+  else if (op === 'min' ? n < (current as number) : n > (current as number)) cell.set(key, n);
 }
 
 function deadLetterOf(input: BatchInput, message: InputMessage, failure: { code: DeadLetter['code']; error: string; field?: string }): DeadLetter {
@@ -107,7 +119,7 @@ interface JobTally {
   events: number;
   late: number;
   /** this event's value per state cell (job.cells order), reused from event to event */
-  values: (number | null)[];
+  values: CellValue[];
 }
 
 /**
@@ -135,7 +147,7 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
     byStart: new Map(),
     events: 0,
     late: 0,
-    values: new Array<number | null>(job.cells.length).fill(null),
+    values: new Array<CellValue>(job.cells.length).fill(null),
   }));
   // every job of a topic reads it through one source (the jobs file is refused otherwise)
   const source = input.jobs[0]?.input;

@@ -1,5 +1,5 @@
 import { encodeWindowResult, type FoldReason, resultVersion, WindowResult } from '@streamtally/contracts';
-import type { Aggregate, CellOp } from '../aggregates/aggregate';
+import type { Aggregate, NumberOp } from '../aggregates/aggregate';
 
 /** Kafka's default limit is 1 MiB per record; a result stays well under it. */
 export const MAX_RESULT_BYTES = 512 * 1024;
@@ -120,14 +120,15 @@ function foldedValues(window: WindowToPublish, aggregates: readonly Aggregate[],
   const row: Record<string, number | null> = {};
   let c = 0;
   for (const aggregate of aggregates) {
-    const cells = aggregate.cells.map((cell, i) => foldCellOver(window.cells?.[c + i] ?? {}, cell.op, keys));
+    const cells = aggregate.cells.map((cell, i) => (cell.op === 'hll' ? undefined : foldCellOver(window.cells?.[c + i] ?? {}, cell.op, keys)));
     c += aggregate.cells.length;
-    row[aggregate.name] = cells.includes('overflow') ? null : aggregate.value(count, cells as (number | undefined)[]);
+    // a distinct count of several keys is not the sum of theirs: no value, rather than a wrong one
+    row[aggregate.name] = aggregate.folds === false || cells.includes('overflow') ? null : aggregate.value(count, cells as (number | undefined)[]);
   }
   return row;
 }
 
-function foldCellOver(cell: Record<string, number | 'overflow'>, op: CellOp, keys: readonly string[]): number | 'overflow' | undefined {
+function foldCellOver(cell: Record<string, number | 'overflow'>, op: NumberOp, keys: readonly string[]): number | 'overflow' | undefined {
   let folded: number | undefined;
   for (const key of keys) {
     const value = cell[key];

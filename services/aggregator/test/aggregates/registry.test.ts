@@ -61,6 +61,19 @@ describe('aggregates in the jobs file', () => {
     expect(compiled!.orderBy).toBe(1);
   });
 
+  it('compiles distinct over any field as a HyperLogLog cell, approximate, and not folded into other', () => {
+    const parsed = parseJobs({ sources: [source], jobs: [job({ aggregates: [{ name: 'routes', op: 'distinct', field: 'origin' }] })] });
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    const [aggregate] = parsed.jobs[0]!.aggregates;
+    expect(parsed.jobs[0]!.cells.map((c) => `${c.name} ${c.op}`)).toEqual(['routes.hll hll']);
+    expect(aggregate).toMatchObject({ approximate: true, folds: false });
+    expect(parsed.jobs[0]!.cells[0]!.read({ ts: 0, origin: 'ORD' })).toBe('ORD');
+    expect(parsed.jobs[0]!.cells[0]!.read({ ts: 0, origin: null })).toBeNull();
+    expect(errorsOf({ aggregates: [{ name: 'x', op: 'distinct', field: 'fare', decimals: 2 }] })).toEqual([
+      'job "j": aggregates[0] ("x"): distinct counts values as they are; remove "decimals"',
+    ]);
+  });
+
   it('a job without aggregates keeps its counts only, as ever', () => {
     const parsed = parseJobs({ sources: [source], jobs: [job({})] });
     expect(parsed.ok && parsed.jobs[0]!.aggregates.length === 0 && parsed.jobs[0]!.cells.length === 0).toBe(true);

@@ -276,5 +276,34 @@ describe('RedisState against a real Redis', () => {
       // its last result then had version 2 x 42 (+1 if final): the new one is above either
       expect(window!.changes * 2).toBeGreaterThan(2 * 42 + 1);
     });
+    it("keeps a set cell as a HyperLogLog per key: a replayed element counts once, a batch refused adds nothing, the window's keys expire with it", async () => {
+      const sets = [{ name: 'users.hll', op: 'hll' as const }];
+      const own = await state.acquire('t', 0, '0');
+      const batch = (from: number, users: Record<string, string[]>) =>
+        state.checkpoint({
+          ...base,
+          epoch: own.epoch,
+          fromOffset: String(from),
+          toOffset: String(from + 1),
+          maxTs: 1,
+          deltas: [
+            {
+              ...delta('g', 0, Object.fromEntries(Object.keys(users).map((k) => [k, users[k]!.length]))),
+              cells: [new Map(Object.entries(users).map(([k, v]) => [k, new Set(v)]))],
+            },
+          ],
+          cells: new Map([['g', sets]]),
+        });
+      const many = Array.from({ length: 9000 }, (_, i) => `user-${i}`); // more than one unpack() can take at once
+      expect(await batch(0, { ORD: ['a', 'b', 'c'], LAX: many })).toBe('OK');
+      expect(await batch(1, { ORD: ['c', 'd'], 'x|y': ['z'] })).toBe('OK'); // "c" again: no new element
+      expect(await batch(1, { ORD: ['e', 'f', 'g'] })).toBe('OFFSET');
+      const [window] = await state.openWindows('g', Infinity, sets);
+      expect(window!.cells[0]!.ORD).toBe(4);
+      expect(window!.cells[0]!['x|y']).toBe(1);
+      expect(Math.abs((window!.cells[0]!.LAX as number) - 9000)).toBeLessThanOrEqual(4 * 0.0081 * 9000);
+      await state.retire('g', [0], sets);
+      for (const key of ['ORD', 'LAX', 'x|y']) expect(await redis.ttl(`${state.keys.cell('g', 0, 'users.hll')}|${key}`)).toBeGreaterThan(0);
+    });
   });
 });

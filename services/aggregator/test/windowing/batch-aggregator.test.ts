@@ -151,7 +151,7 @@ describe('aggregateBatch: aggregates beside the counts', () => {
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const batch = (values: unknown[]) =>
     aggregateBatch({ topic: 'flights', partition: 1, jobs: parsed.jobs, maxTs: -Infinity, closedBefore: new Map(), now: 9, messages: messages(values) });
-  const cellsOf = (delta: { cells?: Map<string, number>[] }) => delta.cells!.map((cell) => Object.fromEntries(cell));
+  const cellsOf = (delta: { cells?: Map<string, number | Set<string>>[] }) => delta.cells!.map((cell) => Object.fromEntries(cell));
 
   it("folds each cell by its op per key: fares in cents, the delay's min, max, and its sum and count of values", () => {
     const out = batch([

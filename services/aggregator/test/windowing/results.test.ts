@@ -164,3 +164,27 @@ describe('window results with aggregates', () => {
     expect(Object.keys(result.values!)).toEqual(Object.keys(result.counts));
   });
 });
+
+describe('window results with a distinct count', () => {
+  it("gives each key its estimate and other none: several keys' distinct counts are not their sum", () => {
+    const parsed = parseJobs({
+      sources: [{ name: 's', topic: 's', format: 'json', fields: { t: { type: 'timestamp' }, k: { type: 'string' }, u: { type: 'string' } }, time: 't' }],
+      jobs: [
+        {
+          name: 'j',
+          source: 's',
+          key: { field: 'k' },
+          window: { type: 'running' },
+          aggregates: [{ name: 'users', op: 'distinct', field: 'u' }],
+          orderBy: 'users',
+        },
+      ],
+    });
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    const { aggregates, orderBy } = parsed.jobs[0]!;
+    const window = { job: 'j', windowStart: 0, windowEnd: null, counts: { a: 10, b: 4, c: 9 }, cells: [{ a: 3, b: 4, c: 9 }], changes: 2 };
+    const result = buildResult(window, false, 1, { maxKeys: 1, maxBytes: 1e6, aggregates, orderBy: orderBy! });
+    expect(result.values).toEqual({ c: { users: 9 } });
+    expect(result.other).toEqual({ keys: 2, count: 14, reason: ['maxKeys'], values: { users: null } });
+  });
+});

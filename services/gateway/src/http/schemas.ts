@@ -45,7 +45,14 @@ export const jobDescription = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { name: { type: 'string' }, op: { type: 'string' }, field: { type: 'string' }, decimals: { type: 'integer' } },
+        properties: {
+          name: { type: 'string' },
+          op: { type: 'string' },
+          field: { type: 'string' },
+          decimals: { type: 'integer' },
+          approximate: { type: 'boolean' },
+          foldsIntoOther: { type: 'boolean' },
+        },
         required: ['name', 'op'],
       },
     },
