@@ -4,7 +4,8 @@
 # events/s, the share of its CPU time spent in checkpoints, and peak resident memory. The node
 # flags are the Dockerfile's (plus --cpu-prof). BENCH_SHAPE=json: the backlog is flights-shaped
 # JSON records instead (vega-datasets' US flights, packages/bench/src/flights-backlog-main.ts),
-# read through a declared json source by one job keyed by origin and destination, hourly.
+# read through a declared json source by one job keyed by origin and destination, hourly;
+# with BENCH_JOB=stats, one job per origin per hour with count, sum, avg, max and distinct.
 # BENCH_TOPIC=<topic>: that backlog (of the shape BENCH_SHAPE says), already written, instead of a new one.
 #   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6390 [BENCH_SHAPE=json] scripts/bench/aggregator.sh [events]
 set -euo pipefail
@@ -17,7 +18,14 @@ RUN="bench-agg-$(date +%s%N)"
 INPUT="${BENCH_TOPIC:-$RUN}"
 if [[ "${BENCH_SHAPE:-user-action}" == json ]]; then
   [[ -n "${BENCH_TOPIC:-}" ]] || node "$ROOT/packages/bench/dist/flights-backlog-main.js" "$KAFKA_BROKERS" "$INPUT" "$EVENTS"
-  JOBS="{\"sources\":[{\"name\":\"flights\",\"topic\":\"$INPUT\",\"format\":\"json\",\"time\":\"date\",\"fields\":{\"date\":{\"type\":\"timestamp\",\"format\":\"yyyy/MM/dd HH:mm\"},\"origin\":{\"type\":\"string\"},\"destination\":{\"type\":\"string\"},\"delay\":{\"type\":\"integer\"}}}],\"jobs\":[{\"name\":\"routes-hourly\",\"source\":\"flights\",\"key\":{\"fields\":[\"origin\",\"destination\"]},\"window\":{\"type\":\"tumbling\",\"sizeMs\":3600000},\"allowedLatenessMs\":1000,\"maxKeys\":5000}]}"
+  SOURCE="{\"name\":\"flights\",\"topic\":\"$INPUT\",\"format\":\"json\",\"time\":\"date\",\"fields\":{\"date\":{\"type\":\"timestamp\",\"format\":\"yyyy/MM/dd HH:mm\"},\"origin\":{\"type\":\"string\"},\"destination\":{\"type\":\"string\"},\"delay\":{\"type\":\"integer\"},\"distance\":{\"type\":\"integer\"}}}"
+  if [[ "${BENCH_JOB:-routes}" == stats ]]; then
+    # per origin per hour: count, sum(distance), avg(delay), max(delay), distinct(destination)
+    AGGREGATES="${BENCH_AGGREGATES:-}"; [[ -n "$AGGREGATES" ]] || AGGREGATES='[{"name":"flights","op":"count"},{"name":"miles","op":"sum","field":"distance"},{"name":"meanDelay","op":"avg","field":"delay"},{"name":"worstDelay","op":"max","field":"delay"},{"name":"destinations","op":"distinct","field":"destination"}]'
+    JOBS="{\"sources\":[$SOURCE],\"jobs\":[{\"name\":\"flight-stats-hourly\",\"source\":\"flights\",\"key\":{\"field\":\"origin\"},\"window\":{\"type\":\"tumbling\",\"sizeMs\":3600000},\"allowedLatenessMs\":1000,\"maxKeys\":5000,\"aggregates\":$AGGREGATES}]}"
+  else
+    JOBS="{\"sources\":[$SOURCE],\"jobs\":[{\"name\":\"routes-hourly\",\"source\":\"flights\",\"key\":{\"fields\":[\"origin\",\"destination\"]},\"window\":{\"type\":\"tumbling\",\"sizeMs\":3600000},\"allowedLatenessMs\":1000,\"maxKeys\":5000}]}"
+  fi
 else
   FILE="$(bench_file "$EVENTS")"
   [[ -n "${BENCH_TOPIC:-}" ]] || write_backlog "$FILE" "$INPUT"

@@ -12,6 +12,9 @@
 # partitions whose event times drift apart by more than a year in this catch-up, and with a
 # shorter grace it drops records as late (1 s: 35% of them, 1 year: 24%) where ours drops none;
 # its line says how many it dropped, which must be 0 for the figures to compare.
+# BENCH_JOB=stats: instead of counts per route, per origin per hour the count, the sum of
+# distance, the mean and the largest delay and the distinct destinations
+# (scripts/bench/streams/FlightStatsHourly.java beside aggregator.sh's stats job).
 # Needs Java 17 and Maven (Kafka Streams is resolved from Maven Central into .cache/), a
 # broker and Redis running, and pnpm build.
 #   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6390 scripts/bench/streams-vs-ours.sh [events] [rounds]
@@ -21,13 +24,15 @@ EVENTS="${1:-1000000}"
 ROUNDS="${2:-3}"
 : "${KAFKA_BROKERS:?set KAFKA_BROKERS}" "${REDIS_URL:?set REDIS_URL}"
 POM="$ROOT/scripts/bench/streams/pom.xml"
-HASH="$(cat "$POM" "$ROOT/scripts/bench/streams/RoutesHourly.java" | sha256sum | cut -c1-12)"
+HASH="$(cat "$POM" "$ROOT"/scripts/bench/streams/*.java | sha256sum | cut -c1-12)"
 CACHE="$ROOT/.cache/streams-bench/$HASH"
 if [[ ! -d "$CACHE/classes" ]]; then
   mvn -q -B -f "$POM" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies -DoutputDirectory="$CACHE/libs" >&2
-  javac -d "$CACHE/classes.partial" -cp "$CACHE/libs/*" "$ROOT/scripts/bench/streams/RoutesHourly.java"
+  javac -d "$CACHE/classes.partial" -cp "$CACHE/libs/*" "$ROOT"/scripts/bench/streams/*.java
   mv "$CACHE/classes.partial" "$CACHE/classes"
 fi
+
+STREAMS_MAIN="$([[ "${BENCH_JOB:-routes}" == stats ]] && echo FlightStatsHourly || echo RoutesHourly)"
 
 streams_round() {
   local topic="$1" app="bench-streams-$(date +%s%N)" line
@@ -35,7 +40,7 @@ streams_round() {
   line="$(/usr/bin/time -f '%M' -o /tmp/streamtally-bench-streams-rss java ${STREAMS_JAVA_OPTS:-} \
     -Dlog4j2.configurationFile="$ROOT/scripts/kafka/log4j2.properties" -Dkafka.logs.dir="/tmp/streamtally-bench-streams-logs" \
     -Dbench.graceSeconds="${STREAMS_GRACE_SECONDS:-630720000}" -cp "$CACHE/libs/*:$CACHE/classes" \
-    RoutesHourly "$KAFKA_BROKERS" "$topic" "$app-out" "$app" 2>/dev/null | grep '^kafka-streams:')"
+    "$STREAMS_MAIN" "$KAFKA_BROKERS" "$topic" "$app-out" "$app" 2>/dev/null | grep '^kafka-streams:')"
   echo "$line; peak RSS $(( $(cat /tmp/streamtally-bench-streams-rss) / 1024 )) MB"
 }
 

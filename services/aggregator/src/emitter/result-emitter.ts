@@ -128,7 +128,7 @@ export class ResultEmitter {
     const watermark = globalWatermark(progress, job.allowedLatenessMs, now, this.deps.idleTimeoutMs);
     if (Number.isFinite(watermark)) metrics.watermarkLag(job.name, Math.max(0, (now - watermark) / 1000));
     const closing = job.window.type !== 'running' && Number.isFinite(watermark) ? await state.close(job.name, watermark) : [];
-    const finals = await state.withCounts(job.name, closing, job.cells);
+    const finals = await state.withState(job.name, closing, job.cells);
     const closingStarts = new Set(closing.map((w) => w.windowStart));
     // a catch-up can hold thousands of windows open (partitions' batches each span weeks of
     // event time, and a window closes once all have passed it): reading them all on every

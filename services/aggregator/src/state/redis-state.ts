@@ -175,7 +175,7 @@ export class RedisState {
     for (let i = 0; i < flat.length; i += 2) {
       windows.push({ windowStart: Number(flat[i]), windowEnd: flat[i + 1] === 'inf' ? null : Number(flat[i + 1]) });
     }
-    return this.withCounts(job, windows, cells);
+    return this.withState(job, windows, cells);
   }
 
   /**
@@ -183,7 +183,7 @@ export class RedisState {
    * and its values come from the same checkpoint, so a result never pairs a version with
    * values of another.
    */
-  async withCounts<W extends { windowStart: number }>(job: string, windows: W[], cells: readonly CellSpec[] = []): Promise<(W & WindowState)[]> {
+  async withState<W extends { windowStart: number }>(job: string, windows: W[], cells: readonly CellSpec[] = []): Promise<(W & WindowState)[]> {
     if (windows.length === 0) return [];
     const pipeline = this.redis.pipeline() as unknown as {
       readWindow(numKeys: number, ...args: string[]): void;

@@ -75,7 +75,7 @@ describe('RedisState against a real Redis', () => {
     expect(
       await state.checkpoint({ ...base, closedSeen, epoch: own.epoch, fromOffset: '1', toOffset: '2', maxTs: 2500, deltas: [delta('g', 1000, { a: 1 })] }),
     ).toBe('CLOSED');
-    expect((await state.withCounts('g', [{ windowStart: 1000 }]))[0]!.counts).toEqual({ a: 1 });
+    expect((await state.withState('g', [{ windowStart: 1000 }]))[0]!.counts).toEqual({ a: 1 });
   });
 
   it('moves the closed point only forward, to the end of the newest window it closed; running totals never close', async () => {
