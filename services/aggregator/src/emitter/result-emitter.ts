@@ -134,9 +134,16 @@ export class ResultEmitter {
     // event time, and a window closes once all have passed it): reading them all on every
     // emit was most of the work (docs/benchmarks.md); the newest are the ones worth showing
     // a final-only job writes nothing for its open windows: no need to read them
+    // and of those, only the ones changed since this emitter last wrote them are read again
     const newest = job.emit === 'final' ? 0 : (this.deps.maxProvisionalWindows ?? Infinity);
-    const open = newest === 0 ? [] : (await state.openWindows(job.name, newest, job.cells)).filter((w) => !closingStarts.has(w.windowStart));
-    metrics.openWindows(job.name, open.length < newest ? open.length : (await state.openCount(job.name)) - closing.length);
+    const written = (start: number) => {
+      const version = this.lastVersion.get(windowResultKey(job.name, start));
+      return version === undefined ? undefined : version / 2;
+    };
+    const { listed, changed } = newest === 0 ? { listed: [], changed: [] } : await state.changedOpenWindows(job.name, newest, job.cells, written);
+    const open = changed.filter((w) => !closingStarts.has(w.windowStart));
+    const stillOpen = listed.filter((start) => !closingStarts.has(start)).length;
+    metrics.openWindows(job.name, listed.length < newest ? stillOpen : (await state.openCount(job.name)) - closing.length);
     return { pending, watermark, finals, open };
   }
 

@@ -170,12 +170,35 @@ export class RedisState {
 
   /** A job's open windows with their committed state: every one, or the `newest` (by end) only. */
   async openWindows(job: string, newest = Infinity, cells: readonly CellSpec[] = []): Promise<OpenWindow[]> {
+    return this.withState(job, await this.listOpen(job, newest), cells);
+  }
+
+  /**
+   * Like openWindows, but reads the state only of the windows whose number of changes is not
+   * `seen(windowStart)` (what the caller last wrote of them): their versions first, in one call.
+   * `listed`: the starts of all the newest open windows, changed or not.
+   * In a catch-up the newest windows are read on every emit, and most have not changed since.
+   */
+  async changedOpenWindows(
+    job: string,
+    newest: number,
+    cells: readonly CellSpec[],
+    seen: (windowStart: number) => number | undefined,
+  ): Promise<{ listed: number[]; changed: OpenWindow[] }> {
+    const listed = await this.listOpen(job, newest);
+    if (listed.length === 0) return { listed: [], changed: [] };
+    const changes = await this.redis.hmget(this.keys.versions(job), ...listed.map((w) => String(w.windowStart)));
+    const changed = listed.filter((w, i) => seen(w.windowStart) !== Number(changes[i] ?? 0));
+    return { listed: listed.map((w) => w.windowStart), changed: await this.withState(job, changed, cells) };
+  }
+
+  private async listOpen(job: string, newest: number): Promise<{ windowStart: number; windowEnd: number | null }[]> {
     const flat = await this.redis.zrange(this.keys.open(job), Number.isFinite(newest) ? -newest : 0, -1, 'WITHSCORES');
     const windows: { windowStart: number; windowEnd: number | null }[] = [];
     for (let i = 0; i < flat.length; i += 2) {
       windows.push({ windowStart: Number(flat[i]), windowEnd: flat[i + 1] === 'inf' ? null : Number(flat[i + 1]) });
     }
-    return this.withState(job, windows, cells);
+    return windows;
   }
 
   /**
