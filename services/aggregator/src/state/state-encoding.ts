@@ -1,0 +1,44 @@
+import type { CellOp } from '../aggregates/aggregate';
+import type { WindowDelta } from '../windowing/batch-aggregator';
+
+/** A state cell as the state layer needs it: where it is kept and how it folds. */
+export interface CellSpec {
+  name: string;
+  op: CellOp;
+}
+
+/**
+ * The deltas as CHECKPOINT_BATCH reads them: one flat JSON array (see there). Window starts
+ * and ends travel as strings, kept exact whatever Lua does with numbers. A key that is not
+ * well-formed UTF-16 (a lone surrogate, possible in a JSON string) is written as Redis always
+ * stored it, with U+FFFD in its place: cjson refuses the escape JSON.stringify would write.
+ */
+export function packDeltas(deltas: Iterable<WindowDelta>, jobs: readonly string[], cells?: ReadonlyMap<string, readonly CellSpec[]>): string {
+  const index = new Map(jobs.map((job, i) => [job, i]));
+  const flat: (string | number | string[])[] = [];
+  for (const delta of deltas) {
+    const job = index.get(delta.job);
+    if (job === undefined) throw new Error(`a delta of job ${delta.job}, which this topic's checkpoint does not list`);
+    flat.push(job, String(delta.windowStart), delta.windowEnd === null ? '+inf' : String(delta.windowEnd), delta.counts.size);
+    for (const [key, count] of delta.counts) flat.push(wellFormed(key), count);
+    const cellCount = cells?.get(delta.job)?.length ?? 0;
+    for (let c = 0; c < cellCount; c += 1) {
+      const values = delta.cells?.[c];
+      flat.push(values?.size ?? 0);
+      if (values) for (const [key, value] of values) flat.push(wellFormed(key), typeof value === 'number' ? value : [...value].map(wellFormed));
+    }
+  }
+  return JSON.stringify(flat);
+}
+
+const wellFormed = (key: string) => (key.isWellFormed() ? key : key.toWellFormed());
+
+/** A cell's hash as read (flat): numbers, and the marker a sum that left Redis's range keeps. */
+export function readCell(flat: readonly string[]): Record<string, number | 'overflow'> {
+  const values: Record<string, number | 'overflow'> = {};
+  for (let k = 0; k < flat.length; k += 2) {
+    const n = Number(flat[k + 1]);
+    values[flat[k]!] = Number.isSafeInteger(n) ? n : 'overflow';
+  }
+  return values;
+}
