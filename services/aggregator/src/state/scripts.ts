@@ -23,6 +23,10 @@ return { tostring(epoch), offset, redis.call('HGET', KEYS[1], 'maxTs') or '' }
  * values do: a sum may fall). A window counted before versions existed starts from its total
  * count, where the results it had then (twice the total) left off.
  *
+ * A cell's value comes as its decimal text, and goes to Redis as that text: a Lua number would
+ * be turned into text by Redis, which since 7.2 may write a round one with an exponent
+ * (1e+08), and HINCRBY refuses that.
+ *
  * Aggregates' cells beside the counts: `incr` adds (a sum leaving Redis's 64-bit range is
  * marked "overflow" instead of failing the batch forever), `min`/`max` compare and set, `hll`
  * adds the batch's elements to the key's HyperLogLog (`<cell hash>|<key>`).
@@ -67,7 +71,7 @@ while d <= total do
     -- open before versions existed: its results' versions were twice its total
     local counted = 0
     for _, c in ipairs(redis.call('HVALS', window)) do counted = counted + tonumber(c) end
-    if counted > 0 then redis.call('HINCRBY', versions, start, counted) end
+    if counted > 0 then redis.call('HINCRBY', versions, start, string.format('%d', counted)) end
   end
   d = d + 4
   for _ = 1, n do
@@ -87,8 +91,8 @@ while d <= total do
         local added = redis.pcall('HINCRBY', hash, key, value)
         if type(added) == 'table' and added.err then redis.call('HSET', hash, key, 'overflow') end
       else
-        local current = tonumber(redis.call('HGET', hash, key))
-        if current == nil or (op == 'min' and value < current) or (op == 'max' and value > current) then
+        local current, v = tonumber(redis.call('HGET', hash, key)), tonumber(value)
+        if current == nil or (op == 'min' and v < current) or (op == 'max' and v > current) then
           redis.call('HSET', hash, key, value)
         end
       end

@@ -25,7 +25,8 @@ export function packDeltas(deltas: Iterable<WindowDelta>, jobs: readonly string[
     for (let c = 0; c < cellCount; c += 1) {
       const values = delta.cells?.[c];
       flat.push(values?.size ?? 0);
-      if (values) for (const [key, value] of values) flat.push(wellFormed(key), typeof value === 'number' ? value : [...value].map(wellFormed));
+      // a number as its text (see CHECKPOINT_BATCH: never an exponent), a set as its elements
+      if (values) for (const [key, value] of values) flat.push(wellFormed(key), typeof value === 'number' ? String(value) : [...value].map(wellFormed));
     }
   }
   return JSON.stringify(flat);

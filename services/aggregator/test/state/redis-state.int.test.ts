@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniqueName } from '@streamtally/test-support';
-import { RedisState } from '../../src/state/redis-state';
+import { packDeltas, RedisState } from '../../src/state/redis-state';
 import { WindowDelta } from '../../src/windowing/batch-aggregator';
 
 const delta = (job: string, windowStart: number, counts: Record<string, number>, windowEnd: number | null = windowStart + 1000): WindowDelta => ({
@@ -250,6 +250,16 @@ describe('RedisState against a real Redis', () => {
       // retired: every cell's hash expires with the window
       await state.retire('g', [0], cells);
       for (const cell of cells) expect(await redis.ttl(state.keys.cell('g', 0, cell.name))).toBeGreaterThan(0);
+    });
+
+    it('sends round values as their digits: 100,000,000 is added and compared as such (Redis 7.2+ writes a Lua number like it as 1e+08)', async () => {
+      const own = await state.acquire('t', 0, '0');
+      const delta = withCells(0, { x: 1 }, [{ x: 100_000_000 }, { x: 1e15 }, { x: 100_000_000 }]);
+      expect(packDeltas([delta], ['g'], new Map([['g', cells]]))).toContain('1,"x","100000000",1,"x","1000000000000000",1,"x","100000000"');
+      expect(await checkpointOf(own, 0, [delta])).toBe('OK');
+      expect(await checkpointOf(own, 1, [withCells(0, { x: 1 }, [{ x: 100_000_000 }, { x: 1e14 }, { x: 1 }])])).toBe('OK');
+      const [window] = await state.openWindows('g', Infinity, cells);
+      expect(window!.cells).toEqual([{ x: 200_000_000 }, { x: 1e14 }, { x: 100_000_000 }]);
     });
 
     it("marks a sum that leaves Redis's 64-bit range as overflow and goes on: the batch is not refused forever", async () => {
