@@ -11,17 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -88,31 +80,6 @@ public final class FlightStatsHourly {
         })
         .to(output, Produced.with(Serdes.String(), Serdes.String()));
 
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers))) {
-      List<TopicPartition> partitions = admin.describeTopics(List.of(input)).allTopicNames().get().get(input).partitions().stream()
-          .map(p -> new TopicPartition(input, p.partition())).collect(Collectors.toList());
-      long total = admin.listOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()))).all().get()
-          .values().stream().mapToLong(o -> o.offset()).sum();
-      admin.createTopics(List.of(new NewTopic(output, partitions.size(), (short) 1))).all().get();
-      KafkaStreams streams = new KafkaStreams(builder.build(), props);
-      streams.start();
-      long committed = 0;
-      while (committed < total) {
-        Thread.sleep(100);
-        if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
-          System.err.println("kafka-streams stopped: " + streams.state());
-          System.exit(1);
-        }
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
-        committed = offsets.values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
-      }
-      double seconds = (System.nanoTime() - RoutesHourly.FIRST_NANOS.get()) / 1e9;
-      double dropped = streams.metrics().values().stream()
-          .filter(m -> m.metricName().name().equals("dropped-records-total") && m.metricName().group().equals("stream-task-metrics"))
-          .mapToDouble(m -> ((Number) m.metricValue()).doubleValue()).sum();
-      System.out.printf("kafka-streams: %d events in %.2f s = %d events/s (stats: count, sum, avg, max, distinct; exactly_once_v2, grace %d s; %d unreadable, %d dropped as late)%n",
-          total, seconds, (long) (total / seconds), RoutesHourly.GRACE.toSeconds(), RoutesHourly.SKIPPED.get(), (long) dropped);
-      streams.close(Duration.ofSeconds(10));
-    }
+    RoutesHourly.runUntilCommitted(builder, props, brokers, input, output, applicationId, "stats: count, sum, avg, max, distinct; ");
   }
 }

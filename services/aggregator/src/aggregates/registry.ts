@@ -3,15 +3,14 @@ import type { Aggregate, AggregateDefinition, AggregateKind } from './aggregate'
 import { avg } from './avg';
 import { count } from './count';
 import { distinct } from './distinct';
-import { max } from './max';
-import { min } from './min';
+import { extremum } from './extremum';
 import { sum } from './sum';
 
 /**
  * Every aggregate, registered here and only here: a new aggregate is a module in this folder
  * and one line below (README, "Adding an aggregate").
  */
-const AGGREGATES = { count, sum, min, max, avg, distinct } satisfies Record<string, AggregateKind>;
+const AGGREGATES = { count, sum, min: extremum('min'), max: extremum('max'), avg, distinct } satisfies Record<string, AggregateKind>;
 
 export type AggregateOp = keyof typeof AGGREGATES;
 export const AGGREGATE_OPS = Object.keys(AGGREGATES) as [AggregateOp, ...AggregateOp[]];

@@ -1,5 +1,5 @@
 import { encodeWindowResult, type FoldReason, resultVersion, WindowResult } from '@streamtally/contracts';
-import type { Aggregate, NumberOp } from '../aggregates/aggregate';
+import type { Aggregate, NumberOp, StateCell } from '../aggregates/aggregate';
 
 /** Kafka's default limit is 1 MiB per record; a result stays well under it. */
 export const MAX_RESULT_BYTES = 512 * 1024;
@@ -101,29 +101,34 @@ export function buildResult(window: WindowToPublish, final: boolean, now: number
 /** Each key's aggregates by name, from its count and its cells. */
 function valuesOf(window: WindowToPublish, aggregates: readonly Aggregate[]): Record<string, Record<string, number | null>> {
   const values: Record<string, Record<string, number | null>> = {};
-  for (const key of Object.keys(window.counts)) {
-    const count = window.counts[key]!;
-    const row: Record<string, number | null> = {};
-    let c = 0;
-    for (const aggregate of aggregates) {
-      const cells = aggregate.cells.map((_, i) => window.cells?.[c + i]?.[key]);
-      c += aggregate.cells.length;
-      row[aggregate.name] = cells.includes('overflow') ? null : aggregate.value(count, cells as (number | undefined)[]);
-    }
-    values[key] = row;
-  }
+  for (const key of Object.keys(window.counts)) values[key] = rowOf(aggregates, window.counts[key]!, (i) => window.cells?.[i]?.[key]);
   return values;
 }
 
 /** The aggregates of the folded keys together: their cells folded by each cell's op (sums add, minima take the least). */
 function foldedValues(window: WindowToPublish, aggregates: readonly Aggregate[], keys: readonly string[], count: number): Record<string, number | null> {
+  const cellAt = (i: number, cell: StateCell) => (cell.op === 'hll' ? undefined : foldCellOver(window.cells?.[i] ?? {}, cell.op, keys));
+  return rowOf(aggregates, count, cellAt, true);
+}
+
+/**
+ * One row of values by aggregate name, each from its cells' values (`cellAt` the job-wide cell
+ * index); null where a cell overflowed, and for `folded` keys an aggregate that does not fold
+ * (a distinct count of several keys is not the sum of theirs: no value rather than a wrong one).
+ */
+function rowOf(
+  aggregates: readonly Aggregate[],
+  count: number,
+  cellAt: (index: number, cell: StateCell) => number | 'overflow' | undefined,
+  folded = false,
+): Record<string, number | null> {
   const row: Record<string, number | null> = {};
   let c = 0;
   for (const aggregate of aggregates) {
-    const cells = aggregate.cells.map((cell, i) => (cell.op === 'hll' ? undefined : foldCellOver(window.cells?.[c + i] ?? {}, cell.op, keys)));
+    const cells = aggregate.cells.map((cell, i) => cellAt(c + i, cell));
     c += aggregate.cells.length;
-    // a distinct count of several keys is not the sum of theirs: no value, rather than a wrong one
-    row[aggregate.name] = aggregate.folds === false || cells.includes('overflow') ? null : aggregate.value(count, cells as (number | undefined)[]);
+    const none = (folded && aggregate.folds === false) || cells.includes('overflow');
+    row[aggregate.name] = none ? null : aggregate.value(count, cells as (number | undefined)[]);
   }
   return row;
 }
