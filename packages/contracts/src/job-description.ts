@@ -30,6 +30,26 @@ export interface JobDescription {
   orderBy?: string;
   /** `final`: only each window's final result is written (absent: `changes`, provisional ones first) */
   emit?: 'changes' | 'final';
+  /** which definition of the job runs (results of an older generation are retired); absent: 1 */
+  generation?: number;
+  /** where a new generation starts reading: `earliest`, `latest`, or an ISO-8601 time */
+  startFrom?: string;
+  /** how far it has counted its source, as of `writtenAt` */
+  progress?: JobProgress;
+}
+
+/**
+ * A job counting its source from `startFrom` (added or changed on a running pipeline) is
+ * `backfilling` until it has reached the live read, then `live`.
+ */
+export interface JobProgress {
+  status: 'backfilling' | 'live';
+  /** records of its source it has still to count to reach the live read */
+  behind: number;
+  /** at the rate of the last few seconds, the seconds until it is live (absent: not known yet) */
+  etaSeconds?: number;
+  /** true when Kafka's retention had dropped records before it started: its results miss them */
+  partial?: true;
 }
 
 export interface AggregateDescription {

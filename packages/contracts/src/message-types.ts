@@ -43,6 +43,10 @@ export interface WindowResult {
   /** grows with every change of the window's state (twice its changes, plus one once final):
    *  a final result outranks every provisional one */
   version: number;
+  /** which definition of the job made it: 1 for its first, one more each time the job's
+   *  definition changed or it was recomputed (absent: 1). A newer generation replaces every
+   *  window of an older one, whatever their versions */
+  generation?: number;
   /** wall-clock ms when the aggregator emitted this version */
   emittedAt: number;
   /** Kafka timestamp (ms) of the oldest input first counted in this version, when known:

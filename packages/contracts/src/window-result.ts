@@ -63,6 +63,8 @@ export function decodeWindowResult(bytes: Buffer | string | null | undefined): D
   }
   if (typeof raw.final !== 'boolean') return reject('bad_final', 'field final: expected a boolean');
   if (!isIntegerIn(raw.version, 0, Number.MAX_SAFE_INTEGER)) return reject('bad_version', 'field version: expected a non-negative integer');
+  if (raw.generation !== undefined && !isIntegerIn(raw.generation, 1, Number.MAX_SAFE_INTEGER))
+    return reject('bad_generation', 'field generation: expected a positive integer');
   if (!isIntegerIn(raw.emittedAt, 0, Number.MAX_SAFE_INTEGER)) return reject('bad_emittedAt', 'field emittedAt: expected epoch ms');
   if (raw.inputWrittenAt !== undefined && !isIntegerIn(raw.inputWrittenAt, 0, Number.MAX_SAFE_INTEGER)) {
     return reject('bad_inputWrittenAt', 'field inputWrittenAt: expected epoch ms');
@@ -74,7 +76,18 @@ export function encodeWindowResult(result: WindowResult): Buffer {
   return Buffer.from(JSON.stringify(result));
 }
 
-/** True when `candidate` should replace `current` for the same key: the highest version wins. */
+/** A result's generation (absent: the job's first). */
+export function generationOf(result: Pick<WindowResult, 'generation'>): number {
+  return result.generation ?? 1;
+}
+
+/**
+ * True when `candidate` should replace `current` for the same key: a newer generation of the
+ * job wins whatever the versions (each generation counts its versions from the start), then
+ * the highest version.
+ */
 export function supersedes(candidate: WindowResult, current: WindowResult | undefined): boolean {
-  return current === undefined || candidate.version > current.version;
+  if (current === undefined) return true;
+  const [g, h] = [generationOf(candidate), generationOf(current)];
+  return g !== h ? g > h : candidate.version > current.version;
 }

@@ -63,6 +63,21 @@ export class ServiceTopics implements PreparedTopics {
     return (await this.admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, start: o.low, end: o.high }));
   }
 
+  /**
+   * Like `offsetsOf`, asked again while the broker settles a topic `prepare` created a moment
+   * ago (no leader yet), for up to BROKER_TIMEOUT_MS: for start-up, not for every emit.
+   */
+  settledOffsetsOf(topic: string): Promise<PartitionOffsets[]> {
+    return retry(() => this.offsetsOf(topic), { initialMs: 100, maxMs: 1000, withinMs: this.options.timeoutMs });
+  }
+
+  /** Per partition, the offset of its first record written at or after `ms` (its end when none is); asked again while the topic settles. */
+  async offsetsAt(topic: string, ms: number): Promise<{ partition: number; offset: string }[]> {
+    const admin = this.admin;
+    if (!admin) throw new Error(`no offsets for ${topic}: the topics were not prepared with { offsets: true }`);
+    return retry(() => admin.fetchTopicOffsetsByTimestamp(topic, ms), { initialMs: 100, maxMs: 1000, withinMs: this.options.timeoutMs });
+  }
+
   async close(): Promise<void> {
     const admin = this.admin;
     this.admin = undefined;

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import {
   BatchConsumer,
   createKafkaClientMetrics,
+  type KafkaClientMetrics,
   createProducer,
   instrumentProducer,
   type Kafka,
@@ -13,18 +14,21 @@ import {
 } from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
 import { minReplicasOf, topicNeeds, type AggregatorConfig } from './config';
-import { DESCRIPTIONS_KEY, encodeJobDescriptions } from '@streamtally/contracts';
+import { DESCRIPTIONS_KEY, encodeJobDescriptions, type JobProgress } from '@streamtally/contracts';
 import { describeJobs } from './jobs/describe-jobs';
 import { Job } from './jobs/job-schema';
-import { createAggregatorMetrics, AggregatorMetrics, emitterMetricsOf, initialiseSeries, processorMetricsOf } from './metrics';
+import { createAggregatorMetrics, AggregatorMetrics, emitterMetricsOf, initialiseSeries, processorMetricsOf, progressMetricsOf } from './metrics';
 import { RedisState } from './state/redis-state';
 import { Assignment } from './consumer/assignment';
-import { PartitionProcessor } from './consumer/partition-processor';
+import { PartitionProcessor, type SideOutputs } from './consumer/partition-processor';
 import { KafkaCommits } from './adapters/kafka-commits';
 import { EmitSchedule } from './emitter/emit-schedule';
 import { replicaWait } from './emitter/replica-wait';
 import { ResultEmitter } from './emitter/result-emitter';
 import { kafkaResultPublisher, kafkaSideOutputs } from './adapters/kafka-outputs';
+import { JobRegistry } from './state/job-registry';
+import { registerJobs } from './lifecycle/register-jobs';
+import { type Backfill, createBackfill } from './lifecycle/backfill';
 
 export interface AggregatorDeps {
   config: AggregatorConfig;
@@ -43,46 +47,43 @@ export interface AggregatorApp {
 }
 
 /** The aggregator wired together: used by main.ts and by the tests, so both run the same thing. */
-export function createAggregatorApp({ config, jobs, logger, registry, kafka, redis }: AggregatorDeps): AggregatorApp {
+export function createAggregatorApp({ config, jobs: defined, logger, registry, kafka, redis }: AggregatorDeps): AggregatorApp {
   const metrics = createAggregatorMetrics(registry);
-  initialiseSeries(metrics, jobs);
+  initialiseSeries(metrics, defined);
   const clientMetrics = createKafkaClientMetrics(registry);
   const state = new RedisState(redis, config.STATE_NAMESPACE, config.CLOSED_WINDOW_TTL_SECONDS);
+  const jobRegistry = new JobRegistry(redis, config.STATE_NAMESPACE);
   const topics = new ServiceTopics(kafka, { timeoutMs: config.BROKER_TIMEOUT_MS, settings: topicSettingsOf(config), logger });
   const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
   instrumentProducer(producer, clientMetrics, 'aggregator');
   const consumer = inputConsumer(kafka, config, { registry: clientMetrics, client: 'aggregator' });
   const kafkaCommits = new KafkaCommits((offsets) => consumer.commitOffsets(offsets), config.KAFKA_COMMIT_INTERVAL_MS, logger.child({ component: 'commits' }));
-  const sources = [...new Set(jobs.map((j) => j.source))];
-  const processor = new PartitionProcessor({
-    state,
-    jobsByTopic: new Map(sources.map((topic) => [topic, jobs.filter((j) => j.source === topic)])),
-    sideOutputs: kafkaSideOutputs(
-      producer,
-      { results: config.RESULTS_TOPIC, lateEvents: config.LATE_EVENTS_TOPIC, deadLetter: config.DEAD_LETTER_TOPIC },
-      topics,
-    ),
-    startOffsetOf: async (topic, partition) => (await topics.offsetsOf(topic)).find((o) => o.partition === partition)?.start ?? '0',
-    commitToKafka: (topic, partition, offset) => kafkaCommits.offer({ topic, partition, offset }),
-    metrics: processorMetricsOf(metrics),
-    logger: logger.child({ component: 'processor' }),
-  });
+  const sources = [...new Set(defined.map((j) => j.source))];
+  const outputTopics = { results: config.RESULTS_TOPIC, lateEvents: config.LATE_EVENTS_TOPIC, deadLetter: config.DEAD_LETTER_TOPIC };
+  const sideOutputs = kafkaSideOutputs(producer, outputTopics, topics);
   const assignment = new Assignment();
-  consumer.onAssignment((owned) => {
-    assignment.update(owned);
-    processor.resetOwnership();
-    logger.info({ assignment: owned }, 'partitions assigned');
-  });
-  const emitter = resultEmitter({ config, jobs, logger, state, metrics, topics, producer, assignment });
-  const schedule = new EmitSchedule(async () => void (await emitter.tick()), config.EMIT_TICK_MS, logger);
-
+  // the rest runs the jobs as registered in Redis (their generations): wired at start
+  let running: Running | undefined;
   let closing: Promise<void> | undefined;
   let positionCheck: NodeJS.Timeout | undefined;
   return {
     async start() {
-      await topics.prepare(topicNeeds(config, jobs), { offsets: true });
+      await topics.prepare(topicNeeds(config, defined), { offsets: true });
       await producer.connect();
-      await describe(producer, config.JOB_DESCRIPTIONS_TOPIC, jobs);
+      const jobs = await registerJobs(defined, {
+        registry: jobRegistry,
+        offsetsOf: (topic) => topics.settledOffsetsOf(topic),
+        offsetsAt: (topic, ms) => topics.offsetsAt(topic, ms),
+        logger,
+        now: Date.now(),
+      });
+      const describeNow = (progress?: ReadonlyMap<string, JobProgress>) => describe(producer, config.JOB_DESCRIPTIONS_TOPIC, jobs, progress);
+      const { processor, schedule, backfill } = (running = wireJobs(
+        { config, logger, kafka, state, jobRegistry, topics, producer, consumer, kafkaCommits, sideOutputs, assignment, metrics, clientMetrics },
+        jobs,
+        describeNow,
+      ));
+      await describeNow(await backfill.start());
       await consumer.start({
         topics: sources,
         fromBeginning: true,
@@ -92,20 +93,76 @@ export function createAggregatorApp({ config, jobs, logger, registry, kafka, red
       });
       schedule.start();
       positionCheck = checkPositions(processor, consumer, config.POSITION_CHECK_INTERVAL_MS, logger);
-      logger.info({ jobs: jobs.map((j) => j.name), sources, namespace: config.STATE_NAMESPACE }, 'aggregator started');
+      const names = jobs.map((j) => (j.generation > 1 ? `${j.name} (generation ${j.generation})` : j.name));
+      logger.info({ jobs: names, sources, namespace: config.STATE_NAMESPACE }, 'aggregator started');
     },
-    health: () => aggregatorHealth({ consumer, processor, emitter, schedule, redis }, config.STALL_TIMEOUT_MS),
+    health: () => aggregatorHealth({ consumer, running, redis }, config.STALL_TIMEOUT_MS),
     close() {
       clearInterval(positionCheck);
-      closing ??= closeInOrder({ schedule, kafkaCommits, consumer, producer, topics, redis }, logger);
+      closing ??= closeInOrder({ running, kafkaCommits, consumer, producer, topics, redis }, logger);
       return closing;
     },
   };
 }
 
-/** What the jobs are, for whoever draws their results: one record, the latest set wins. */
-async function describe(producer: Producer, topic: string, jobs: readonly Job[]): Promise<void> {
-  await producer.send({ topic, acks: -1, messages: [{ key: DESCRIPTIONS_KEY, value: encodeJobDescriptions(describeJobs(jobs, Date.now())) }] });
+interface WiringParts {
+  config: AggregatorConfig;
+  logger: Logger;
+  kafka: Kafka;
+  state: RedisState;
+  jobRegistry: JobRegistry;
+  topics: ServiceTopics;
+  producer: Producer;
+  consumer: BatchConsumer;
+  kafkaCommits: KafkaCommits;
+  sideOutputs: SideOutputs;
+  assignment: Assignment;
+  metrics: AggregatorMetrics;
+  clientMetrics: KafkaClientMetrics;
+}
+
+/** What runs the jobs as registered (their generations): the live reader's processor, the emitter and its schedule, the backfill. */
+function wireJobs(parts: WiringParts, jobs: readonly Job[], describeNow: (progress?: ReadonlyMap<string, JobProgress>) => Promise<void>): Running {
+  const { config, logger, kafka, state, jobRegistry, topics, producer, consumer, kafkaCommits, sideOutputs, assignment, metrics, clientMetrics } = parts;
+  const sources = [...new Set(jobs.map((j) => j.source))];
+  const processor = new PartitionProcessor({
+    state,
+    jobsByTopic: new Map(sources.map((topic) => [topic, jobs.filter((j) => j.source === topic)])),
+    sideOutputs,
+    startOffsetOf: async (topic, partition) => (await topics.offsetsOf(topic)).find((o) => o.partition === partition)?.start ?? '0',
+    commitToKafka: (topic, partition, offset) => kafkaCommits.offer({ topic, partition, offset }),
+    metrics: processorMetricsOf(metrics),
+    logger: logger.child({ component: 'processor' }),
+  });
+  consumer.onAssignment((owned) => {
+    assignment.update(owned);
+    processor.resetOwnership();
+    logger.info({ assignment: owned }, 'partitions assigned');
+  });
+  const emitter = resultEmitter({ config, jobs, logger, state, metrics, topics, producer, assignment });
+  const schedule = new EmitSchedule(async () => void (await emitter.tick()), config.EMIT_TICK_MS, logger);
+  const backfill = createBackfill({
+    kafka,
+    config,
+    jobs,
+    state,
+    registry: jobRegistry,
+    sideOutputs,
+    partitionsOf: (topic) => topics.partitionsOf(topic),
+    // the emitter of the first job's source speaks for all: one instance writes descriptions
+    speaksForJobs: () => assignment.isEmitterFor(jobs[0]!.source),
+    describe: describeNow,
+    metrics: { ...progressMetricsOf(metrics), counted: (job, n) => metrics.backfillEvents.inc({ aggregation: job }, n) },
+    consumerMetrics: { registry: clientMetrics, client: 'aggregator-catch-up' },
+    logger,
+  });
+  return { processor, emitter, schedule, backfill };
+}
+
+/** What the jobs are (and how far they have counted), for whoever draws their results: one record, the latest set wins. */
+async function describe(producer: Producer, topic: string, jobs: readonly Job[], progress?: ReadonlyMap<string, JobProgress>): Promise<void> {
+  const value = encodeJobDescriptions(describeJobs(jobs, Date.now(), progress));
+  await producer.send({ topic, acks: -1, messages: [{ key: DESCRIPTIONS_KEY, value }] });
 }
 
 /** Compares the partitions' offsets with Redis every `intervalMs` (see PartitionProcessor.resync). */
@@ -119,35 +176,35 @@ function checkPositions(processor: PartitionProcessor, consumer: BatchConsumer, 
   }, intervalMs);
 }
 
+/** What runs the registered jobs, once started. */
 interface Running {
-  consumer: BatchConsumer;
   processor: PartitionProcessor;
   emitter: ResultEmitter;
   schedule: EmitSchedule;
-  redis: Redis;
+  backfill: Backfill;
 }
 
 /** Healthy while consuming, no partition stalled, Redis ready and no job failing to emit for STALL_TIMEOUT_MS. */
-function aggregatorHealth({ consumer, processor, emitter, schedule, redis }: Running, stallTimeoutMs: number): HealthReport {
-  const stalled = processor.stalledPartitions(stallTimeoutMs);
-  const failingJobs = emitter.failingFor(stallTimeoutMs);
+function aggregatorHealth({ consumer, running, redis }: { consumer: BatchConsumer; running?: Running; redis: Redis }, stallTimeoutMs: number): HealthReport {
+  const stalled = running?.processor.stalledPartitions(stallTimeoutMs) ?? [];
+  const failingJobs = running?.emitter.failingFor(stallTimeoutMs) ?? [];
   const { liveness } = consumer;
   return {
-    healthy: liveness.running && stalled.length === 0 && redis.status === 'ready' && failingJobs.length === 0,
+    healthy: running !== undefined && liveness.running && stalled.length === 0 && redis.status === 'ready' && failingJobs.length === 0,
     details: {
       running: liveness.running,
       ...liveness.describe(),
       redis: redis.status,
-      ownedPartitions: processor.ownedCount,
+      ownedPartitions: running?.processor.ownedCount ?? 0,
       stalledPartitions: stalled,
       failingJobs,
-      lastEmitError: schedule.lastError,
+      lastEmitError: running?.schedule.lastError,
     },
   };
 }
 
 interface Closable {
-  schedule: EmitSchedule;
+  running: Running | undefined;
   kafkaCommits: KafkaCommits;
   consumer: BatchConsumer;
   producer: Producer;
@@ -159,8 +216,9 @@ interface Closable {
  * Stops intake first (no new tick, the last offsets to Kafka, leave the group), lets the last
  * emit finish, then closes what it wrote with: the producer, the admin, Redis.
  */
-async function closeInOrder({ schedule, kafkaCommits, consumer, producer, topics, redis }: Closable, logger: Logger): Promise<void> {
-  const lastTick = schedule.stop();
+async function closeInOrder({ running, kafkaCommits, consumer, producer, topics, redis }: Closable, logger: Logger): Promise<void> {
+  const lastTick = running?.schedule.stop();
+  await running?.backfill.close().catch((err: unknown) => logger.warn({ err }, 'catch-up reader disconnect failed'));
   logger.debug('closing: last offsets to Kafka, then the consumer');
   await kafkaCommits.flush();
   await consumer.close().catch((err: unknown) => logger.warn({ err }, 'consumer disconnect failed'));

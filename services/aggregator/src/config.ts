@@ -41,7 +41,7 @@ export const aggregatorConfigSchema = z
     REDIS_REPLICA_TIMEOUT_MS: setting.integer(10, 60_000).default(1000),
     KAFKA_CLIENT_ID: z.string().min(1).default('streamtally-aggregator'),
     CONSUMER_GROUP: z.string().min(1).default('streamtally-aggregator'),
-    /** prefix of every Redis key: a recompute from the start of the topic runs in a fresh namespace */
+    /** prefix of every Redis key: two pipelines sharing a Redis keep apart by it */
     STATE_NAMESPACE: z
       .string()
       .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'expected letters, digits, _ or -')
@@ -69,6 +69,8 @@ export const aggregatorConfigSchema = z
      * be counted again from there
      */
     POSITION_CHECK_INTERVAL_MS: setting.integer(100, 600_000).default(5000),
+    /** how often each job's progress is looked at: a backfilling job's log line, metrics and description, and the end of a backfill */
+    PROGRESS_INTERVAL_MS: setting.integer(100, 600_000).default(5000),
     SESSION_TIMEOUT_MS: setting.integer(6000, 300_000).default(10_000),
     PARTITIONS_CONCURRENCY: setting.integer(1, 64).default(3),
     /**

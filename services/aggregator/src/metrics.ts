@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { WindowResult } from '@streamtally/contracts';
+import type { JobProgress, WindowResult } from '@streamtally/contracts';
 import type { ProcessorMetrics } from './consumer/processor-metrics';
 import type { EmitterMetrics } from './emitter/emitter-metrics';
 import { KeyLabels, OTHER_LABEL } from './emitter/key-labels';
@@ -45,7 +45,7 @@ export function createAggregatorMetrics(registry: Registry) {
     }),
     checkpointFailures: new Counter({
       name: 'streamtally_aggregator_checkpoint_failures_total',
-      help: 'Checkpoints not applied: error (Redis unreachable), fenced (partition lost), offset (out of step), closed (recomputed), past_log_end (Redis counted past the log: topic recreated)',
+      help: 'Checkpoints not applied: error (Redis unreachable), fenced (partition lost), offset (out of step), closed (recomputed), jobs (a backfilling job reached the batch: recomputed), past_log_end (Redis counted past the log: topic recreated)',
       labelNames: ['reason'],
       registers,
     }),
@@ -97,6 +97,30 @@ export function createAggregatorMetrics(registry: Registry) {
       labelNames: ['aggregation'],
       registers,
     }),
+    jobRecordsBehind: new Gauge({
+      name: 'streamtally_aggregator_job_records_behind',
+      help: 'Records of its source a backfilling job has still to count before it is live (0: live)',
+      labelNames: ['aggregation'],
+      registers,
+    }),
+    jobBackfilling: new Gauge({
+      name: 'streamtally_aggregator_job_backfilling',
+      help: '1 while the job counts its source from startFrom (added or changed on a running pipeline), 0 once live',
+      labelNames: ['aggregation'],
+      registers,
+    }),
+    jobBackfillEta: new Gauge({
+      name: 'streamtally_aggregator_job_backfill_eta_seconds',
+      help: "Estimated seconds until a backfilling job is live, at the last few seconds' rate (0: live or not known yet)",
+      labelNames: ['aggregation'],
+      registers,
+    }),
+    backfillEvents: new Counter({
+      name: 'streamtally_aggregator_backfill_events_total',
+      help: 'Events a job counted while catching up (the catch-up reader)',
+      labelNames: ['aggregation'],
+      registers,
+    }),
     ownedPartitions: new Gauge({ name: 'streamtally_aggregator_owned_partitions', help: 'Input partitions this instance owns', registers }),
     stateReplicas: new Gauge({
       name: 'streamtally_aggregator_state_replicas',
@@ -121,8 +145,23 @@ export function initialiseSeries(metrics: AggregatorMetrics, jobs: readonly { na
     metrics.watermarkLag.set({ aggregation: job.name }, 0);
     metrics.records.inc({ topic: job.source }, 0);
     metrics.deadLetters.inc({ topic: job.source }, 0);
+    metrics.jobRecordsBehind.set({ aggregation: job.name }, 0);
+    metrics.jobBackfilling.set({ aggregation: job.name }, 0);
+    metrics.jobBackfillEta.set({ aggregation: job.name }, 0);
+    metrics.backfillEvents.inc({ aggregation: job.name }, 0);
   }
-  for (const reason of ['error', 'fenced', 'offset', 'closed', 'past_log_end']) metrics.checkpointFailures.inc({ reason }, 0);
+  for (const reason of ['error', 'fenced', 'offset', 'closed', 'jobs', 'past_log_end']) metrics.checkpointFailures.inc({ reason }, 0);
+}
+
+/** A job's progress (see lifecycle/progress-monitor), as gauges. */
+export function progressMetricsOf(metrics: AggregatorMetrics) {
+  return {
+    progress(job: string, progress: JobProgress): void {
+      metrics.jobRecordsBehind.set({ aggregation: job }, progress.behind);
+      metrics.jobBackfilling.set({ aggregation: job }, progress.status === 'backfilling' ? 1 : 0);
+      metrics.jobBackfillEta.set({ aggregation: job }, progress.etaSeconds ?? 0);
+    },
+  };
 }
 
 /** The partition processor's reports, as the aggregator's prom-client series. */

@@ -1,19 +1,13 @@
 import type { Logger } from 'pino';
-import type { PartitionBatch } from '@streamtally/kafka-client';
-import { DeadLetter, LateEvent } from '@streamtally/contracts';
 import { Backoff, sleep } from '@streamtally/observability';
 import { Job } from '../jobs/job-schema';
-import { type CheckpointOutcome, Ownership, RedisState } from '../state/redis-state';
-import { aggregateBatch, type BatchOutput, InputMessage, oldestWrittenAt } from '../windowing/batch-aggregator';
+import { type CheckpointOutcome, type JobPosition, Ownership, RedisState } from '../state/redis-state';
+import { type BatchOutput, InputMessage, oldestWrittenAt } from '../windowing/batch-aggregator';
+import { countBatch, livePlan } from './job-positions';
+import { type BatchContext, sendOnce, type SideOutputs } from './side-outputs-once';
 import type { ProcessorMetrics } from './processor-metrics';
 
-/** One partition's batch as the consumer hands it over (kafka-client's PartitionBatch), its records as the sources read them. */
-export type BatchContext = Omit<PartitionBatch, 'messages' | 'lastOffset'> & { messages: InputMessage[] };
-
-export interface SideOutputs {
-  /** writes late events and dead letters; resolves once Kafka acknowledged them */
-  send(late: LateEvent[], deadLetters: { key: string; letter: DeadLetter }[]): Promise<void>;
-}
+export type { BatchContext, SideOutputs } from './side-outputs-once';
 
 export interface PartitionProcessorDeps {
   state: RedisState;
@@ -31,6 +25,8 @@ export interface PartitionProcessorDeps {
 }
 
 interface Owned extends Ownership {
+  /** where each job (by state name) is on the partition, as last read or moved here */
+  positions: Map<string, JobPosition>;
   sought: boolean;
   lastProgressAt: number;
   lag: number;
@@ -153,12 +149,14 @@ export class PartitionProcessor {
     const messages = this.toCount(batch, own);
     if (messages === undefined) return 'left';
     const jobs = this.deps.jobsByTopic.get(batch.topic) ?? [];
-    const closedSeen = await this.deps.state.readClosed(jobs.map((j) => j.name));
+    const closedSeen = await this.deps.state.readClosed(jobs.map((j) => j.stateId));
     const closedBefore = new Map([...closedSeen].map(([job, raw]) => [job, raw === '' ? -Infinity : Number(raw)]));
     const now = this.now();
-    const out = aggregateBatch({ topic: batch.topic, partition: batch.partition, messages, maxTs: own.maxTs, closedBefore, jobs, now });
-    // side outputs go first: a crash after them repeats them (keyed, at least once) but never loses them
-    await this.sendSideOutputs(out, sent);
+    // each job from its own position: one behind is the catch-up reader's (it is backfilling)
+    const plan = livePlan(jobs, own.positions, Number(own.offset), own.maxTs);
+    const input = { topic: batch.topic, partition: batch.partition, maxTs: own.maxTs, closedBefore, now, ...(jobs[0] ? { source: jobs[0].input } : {}) };
+    const out = countBatch(plan.counted, messages, input);
+    await sendOnce(this.deps.sideOutputs, out, sent);
     const last = messages[messages.length - 1]!.offset;
     const toOffset = String(Number(last) + 1);
     const checkpointEnded = this.deps.metrics.checkpointStarted();
@@ -171,17 +169,25 @@ export class PartitionProcessor {
       maxTs: out.maxTs,
       now,
       closedSeen,
+      from: plan.from,
       deltas: out.deltas.values(),
-      cells: new Map(jobs.map((j) => [j.name, j.cells])),
+      cells: new Map(jobs.map((j) => [j.stateId, j.cells])),
       writtenAt: oldestWrittenAt(messages),
     });
     checkpointEnded();
-    if (outcome === 'CLOSED' && mayCountAgain) {
-      this.deps.metrics.checkpointFailed('closed');
+    if ((outcome === 'CLOSED' || outcome === 'JOBS') && mayCountAgain) {
+      this.deps.metrics.checkpointFailed(outcome === 'CLOSED' ? 'closed' : 'jobs');
+      // a job the catch-up reader brought up to this batch: count it here from where it is
+      if (outcome === 'JOBS')
+        own.positions = await this.deps.state.jobPositions(
+          jobs.map((j) => j.stateId),
+          batch.topic,
+          batch.partition,
+        );
       return 'closed';
     }
     if (outcome !== 'OK') return this.refused(batch, own, outcome);
-    this.progressed(batch, own, { toOffset, last, messages: messages.length, out });
+    this.progressed(batch, own, { toOffset, last, messages: messages.length, out, counted: plan.counted.map((c) => c.job.stateId) });
     return 'counted';
   }
 
@@ -192,7 +198,9 @@ export class PartitionProcessor {
     if (known) return known;
     const startOffset = await this.deps.startOffsetOf(batch.topic, batch.partition);
     const acquired = await this.deps.state.acquire(batch.topic, batch.partition, startOffset);
-    const own: Owned = { ...acquired, sought: false, lastProgressAt: this.now(), lag: 0 };
+    const jobs = (this.deps.jobsByTopic.get(batch.topic) ?? []).map((j) => j.stateId);
+    const positions = await this.deps.state.jobPositions(jobs, batch.topic, batch.partition);
+    const own: Owned = { ...acquired, positions, sought: false, lastProgressAt: this.now(), lag: 0 };
     this.owned.set(id, own);
     this.deps.metrics.partitionsOwned(this.owned.size);
     this.deps.logger.info({ topic: batch.topic, partition: batch.partition, epoch: own.epoch, offset: own.offset }, 'took partition');
@@ -245,29 +253,20 @@ export class PartitionProcessor {
     return messages;
   }
 
-  /** Late events and dead letters not yet written by an earlier try of the same batch. */
-  private async sendSideOutputs(out: BatchOutput, sent: Set<string>): Promise<void> {
-    const lateKey = (l: LateEvent) => `${l.source.offset}/${l.job}/${l.windowStart}`;
-    const late = out.late.filter((l) => !sent.has(lateKey(l)));
-    const dead = out.deadLetters.filter((d) => !sent.has(d.key));
-    if (late.length === 0 && dead.length === 0) return;
-    await this.deps.sideOutputs.send(late, dead);
-    for (const l of late) sent.add(lateKey(l));
-    for (const d of dead) sent.add(d.key);
-  }
-
   /** A checkpoint Redis refused for good (fenced, out of step, closed too often): the partition is taken afresh. */
   private refused(batch: BatchContext, own: Owned, outcome: Exclude<CheckpointOutcome, 'OK'>): Outcome {
-    this.deps.metrics.checkpointFailed(outcome === 'CLOSED' ? 'closed' : outcome === 'FENCED' ? 'fenced' : 'offset');
+    this.deps.metrics.checkpointFailed(outcome === 'CLOSED' ? 'closed' : outcome === 'JOBS' ? 'jobs' : outcome === 'FENCED' ? 'fenced' : 'offset');
     this.deps.logger.warn({ topic: batch.topic, partition: batch.partition, outcome, epoch: own.epoch }, 'checkpoint refused; taking the partition afresh');
     this.owned.delete(`${batch.topic}:${batch.partition}`);
     this.deps.metrics.partitionsOwned(this.owned.size);
     return 'left';
   }
 
-  /** An applied checkpoint: the partition's position, kafkajs's, the metrics, and Kafka's committed offset move on. */
-  private progressed(batch: BatchContext, own: Owned, done: { toOffset: string; last: string; messages: number; out: BatchOutput }): void {
+  /** An applied checkpoint: the partition's position and its jobs', kafkajs's, the metrics, and Kafka's committed offset move on. */
+  private progressed(batch: BatchContext, own: Owned, done: { toOffset: string; last: string; messages: number; out: BatchOutput; counted: string[] }): void {
     own.offset = done.toOffset;
+    for (const job of done.counted)
+      own.positions.set(job, { offset: done.toOffset, maxTs: Math.max(done.out.maxTs, own.positions.get(job)?.maxTs ?? -Infinity) });
     own.maxTs = done.out.maxTs;
     own.lastProgressAt = this.now();
     own.lag = Math.max(0, Number(batch.highWatermark) - Number(done.toOffset));

@@ -1,5 +1,5 @@
 /** Why a checkpoint was not applied (a metric's label). */
-export type CheckpointFailure = 'error' | 'fenced' | 'offset' | 'closed' | 'past_log_end';
+export type CheckpointFailure = 'error' | 'fenced' | 'offset' | 'closed' | 'jobs' | 'past_log_end';
 
 /** What one counted batch moved, for the metrics. */
 export interface BatchProgress {

@@ -106,11 +106,11 @@ export class ResultEmitter {
     // (closing is only retiring them, below) and this job tries again on its next turn
     await this.deps.stateReplicated?.();
     await this.deps.publish(results);
-    await state.clearPending(job.name, emittedPending);
+    await state.clearPending(job.stateId, emittedPending);
     this.remember(job, results);
     metrics.resultsWritten(job.name, results, 'fields' in job.key);
     await state.retire(
-      job.name,
+      job.stateId,
       finals.map((w) => w.windowStart),
       job.cells,
     );
@@ -122,13 +122,13 @@ export class ResultEmitter {
   private async readWindows(job: Job, offsets: TopicOffsets[], now: number) {
     const { state, metrics } = this.deps;
     // read before the counts: every input behind a pending time is in the counts read below
-    const pending = await state.pending(job.name);
-    const committed = await state.readProgress(job.source, offsets.length);
+    const pending = await state.pending(job.stateId);
+    const committed = await state.readProgress(job.source, offsets.length, job.stateId);
     const progress: PartitionProgress[] = offsets.map((o) => ({ ...committed[o.partition], ...o, partition: o.partition }));
     const watermark = globalWatermark(progress, job.allowedLatenessMs, now, this.deps.idleTimeoutMs);
     if (Number.isFinite(watermark)) metrics.watermarkLag(job.name, Math.max(0, (now - watermark) / 1000));
-    const closing = job.window.type !== 'running' && Number.isFinite(watermark) ? await state.close(job.name, watermark) : [];
-    const finals = await state.withState(job.name, closing, job.cells);
+    const closing = job.window.type !== 'running' && Number.isFinite(watermark) ? await state.close(job.stateId, watermark) : [];
+    const finals = await state.withState(job.stateId, closing, job.cells);
     const closingStarts = new Set(closing.map((w) => w.windowStart));
     // a catch-up can hold thousands of windows open (partitions' batches each span weeks of
     // event time, and a window closes once all have passed it): reading them all on every
@@ -137,19 +137,20 @@ export class ResultEmitter {
     // and of those, only the ones changed since this emitter last wrote them are read again
     const newest = job.emit === 'final' ? 0 : (this.deps.maxProvisionalWindows ?? Infinity);
     const written = (start: number) => {
-      const version = this.lastVersion.get(windowResultKey(job.name, start));
+      const version = this.lastVersion.get(windowResultKey(job.stateId, start));
       return version === undefined ? undefined : version / 2;
     };
-    const { listed, changed } = newest === 0 ? { listed: [], changed: [] } : await state.changedOpenWindows(job.name, newest, job.cells, written);
+    const { listed, changed } = newest === 0 ? { listed: [], changed: [] } : await state.changedOpenWindows(job.stateId, newest, job.cells, written);
     const open = changed.filter((w) => !closingStarts.has(w.windowStart));
     const stillOpen = listed.filter((start) => !closingStarts.has(start)).length;
-    metrics.openWindows(job.name, listed.length < newest ? stillOpen : (await state.openCount(job.name)) - closing.length);
+    metrics.openWindows(job.name, listed.length < newest ? stillOpen : (await state.openCount(job.stateId)) - closing.length);
     return { pending, watermark, finals, open };
   }
 
   /** Every final, and each open window whose version changed since it was last written. */
   private changedResults(job: Job, finals: readonly WindowState[], open: readonly WindowState[], now: number): WindowResult[] {
     const shape = {
+      generation: job.generation,
       maxKeys: job.maxKeys,
       maxBytes: MAX_RESULT_BYTES,
       aggregates: job.aggregates,
@@ -159,7 +160,7 @@ export class ResultEmitter {
     if (job.emit === 'final') return results;
     for (const w of open) {
       const result = buildResult({ ...w, job: job.name }, false, now, shape);
-      if (this.lastVersion.get(windowResultKey(job.name, w.windowStart)) !== result.version) results.push(result);
+      if (this.lastVersion.get(windowResultKey(job.stateId, w.windowStart)) !== result.version) results.push(result);
     }
     return results;
   }
@@ -167,8 +168,8 @@ export class ResultEmitter {
   /** The versions written, so an unchanged open window is not written again; a final one is done. */
   private remember(job: Job, results: readonly WindowResult[]): void {
     for (const r of results) {
-      if (r.final) this.lastVersion.delete(windowResultKey(job.name, r.windowStart));
-      else this.lastVersion.set(windowResultKey(job.name, r.windowStart), r.version);
+      if (r.final) this.lastVersion.delete(windowResultKey(job.stateId, r.windowStart));
+      else this.lastVersion.set(windowResultKey(job.stateId, r.windowStart), r.version);
     }
   }
 }

@@ -1,8 +1,8 @@
-import type { JobDescription, JobDescriptions } from '@streamtally/contracts';
+import type { JobDescription, JobDescriptions, JobProgress } from '@streamtally/contracts';
 import type { Job } from './job-schema';
 
-/** A job as readers of its results need it (contracts' JobDescription): no code, only what it counts. */
-export function describeJob(job: Job): JobDescription {
+/** A job as readers of its results need it (contracts' JobDescription): no code, only what it counts, and how far it has. */
+export function describeJob(job: Job, progress?: JobProgress): JobDescription {
   const { input, key } = job;
   const keyFields = 'fields' in key ? key.fields : [key.words];
   return {
@@ -16,6 +16,9 @@ export function describeJob(job: Job): JobDescription {
     maxKeys: job.maxKeys,
     allowedLatenessMs: job.allowedLatenessMs,
     emit: job.emit,
+    generation: job.generation,
+    startFrom: typeof job.startFrom === 'object' ? new Date(job.startFrom.atMs).toISOString() : job.startFrom,
+    ...(progress ? { progress } : {}),
     ...(job.aggregates.length > 0
       ? {
           holds: 'aggregates' as const,
@@ -33,7 +36,7 @@ export function describeJob(job: Job): JobDescription {
   };
 }
 
-/** Every job of the jobs file, described at `now`: the record the aggregator writes at start. */
-export function describeJobs(jobs: readonly Job[], now: number): JobDescriptions {
-  return { jobs: jobs.map(describeJob), writtenAt: now };
+/** Every job of the jobs file, described at `now` with their progress when known: the record the aggregator writes at start and while jobs backfill. */
+export function describeJobs(jobs: readonly Job[], now: number, progress?: ReadonlyMap<string, JobProgress>): JobDescriptions {
+  return { jobs: jobs.map((job) => describeJob(job, progress?.get(job.name))), writtenAt: now };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { compileFilter, EventFilter } from './filter';
 import type { InputSource } from '../sources/input-source';
@@ -35,6 +36,16 @@ export const jobDefinitionSchema = z.strictObject({
   orderBy: z.string().optional(),
   /** `changes`: provisional results while a window is open, then its final; `final`: its final result only */
   emit: z.enum(['changes', 'final']).default('changes'),
+  /**
+   * where a new job (or a new generation of a changed one) starts reading its source:
+   * `earliest` (the oldest record Kafka still holds), `latest` (only what comes next), or a
+   * time (ISO-8601 with offset, or epoch ms): the first record written at or after it
+   */
+  startFrom: z
+    .union([z.enum(['earliest', 'latest']), z.iso.datetime({ offset: true }), z.number().int().min(0)], {
+      error: 'expected "earliest", "latest", an ISO-8601 time with offset, or epoch ms',
+    })
+    .default('earliest'),
 });
 export type JobDefinition = z.output<typeof jobDefinitionSchema>;
 
@@ -62,7 +73,22 @@ export interface Job {
   orderBy?: number;
   /** which results it writes: provisional ones and the final (`changes`), or the final only */
   emit: 'changes' | 'final';
+  /** where a new generation starts reading: `earliest`, `latest`, or a time (epoch ms) */
+  startFrom: StartFrom;
+  /**
+   * what the job counts, as a hash of every part of its definition its state depends on
+   * (source declaration, filter, key, window, lateness, aggregates): a change of any of them
+   * starts a new generation; a change of how results are shown (title, maxKeys, orderBy,
+   * emit, emitEveryMs) does not
+   */
+  fingerprint: string;
+  /** which definition of the job runs: 1 until Redis says otherwise (see jobs/job-registry) */
+  generation: number;
+  /** the name its state is kept under in Redis: the name for generation 1, `name~gN` after */
+  stateId: string;
 }
+
+export type StartFrom = 'earliest' | 'latest' | { atMs: number };
 
 /** The source a job reads: a declared one by name, or an implicit one for a topic. */
 export type SourceOf = (def: JobDefinition) => { ok: true; source: InputSource } | { ok: false; error: string };
@@ -98,6 +124,7 @@ export function compileJob(def: JobDefinition, input: InputSource): { ok: true; 
     problems.push('emit: "final" needs a window that closes; a running total never does (use "changes")');
   if (problems.length > 0 || !aggregates.ok) return { ok: false, problems };
   const { name, window, allowedLatenessMs, emitEveryMs, maxKeys, emit } = def;
+  const fingerprint = fingerprintOf(def, input);
   const described = {
     ...(def.title !== undefined ? { title: def.title } : {}),
     ...(filter ? { filter, filterText: def.filter! } : {}),
@@ -114,12 +141,46 @@ export function compileJob(def: JobDefinition, input: InputSource): { ok: true; 
     emitEveryMs,
     maxKeys,
     emit,
+    startFrom: startFromOf(def.startFrom),
+    fingerprint,
+    generation: 1,
+    stateId: name,
     ...withCells(aggregates.aggregates),
   };
   return { ok: true, job };
 }
 
 export type { InputFormatName };
+
+/** What the job's state depends on, hashed: the same definition gives the same fingerprint on every instance. */
+function fingerprintOf(def: JobDefinition, input: InputSource): string {
+  const counted = {
+    source: input.declaration ?? { topic: input.topic, format: input.format },
+    filter: def.filter ?? null,
+    key: keyOf(def.key),
+    window: def.window,
+    allowedLatenessMs: def.allowedLatenessMs,
+    aggregates: def.aggregates ?? [],
+  };
+  return createHash('sha256').update(canonicalJson(counted)).digest('hex').slice(0, 16);
+}
+
+/** JSON with object keys sorted: the same definition written in another order is the same job. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+function startFromOf(raw: JobDefinition['startFrom']): StartFrom {
+  if (raw === 'earliest' || raw === 'latest') return raw;
+  return { atMs: typeof raw === 'number' ? raw : Date.parse(raw) };
+}
 
 function withCells(aggregates: readonly Aggregate[]): Pick<Job, 'aggregates' | 'cells'> {
   return { aggregates, cells: aggregates.flatMap((a) => a.cells) };

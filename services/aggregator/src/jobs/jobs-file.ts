@@ -65,7 +65,8 @@ function declaredSources(raw: readonly unknown[], errors: string[]): Map<string,
       return void errors.push(`${label}: fields and time are declared for format "json" only`);
     const json = { fields, time, ...(maxRecordBytes !== undefined ? { maxRecordBytes } : {}) };
     const compiled = compileSource({ name, topic, format, json });
-    if (compiled.ok) sources.set(name, compiled.source);
+    // what the source reads (its name aside) is part of its jobs' fingerprints
+    if (compiled.ok) sources.set(name, { ...compiled.source, declaration: { topic, format, ...json } });
     else errors.push(...compiled.errors);
   });
   return sources;

@@ -21,8 +21,22 @@ export function stateKeys(namespace: string) {
     closed: (job: string) => `${p}:closed:${job}`,
     /** hash: windowStart -> Kafka timestamp (ms) of the oldest input counted there since its last emit */
     pending: (job: string) => `${p}:pending:${job}`,
+    /** hash: job name -> its registration (JSON: fingerprint, generation, since, retiring) */
+    registry: `${p}:jobs`,
+    /** hash: `topic:partition` -> the job's next offset there, `topic:partition:ts` -> the highest event time it counted there */
+    positions: (job: string) => `${p}:pos:${job}`,
+    /** a job's keys: its windows and cells (a pattern), and the keys named by the job alone */
+    ofJob: (job: string) => ({
+      windows: `${p}:win:${job}:*`,
+      named: [`${p}:versions:${job}`, `${p}:open:${job}`, `${p}:closed:${job}`, `${p}:pending:${job}`, `${p}:pos:${job}`],
+    }),
     /** counter: written right before WAIT, so WAIT covers every write read before it */
     replicationMark: `${p}:replication-mark`,
     pattern: `${p}:*`,
   };
+}
+
+/** A partition's field in a job's positions hash. */
+export function positionField(topic: string, partition: number): string {
+  return `${topic}:${partition}`;
 }

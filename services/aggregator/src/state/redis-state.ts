@@ -2,12 +2,18 @@ import type Redis from 'ioredis';
 import { WindowDelta } from '../windowing/batch-aggregator';
 import { PartitionProgress } from '../windowing/watermark';
 import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS, EXPIRE_KEYED, READ_WINDOW } from './scripts';
-import { stateKeys } from './keys';
+import { positionField, stateKeys } from './keys';
 import { type CellSpec, packDeltas, readCell } from './state-encoding';
 
 export { type CellSpec, packDeltas } from './state-encoding';
 
-export type CheckpointOutcome = 'OK' | 'FENCED' | 'OFFSET' | 'CLOSED';
+export type CheckpointOutcome = 'OK' | 'FENCED' | 'OFFSET' | 'CLOSED' | 'JOBS';
+
+/** Where a job is on one partition: its next offset (null: never set there) and the highest event time it counted there. */
+export interface JobPosition {
+  offset: string | null;
+  maxTs: number;
+}
 
 export interface Ownership {
   epoch: string;
@@ -20,13 +26,19 @@ export interface Ownership {
 export interface CheckpointRequest {
   topic: string;
   partition: number;
+  /** the owner's epoch; '' for the catch-up reader (no partition fence: the jobs' positions are its fence) */
   epoch: string;
   fromOffset: string;
   toOffset: string;
   maxTs: number;
   now: number;
-  /** closed points as read before aggregating (job -> raw value, '' when none) */
+  /** the jobs of the topic (their state names), with their closed points as read before aggregating (raw value, '' when none) */
   closedSeen: ReadonlyMap<string, string>;
+  /**
+   * per job, when it is not counted from the batch's start: 'skip' (not counted: behind, the
+   * catch-up reader's) or the position it is counted from (see CHECKPOINT_BATCH)
+   */
+  from?: ReadonlyMap<string, string>;
   /** Kafka timestamp (ms) of the batch's oldest record, for the event-to-screen latency */
   writtenAt?: number;
   deltas: Iterable<WindowDelta>;
@@ -100,6 +112,15 @@ export class RedisState {
     });
   }
 
+  /** Where each job is on one partition (by state name). */
+  async jobPositions(jobs: readonly string[], topic: string, partition: number): Promise<Map<string, JobPosition>> {
+    const field = positionField(topic, partition);
+    const pipeline = this.redis.pipeline();
+    for (const job of jobs) pipeline.hmget(this.keys.positions(job), field, `${field}:ts`);
+    const rows = (await pipeline.exec()) ?? [];
+    return new Map(jobs.map((job, i) => [job, positionOf(rows[i]!)]));
+  }
+
   /** Each job's closed point as stored ('' when none): pass it back to checkpoint. */
   async readClosed(jobs: readonly string[]): Promise<Map<string, string>> {
     if (jobs.length === 0) return new Map();
@@ -118,11 +139,13 @@ export class RedisState {
       String(request.now),
       request.writtenAt !== undefined && Number.isFinite(request.writtenAt) ? String(request.writtenAt) : '',
       String(jobs.length),
+      positionField(request.topic, request.partition),
     ];
     for (const job of jobs) {
-      keys.push(this.keys.closed(job), this.keys.open(job), this.keys.pending(job), this.keys.versions(job));
+      keys.push(this.keys.closed(job), this.keys.open(job), this.keys.pending(job), this.keys.versions(job), this.keys.positions(job));
       const cells = request.cells?.get(job) ?? [];
-      args.push(request.closedSeen.get(job) ?? '', this.keys.windowPrefix(job), cells.map((c) => `${c.name} ${c.op}`).join(' '));
+      const cellList = cells.map((c) => `${c.name} ${c.op}`).join(' ');
+      args.push(request.closedSeen.get(job) ?? '', this.keys.windowPrefix(job), cellList, request.from?.get(job) ?? '');
     }
     args.push(packDeltas(request.deltas, jobs, request.cells));
     return this.redis.checkpointBatch(keys.length, ...keys, ...args);
@@ -139,20 +162,25 @@ export class RedisState {
     return this.redis.wait(replicas, timeoutMs);
   }
 
-  /** Committed progress of partitions 0..count-1 of a topic. */
-  async readProgress(topic: string, count: number): Promise<Omit<PartitionProgress, 'endOffset' | 'startOffset'>[]> {
+  /**
+   * Committed progress of partitions 0..count-1 of a topic; with a job (its state name), that
+   * job's: its own position and event time where it has them (a job catching up is behind the
+   * partition's), the live reader's elsewhere. `liveOffset`: the live reader's next offset.
+   */
+  async readProgress(topic: string, count: number, job?: string): Promise<(Omit<PartitionProgress, 'endOffset' | 'startOffset'> & { liveOffset?: number })[]> {
     const pipeline = this.redis.pipeline();
     for (let p = 0; p < count; p += 1) pipeline.hgetall(this.keys.partition(topic, p));
+    if (job !== undefined) pipeline.hgetall(this.keys.positions(job));
     const rows = (await pipeline.exec()) ?? [];
-    return rows.map(([err, value], partition) => {
-      if (err) throw err;
+    for (const [err] of rows) if (err) throw err;
+    const positions = job !== undefined ? (rows[count]![1] as Record<string, string>) : {};
+    return rows.slice(0, count).map(([, value], partition) => {
       const h = value as Record<string, string>;
-      return {
-        partition,
-        maxTs: h.maxTs ? Number(h.maxTs) : undefined,
-        committedOffset: h.offset !== undefined ? Number(h.offset) : undefined,
-        progressAt: h.progressAt ? Number(h.progressAt) : undefined,
-      };
+      const own = positions[positionField(topic, partition)];
+      const maxTs = own !== undefined ? positions[`${positionField(topic, partition)}:ts`] : h.maxTs;
+      const liveOffset = h.offset !== undefined ? Number(h.offset) : undefined;
+      const progressAt = h.progressAt ? Number(h.progressAt) : undefined;
+      return { partition, maxTs: maxTs ? Number(maxTs) : undefined, committedOffset: own !== undefined ? Number(own) : liveOffset, liveOffset, progressAt };
     });
   }
 
@@ -259,4 +287,11 @@ export class RedisState {
     }
     await pipeline.exec();
   }
+}
+
+/** A job's position as HMGET gave it (offset, event time). */
+function positionOf([err, value]: [Error | null, unknown]): JobPosition {
+  if (err) throw err;
+  const [offset, maxTs] = value as (string | null)[];
+  return { offset: offset ?? null, maxTs: maxTs ? Number(maxTs) : -Infinity };
 }

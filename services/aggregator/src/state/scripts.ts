@@ -14,10 +14,22 @@ return { tostring(epoch), offset, redis.call('HGET', KEYS[1], 'maxTs') or '' }
 
 /**
  * One batch, all or nothing: refuses unless the caller still owns the partition (epoch),
- * the batch starts where the last one ended (offset), and no job's closed point moved
- * since the caller read it; then adds every window delta and moves the offset. A window's
- * pending time (when its oldest not yet emitted input was written to Kafka) is set only if
- * unset, so it stays the oldest until the emitter clears it; '' leaves it alone.
+ * the batch starts where the last one ended (offset), each job it counts is where the caller
+ * read it (its own position, see below), and no job's closed point moved since the caller read
+ * it; then adds every window delta and moves the offsets. A window's pending time (when its
+ * oldest not yet emitted input was written to Kafka) is set only if unset, so it stays the
+ * oldest until the emitter clears it; '' leaves it alone.
+ *
+ * Positions: every job has its own next offset per partition (and the highest event time it
+ * counted there), so a job added later, or a new generation of a changed one, can read the
+ * topic from its start while the others stay live. The live reader counts the jobs at (or
+ * past) the partition's offset; a catch-up reader (epoch '', no partition fence, the
+ * partition's offset untouched) counts the jobs behind it. Each compares the positions it
+ * counts from and moves them, so the two can never count a record twice for a job, and
+ * refuses ('JOBS') when a job it left out has meanwhile reached the batch's range: the caller
+ * reads the positions again and counts the batch again.
+ * A job's `from`: '' = counted from the batch's start (its position unset or there), 'skip'
+ * = not counted (behind: the catch-up reader's), or the exact position it is counted from.
  *
  * Every window the batch changes gets its version bumped (its results' version, whatever its
  * values do: a sum may fall). A window counted before versions existed starts from its total
@@ -37,41 +49,62 @@ return { tostring(epoch), offset, redis.call('HGET', KEYS[1], 'maxTs') or '' }
  * third of its time building commands (docs/benchmarks.md). Every key built here shares the
  * namespace's hash tag, so it lives in the script's cluster slot like the declared ones.
  *
- * KEYS: partition, then per job: closed, open, pending, versions
- * ARGV: epoch, fromOffset, toOffset, maxTs, now, writtenAt, J, per job: closedSeen, windowPrefix,
- *       cells ("name op name op…", '' for none), then the deltas: a JSON array of, per window,
- *       jobIndex (0-based), "windowStart", "windowEndScore", N, then N x (key, increment), then
- *       per cell of the job M, M x (key, value) (for `hll`, value is an array of elements)
+ * KEYS: partition, then per job: closed, open, pending, versions, positions
+ * ARGV: epoch ('' for the catch-up reader), fromOffset, toOffset, maxTs, now, writtenAt, J,
+ *       the partition's field in the positions hashes, per job: closedSeen, windowPrefix,
+ *       cells ("name op name op…", '' for none), from; then the deltas: a JSON array of, per
+ *       window, jobIndex (0-based), "windowStart", "windowEndScore", N, then N x (key,
+ *       increment), then per cell of the job M, M x (key, value) (for `hll`, value is an array
+ *       of elements)
  */
 export const CHECKPOINT_BATCH = `
 local part = KEYS[1]
-if redis.call('HGET', part, 'epoch') ~= ARGV[1] then return 'FENCED' end
-if redis.call('HGET', part, 'offset') ~= ARGV[2] then return 'OFFSET' end
+local live = ARGV[1] ~= ''
+if live then
+  if redis.call('HGET', part, 'epoch') ~= ARGV[1] then return 'FENCED' end
+  if redis.call('HGET', part, 'offset') ~= ARGV[2] then return 'OFFSET' end
+end
+local from, to = tonumber(ARGV[2]), tonumber(ARGV[3])
 local writtenAt = ARGV[6]
 local jobs = tonumber(ARGV[7])
+local field = ARGV[8]
 local prefixes = {}
 local cells = {}
+local counted = {}
 for j = 1, jobs do
-  if (redis.call('GET', KEYS[4 * j - 2]) or '') ~= ARGV[5 + 3 * j] then return 'CLOSED' end
-  prefixes[j] = ARGV[6 + 3 * j]
+  local a, k = 8 + 4 * (j - 1), 1 + 5 * (j - 1)
+  if (redis.call('GET', KEYS[k + 1]) or '') ~= ARGV[a + 1] then return 'CLOSED' end
+  prefixes[j] = ARGV[a + 2]
   local list = {}
-  for name, op in string.gmatch(ARGV[7 + 3 * j], '(%S+) (%S+)') do list[#list + 1] = { name, op } end
+  for name, op in string.gmatch(ARGV[a + 3], '(%S+) (%S+)') do list[#list + 1] = { name, op } end
   cells[j] = list
+  local want, at = ARGV[a + 4], redis.call('HGET', KEYS[k + 5], field)
+  if want == 'skip' then
+    if at and tonumber(at) >= from and tonumber(at) < to then return 'JOBS' end
+  else
+    if want == '' then
+      if at and at ~= ARGV[2] then return 'JOBS' end
+    elseif at ~= want then
+      return 'JOBS'
+    end
+    counted[#counted + 1] = KEYS[k + 5]
+  end
 end
-local deltas = cjson.decode(ARGV[8 + 3 * jobs])
+local deltas = cjson.decode(ARGV[9 + 4 * jobs])
 local total = #deltas
 local d = 1
 while d <= total do
   local j = deltas[d] + 1
+  local k = 1 + 5 * (j - 1)
   local start, score, n = deltas[d + 1], deltas[d + 2], deltas[d + 3]
   local window = prefixes[j] .. start
-  local versions = KEYS[4 * j + 1]
-  local opened = redis.call('ZADD', KEYS[4 * j - 1], score, start)
+  local versions = KEYS[k + 4]
+  local opened = redis.call('ZADD', KEYS[k + 2], score, start)
   if redis.call('HINCRBY', versions, start, 1) == 1 and opened == 0 then
     -- open before versions existed: its results' versions were twice its total
-    local counted = 0
-    for _, c in ipairs(redis.call('HVALS', window)) do counted = counted + tonumber(c) end
-    if counted > 0 then redis.call('HINCRBY', versions, start, string.format('%d', counted)) end
+    local counts = 0
+    for _, c in ipairs(redis.call('HVALS', window)) do counts = counts + tonumber(c) end
+    if counts > 0 then redis.call('HINCRBY', versions, start, string.format('%d', counts)) end
   end
   d = d + 4
   for _ = 1, n do
@@ -99,9 +132,14 @@ while d <= total do
       d = d + 2
     end
   end
-  if writtenAt ~= '' then redis.call('HSETNX', KEYS[4 * j], start, writtenAt) end
+  if writtenAt ~= '' then redis.call('HSETNX', KEYS[k + 3], start, writtenAt) end
 end
-redis.call('HSET', part, 'offset', ARGV[3], 'maxTs', ARGV[4], 'progressAt', ARGV[5])
+for _, positions in ipairs(counted) do
+  redis.call('HSET', positions, field, ARGV[3])
+  local seen = tonumber(redis.call('HGET', positions, field .. ':ts') or '')
+  if ARGV[4] ~= '' and (seen == nil or tonumber(ARGV[4]) > seen) then redis.call('HSET', positions, field .. ':ts', ARGV[4]) end
+end
+if live then redis.call('HSET', part, 'offset', ARGV[3], 'maxTs', ARGV[4], 'progressAt', ARGV[5]) end
 return 'OK'
 `;
 
@@ -170,4 +208,61 @@ export const EXPIRE_KEYED = `
 local fields = redis.call('HKEYS', KEYS[1])
 for _, key in ipairs(fields) do redis.call('EXPIRE', KEYS[2] .. '|' .. key, ARGV[1]) end
 return #fields
+`;
+
+/**
+ * Registers a job as the jobs file defines it: the same fingerprint as registered keeps its
+ * generation and positions; a changed one starts the next generation from the given offsets;
+ * a job never registered is new (generation 1, from the given offsets), unless it has state
+ * from before registrations existed: then it is adopted, its positions the partitions' offsets
+ * (what every job had counted then). Every instance starting with the same jobs file gets the
+ * same answer, whichever runs first. Returns [generation, 'same'|'new'|'changed'|'adopted',
+ * the previous generation's state name or ''].
+ * KEYS: registry; ARGV: name, fingerprint, now, key prefix (`st:{ns}:`), topic, '1' when a
+ * new generation's start misses records retention dropped (else '0'), then per partition its
+ * start offset for a new generation
+ */
+export const REGISTER_JOB = `
+local name, fingerprint, prefix, topic = ARGV[1], ARGV[2], ARGV[4], ARGV[5]
+local stateOf = function(generation) return generation == 1 and name or (name .. '~g' .. generation) end
+local raw = redis.call('HGET', KEYS[1], name)
+local generation, status, previous = 1, 'new', ''
+if raw then
+  local entry = cjson.decode(raw)
+  if entry.fingerprint == fingerprint then return { tostring(entry.generation), 'same', '' } end
+  generation, status, previous = entry.generation + 1, 'changed', stateOf(entry.generation)
+elseif redis.call('EXISTS', prefix .. 'open:' .. name, prefix .. 'closed:' .. name, prefix .. 'versions:' .. name) > 0 then
+  status = 'adopted'
+end
+local positions = prefix .. 'pos:' .. stateOf(generation)
+redis.call('DEL', positions)
+for p = 0, #ARGV - 7 do
+  local field = topic .. ':' .. p
+  local offset, maxTs = ARGV[7 + p], nil
+  if status == 'adopted' then
+    local counted = redis.call('HMGET', prefix .. 'part:' .. topic .. ':' .. p, 'offset', 'maxTs')
+    if counted[1] then offset, maxTs = counted[1], counted[2] end
+  end
+  redis.call('HSET', positions, field, offset)
+  if maxTs then redis.call('HSET', positions, field .. ':ts', maxTs) end
+end
+local entry = { fingerprint = fingerprint, generation = generation, since = tonumber(ARGV[3]) }
+if previous ~= '' then entry.retiring = previous end
+if ARGV[6] == '1' and status ~= 'adopted' then entry.partial = true end
+redis.call('HSET', KEYS[1], name, cjson.encode(entry))
+return { tostring(generation), status, previous }
+`;
+
+/**
+ * Once a replaced generation's state is removed, its registration stops naming it (unless
+ * another change has replaced the entry meanwhile). KEYS: registry; ARGV: name, state name
+ */
+export const RETIRED = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+local entry = cjson.decode(raw)
+if entry.retiring ~= ARGV[2] then return 0 end
+entry.retiring = nil
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(entry))
+return 1
 `;

@@ -22,6 +22,7 @@ export type CellDelta = Map<string, number | Set<string>>;
 
 /** Count increments for one window of one job, and its aggregates' cells folded over the batch. */
 export interface WindowDelta {
+  /** the job's state name (its name, or `name~gN` for a later generation) */
   job: string;
   windowStart: number;
   windowEnd: number | null;
@@ -36,10 +37,12 @@ export interface BatchInput {
   messages: InputMessage[];
   /** highest event time this partition has seen before the batch; -Infinity when none */
   maxTs: number;
-  /** per job: windows ending at or before this are closed (their finals may be out) */
+  /** per job (by state name): windows ending at or before this are closed (their finals may be out) */
   closedBefore: ReadonlyMap<string, number>;
-  /** the jobs reading this topic */
+  /** the jobs counted (of those reading this topic) */
   jobs: readonly Job[];
+  /** the topic's source, when no job is counted and the records are only checked (their dead letters) */
+  source?: Job['input'];
   /** wall clock, for the dead letters' `at` */
   now: number;
 }
@@ -143,14 +146,14 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
   };
   const tallies: JobTally[] = input.jobs.map((job) => ({
     job,
-    closedBefore: input.closedBefore.get(job.name) ?? -Infinity,
+    closedBefore: input.closedBefore.get(job.stateId) ?? -Infinity,
     byStart: new Map(),
     events: 0,
     late: 0,
     values: new Array<CellValue>(job.cells.length).fill(null),
   }));
   // every job of a topic reads it through one source (the jobs file is refused otherwise)
-  const source = input.jobs[0]?.input;
+  const source = input.jobs[0]?.input ?? input.source;
   for (const message of input.messages) {
     if (!source) break;
     const decoded = source.decode(message);
@@ -206,7 +209,7 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
           tally.byStart.set(
             start,
             (delta = {
-              job: job.name,
+              job: job.stateId,
               windowStart: start,
               windowEnd: end,
               counts: new Map(),
@@ -229,7 +232,7 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
     if (event.ts > out.maxTs) out.maxTs = event.ts;
   }
   for (const tally of tallies) {
-    for (const [start, delta] of tally.byStart) out.deltas.set(windowResultKey(tally.job.name, start), delta);
+    for (const [start, delta] of tally.byStart) out.deltas.set(windowResultKey(tally.job.stateId, start), delta);
     if (tally.events > 0) out.eventsPerJob.set(tally.job.name, tally.events);
     if (tally.late > 0) out.latePerJob.set(tally.job.name, tally.late);
   }

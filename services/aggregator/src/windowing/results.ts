@@ -18,6 +18,8 @@ export interface WindowToPublish {
 
 /** What a job's results hold and how large they may grow. */
 export interface ResultShape {
+  /** the job's generation (absent or 1: its first, not written) */
+  generation?: number;
   /** the most keys a result lists; the rest are folded into `other` */
   maxKeys: number;
   /** the most bytes an encoded result may take */
@@ -53,6 +55,7 @@ export function buildResult(window: WindowToPublish, final: boolean, now: number
     ...(values ? { values } : {}),
     final,
     version: resultVersion(window.changes, final),
+    ...(shape.generation !== undefined && shape.generation > 1 ? { generation: shape.generation } : {}),
     emittedAt: now,
   };
   const keys = Object.keys(counts);

@@ -129,6 +129,7 @@ describe('PartitionProcessor against a real Redis', () => {
     // the primary that acknowledged the second checkpoint is gone with it
     const key = state.keys.partition(TOPIC, 0);
     await redis.hset(key, 'offset', '2');
+    await redis.hset(state.keys.positions('total'), `${TOPIC}:0`, '2'); // the job's position went back with it
     await redis.hincrby(state.keys.window('total', 0), '1', -3);
     expect(await p.resync(seek)).toEqual([`${TOPIC}:0`]);
     expect(seeks).toEqual([`${TOPIC}:0@2`]);

@@ -30,7 +30,7 @@ describe('describeJobs: what readers of the results learn of each job', () => {
           maxKeys: 5000,
         },
         { name: 'words', source: 'text-lines', format: 'text-line', key: { words: 'text' }, window: { type: 'hopping', sizeMs: 10_000, slideMs: 5000 } },
-        { name: 'gender-total', source: 'user-actions', key: { field: 'gender' }, window: { type: 'running' } },
+        { name: 'gender-total', source: 'user-actions', key: { field: 'gender' }, window: { type: 'running' }, startFrom: '2026-12-05T01:00:00+01:00' },
       ],
     });
     if (!parsed.ok) throw new Error(parsed.errors.join('; '));
@@ -49,6 +49,8 @@ describe('describeJobs: what readers of the results learn of each job', () => {
           maxKeys: 5000,
           allowedLatenessMs: 1000,
           emit: 'changes',
+          generation: 1,
+          startFrom: 'earliest',
           holds: 'counts',
         },
         {
@@ -60,6 +62,8 @@ describe('describeJobs: what readers of the results learn of each job', () => {
           maxKeys: 1000,
           allowedLatenessMs: 1000,
           emit: 'changes',
+          generation: 1,
+          startFrom: 'earliest',
           holds: 'counts',
         },
         {
@@ -71,6 +75,8 @@ describe('describeJobs: what readers of the results learn of each job', () => {
           maxKeys: 1000,
           allowedLatenessMs: 1000,
           emit: 'changes',
+          generation: 1,
+          startFrom: '2026-12-05T00:00:00.000Z',
           holds: 'counts',
         },
       ],

@@ -1,6 +1,9 @@
 import Redis from 'ioredis';
 import { createKafka, createProducer, Kafka } from '@streamtally/kafka-client';
-import { silentLogger } from '@streamtally/observability';
+import { createLogger, silentLogger } from '@streamtally/observability';
+
+/** AGGREGATOR_TEST_LOG=debug (or info…): the aggregator's own log on stdout, to see why a test waits */
+const appLogger = () => (process.env.AGGREGATOR_TEST_LOG ? createLogger({ service: 'aggregator', level: process.env.AGGREGATOR_TEST_LOG }) : silentLogger());
 import { testBrokers, testRedisUrl, uniqueName } from '@streamtally/test-support';
 import { Registry } from 'prom-client';
 import { supersedes, WindowResult } from '@streamtally/contracts';
@@ -24,15 +27,19 @@ export interface AggregatorHarness {
   latestResults(): Map<string, WindowResult>;
   /** every result read from the results topic, in the order read */
   resultsSeen(): WindowResult[];
-  /** closes the aggregator and starts a new one on the same topics, group and Redis state */
-  restart(): Promise<void>;
+  /** closes the aggregator and starts a new one on the same topics, group and Redis state (with other jobs, when given) */
+  restart(jobDefinitions?: unknown): Promise<void>;
   close(): Promise<void>;
 }
 
 /** An aggregator on fresh topics, group and Redis namespace, as main.ts would build it. */
 export async function startAggregator(jobDefinitions: unknown, settings: Record<string, string> = {}): Promise<AggregatorHarness> {
-  const parsedJobs = parseJobs(jobDefinitions);
-  if (!parsedJobs.ok) throw new Error(parsedJobs.errors.join('; '));
+  const jobsOf = (definitions: unknown) => {
+    const parsedJobs = parseJobs(definitions);
+    if (!parsedJobs.ok) throw new Error(parsedJobs.errors.join('; '));
+    return parsedJobs.jobs;
+  };
+  let jobs = jobsOf(jobDefinitions);
   const id = uniqueName('agg');
   const parsed = parseAggregatorConfig({
     KAFKA_BROKERS: testBrokers().join(','),
@@ -56,9 +63,9 @@ export async function startAggregator(jobDefinitions: unknown, settings: Record<
   const target = redisTargetOf(config);
   if (!target.ok) throw new Error(target.errors.join('; '));
   const connectRedis = () => connectToRedis(target.target, 10_000, silentLogger());
-  const redis = await connectRedis();
+  let redis = await connectRedis();
   const registry = new Registry();
-  let app = createAggregatorApp({ config: parsed.config, jobs: parsedJobs.jobs, logger: silentLogger(), registry, kafka, redis });
+  let app = createAggregatorApp({ config: parsed.config, jobs, logger: appLogger(), registry, kafka, redis });
   await app.start();
   // idempotent: kafkajs retries a whole request when one partition of it fails (a leader not
   // yet known on a new topic), so a plain producer writes the partitions that had succeeded
@@ -85,17 +92,21 @@ export async function startAggregator(jobDefinitions: unknown, settings: Record<
     },
     config: parsed.config,
     kafka,
-    redis,
+    // the running aggregator's client: a restart closes the old one
+    get redis() {
+      return redis;
+    },
     registry,
-    async restart() {
+    async restart(jobDefinitions?: unknown) {
       await app.close(); // it disconnects its Redis client: the next one gets a new client
+      if (jobDefinitions !== undefined) jobs = jobsOf(jobDefinitions);
       app = createAggregatorApp({
         config: parsed.config,
-        jobs: parsedJobs.jobs,
-        logger: silentLogger(),
+        jobs,
+        logger: appLogger(),
         registry: new Registry(),
         kafka,
-        redis: await connectRedis(),
+        redis: (redis = await connectRedis()),
       });
       await app.start();
     },

@@ -1,0 +1,71 @@
+import type { Logger } from 'pino';
+import type { JobProgress } from '@streamtally/contracts';
+import type { Job } from '../jobs/job-schema';
+import type { JobRegistry } from '../state/job-registry';
+import type { RedisState } from '../state/redis-state';
+import { CatchUpRate, recordsBehind } from './job-progress';
+
+export interface ProgressMonitorDeps {
+  jobs: readonly Job[];
+  state: RedisState;
+  registry: JobRegistry;
+  /** how many partitions the topic has */
+  partitionsOf(topic: string): number;
+  /** true on the one instance that speaks for the jobs: it describes them and removes replaced state */
+  speaksForJobs(): boolean;
+  /** writes the jobs' description with their progress */
+  describe(progress: ReadonlyMap<string, JobProgress>): Promise<void>;
+  metrics: { progress(job: string, progress: JobProgress): void };
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * Looks at how far each job has counted its source: a job counting from `startFrom` is
+ * `backfilling` (logged with what is left and an estimate of the time, on every look), then
+ * `live`. Once a new generation is live, the one it replaced is removed from Redis. The
+ * description of the jobs (the gateway's /api/jobs, the page) is written again while any job
+ * backfills and when one turns live.
+ */
+export class ProgressMonitor {
+  private readonly rates = new Map<string, CatchUpRate>();
+  private readonly status = new Map<string, JobProgress['status']>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ProgressMonitorDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** One look at every job; returns their progress. */
+  async check(): Promise<Map<string, JobProgress>> {
+    const { jobs, state, registry, logger } = this.deps;
+    const registered = await registry.registered();
+    const now = this.now();
+    const progress = new Map<string, JobProgress>();
+    let changed = false;
+    for (const job of jobs) {
+      const entry = registered.get(job.name);
+      const partitions = await state.readProgress(job.source, this.deps.partitionsOf(job.source), job.stateId);
+      const rate = this.rates.get(job.name) ?? this.rates.set(job.name, new CatchUpRate()).get(job.name)!;
+      const current = rate.progress(recordsBehind(partitions), now, entry?.partial === true);
+      progress.set(job.name, current);
+      this.deps.metrics.progress(job.name, current);
+      const before = this.status.get(job.name);
+      this.status.set(job.name, current.status);
+      if (before !== current.status) changed = true;
+      if (current.status === 'backfilling') {
+        logger.info({ job: job.name, generation: job.generation, behind: current.behind, etaSeconds: current.etaSeconds }, 'job backfilling');
+      } else if (before === 'backfilling') {
+        logger.info({ job: job.name, generation: job.generation }, 'job caught up: live');
+      }
+      if (current.status === 'live' && entry?.retiring && entry.generation === job.generation && this.deps.speaksForJobs()) {
+        const keys = await registry.removeState(entry.retiring);
+        await registry.retired(job.name, entry.retiring);
+        logger.info({ job: job.name, removed: entry.retiring, keys }, "the replaced generation's state is removed");
+      }
+    }
+    const backfilling = [...progress.values()].some((p) => p.status === 'backfilling');
+    if ((backfilling || changed) && this.deps.speaksForJobs()) await this.deps.describe(progress);
+    return progress;
+  }
+}

@@ -1,0 +1,128 @@
+import type { UserActionEvent, WindowResult } from '@streamtally/contracts';
+import { uniqueName, waitFor } from '@streamtally/test-support';
+import { AggregatorHarness, eventsIn, startAggregator } from '../support/aggregator-harness';
+import { userAction } from '../support/events';
+
+const BASE = 1_700_000_000_000;
+
+/** `count` events from line `first` on, over two partitions, a few per second of event time, genders 0–2 by line. */
+function events(first: number, count: number): { partition: number; value: UserActionEvent }[] {
+  return Array.from({ length: count }, (_, i) => {
+    const line = first + i;
+    // `line` counts from 1 (a user-action's line number is positive)
+    return { partition: line % 2, value: userAction({ ts: BASE + line * 37, gender: (line % 3) as UserActionEvent['gender'], line: line + 1 }) };
+  });
+}
+
+/** Per window start (windows of `sizeMs`), per gender: the recount of lines 0..n-1. */
+function recount(n: number, sizeMs: number): Map<number, Record<string, number>> {
+  const windows = new Map<number, Record<string, number>>();
+  for (let line = 0; line < n; line += 1) {
+    const ts = BASE + line * 37;
+    const start = ts - (ts % sizeMs);
+    const counts = windows.get(start) ?? {};
+    counts[String(line % 3)] = (counts[String(line % 3)] ?? 0) + 1;
+    windows.set(start, counts);
+  }
+  return windows;
+}
+
+const perSecond = (sizeMs = 1000) => ({
+  name: 'per-window',
+  source: '',
+  key: { field: 'gender' },
+  window: { type: 'tumbling', sizeMs },
+  allowedLatenessMs: 0,
+  emitEveryMs: 50,
+});
+const total = { name: 'total', source: '', key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 };
+
+/** Finals of one job (and generation) as last seen, by window start. */
+function finalsOf(h: AggregatorHarness, job: string, generation = 1): Map<number, WindowResult> {
+  const finals = new Map<number, WindowResult>();
+  for (const r of h.latestResults().values()) if (r.job === job && r.final && (r.generation ?? 1) === generation) finals.set(r.windowStart, r);
+  return finals;
+}
+
+async function keysOf(h: AggregatorHarness, pattern: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await h.redis.scan(cursor, 'MATCH', `st:{${h.config.STATE_NAMESPACE}}:${pattern}`, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...found);
+  } while (cursor !== '0');
+  return keys;
+}
+
+// The scenario of the job-lifecycle issue: on main, a job added to a running pipeline counted
+// only what arrived after it (9,999 of 19,999), a changed job went on adding to the old state
+describe('changing the jobs of a running pipeline', () => {
+  let harness: AggregatorHarness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+
+  it('a job added later counts the whole topic; a changed one starts a new generation with only its own results; a removed one is gone', async () => {
+    const source = uniqueName('actions');
+    const jobs = (...defs: object[]) => defs.map((d) => ({ ...d, source }));
+    harness = await startAggregator(jobs(perSecond()));
+    const h = harness;
+    await h.write(source, events(0, 10_000));
+    const firstPass = recount(10_000, 1000);
+    const lastStart = Math.max(...firstPass.keys());
+    await waitFor(() => finalsOf(h, 'per-window').size >= firstPass.size - 1 && finalsOf(h, 'per-window').has(lastStart - 1000), {
+      what: 'the first job counting the first 10,000 events',
+      timeoutMs: 60_000,
+    });
+
+    // added: a running total by gender, while 9,999 more events arrive
+    await h.restart(jobs(perSecond(), total));
+    await h.write(source, events(10_000, 9_999));
+    const all = recount(19_999, 1000);
+    const totals: Record<string, number> = {};
+    for (const counts of all.values()) for (const [g, n] of Object.entries(counts)) totals[g] = (totals[g] ?? 0) + n;
+    const totalResult = await waitFor(
+      () => {
+        const r = h.latestResults().get('total@0');
+        return eventsIn(r) === 19_999 ? r : undefined;
+      },
+      { what: 'the added job counting all 19,999 events', timeoutMs: 60_000 },
+    );
+    expect(totalResult.counts).toEqual(totals);
+    // the live job went on, once per event: its finals equal the recount of everything
+    const allStarts = [...all.keys()].sort((a, b) => a - b);
+    await waitFor(() => finalsOf(h, 'per-window').has(allStarts[allStarts.length - 2]!), { what: 'the live job final up to the end', timeoutMs: 60_000 });
+    const finals = finalsOf(h, 'per-window');
+    for (const start of allStarts.slice(0, -1)) expect([start, finals.get(start)?.counts]).toEqual([start, all.get(start)]);
+    const registered = JSON.parse((await h.redis.hget(`st:{${h.config.STATE_NAMESPACE}}:jobs`, 'total'))!) as { generation: number };
+    expect(registered.generation).toBe(1);
+
+    // changed: the window made 5 s under the same name: generation 2, counted again from the start
+    await h.restart(jobs(perSecond(5000), total));
+    const byFive = recount(19_999, 5000);
+    const fiveStarts = [...byFive.keys()].sort((a, b) => a - b);
+    await waitFor(() => finalsOf(h, 'per-window', 2).has(fiveStarts[fiveStarts.length - 2]!), {
+      what: 'the changed job final up to the end',
+      timeoutMs: 60_000,
+    });
+    const second = finalsOf(h, 'per-window', 2);
+    for (const start of fiveStarts.slice(0, -1)) expect([start, second.get(start)?.counts]).toEqual([start, byFive.get(start)]);
+    // no result of generation 2 is of a 1-second window: nothing of the old definition mixed in
+    const ofSecond = h.resultsSeen().filter((r) => r.job === 'per-window' && r.generation === 2);
+    expect(ofSecond.every((r) => r.windowStart % 5000 === 0 && r.windowEnd === r.windowStart + 5000)).toBe(true);
+    // once generation 2 is live, generation 1's state is removed
+    await waitFor(async () => (await keysOf(h, 'win:per-window:*')).length === 0 && (await keysOf(h, 'open:per-window')).length === 0, {
+      what: "the replaced generation's state removed",
+      timeoutMs: 30_000,
+    });
+    // the running total was not touched: still every event once
+    expect(h.latestResults().get('total@0')!.counts).toEqual(totals);
+
+    // removed: its state and its registration go
+    await h.restart(jobs(perSecond(5000)));
+    expect(await keysOf(h, '*:total*')).toEqual([]);
+    expect(await h.redis.hget(`st:{${h.config.STATE_NAMESPACE}}:jobs`, 'total')).toBeNull();
+  }, 240_000);
+});
