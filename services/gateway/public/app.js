@@ -35,6 +35,7 @@
   var GENERIC_STALE_MS = 15000;
   var MAX_SUBSCRIPTIONS = 50; // the gateway's MAX_SUBSCRIPTIONS default
   var panels = Object.create(null); // job -> a panel built from its description
+  var generations = Object.create(null); // job -> the newest generation seen (absent: 1)
   var subscribed = Object.create(null); // job -> true
   var socket;
   var statusEl = document.getElementById('status');
@@ -47,6 +48,7 @@
       if (panel.offer(result)) panel.dirty = dirty = true;
       return;
     }
+    if (!newGeneration(result.job, result.generation || 1)) return;
     var byStart = windows[result.job] || (windows[result.job] = Object.create(null));
     lastUpdate[result.job] = Date.now();
     if ((result.job === JOBS.gender || result.job === JOBS.actions) && result.windowEnd > eventNow) eventNow = result.windowEnd;
@@ -66,6 +68,27 @@
         });
     }
     dirty = true;
+  }
+
+  // A newer generation of a job (its definition changed) replaces every window of the older;
+  // false for a result of an older generation, which is history
+  function newGeneration(job, generation) {
+    var known = generations[job] || 1;
+    if (generation < known) return false;
+    if (generation > known) {
+      generations[job] = generation;
+      delete windows[job];
+      dirty = true;
+    }
+    return true;
+  }
+
+  // A description without its progress: what a panel is built from
+  function shape(job) {
+    var copy = Object.assign({}, job);
+    delete copy.progress;
+    delete copy.generation;
+    return JSON.stringify(copy);
   }
 
   function sorted(job) {
@@ -199,10 +222,16 @@
     });
     var container = document.getElementById('job-panels');
     jobs.forEach(function (job) {
-      if (defaults.indexOf(job.name) !== -1) return;
+      if (defaults.indexOf(job.name) !== -1) {
+        newGeneration(job.name, job.generation || 1);
+        return;
+      }
       var known = panels[job.name];
-      if (known && JSON.stringify(known.job) === JSON.stringify(job)) return;
-      if (known) known.remove(); // described anew: a panel for what it is now
+      if (known && shape(known.job) === shape(job) && (known.job.generation || 1) >= (job.generation || 1)) {
+        known.showProgress(job.progress); // only its progress moved: the panel keeps its windows
+        return;
+      }
+      if (known) known.remove(); // described anew (or a new generation): a panel for what it is now
       panels[job.name] = window.streamtallyPanels.create(job, container);
     });
     Object.keys(panels).forEach(function (job) {

@@ -126,7 +126,9 @@
     var heading = el('h2', null, job.title || job.name);
     this.age = el('span', 'age');
     heading.append(this.age);
-    this.card.append(heading, el('p', 'hint', describe(job)));
+    this.progressEl = el('p', 'progress');
+    this.card.append(heading, el('p', 'hint', describe(job)), this.progressEl);
+    this.showProgress(job.progress);
     if (job.window.type === 'running') {
       this.number = el('div', 'big-number', '–');
       this.card.append(this.number);
@@ -142,6 +144,14 @@
   }
 
   Panel.prototype.offer = function (result) {
+    // a job's generation (its definition changed, or it was counted again): a newer one
+    // replaces every window of the older, whatever their versions; an older one is history
+    var generation = result.generation || 1;
+    if (generation < (this.job.generation || 1)) return false;
+    if (generation > (this.job.generation || 1)) {
+      this.job.generation = generation;
+      this.windows = Object.create(null);
+    }
     this.lastUpdate = Date.now();
     var current = this.windows[result.windowStart];
     if (current && current.version >= result.version) return false;
@@ -238,6 +248,16 @@
         }),
       ),
     );
+  };
+
+  /** A job counting its source from its start (added or changed on a running pipeline): how far it has to go. */
+  Panel.prototype.showProgress = function (progress) {
+    this.progressEl.hidden = !progress || (progress.status !== 'backfilling' && !progress.partial);
+    if (this.progressEl.hidden) return;
+    var text = progress.status === 'backfilling' ? 'backfilling: ' + progress.behind.toLocaleString() + ' events to go' : '';
+    if (progress.status === 'backfilling' && progress.etaSeconds !== undefined) text += ', about ' + progress.etaSeconds + ' s';
+    if (progress.partial) text += (text ? ' · ' : '') + "partial: Kafka's retention had dropped the oldest events";
+    this.progressEl.textContent = text;
   };
 
   Panel.prototype.showAge = function (now, staleMs) {

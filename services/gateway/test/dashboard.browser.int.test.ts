@@ -186,11 +186,29 @@ describe('the live dashboard in Chromium', () => {
       expect(await page.isVisible('#panel-gender')).toBe(true);
       expect(await page.isHidden('#panel-provinces')).toBe(true);
       expect(await page.isHidden('#panel-totals')).toBe(true);
+      // a job catching up says how far it has to go, and keeps its panel while only its progress moves
+      const backfilling = (behind: number, generation = 1) =>
+        description('flights-total', ['origin'], 'running', { generation, progress: { status: 'backfilling', behind, etaSeconds: 12 } });
+      await own.describe([backfilling(150_000)]);
+      const total = '[data-job="flights-total"]';
+      await page.waitForFunction((sel) => document.querySelector(sel + ' .progress')?.textContent?.includes('150,000'), total, { timeout: 15_000 });
+      expect(await page.textContent(`${total} .progress`)).toBe('backfilling: 150,000 events to go, about 12 s');
+      await own.describe([backfilling(40_000)]);
+      await page.waitForFunction((sel) => document.querySelector(sel + ' .progress')?.textContent?.includes('40,000'), total, { timeout: 15_000 });
+      expect(await page.textContent(`${total} .big-number`)).toBe('137');
+      // its definition changed: generation 2 replaces what generation 1 showed, whatever the versions
+      await own.describe([backfilling(19_999, 2)]);
+      await own.publish([{ ...result('flights-total', 0, { ORD: 5 }), windowEnd: null, version: 2, generation: 2 }]);
+      await page.waitForFunction((sel) => document.querySelector(sel + ' .big-number')?.textContent === '5', total, { timeout: 15_000 });
+      await own.publish([{ ...result('flights-total', 0, { ORD: 500 }), windowEnd: null, version: 90 }]); // generation 1: history
+      await own.publish([{ ...result('flights-total', 0, { ORD: 7 }), windowEnd: null, version: 4, generation: 2 }]);
+      await page.waitForFunction((sel) => document.querySelector(sel + ' .big-number')?.textContent === '7', total, { timeout: 15_000 });
       // a job taken out of the jobs file leaves the page; without the per-second chart, "live" follows the other panels
       await own.describe([description('flights-total', ['origin'], 'running')]);
       await page.waitForFunction(() => document.getElementById('status')?.textContent === 'live', null, { timeout: 15_000 });
       await page.waitForFunction((sel) => document.querySelector(sel) === null, hourly, { timeout: 15_000 });
       expect(await page.locator('.job-panel').count()).toBe(1);
+      expect(await page.isHidden(`${total} .progress`)).toBe(true);
       expect(errors).toEqual([]);
       await page.close();
     } finally {

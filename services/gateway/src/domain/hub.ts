@@ -67,6 +67,8 @@ export class Hub<P extends Peer> {
   /** A job-descriptions record, read in the topic's order (the latest is the truth): kept, and sent to every client. */
   onJobs(descriptions: JobDescriptions): void {
     this.described = descriptions;
+    // a removed job's windows, and an older generation's, are history now
+    this.store.retain(descriptions.jobs);
     for (const peer of [...this.connections.keys()]) this.reply(peer, { type: 'jobs', jobs: descriptions.jobs });
   }
 

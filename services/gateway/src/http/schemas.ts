@@ -21,6 +21,7 @@ export const windowResult = {
     },
     final: { type: 'boolean' },
     version: { type: 'integer' },
+    generation: { type: 'integer' },
     emittedAt: { type: 'integer' },
     inputWrittenAt: { type: 'integer' },
   },
@@ -58,6 +59,18 @@ export const jobDescription = {
     },
     orderBy: { type: 'string' },
     emit: { type: 'string' },
+    generation: { type: 'integer' },
+    startFrom: { type: 'string' },
+    progress: {
+      type: 'object',
+      properties: {
+        status: { type: 'string' },
+        behind: { type: 'integer' },
+        etaSeconds: { type: 'integer' },
+        partial: { type: 'boolean' },
+      },
+      required: ['status', 'behind'],
+    },
   },
   required: ['name', 'source', 'window', 'key', 'holds'],
 } as const;

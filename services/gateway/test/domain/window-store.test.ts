@@ -30,4 +30,25 @@ describe('WindowStore', () => {
     store.offer(result(0, 1, 'other'));
     expect(store.jobNames()).toEqual(['g', 'other']);
   });
+
+  it('a newer generation of a job replaces every window of the older, whatever their versions; an older one is stale', () => {
+    const store = new WindowStore(10);
+    store.offer(result(1000, 40));
+    store.offer(result(2000, 41));
+    expect(store.offer({ ...result(1000, 2), generation: 2 })).toBe('new');
+    expect(store.snapshot('g')!.map((w) => [w.windowStart, w.version, w.generation])).toEqual([[1000, 2, 2]]);
+    expect(store.offer(result(3000, 99))).toBe('stale'); // generation 1, after 2
+    expect(store.offer({ ...result(1000, 4), generation: 2 })).toBe('updated');
+  });
+
+  it('keeps only the jobs described, at their described generation', () => {
+    const store = new WindowStore(10);
+    store.offer(result(1000, 3, 'kept'));
+    store.offer(result(1000, 3, 'removed'));
+    store.offer(result(1000, 3, 'changed'));
+    store.retain([{ name: 'kept' }, { name: 'changed', generation: 2 }]);
+    expect(store.jobNames()).toEqual(['kept']);
+    expect(store.offer(result(2000, 9, 'changed'))).toBe('stale');
+    expect(store.offer({ ...result(2000, 1, 'changed'), generation: 2 })).toBe('new');
+  });
 });
