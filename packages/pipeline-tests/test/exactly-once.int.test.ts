@@ -216,6 +216,46 @@ describe('producer + aggregator processes: exactly-once results', () => {
     await groupCommittedAtEnd(env.CONSUMER_GROUP!);
   }, 180_000);
 
+  /** Records a job has counted across the six partitions (its own positions). */
+  async function countedBy(namespace: string, job: string): Promise<number> {
+    const positions = await redis.hgetall(`st:{${namespace}}:pos:${job}`);
+    let total = 0;
+    for (let p = 0; p < 6; p += 1) total += Number(positions[`${inputTopic}:${p}`] ?? 0);
+    return total;
+  }
+
+  // the job-lifecycle issue: jobs added to a running pipeline count the whole topic (a
+  // backfill beside the live job), also when the instances doing it are killed
+  it('four jobs added once the first has counted everything, their backfill SIGKILLed three times over two instances: the same results', async () => {
+    const env = aggregatorEnv(uniqueName('added'));
+    const firstOnly = { ...env, JOBS: JSON.stringify([{ ...JOBS[0], source: inputTopic }]) };
+    const progressAtKills: number[] = [];
+    const latest = await collectResults(env.RESULTS_TOPIC!, async () => {
+      spawnAggregator(firstOnly);
+      spawnAggregator(firstOnly);
+      await waitFor(async () => (await counted(env.STATE_NAMESPACE!)) === EVENTS || undefined, {
+        timeoutMs: 90_000,
+        what: 'the first job counting everything',
+      });
+      await Promise.all(running.splice(0).map((p) => p.kill('SIGKILL')));
+      let first = spawnAggregator(env);
+      spawnAggregator(env);
+      for (let kill = 0; kill < 3; kill += 1) {
+        const before = await countedBy(env.STATE_NAMESPACE!, 'gender-total');
+        await waitFor(async () => (await countedBy(env.STATE_NAMESPACE!, 'gender-total')) > before || undefined, {
+          timeoutMs: 30_000,
+          what: 'backfill progress',
+        }).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 100 + kill * 150));
+        await first.kill('SIGKILL');
+        progressAtKills.push(await countedBy(env.STATE_NAMESPACE!, 'gender-total'));
+        first = spawnAggregator(env);
+      }
+    });
+    expect(progressAtKills.some((p) => p > 0 && p < EVENTS)).toBe(true);
+    expectRecount(latest);
+  }, 240_000);
+
   // seen on main: after SIGKILLs every window was exact, yet `topics` showed a group lag of
   // 51,457 for good: a partition the killed instance had counted to its end, its last Kafka
   // commits still waiting in the throttle, got nothing new, so its new owner never committed

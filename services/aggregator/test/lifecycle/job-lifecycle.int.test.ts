@@ -1,5 +1,5 @@
-import type { UserActionEvent, WindowResult } from '@streamtally/contracts';
-import { uniqueName, waitFor } from '@streamtally/test-support';
+import { decodeJobDescriptions, type UserActionEvent, type WindowResult } from '@streamtally/contracts';
+import { readTopic, uniqueName, waitFor } from '@streamtally/test-support';
 import { AggregatorHarness, eventsIn, startAggregator } from '../support/aggregator-harness';
 import { userAction } from '../support/events';
 
@@ -125,4 +125,41 @@ describe('changing the jobs of a running pipeline', () => {
     expect(await keysOf(h, '*:total*')).toEqual([]);
     expect(await h.redis.hget(`st:{${h.config.STATE_NAMESPACE}}:jobs`, 'total')).toBeNull();
   }, 240_000);
+
+  it("a job added after retention dropped the oldest records counts what is left and says it is partial: in Redis, its description and the log's warning", async () => {
+    const source = uniqueName('actions');
+    const jobs = (...defs: object[]) => defs.map((d) => ({ ...d, source }));
+    harness = await startAggregator(jobs(perSecond()));
+    const h = harness;
+    await h.write(source, events(0, 200));
+    await waitFor(async () => Number(await h.redis.hget(`st:{${h.config.STATE_NAMESPACE}}:part:${source}:0`, 'offset')) === 100, {
+      what: 'partition 0 counted',
+    });
+    // what retention does to old segments: partition 0 now starts at offset 60
+    const admin = h.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.fetchTopicMetadata({ topics: [source] }); // kafkajs deletes records only of topics it knows
+      await admin.deleteTopicRecords({ topic: source, partitions: [{ partition: 0, offset: '60' }] });
+    } finally {
+      await admin.disconnect();
+    }
+
+    await h.restart(jobs(perSecond(), total));
+    const totalResult = await waitFor(
+      () => {
+        const r = h.latestResults().get('total@0');
+        return eventsIn(r) === 140 ? r : undefined;
+      },
+      { what: 'the added job counting the 140 events retention left', timeoutMs: 30_000 },
+    );
+    expect(eventsIn(totalResult)).toBe(140);
+    const registered = JSON.parse((await h.redis.hget(`st:{${h.config.STATE_NAMESPACE}}:jobs`, 'total'))!) as { partial?: boolean };
+    expect(registered.partial).toBe(true);
+    const descriptions = await readTopic(h.kafka, h.config.JOB_DESCRIPTIONS_TOPIC, 2);
+    const latest = decodeJobDescriptions(descriptions[descriptions.length - 1]!.value);
+    if (!latest.ok) throw new Error(latest.error);
+    expect(latest.value.jobs.find((j) => j.name === 'total')?.progress).toMatchObject({ partial: true });
+    expect(latest.value.jobs.find((j) => j.name === 'per-window')?.progress?.partial).toBeUndefined();
+  }, 90_000);
 });

@@ -49,6 +49,7 @@ export async function startAggregator(jobDefinitions: unknown, settings: Record<
     RESULTS_TOPIC: `${id}-results`,
     LATE_EVENTS_TOPIC: `${id}-late`,
     DEAD_LETTER_TOPIC: `${id}-dlq`,
+    JOB_DESCRIPTIONS_TOPIC: `${id}-jobs`,
     TOPIC_PARTITIONS: '2',
     IDLE_TIMEOUT_MS: '1000',
     EMIT_TICK_MS: '50',
