@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import type Redis from 'ioredis';
-import { announceConnection, createKafka, kafkaConnectionOf } from '@streamtally/kafka-client';
+import { announceConnection, createKafka, kafkaConnectionOf, ServiceTopics, topicSettingsOf } from '@streamtally/kafka-client';
 import { createLogger, createRegistry, firstStopSignal, OpsServer, runMain, startOpsServer } from '@streamtally/observability';
 import { connectRedis, RedisStartupError } from './adapters/redis-connection';
 import { redisTargetOf } from './adapters/redis-target';
 import { createAggregatorApp } from './app';
 import { parseAggregatorConfig, topicConflicts } from './config';
 import { loadJobs } from './jobs/load-jobs';
+import { recomputeJob } from './lifecycle/register-jobs';
+import { JobRegistry } from './state/job-registry';
 
 /** Everything start-up reads before it connects, checked: settings, the Kafka connection, the jobs, the Redis target. */
 function startupSettings() {
@@ -28,7 +30,36 @@ function startupSettings() {
   return { ok: true as const, config, connection: connected.connection, loaded, redisTarget: redisTarget.target };
 }
 
+/** `recompute <job>`: the job's next generation, registered in Redis (see lifecycle/register-jobs). */
+async function recompute(name: string | undefined): Promise<number> {
+  const settings = startupSettings();
+  if (!settings.ok) {
+    process.stderr.write(`streamtally-aggregator: ${settings.message}\n`);
+    return 2;
+  }
+  const { config } = settings;
+  const logger = createLogger({ service: 'aggregator', level: 'warn' });
+  const kafka = createKafka({ connection: settings.connection, clientId: `${config.KAFKA_CLIENT_ID}-recompute`, logger });
+  const topics = new ServiceTopics(kafka, { timeoutMs: config.BROKER_TIMEOUT_MS, settings: topicSettingsOf(config), logger });
+  const redis = await connectRedis(settings.redisTarget, config.BROKER_TIMEOUT_MS, logger);
+  try {
+    await topics.prepare([], { offsets: true });
+    const outcome = await recomputeJob(settings.loaded.jobs, name, {
+      registry: new JobRegistry(redis, config.STATE_NAMESPACE),
+      offsetsOf: (topic) => topics.settledOffsetsOf(topic),
+      offsetsAt: (topic, ms) => topics.offsetsAt(topic, ms),
+      now: Date.now(),
+    });
+    (outcome.ok ? process.stdout : process.stderr).write(`${outcome.message}\n`);
+    return outcome.ok ? 0 : 2;
+  } finally {
+    await topics.close();
+    redis.disconnect();
+  }
+}
+
 async function main(): Promise<number> {
+  if (process.argv[2] === 'recompute') return recompute(process.argv[3]);
   const settings = startupSettings();
   if (!settings.ok) {
     process.stderr.write(`streamtally-aggregator: ${settings.message}\n`);

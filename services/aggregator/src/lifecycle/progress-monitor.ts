@@ -30,6 +30,8 @@ export interface ProgressMonitorDeps {
 export class ProgressMonitor {
   private readonly rates = new Map<string, CatchUpRate>();
   private readonly status = new Map<string, JobProgress['status']>();
+  /** newer generations registered meanwhile (`recompute`), said once each */
+  private readonly newerSaid = new Set<string>();
   private readonly now: () => number;
 
   constructor(private readonly deps: ProgressMonitorDeps) {
@@ -45,6 +47,13 @@ export class ProgressMonitor {
     let changed = false;
     for (const job of jobs) {
       const entry = registered.get(job.name);
+      if (entry && entry.generation > job.generation && !this.newerSaid.has(`${job.name}~${entry.generation}`)) {
+        this.newerSaid.add(`${job.name}~${entry.generation}`);
+        logger.warn(
+          { job: job.name, running: job.generation, registered: entry.generation },
+          'a newer generation of this job is registered (recompute): it runs from the next start of this instance',
+        );
+      }
       const partitions = await state.readProgress(job.source, this.deps.partitionsOf(job.source), job.stateId);
       const rate = this.rates.get(job.name) ?? this.rates.set(job.name, new CatchUpRate()).get(job.name)!;
       const current = rate.progress(recordsBehind(partitions), now, entry?.partial === true);

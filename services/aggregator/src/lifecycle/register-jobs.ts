@@ -37,7 +37,8 @@ export async function registerJobs(jobs: readonly Job[], deps: RegisterDeps): Pr
   const registered: Job[] = [];
   for (const job of jobs) {
     const start = await startOf(job.source, job.startFrom, deps);
-    const { generation, status, previous } = await registry.register(job, start, deps.now);
+    const { generation, status, previous, older } = await registry.register(job, start, deps.now);
+    if (older) await registry.removeState(older); // changed again before its last change caught up
     const running = { ...job, generation, stateId: stateIdOf(job.name, generation) };
     registered.push(running);
     const from = typeof job.startFrom === 'object' ? new Date(job.startFrom.atMs).toISOString() : job.startFrom;
@@ -70,4 +71,28 @@ async function removeGone(jobs: readonly Job[], { registry, logger }: RegisterDe
     await registry.forget(name);
     logger.warn({ job: name, generation: entry.generation, keys }, 'job removed from the jobs file: its state is removed');
   }
+}
+
+/**
+ * `recompute <job>`: registers the next generation of one job, counting its source again from
+ * its `startFrom` once the aggregators (re)start. Refuses a name that is not a job of the jobs
+ * file (naming those that are) and a job that has never run here.
+ */
+export async function recomputeJob(
+  jobs: readonly Job[],
+  name: string | undefined,
+  deps: Omit<RegisterDeps, 'logger'>,
+): Promise<{ ok: boolean; message: string }> {
+  const known = jobs.map((j) => j.name).join(', ');
+  const job = jobs.find((j) => j.name === name);
+  if (!job) return { ok: false, message: `recompute: ${name === undefined ? 'which job?' : `"${name}" is not a job of the jobs file`} (its jobs: ${known})` };
+  const registered = (await deps.registry.registered()).get(job.name);
+  if (!registered)
+    return { ok: false, message: `recompute: "${job.name}" has never run with this STATE_NAMESPACE: its first start counts from startFrom already` };
+  const start = await startOf(job.source, job.startFrom, deps);
+  const { generation, older } = await deps.registry.register(job, start, deps.now, { recompute: true });
+  if (older) await deps.registry.removeState(older);
+  const from = typeof job.startFrom === 'object' ? new Date(job.startFrom.atMs).toISOString() : job.startFrom;
+  const partial = start.partial ? " (partial: Kafka's retention has dropped the oldest records)" : '';
+  return { ok: true, message: `${job.name}: generation ${generation} registered, counting from ${from} once the aggregators restart${partial}` };
 }

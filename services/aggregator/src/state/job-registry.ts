@@ -10,6 +10,8 @@ export interface Registration {
   status: RegistrationStatus;
   /** the state of the generation it replaces (removed once the new one has caught up), or undefined */
   previous?: string;
+  /** an earlier replaced generation not removed yet (changed twice before catching up): remove it now */
+  older?: string;
 }
 
 export interface RegisteredJob {
@@ -29,7 +31,7 @@ export function stateIdOf(name: string, generation: number): string {
 }
 
 interface ScriptedRedis extends Redis {
-  registerJob(registry: string, ...args: string[]): Promise<[string, RegistrationStatus, string]>;
+  registerJob(registry: string, ...args: string[]): Promise<[string, RegistrationStatus, string, string]>;
   retired(registry: string, name: string, stateId: string): Promise<number>;
 }
 
@@ -58,8 +60,9 @@ export class JobRegistry {
     job: { name: string; fingerprint: string; source: string },
     start: { offsets: readonly string[]; partial: boolean },
     now: number,
+    { recompute = false } = {},
   ): Promise<Registration> {
-    const [generation, status, previous] = await this.redis.registerJob(
+    const [generation, status, previous, older] = await this.redis.registerJob(
       this.keys.registry,
       job.name,
       job.fingerprint,
@@ -67,9 +70,10 @@ export class JobRegistry {
       this.prefix,
       job.source,
       start.partial ? '1' : '0',
+      recompute ? 'recompute' : '',
       ...start.offsets,
     );
-    return { generation: Number(generation), status, ...(previous !== '' ? { previous } : {}) };
+    return { generation: Number(generation), status, ...(previous !== '' ? { previous } : {}), ...(older !== '' ? { older } : {}) };
   }
 
   /** Every job registered, by name. */

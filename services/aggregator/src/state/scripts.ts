@@ -216,29 +216,30 @@ return #fields
  * a job never registered is new (generation 1, from the given offsets), unless it has state
  * from before registrations existed: then it is adopted, its positions the partitions' offsets
  * (what every job had counted then). Every instance starting with the same jobs file gets the
- * same answer, whichever runs first. Returns [generation, 'same'|'new'|'changed'|'adopted',
- * the previous generation's state name or ''].
+ * same answer, whichever runs first. `recompute` starts the next generation of a registered
+ * job whatever its fingerprint. Returns [generation, 'same'|'new'|'changed'|'adopted', the
+ * previous generation's state name or '', a generation before it still to remove or ''].
  * KEYS: registry; ARGV: name, fingerprint, now, key prefix (`st:{ns}:`), topic, '1' when a
- * new generation's start misses records retention dropped (else '0'), then per partition its
- * start offset for a new generation
+ * new generation's start misses records retention dropped (else '0'), 'recompute' or '', then
+ * per partition its start offset for a new generation
  */
 export const REGISTER_JOB = `
 local name, fingerprint, prefix, topic = ARGV[1], ARGV[2], ARGV[4], ARGV[5]
 local stateOf = function(generation) return generation == 1 and name or (name .. '~g' .. generation) end
 local raw = redis.call('HGET', KEYS[1], name)
-local generation, status, previous = 1, 'new', ''
+local generation, status, previous, older = 1, 'new', '', ''
 if raw then
   local entry = cjson.decode(raw)
-  if entry.fingerprint == fingerprint then return { tostring(entry.generation), 'same', '' } end
-  generation, status, previous = entry.generation + 1, 'changed', stateOf(entry.generation)
+  if entry.fingerprint == fingerprint and ARGV[7] ~= 'recompute' then return { tostring(entry.generation), 'same', '', '' } end
+  generation, status, previous, older = entry.generation + 1, 'changed', stateOf(entry.generation), entry.retiring or ''
 elseif redis.call('EXISTS', prefix .. 'open:' .. name, prefix .. 'closed:' .. name, prefix .. 'versions:' .. name) > 0 then
   status = 'adopted'
 end
 local positions = prefix .. 'pos:' .. stateOf(generation)
 redis.call('DEL', positions)
-for p = 0, #ARGV - 7 do
+for p = 0, #ARGV - 8 do
   local field = topic .. ':' .. p
-  local offset, maxTs = ARGV[7 + p], nil
+  local offset, maxTs = ARGV[8 + p], nil
   if status == 'adopted' then
     local counted = redis.call('HMGET', prefix .. 'part:' .. topic .. ':' .. p, 'offset', 'maxTs')
     if counted[1] then offset, maxTs = counted[1], counted[2] end
@@ -250,7 +251,7 @@ local entry = { fingerprint = fingerprint, generation = generation, since = tonu
 if previous ~= '' then entry.retiring = previous end
 if ARGV[6] == '1' and status ~= 'adopted' then entry.partial = true end
 redis.call('HSET', KEYS[1], name, cjson.encode(entry))
-return { tostring(generation), status, previous }
+return { tostring(generation), status, previous, older }
 `;
 
 /**

@@ -2,6 +2,9 @@ import { decodeJobDescriptions, type UserActionEvent, type WindowResult } from '
 import { readTopic, uniqueName, waitFor } from '@streamtally/test-support';
 import { AggregatorHarness, eventsIn, startAggregator } from '../support/aggregator-harness';
 import { userAction } from '../support/events';
+import { parseJobs } from '../../src/jobs/jobs-file';
+import { recomputeJob } from '../../src/lifecycle/register-jobs';
+import { JobRegistry } from '../../src/state/job-registry';
 
 const BASE = 1_700_000_000_000;
 
@@ -119,6 +122,40 @@ describe('changing the jobs of a running pipeline', () => {
     });
     // the running total was not touched: still every event once
     expect(h.latestResults().get('total@0')!.counts).toEqual(totals);
+    expect(h.latestResults().get('total@0')!.generation).toBeUndefined();
+
+    // recomputed: the same definition counted again as generation 2, from the start
+    const defined = parseJobs(jobs(perSecond(5000), total));
+    if (!defined.ok) throw new Error(defined.errors.join('; '));
+    const admin = h.kafka.admin();
+    await admin.connect();
+    const deps = {
+      registry: new JobRegistry(h.redis, h.config.STATE_NAMESPACE),
+      offsetsOf: async (topic: string) => (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, start: o.low, end: o.high })),
+      offsetsAt: (topic: string, ms: number) => admin.fetchTopicOffsetsByTimestamp(topic, ms),
+      now: Date.now(),
+    };
+    try {
+      expect(await recomputeJob(defined.jobs, 'totl', deps)).toEqual({
+        ok: false,
+        message: 'recompute: "totl" is not a job of the jobs file (its jobs: per-window, total)',
+      });
+      expect(await recomputeJob(defined.jobs, 'total', deps)).toEqual({
+        ok: true,
+        message: 'total: generation 2 registered, counting from earliest once the aggregators restart',
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    await h.restart(jobs(perSecond(5000), total));
+    const recomputed = await waitFor(
+      () => {
+        const r = h.latestResults().get('total@0');
+        return r?.generation === 2 && eventsIn(r) === 19_999 ? r : undefined;
+      },
+      { what: 'the recomputed job counting all 19,999 events again', timeoutMs: 60_000 },
+    );
+    expect(recomputed.counts).toEqual(totals);
 
     // removed: its state and its registration go
     await h.restart(jobs(perSecond(5000)));
