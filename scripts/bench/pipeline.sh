@@ -7,6 +7,10 @@
 # p50/p99/max from marker events (how: packages/bench/src/markers.ts). Build first (pnpm build).
 #   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6379 scripts/bench/pipeline.sh [rate ...]
 # Defaults: rates 1000 10000 50000 100000, CLIENTS=1000, WARMUP_SECONDS=15, STEADY_SECONDS=60.
+# BACKFILL_EVENTS=N: per step, the input topic first holds N generated events, which the live
+# jobs count; then the aggregator restarts with a job added (the per-second chart again, under
+# another name), which backfills those N events while the step's input and markers run; the
+# step says how long it took (packages/bench/src/backfill.ts).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=lib.sh
@@ -18,4 +22,10 @@ ROWS="${BENCH_ROWS:-2000000}"
 BENCH_FILE="$(bench_file "$ROWS")"
 export BENCH_FILE
 if [[ $# -gt 0 ]]; then RATES="$(IFS=,; echo "$*")"; export RATES; fi
+if [[ -n "${BACKFILL_EVENTS:-}" ]]; then
+  BACKFILL_FILE="$(BENCH_FILE= bench_file "$BACKFILL_EVENTS")"
+  export BACKFILL_FILE BACKFILL_EVENTS
+  # the added job's progress looked at often, so its end is measured to a quarter second
+  export AGGREGATOR_PROGRESS_INTERVAL_MS="${AGGREGATOR_PROGRESS_INTERVAL_MS:-250}"
+fi
 exec node "$ROOT/packages/bench/dist/pipeline-main.js"

@@ -4,6 +4,7 @@ import { ensureTopics, type Kafka } from '@streamtally/kafka-client';
 import { sleep } from '@streamtally/observability';
 import { freePort, waitFor } from '@streamtally/test-support';
 import { MARKER_JOB, MARKER_USER, MarkerWriter, markerJob } from './markers';
+import { type BackfillRun, backfillJob, countedUpTo, watchBackfill, writeBacklog } from './backfill';
 import { buckets, metricSum, quantileMs, scrape } from './metrics-text';
 import { infraPids, ROOT, type Started, startLogged, stop, usage } from './processes';
 import { ScreenClients, type ClientsReport } from './screen-clients';
@@ -26,6 +27,8 @@ export interface PipelineSettings {
   logs: string;
   /** AGGREGATOR_* variables of the driver's environment, passed on without the prefix */
   aggregatorOverrides: Record<string, string>;
+  /** BACKFILL_FILE: a backlog the live jobs count first, then a job added to them backfills during the step (backfill.ts) */
+  backfill?: { file: string; records: number };
 }
 
 const EMIT_EVERY_MS = 250; // gender-per-second's, the tightest default job
@@ -33,6 +36,8 @@ const NODE_FLAGS = ['--max-semi-space-size=8']; // the Dockerfile's, for produce
 const MARKER_SERIES = ['streamtally_gateway_event_to_screen_seconds', `aggregation="${MARKER_JOB}"`] as const;
 
 export interface StepResult {
+  /** with BACKFILL_FILE: how long the added job took to count the backlog (from the aggregator's restart) */
+  backfill?: BackfillRun;
   rate: number;
   clients: number;
   produced: number;
@@ -68,8 +73,16 @@ export async function runStep(kafka: Kafka, settings: PipelineSettings, rate: nu
   const [aggregator, producer, gateway, gatewayMetrics] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const ports: Ports = { aggregator, producer, gateway, gatewayMetrics };
   const services: Record<string, Started> = {};
+  let backfill: ReturnType<typeof watchBackfill> | undefined;
   try {
     services.aggregator = startAggregator(settings, run, topics, jobs, ports.aggregator);
+    if (settings.backfill) {
+      await writeBacklog(settings, settings.backfill.file, topics.input);
+      await countedUpTo(ports.aggregator, settings.backfill.records);
+      await stop(services.aggregator);
+      services.aggregator = startAggregator(settings, run, topics, [...jobs, backfillJob(topics.input)], ports.aggregator);
+      backfill = watchBackfill(() => ports.aggregator, settings.backfill.records);
+    }
     services.gateway = startGateway(settings, run, topics.results, ports);
     await waitFor(async () => (await fetch(`http://127.0.0.1:${ports.aggregator}/healthz`)).ok, { what: 'the aggregator', timeoutMs: 60_000 });
     await waitFor(async () => (await fetch(`http://127.0.0.1:${ports.gateway}/readyz`)).ok, { what: 'the gateway', timeoutMs: 60_000 });
@@ -77,8 +90,10 @@ export async function runStep(kafka: Kafka, settings: PipelineSettings, rate: nu
     const clients = await ScreenClients.start(`ws://127.0.0.1:${ports.gateway}/ws`, settings.clients, subscribed, MARKER_JOB, String(MARKER_USER));
     services.producer = startProducer(settings, run, topics.input, rate, ports.producer);
     await waitFor(async () => (await fetch(`http://127.0.0.1:${ports.producer}/healthz`)).ok, { what: 'the producer', timeoutMs: 60_000 });
-    return await measure(kafka, settings, { rate, topic: topics.input, ports, services, clients });
+    const result = await measure(kafka, settings, { rate, topic: topics.input, ports, services, clients });
+    return backfill ? { ...result, backfill: await backfill.done } : result;
   } finally {
+    backfill?.stop();
     await Promise.all(Object.values(services).map((service) => stop(service)));
   }
 }

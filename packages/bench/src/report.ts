@@ -16,6 +16,7 @@ export function stepLines(r: StepResult): string {
     `  the gateway's own event_to_screen histogram, marker job, same minute: p50 ~${r.gatewayMetricMs.p50} ms, p99 ~${r.gatewayMetricMs.p99} ms (bucket-interpolated, to hand-over)`,
     `  CPU (of one core): ${cpu}`,
     `  peak RSS MB: ${rss}`,
+    ...(r.backfill ? [backfillLine(r.backfill)] : []),
   ].join('\n');
 }
 
@@ -25,4 +26,10 @@ export function stepLines(r: StepResult): string {
  */
 export function highestSustained(results: readonly StepResult[]): StepResult | undefined {
   return results.filter((r) => r.bounded && r.produced >= 0.95 * r.rate).sort((a, b) => b.produced - a.produced)[0];
+}
+
+/** The added job's backfill during the step: its rate from the aggregator's restart to live. */
+function backfillLine(b: NonNullable<StepResult['backfill']>): string {
+  if (b.seconds === undefined) return `  backfill of ${b.records} records: not live within 10 minutes`;
+  return `  backfill of ${b.records} records beside the live jobs: live after ${b.seconds.toFixed(1)} s = ${Math.round(b.records / b.seconds)} records/s (from the aggregator's restart)`;
 }
