@@ -8,9 +8,10 @@
 #   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6379 scripts/bench/pipeline.sh [rate ...]
 # Defaults: rates 1000 10000 50000 100000, CLIENTS=1000, WARMUP_SECONDS=15, STEADY_SECONDS=60.
 # BACKFILL_EVENTS=N: per step, the input topic first holds N generated events, which the live
-# jobs count; then the aggregator restarts with a job added (the per-second chart again, under
-# another name), which backfills those N events while the step's input and markers run; the
-# step says how long it took (packages/bench/src/backfill.ts).
+# jobs count; when the warm-up ends the aggregator restarts with a job added (the per-second
+# chart again, under another name), which backfills those N events while the step's input and
+# markers run; the step says how long it took and the markers' latency meanwhile (from the
+# new instance's first live records, so not the restart's own pause: packages/bench/src/backfill.ts).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=lib.sh

@@ -4,8 +4,10 @@
 // markers run. How long it took and how fast are measured from the aggregator's own gauges.
 import { sleep } from '@streamtally/observability';
 import { waitFor } from '@streamtally/test-support';
+import { markerLatencies } from './markers';
 import { metricSum, scrape } from './metrics-text';
-import { type Started, startLogged } from './processes';
+import { percentile } from './stats';
+import { startLogged } from './processes';
 
 /** The added job: the shipped per-second chart under another name, so `aggregator.sh` measures the same job alone. */
 export const BACKFILL_JOB = 'gender-per-second-again';
@@ -14,7 +16,7 @@ export function backfillJob(source: string): object {
   return { name: BACKFILL_JOB, source, key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: 1000 }, allowedLatenessMs: 1000 };
 }
 
-/** Replays `file` once into `topic` as fast as it goes (what scripts/bench/lib.sh's write_backlog does); resolves with the rows written. */
+/** Replays `file` once into `topic` as fast as it goes (what scripts/bench/lib.sh's write_backlog does). */
 export async function writeBacklog(settings: { brokers: string; partitions: number; logs: string }, file: string, topic: string): Promise<void> {
   const env = {
     KAFKA_BROKERS: settings.brokers,
@@ -32,42 +34,77 @@ export async function writeBacklog(settings: { brokers: string; partitions: numb
   if (code !== 0) throw new Error(`writing the backlog failed (exit ${code}): see ${settings.logs}/backlog.log`);
 }
 
-/** Waits until the aggregator on `port` has counted `records` input records. */
-export async function countedUpTo(port: number, records: number): Promise<void> {
-  await waitFor(async () => metricSum(await scrape(port), 'streamtally_aggregator_records_total') >= records, {
-    what: 'the live jobs counting the backlog',
-    timeoutMs: 600_000,
-    intervalMs: 250,
-  });
-}
-
 export interface BackfillRun {
-  /** seconds from the restart to the job being live, once it is */
-  seconds?: number;
   records: number;
+  /** seconds from the aggregator's restart with the added job to that job being live, once it is */
+  seconds?: number;
+  /** the live jobs' event-to-screen latency (markers) while the added job backfilled, after the restart's own pause */
+  latencyMs?: { samples: number; missing: number; p50: number; p99: number; max: number };
 }
 
-/** Watches the added job from the aggregator's restart until it is live (or `stop` is called, or 10 minutes pass). */
-export function watchBackfill(port: () => number, records: number): { done: Promise<BackfillRun>; stop(): void } {
-  let stopped = false;
-  const started = Date.now();
-  const done = (async (): Promise<BackfillRun> => {
-    let seenBackfilling = false;
-    while (!stopped && Date.now() - started < 600_000) {
-      const text = await scrape(port()).catch(() => '');
-      const backfilling = metricSum(text, 'streamtally_aggregator_job_backfilling', `aggregation="${BACKFILL_JOB}"`);
-      if (text !== '' && backfilling === 1) seenBackfilling = true;
-      if (seenBackfilling && text !== '' && backfilling === 0) return { seconds: (Date.now() - started) / 1000, records };
-      await sleep(100);
-    }
-    return { records };
-  })();
-  return {
-    done,
-    stop: () => {
-      stopped = true;
-    },
-  };
-}
+/**
+ * The backfill of one step: the backlog written and counted by the live jobs first
+ * (`prepare`), then, when the steady part begins (`start`), the aggregator restarted with the
+ * added job; `result` says how long the added job took and the markers' latency while it ran.
+ */
+export class StepBackfill {
+  private restartedAt = 0;
+  /** when the restarted aggregator, counting live records again (its restart's pause over), said the job backfills */
+  private backfillingAt: number | undefined;
+  private liveAt: number | undefined;
+  private watching: Promise<void> | undefined;
+  private stopped = false;
 
-export type { Started };
+  constructor(
+    private readonly settings: { brokers: string; partitions: number; logs: string },
+    private readonly backlog: { file: string; records: number },
+    private readonly port: number,
+  ) {}
+
+  /** The backlog into `topic`, counted by the live jobs (the aggregator on `port`). */
+  async prepare(topic: string): Promise<void> {
+    await writeBacklog(this.settings, this.backlog.file, topic);
+    await waitFor(async () => metricSum(await scrape(this.port), 'streamtally_aggregator_records_total') >= this.backlog.records, {
+      what: 'the live jobs counting the backlog',
+      timeoutMs: 600_000,
+      intervalMs: 250,
+    });
+  }
+
+  /** Restarts the aggregator with the added job (`restart` does it) and watches the job until it is live. */
+  async start(restart: () => Promise<void>): Promise<void> {
+    await restart();
+    this.restartedAt = Date.now();
+    this.watching = (async () => {
+      while (!this.stopped && Date.now() - this.restartedAt < 600_000) {
+        const text = await scrape(this.port).catch(() => '');
+        const backfilling = text === '' ? undefined : metricSum(text, 'streamtally_aggregator_job_backfilling', `aggregation="${BACKFILL_JOB}"`);
+        // the restart's own pause is over once the new instance has counted live records
+        const liveAgain = metricSum(text, 'streamtally_aggregator_records_total') > 0;
+        if (backfilling === 1 && liveAgain) this.backfillingAt ??= Date.now();
+        if (backfilling === 0 && this.backfillingAt !== undefined) {
+          this.liveAt = Date.now();
+          return;
+        }
+        await sleep(100);
+      }
+    })();
+  }
+
+  /** How long the job took, and the latency of the markers sent while it backfilled. */
+  async result(report: { seen: readonly (readonly number[])[] }, sentAt: readonly number[]): Promise<BackfillRun> {
+    await this.watching;
+    const run: BackfillRun = { records: this.backlog.records };
+    if (this.liveAt === undefined || this.backfillingAt === undefined) return run;
+    run.seconds = (this.liveAt - this.restartedAt) / 1000;
+    const during = sentAt.flatMap((at, k) => (at >= this.backfillingAt! && at <= this.liveAt! ? [k] : []));
+    if (during.length === 0) return run;
+    const { sorted, samples, missing } = markerLatencies(report, sentAt, during[0]!, during[during.length - 1]!);
+    run.latencyMs = { samples, missing, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
+    return run;
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+}

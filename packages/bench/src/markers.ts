@@ -78,3 +78,22 @@ export class MarkerWriter {
     }
   }
 }
+
+/** Every (client, marker) pair of markers first..last: its latency (arrival minus hand-over to Kafka), sorted, or missing. */
+export function markerLatencies(
+  report: { seen: readonly (readonly number[])[] },
+  sentAt: readonly number[],
+  first: number,
+  last: number,
+): { sorted: number[]; samples: number; missing: number } {
+  const latencies: number[] = [];
+  let missing = 0;
+  for (const marks of report.seen) {
+    for (let k = first; k <= last; k += 1) {
+      if (marks[k] === undefined) missing += 1;
+      else latencies.push(marks[k]! - sentAt[k]!);
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  return { sorted: latencies, samples: latencies.length, missing };
+}

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { ensureTopics, type Kafka } from '@streamtally/kafka-client';
 import { sleep } from '@streamtally/observability';
 import { freePort, waitFor } from '@streamtally/test-support';
-import { MARKER_JOB, MARKER_USER, MarkerWriter, markerJob } from './markers';
-import { type BackfillRun, backfillJob, countedUpTo, watchBackfill, writeBacklog } from './backfill';
+import { MARKER_JOB, MARKER_USER, markerLatencies, MarkerWriter, markerJob } from './markers';
+import { type BackfillRun, backfillJob, StepBackfill } from './backfill';
 import { buckets, metricSum, quantileMs, scrape } from './metrics-text';
 import { infraPids, ROOT, type Started, startLogged, stop, usage } from './processes';
 import { ScreenClients, type ClientsReport } from './screen-clients';
@@ -73,16 +73,15 @@ export async function runStep(kafka: Kafka, settings: PipelineSettings, rate: nu
   const [aggregator, producer, gateway, gatewayMetrics] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const ports: Ports = { aggregator, producer, gateway, gatewayMetrics };
   const services: Record<string, Started> = {};
-  let backfill: ReturnType<typeof watchBackfill> | undefined;
+  const backfill = settings.backfill ? new StepBackfill(settings, settings.backfill, ports.aggregator) : undefined;
   try {
     services.aggregator = startAggregator(settings, run, topics, jobs, ports.aggregator);
-    if (settings.backfill) {
-      await writeBacklog(settings, settings.backfill.file, topics.input);
-      await countedUpTo(ports.aggregator, settings.backfill.records);
+    await backfill?.prepare(topics.input);
+    const addJob = async () => {
       await stop(services.aggregator);
-      services.aggregator = startAggregator(settings, run, topics, [...jobs, backfillJob(topics.input)], ports.aggregator);
-      backfill = watchBackfill(() => ports.aggregator, settings.backfill.records);
-    }
+      services.aggregator = startAggregator(settings, run, topics, [...jobs, backfillJob(topics.input)], ports.aggregator, 'aggregator-restarted');
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${ports.aggregator}/healthz`)).ok, { what: 'the restarted aggregator', timeoutMs: 60_000 });
+    };
     services.gateway = startGateway(settings, run, topics.results, ports);
     await waitFor(async () => (await fetch(`http://127.0.0.1:${ports.aggregator}/healthz`)).ok, { what: 'the aggregator', timeoutMs: 60_000 });
     await waitFor(async () => (await fetch(`http://127.0.0.1:${ports.gateway}/readyz`)).ok, { what: 'the gateway', timeoutMs: 60_000 });
@@ -90,8 +89,14 @@ export async function runStep(kafka: Kafka, settings: PipelineSettings, rate: nu
     const clients = await ScreenClients.start(`ws://127.0.0.1:${ports.gateway}/ws`, settings.clients, subscribed, MARKER_JOB, String(MARKER_USER));
     services.producer = startProducer(settings, run, topics.input, rate, ports.producer);
     await waitFor(async () => (await fetch(`http://127.0.0.1:${ports.producer}/healthz`)).ok, { what: 'the producer', timeoutMs: 60_000 });
-    const result = await measure(kafka, settings, { rate, topic: topics.input, ports, services, clients });
-    return backfill ? { ...result, backfill: await backfill.done } : result;
+    return await measure(kafka, settings, {
+      rate,
+      topic: topics.input,
+      ports,
+      services,
+      clients,
+      ...(backfill ? { backfill: { run: backfill, addJob } } : {}),
+    });
   } finally {
     backfill?.stop();
     await Promise.all(Object.values(services).map((service) => stop(service)));
@@ -112,7 +117,14 @@ async function createTopics(kafka: Kafka, topics: { input: string; lines: string
   }
 }
 
-function startAggregator(settings: PipelineSettings, run: string, topics: { results: string }, jobs: readonly object[], port: number): Started {
+function startAggregator(
+  settings: PipelineSettings,
+  run: string,
+  topics: { results: string },
+  jobs: readonly object[],
+  port: number,
+  name = 'aggregator',
+): Started {
   const env = {
     KAFKA_BROKERS: settings.brokers,
     REDIS_URL: settings.redisUrl,
@@ -127,7 +139,7 @@ function startAggregator(settings: PipelineSettings, run: string, topics: { resu
     METRICS_HOST: '127.0.0.1',
     ...settings.aggregatorOverrides,
   };
-  return startLogged('aggregator', 'services/aggregator/dist/main.js', env, {
+  return startLogged(name, 'services/aggregator/dist/main.js', env, {
     logs: settings.logs,
     flags: NODE_FLAGS,
     profile: settings.profile.has('aggregator'),
@@ -165,6 +177,8 @@ function startProducer(settings: PipelineSettings, run: string, inputTopic: stri
 }
 
 interface Running {
+  /** BACKFILL_FILE: the job added when the steady part begins */
+  backfill?: { run: StepBackfill; addJob(): Promise<void> };
   rate: number;
   topic: string;
   ports: Ports;
@@ -194,13 +208,15 @@ async function measure(kafka: Kafka, settings: PipelineSettings, running: Runnin
   markers.start();
   try {
     await sleep(settings.warmupS * 1000);
+    await running.backfill?.run.start(running.backfill.addJob);
     const steady = await steadyMinute(settings, running, markers);
     // the input stops; markers of the steady minute still on their way get 15 s to arrive
     await stop(running.services.producer);
     await markers.stop();
     const report = await markersArrived(running.clients, steady.markers.last);
     running.clients.close();
-    return stepResult(settings, running.rate, steady, markerLatencies(report, markers.sentAt, steady.markers.first, steady.markers.last));
+    const result = stepResult(settings, running.rate, steady, markerLatencies(report, markers.sentAt, steady.markers.first, steady.markers.last));
+    return running.backfill ? { ...result, backfill: await running.backfill.run.result(report, markers.sentAt) } : result;
   } finally {
     await markers.stop();
     await markerProducer.disconnect();
@@ -278,23 +294,4 @@ async function markersArrived(clients: ScreenClients, lastMarker: number): Promi
     report = await clients.report();
   }
   return report;
-}
-
-/** Every (client, marker) pair of the steady minute: its latency, or missing. */
-export function markerLatencies(
-  report: Pick<ClientsReport, 'seen'>,
-  sentAt: readonly number[],
-  first: number,
-  last: number,
-): { sorted: number[]; samples: number; missing: number } {
-  const latencies: number[] = [];
-  let missing = 0;
-  for (const marks of report.seen) {
-    for (let k = first; k <= last; k += 1) {
-      if (marks[k] === undefined) missing += 1;
-      else latencies.push(marks[k]! - sentAt[k]!);
-    }
-  }
-  latencies.sort((a, b) => a - b);
-  return { sorted: latencies, samples: latencies.length, missing };
 }

@@ -31,5 +31,7 @@ export function highestSustained(results: readonly StepResult[]): StepResult | u
 /** The added job's backfill during the step: its rate from the aggregator's restart to live. */
 function backfillLine(b: NonNullable<StepResult['backfill']>): string {
   if (b.seconds === undefined) return `  backfill of ${b.records} records: not live within 10 minutes`;
-  return `  backfill of ${b.records} records beside the live jobs: live after ${b.seconds.toFixed(1)} s = ${Math.round(b.records / b.seconds)} records/s (from the aggregator's restart)`;
+  const l = b.latencyMs;
+  const latency = l ? `; live markers meanwhile (${l.samples} samples, ${l.missing} missing): p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms` : '';
+  return `  backfill of ${b.records} records beside the live jobs: live after ${b.seconds.toFixed(1)} s = ${Math.round(b.records / b.seconds)} records/s (from the aggregator's restart)${latency}`;
 }

@@ -52,6 +52,17 @@ describe('start-up errors', () => {
     expect(result.output).not.toMatch(STACK_FRAME);
   });
 
+  it('recompute with a name that is not a job: exit 2, naming the jobs there are; of a job that never ran here: exit 2, saying so', () => {
+    const env = { LOG_LEVEL: 'warn', KAFKA_BROKERS: testBrokers().join(','), REDIS_URL: testRedisUrl(), STATE_NAMESPACE: uniqueName('recompute') };
+    const typo = runService('aggregator', env, ['recompute', 'gender-per-secnd']);
+    expect(typo.status).toBe(2);
+    expect(typo.output).toContain('recompute: "gender-per-secnd" is not a job of the jobs file (its jobs: gender-per-second, ');
+    const never = runService('aggregator', env, ['recompute', 'gender-per-second']);
+    expect(never.status).toBe(2);
+    expect(never.output).toContain('recompute: "gender-per-second" has never run with this STATE_NAMESPACE');
+    expect(`${typo.output}${never.output}`).not.toMatch(STACK_FRAME);
+  });
+
   it.each([
     ['a database out of range', (url: string) => `${url}/99`, 'database 99 cannot be used (ERR DB index is out of range)'],
     ['nothing listening', () => 'redis://127.0.0.1:1', 'connect ECONNREFUSED 127.0.0.1:1'],

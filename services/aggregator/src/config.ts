@@ -71,6 +71,13 @@ export const aggregatorConfigSchema = z
     POSITION_CHECK_INTERVAL_MS: setting.integer(100, 600_000).default(5000),
     /** how often each job's progress is looked at: a backfilling job's log line, metrics and description, and the end of a backfill */
     PROGRESS_INTERVAL_MS: setting.integer(100, 600_000).default(5000),
+    /**
+     * the catch-up reader's fetch per partition, and how many partitions it counts at once: a
+     * backfill shares the process (and Redis) with the live jobs, so it takes smaller bites
+     * than the live reader and one partition at a time, to keep the live jobs' latency
+     */
+    CATCH_UP_FETCH_MAX_BYTES: setting.integer(16 * 1024, 64 * 1024 * 1024).default(128 * 1024),
+    CATCH_UP_CONCURRENCY: setting.integer(1, 64).default(1),
     SESSION_TIMEOUT_MS: setting.integer(6000, 300_000).default(10_000),
     PARTITIONS_CONCURRENCY: setting.integer(1, 64).default(3),
     /**

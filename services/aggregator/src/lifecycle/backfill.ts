@@ -54,12 +54,12 @@ export function createBackfill(deps: BackfillDeps): Backfill {
     consumer = new BatchConsumer(deps.kafka, {
       groupId: `${config.CONSUMER_GROUP}.catch-up`,
       sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
-      maxBytesPerPartition: config.FETCH_MAX_BYTES_PER_PARTITION,
-      maxBytes: config.FETCH_MAX_BYTES_PER_PARTITION * 4,
+      maxBytesPerPartition: config.CATCH_UP_FETCH_MAX_BYTES,
+      maxBytes: config.CATCH_UP_FETCH_MAX_BYTES * 4,
       ...(deps.consumerMetrics ? { metrics: deps.consumerMetrics } : {}),
     });
     consumer.onAssignment(() => reader.resetAssignment());
-    await consumer.start({ topics, fromBeginning: true, concurrency: config.PARTITIONS_CONCURRENCY, autoResolve: false, eachBatch: (b) => reader.process(b) });
+    await consumer.start({ topics, fromBeginning: true, concurrency: config.CATCH_UP_CONCURRENCY, autoResolve: false, eachBatch: (b) => reader.process(b) });
     logger.info({ topics, group: `${config.CONSUMER_GROUP}.catch-up` }, 'catch-up reader started: jobs behind the live read count their source');
   };
   const behindTopics = (progress: ReadonlyMap<string, JobProgress>) => [

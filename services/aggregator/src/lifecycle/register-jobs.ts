@@ -47,7 +47,8 @@ export async function registerJobs(jobs: readonly Job[], deps: RegisterDeps): Pr
         status === 'new'
           ? 'new job: counting its source from startFrom'
           : "the job's definition changed: a new generation counts its source again from startFrom";
-      logger.warn({ job: job.name, generation, startFrom: from, ...(previous ? { replaces: previous } : {}) }, message);
+      // a changed definition is worth a warning (its results start again); a new job is the usual start
+      logger[status === 'changed' ? 'warn' : 'info']({ job: job.name, generation, startFrom: from, ...(previous ? { replaces: previous } : {}) }, message);
       if (start.partial)
         logger.warn(
           { job: job.name, generation },
