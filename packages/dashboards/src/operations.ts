@@ -66,13 +66,13 @@ function aggregatorPanels(): cog.Builder<Panel>[] {
     timeseriesPanel(
       'Jobs backfilling (records still to count)',
       [
-        [`max by (aggregation) (streamtally_aggregator_job_records_behind{${JOB}}) > 0`, '{{aggregation}}'],
-        [`max by (aggregation) (streamtally_aggregator_job_backfill_eta_seconds{${JOB}}) > 0`, 'seconds left {{aggregation}}'],
+        [`max by (aggregation) (streamtally_aggregator_job_records_behind{${JOB}})`, '{{aggregation}}'],
+        [`max by (aggregation) (streamtally_aggregator_job_backfill_eta_seconds{${JOB}})`, 'seconds left {{aggregation}}'],
       ],
       {
         w: 12,
         description:
-          'A job added or changed on a running pipeline counts its source from startFrom on the catch-up reader while the others stay live: the records it still has to count and the estimated seconds left (empty: every job live).',
+          'A job added or changed on a running pipeline counts its source from startFrom on the catch-up reader while the others stay live: the records it still has to count and the estimated seconds left (0: live).',
       },
     ),
   ];

@@ -28,6 +28,7 @@ import { ResultEmitter } from './emitter/result-emitter';
 import { kafkaResultPublisher, kafkaSideOutputs } from './adapters/kafka-outputs';
 import { JobRegistry } from './state/job-registry';
 import { registerJobs } from './lifecycle/register-jobs';
+import { RunningJobs } from './jobs/running-jobs';
 import { type Backfill, createBackfill } from './lifecycle/backfill';
 
 export interface AggregatorDeps {
@@ -70,14 +71,15 @@ export function createAggregatorApp({ config, jobs: defined, logger, registry, k
     async start() {
       await topics.prepare(topicNeeds(config, defined), { offsets: true });
       await producer.connect();
-      const jobs = await registerJobs(defined, {
+      const registered = await registerJobs(defined, {
         registry: jobRegistry,
         offsetsOf: (topic) => topics.settledOffsetsOf(topic),
         offsetsAt: (topic, ms) => topics.offsetsAt(topic, ms),
         logger,
         now: Date.now(),
       });
-      const describeNow = (progress?: ReadonlyMap<string, JobProgress>) => describe(producer, config.JOB_DESCRIPTIONS_TOPIC, jobs, progress);
+      const jobs = new RunningJobs(registered);
+      const describeNow = (progress?: ReadonlyMap<string, JobProgress>) => describe(producer, config.JOB_DESCRIPTIONS_TOPIC, jobs.all, progress);
       const { processor, schedule, backfill } = (running = wireJobs(
         { config, logger, kafka, state, jobRegistry, topics, producer, consumer, kafkaCommits, sideOutputs, assignment, metrics, clientMetrics },
         jobs,
@@ -93,7 +95,7 @@ export function createAggregatorApp({ config, jobs: defined, logger, registry, k
       });
       schedule.start();
       positionCheck = checkPositions(processor, consumer, config.POSITION_CHECK_INTERVAL_MS, logger);
-      const names = jobs.map((j) => (j.generation > 1 ? `${j.name} (generation ${j.generation})` : j.name));
+      const names = jobs.all.map((j) => (j.generation > 1 ? `${j.name} (generation ${j.generation})` : j.name));
       logger.info({ jobs: names, sources, namespace: config.STATE_NAMESPACE }, 'aggregator started');
     },
     health: () => aggregatorHealth({ consumer, running, redis }, config.STALL_TIMEOUT_MS),
@@ -122,12 +124,12 @@ interface WiringParts {
 }
 
 /** What runs the jobs as registered (their generations): the live reader's processor, the emitter and its schedule, the backfill. */
-function wireJobs(parts: WiringParts, jobs: readonly Job[], describeNow: (progress?: ReadonlyMap<string, JobProgress>) => Promise<void>): Running {
+function wireJobs(parts: WiringParts, jobs: RunningJobs, describeNow: (progress?: ReadonlyMap<string, JobProgress>) => Promise<void>): Running {
   const { config, logger, kafka, state, jobRegistry, topics, producer, consumer, kafkaCommits, sideOutputs, assignment, metrics, clientMetrics } = parts;
-  const sources = [...new Set(jobs.map((j) => j.source))];
+
   const processor = new PartitionProcessor({
     state,
-    jobsByTopic: new Map(sources.map((topic) => [topic, jobs.filter((j) => j.source === topic)])),
+    jobsByTopic: jobs.byTopic,
     sideOutputs,
     startOffsetOf: async (topic, partition) => (await topics.offsetsOf(topic)).find((o) => o.partition === partition)?.start ?? '0',
     commitToKafka: (topic, partition, offset) => kafkaCommits.offer({ topic, partition, offset }),
@@ -139,7 +141,7 @@ function wireJobs(parts: WiringParts, jobs: readonly Job[], describeNow: (progre
     processor.resetOwnership();
     logger.info({ assignment: owned }, 'partitions assigned');
   });
-  const emitter = resultEmitter({ config, jobs, logger, state, metrics, topics, producer, assignment });
+  const emitter = resultEmitter({ config, jobs: jobs.all, logger, state, metrics, topics, producer, assignment });
   const schedule = new EmitSchedule(async () => void (await emitter.tick()), config.EMIT_TICK_MS, logger);
   const backfill = createBackfill({
     kafka,
@@ -150,7 +152,7 @@ function wireJobs(parts: WiringParts, jobs: readonly Job[], describeNow: (progre
     sideOutputs,
     partitionsOf: (topic) => topics.partitionsOf(topic),
     // the emitter of the first job's source speaks for all: one instance writes descriptions
-    speaksForJobs: () => assignment.isEmitterFor(jobs[0]!.source),
+    speaksForJobs: () => assignment.isEmitterFor(jobs.all[0]!.source),
     describe: describeNow,
     metrics: { ...progressMetricsOf(metrics), counted: (job, n) => metrics.backfillEvents.inc({ aggregation: job }, n) },
     consumerMetrics: { registry: clientMetrics, client: 'aggregator-catch-up' },

@@ -58,7 +58,7 @@ export class CatchUpReader {
   private async countOnce(batch: BatchContext, sent: Set<string>): Promise<'done' | 'again'> {
     const { state } = this.deps;
     const { topic, partition } = batch;
-    const jobs = this.deps.jobsByTopic.get(topic) ?? [];
+    const jobs = [...(this.deps.jobsByTopic.get(topic) ?? [])]; // a copy: `recompute` may move a job to its next generation meanwhile
     const [positions, [live]] = await Promise.all([
       state.jobPositions(
         jobs.map((j) => j.stateId),

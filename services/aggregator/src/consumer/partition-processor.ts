@@ -148,7 +148,7 @@ export class PartitionProcessor {
     const own = await this.ownership(batch);
     const messages = this.toCount(batch, own);
     if (messages === undefined) return 'left';
-    const jobs = this.deps.jobsByTopic.get(batch.topic) ?? [];
+    const jobs = [...(this.deps.jobsByTopic.get(batch.topic) ?? [])]; // a copy: `recompute` may move a job to its next generation meanwhile
     const closedSeen = await this.deps.state.readClosed(jobs.map((j) => j.stateId));
     const closedBefore = new Map([...closedSeen].map(([job, raw]) => [job, raw === '' ? -Infinity : Number(raw)]));
     const now = this.now();

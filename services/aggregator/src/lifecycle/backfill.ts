@@ -4,7 +4,7 @@ import { BatchConsumer, type Kafka } from '@streamtally/kafka-client';
 import type { AggregatorConfig } from '../config';
 import { CatchUpReader } from '../consumer/catch-up-reader';
 import type { SideOutputs } from '../consumer/partition-processor';
-import type { Job } from '../jobs/job-schema';
+import type { RunningJobs } from '../jobs/running-jobs';
 import type { JobRegistry } from '../state/job-registry';
 import type { RedisState } from '../state/redis-state';
 import { ProgressMonitor } from './progress-monitor';
@@ -12,8 +12,8 @@ import { ProgressMonitor } from './progress-monitor';
 export interface BackfillDeps {
   kafka: Kafka;
   config: AggregatorConfig;
-  /** the jobs as registered (their generations) */
-  jobs: readonly Job[];
+  /** the jobs as registered (their generations; `recompute` moves one to its next) */
+  jobs: RunningJobs;
   state: RedisState;
   registry: JobRegistry;
   sideOutputs: SideOutputs;
@@ -40,39 +40,40 @@ export function createBackfill(deps: BackfillDeps): Backfill {
   const { config, logger } = deps;
   const reader = new CatchUpReader({
     state: deps.state,
-    jobsByTopic: byTopic(deps.jobs),
+    jobsByTopic: deps.jobs.byTopic,
     sideOutputs: deps.sideOutputs,
     counted: deps.metrics.counted,
     logger: logger.child({ component: 'catch-up' }),
   });
-  const monitor = new ProgressMonitor({ ...deps, metrics: deps.metrics, logger: logger.child({ component: 'progress' }) });
+  const monitor = new ProgressMonitor({
+    ...deps,
+    jobs: deps.jobs.all,
+    advance: (name, generation) => deps.jobs.advance(name, generation),
+    logger: logger.child({ component: 'progress' }),
+  });
   let consumer: BatchConsumer | undefined;
   let timer: NodeJS.Timeout | undefined;
   let looking: Promise<void> | undefined;
+  /** the topics the catch-up consumer reads */
+  let reading: string[] = [];
 
   const startReader = async (topics: string[]) => {
-    consumer = new BatchConsumer(deps.kafka, {
-      groupId: `${config.CONSUMER_GROUP}.catch-up`,
-      sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
-      maxBytesPerPartition: config.CATCH_UP_FETCH_MAX_BYTES,
-      maxBytes: config.CATCH_UP_FETCH_MAX_BYTES * 4,
-      ...(deps.consumerMetrics ? { metrics: deps.consumerMetrics } : {}),
-    });
-    consumer.onAssignment(() => reader.resetAssignment());
-    await consumer.start({ topics, fromBeginning: true, concurrency: config.CATCH_UP_CONCURRENCY, autoResolve: false, eachBatch: (b) => reader.process(b) });
-    logger.info({ topics, group: `${config.CONSUMER_GROUP}.catch-up` }, 'catch-up reader started: jobs behind the live read count their source');
+    reading = topics;
+    consumer = await startCatchUpConsumer(deps, reader, topics);
   };
   const behindTopics = (progress: ReadonlyMap<string, JobProgress>) => [
-    ...new Set(deps.jobs.filter((j) => progress.get(j.name)?.status === 'backfilling').map((j) => j.source)),
+    ...new Set(deps.jobs.all.filter((j) => progress.get(j.name)?.status === 'backfilling').map((j) => j.source)),
   ];
   const look = async () => {
-    const progress = await monitor.check();
-    if (consumer && behindTopics(progress).length === 0) {
+    const topics = behindTopics(await monitor.check());
+    // every job live: the reader stops; a job behind on a topic it does not read (a recompute): it starts (again) with it
+    if (consumer && (topics.length === 0 || topics.some((t) => !reading.includes(t)))) {
       const done = consumer;
       consumer = undefined;
       await done.close();
-      logger.info('every job is live: catch-up reader stopped');
+      if (topics.length === 0) logger.info('every job is live: catch-up reader stopped');
     }
+    if (!consumer && topics.length > 0) await startReader(topics);
   };
 
   return {
@@ -95,8 +96,19 @@ export function createBackfill(deps: BackfillDeps): Backfill {
   };
 }
 
-function byTopic(jobs: readonly Job[]): Map<string, Job[]> {
-  const topics = new Map<string, Job[]>();
-  for (const job of jobs) topics.set(job.source, [...(topics.get(job.source) ?? []), job]);
-  return topics;
+/** The catch-up reader's consumer, reading `topics` (see CATCH_UP_FETCH_MAX_BYTES). */
+async function startCatchUpConsumer(deps: BackfillDeps, reader: CatchUpReader, topics: string[]): Promise<BatchConsumer> {
+  const { config } = deps;
+  const group = `${config.CONSUMER_GROUP}.catch-up`;
+  const consumer = new BatchConsumer(deps.kafka, {
+    groupId: group,
+    sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
+    maxBytesPerPartition: config.CATCH_UP_FETCH_MAX_BYTES,
+    maxBytes: config.CATCH_UP_FETCH_MAX_BYTES * 4,
+    ...(deps.consumerMetrics ? { metrics: deps.consumerMetrics } : {}),
+  });
+  consumer.onAssignment(() => reader.resetAssignment());
+  await consumer.start({ topics, fromBeginning: true, concurrency: config.CATCH_UP_CONCURRENCY, autoResolve: false, eachBatch: (b) => reader.process(b) });
+  deps.logger.info({ topics, group }, 'catch-up reader started: jobs behind the live read count their source');
+  return consumer;
 }

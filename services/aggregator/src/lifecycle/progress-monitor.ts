@@ -15,6 +15,8 @@ export interface ProgressMonitorDeps {
   speaksForJobs(): boolean;
   /** writes the jobs' description with their progress */
   describe(progress: ReadonlyMap<string, JobProgress>): Promise<void>;
+  /** moves a job to a newer generation registered meanwhile (`recompute`); false when it cannot */
+  advance(name: string, generation: number): boolean;
   metrics: { progress(job: string, progress: JobProgress): void };
   logger: Logger;
   now?: () => number;
@@ -30,8 +32,6 @@ export interface ProgressMonitorDeps {
 export class ProgressMonitor {
   private readonly rates = new Map<string, CatchUpRate>();
   private readonly status = new Map<string, JobProgress['status']>();
-  /** newer generations registered meanwhile (`recompute`), said once each */
-  private readonly newerSaid = new Set<string>();
   private readonly now: () => number;
 
   constructor(private readonly deps: ProgressMonitorDeps) {
@@ -45,14 +45,16 @@ export class ProgressMonitor {
     const now = this.now();
     const progress = new Map<string, JobProgress>();
     let changed = false;
-    for (const job of jobs) {
+    for (let i = 0; i < jobs.length; i += 1) {
+      let job = jobs[i]!;
       const entry = registered.get(job.name);
-      if (entry && entry.generation > job.generation && !this.newerSaid.has(`${job.name}~${entry.generation}`)) {
-        this.newerSaid.add(`${job.name}~${entry.generation}`);
+      if (entry && entry.generation > job.generation && this.deps.advance(job.name, entry.generation)) {
         logger.warn(
-          { job: job.name, running: job.generation, registered: entry.generation },
-          'a newer generation of this job is registered (recompute): it runs from the next start of this instance',
+          { job: job.name, was: job.generation, generation: entry.generation },
+          'a newer generation of this job is registered (recompute): running it now',
         );
+        job = jobs[i]!; // the list holds the new generation now
+        changed = true;
       }
       const partitions = await state.readProgress(job.source, this.deps.partitionsOf(job.source), job.stateId);
       const rate = this.rates.get(job.name) ?? this.rates.set(job.name, new CatchUpRate()).get(job.name)!;

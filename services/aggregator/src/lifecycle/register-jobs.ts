@@ -76,7 +76,7 @@ async function removeGone(jobs: readonly Job[], { registry, logger }: RegisterDe
 
 /**
  * `recompute <job>`: registers the next generation of one job, counting its source again from
- * its `startFrom` once the aggregators (re)start. Refuses a name that is not a job of the jobs
+ * its `startFrom`: running aggregators move to it at their next look at the jobs' progress. Refuses a name that is not a job of the jobs
  * file (naming those that are) and a job that has never run here.
  */
 export async function recomputeJob(
@@ -95,5 +95,8 @@ export async function recomputeJob(
   if (older) await deps.registry.removeState(older);
   const from = typeof job.startFrom === 'object' ? new Date(job.startFrom.atMs).toISOString() : job.startFrom;
   const partial = start.partial ? " (partial: Kafka's retention has dropped the oldest records)" : '';
-  return { ok: true, message: `${job.name}: generation ${generation} registered, counting from ${from} once the aggregators restart${partial}` };
+  return {
+    ok: true,
+    message: `${job.name}: generation ${generation} registered, counting from ${from}: running aggregators take it up within PROGRESS_INTERVAL_MS${partial}`,
+  };
 }

@@ -1,0 +1,32 @@
+import { stateIdOf } from '../state/job-registry';
+import type { Job } from './job-schema';
+
+/**
+ * The jobs this instance runs, as registered (their generations), shared by the live reader,
+ * the catch-up reader, the emitter and the descriptions: when `recompute` registers a job's
+ * next generation, `advance` moves every one of them to it at once (the lists are the same
+ * objects), so the running instance counts, emits and describes the new generation from its
+ * next batch and tick, with no restart.
+ */
+export class RunningJobs {
+  readonly all: Job[];
+  /** per source topic, its jobs (the same objects as `all`) */
+  readonly byTopic = new Map<string, Job[]>();
+
+  constructor(jobs: readonly Job[]) {
+    this.all = [...jobs];
+    for (const job of this.all) this.byTopic.set(job.source, [...(this.byTopic.get(job.source) ?? []), job]);
+  }
+
+  /** Moves a job to a newer generation; false when it runs that one (or a newer) already, or is not run here. */
+  advance(name: string, generation: number): boolean {
+    const index = this.all.findIndex((j) => j.name === name);
+    const current = this.all[index];
+    if (!current || current.generation >= generation) return false;
+    const next: Job = { ...current, generation, stateId: stateIdOf(name, generation) };
+    this.all[index] = next;
+    const ofTopic = this.byTopic.get(current.source)!;
+    ofTopic[ofTopic.indexOf(current)] = next;
+    return true;
+  }
+}

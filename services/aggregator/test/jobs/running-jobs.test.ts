@@ -1,0 +1,33 @@
+import { parseJobs } from '../../src/jobs/jobs-file';
+import { RunningJobs } from '../../src/jobs/running-jobs';
+
+function jobsOf(defs: unknown[]) {
+  const parsed = parseJobs(defs);
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  return parsed.jobs;
+}
+
+describe('RunningJobs', () => {
+  it('moves a job to a newer generation in every list at once, never back, and only jobs it runs', () => {
+    const running = new RunningJobs(
+      jobsOf([
+        { name: 'a', source: 't', key: { field: 'gender' }, window: { type: 'running' } },
+        { name: 'b', source: 't', key: { field: 'action' }, window: { type: 'running' } },
+        { name: 'c', source: 'u', key: { field: 'gender' }, window: { type: 'running' } },
+      ]),
+    );
+    const ofT = running.byTopic.get('t')!; // held by the readers: the same array afterwards
+    expect(running.advance('b', 3)).toBe(true);
+    expect(running.all.map((j) => [j.name, j.generation, j.stateId])).toEqual([
+      ['a', 1, 'a'],
+      ['b', 3, 'b~g3'],
+      ['c', 1, 'c'],
+    ]);
+    expect(ofT.map((j) => j.stateId)).toEqual(['a', 'b~g3']);
+    expect(running.byTopic.get('u')!.map((j) => j.stateId)).toEqual(['c']);
+    expect(running.advance('b', 2)).toBe(false);
+    expect(running.advance('b', 3)).toBe(false);
+    expect(running.advance('nope', 2)).toBe(false);
+    expect(running.all[1]!.stateId).toBe('b~g3');
+  });
+});
