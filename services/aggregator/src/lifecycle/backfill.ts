@@ -54,33 +54,32 @@ export function createBackfill(deps: BackfillDeps): Backfill {
   let consumer: BatchConsumer | undefined;
   let timer: NodeJS.Timeout | undefined;
   let looking: Promise<void> | undefined;
-  /** the topics the catch-up consumer reads */
-  let reading: string[] = [];
+  /** the jobs (state names) behind when the catch-up consumer started */
+  let serving = new Set<string>();
 
-  const startReader = async (topics: string[]) => {
-    reading = topics;
-    consumer = await startCatchUpConsumer(deps, reader, topics);
+  const behind = (progress: ReadonlyMap<string, JobProgress>) => deps.jobs.all.filter((j) => progress.get(j.name)?.status === 'backfilling');
+  const startReader = async (jobs: readonly { stateId: string; source: string }[]) => {
+    serving = new Set(jobs.map((j) => j.stateId));
+    consumer = await startCatchUpConsumer(deps, reader, [...new Set(jobs.map((j) => j.source))]);
   };
-  const behindTopics = (progress: ReadonlyMap<string, JobProgress>) => [
-    ...new Set(deps.jobs.all.filter((j) => progress.get(j.name)?.status === 'backfilling').map((j) => j.source)),
-  ];
   const look = async () => {
-    const topics = behindTopics(await monitor.check());
-    // every job live: the reader stops; a job behind on a topic it does not read (a recompute): it starts (again) with it
-    if (consumer && (topics.length === 0 || topics.some((t) => !reading.includes(t)))) {
+    const jobs = behind(await monitor.check());
+    // every job live: the reader stops. A job behind that it did not serve (a recompute meanwhile):
+    // it starts again, since it paused the partitions that had nothing behind then, for good
+    if (consumer && (jobs.length === 0 || jobs.some((j) => !serving.has(j.stateId)))) {
       const done = consumer;
       consumer = undefined;
       await done.close();
-      if (topics.length === 0) logger.info('every job is live: catch-up reader stopped');
+      if (jobs.length === 0) logger.info('every job is live: catch-up reader stopped');
     }
-    if (!consumer && topics.length > 0) await startReader(topics);
+    if (!consumer && jobs.length > 0) await startReader(jobs);
   };
 
   return {
     async start() {
       const progress = await monitor.check();
-      const topics = behindTopics(progress);
-      if (topics.length > 0) await startReader(topics);
+      const jobs = behind(progress);
+      if (jobs.length > 0) await startReader(jobs);
       timer = setInterval(() => {
         looking ??= look()
           .catch((err: unknown) => logger.warn({ err }, "looking at the jobs' progress failed; next time"))
