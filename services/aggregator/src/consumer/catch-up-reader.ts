@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { Backoff, sleep } from '@streamtally/observability';
 import type { Job } from '../jobs/job-schema';
 import type { RedisState } from '../state/redis-state';
-import { catchUpPlan, countBatch } from './job-positions';
+import { closedPoints, catchUpPlan, countBatch } from './job-positions';
 import { type BatchContext, sendOnce, type SideOutputs } from './side-outputs-once';
 
 export interface CatchUpReaderDeps {
@@ -77,7 +77,7 @@ export class CatchUpReader {
     if (messages === undefined) return 'done';
     const behind = plan.counted.map((c) => c.job);
     const closedSeen = await state.readClosed(behind.map((j) => j.stateId));
-    const closedBefore = new Map([...closedSeen].map(([job, raw]) => [job, raw === '' ? -Infinity : Number(raw)]));
+    const closedBefore = closedPoints(closedSeen);
     const out = countBatch(plan.counted, messages, { topic, partition, maxTs: -Infinity, closedBefore, now: this.now() });
     // a record that cannot be read was a dead letter when the live reader passed it; a value a job cannot keep is this job's own
     out.deadLetters = out.deadLetters.filter((d) => d.letter.code === 'out_of_range');

@@ -2,6 +2,11 @@ import type { Job } from '../jobs/job-schema';
 import type { JobPosition } from '../state/redis-state';
 import { aggregateBatch, type BatchInput, type BatchOutput, type InputMessage } from '../windowing/batch-aggregator';
 
+/** Closed points as the state stores them ('' when none) as numbers, for aggregateBatch's lateness. */
+export function closedPoints(closedSeen: ReadonlyMap<string, string>): Map<string, number> {
+  return new Map([...closedSeen].map(([job, raw]) => [job, raw === '' ? -Infinity : Number(raw)]));
+}
+
 /** A job a reader counts in a batch, from its own next offset on. */
 export interface CountedJob {
   job: Job;

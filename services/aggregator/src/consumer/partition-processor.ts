@@ -3,7 +3,7 @@ import { Backoff, sleep } from '@streamtally/observability';
 import { Job } from '../jobs/job-schema';
 import { type CheckpointOutcome, type JobPosition, Ownership, RedisState } from '../state/redis-state';
 import { type BatchOutput, InputMessage, oldestWrittenAt } from '../windowing/batch-aggregator';
-import { countBatch, livePlan } from './job-positions';
+import { closedPoints, countBatch, livePlan } from './job-positions';
 import { type BatchContext, sendOnce, type SideOutputs } from './side-outputs-once';
 import type { ProcessorMetrics } from './processor-metrics';
 
@@ -150,7 +150,7 @@ export class PartitionProcessor {
     if (messages === undefined) return 'left';
     const jobs = [...(this.deps.jobsByTopic.get(batch.topic) ?? [])]; // a copy: `recompute` may move a job to its next generation meanwhile
     const closedSeen = await this.deps.state.readClosed(jobs.map((j) => j.stateId));
-    const closedBefore = new Map([...closedSeen].map(([job, raw]) => [job, raw === '' ? -Infinity : Number(raw)]));
+    const closedBefore = closedPoints(closedSeen);
     const now = this.now();
     // each job from its own position: one behind is the catch-up reader's (it is backfilling)
     const plan = livePlan(jobs, own.positions, Number(own.offset), own.maxTs);

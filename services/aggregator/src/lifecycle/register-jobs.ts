@@ -35,8 +35,12 @@ export async function startOf(topic: string, startFrom: StartFrom, deps: Pick<Re
 export async function registerJobs(jobs: readonly Job[], deps: RegisterDeps): Promise<Job[]> {
   const { registry, logger } = deps;
   const registered: Job[] = [];
+  // jobs on one topic from the same startFrom start at the same offsets: asked of Kafka once
+  const starts = new Map<string, ReturnType<typeof startOf>>();
   for (const job of jobs) {
-    const start = await startOf(job.source, job.startFrom, deps);
+    const id = `${job.source}/${JSON.stringify(job.startFrom)}`;
+    if (!starts.has(id)) starts.set(id, startOf(job.source, job.startFrom, deps));
+    const start = await starts.get(id)!;
     const { generation, status, previous, older } = await registry.register(job, start, deps.now);
     if (older) await registry.removeState(older); // changed again before its last change caught up
     const running = { ...job, generation, stateId: stateIdOf(job.name, generation) };
