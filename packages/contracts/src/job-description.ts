@@ -12,7 +12,9 @@ export interface JobDescription {
   title?: string;
   /** the declared source (or a topic's implicit one) it reads */
   source: { name: string; topic: string; format: string };
-  window: { type: 'tumbling'; sizeMs: number } | { type: 'hopping'; sizeMs: number; slideMs: number } | { type: 'running' };
+  /** a session closes after `gapMs` without an event of its key */
+  window:
+    { type: 'tumbling'; sizeMs: number } | { type: 'hopping'; sizeMs: number; slideMs: number } | { type: 'running' } | { type: 'session'; gapMs: number };
   /** the field(s) a result's keys are values of (several: a composite key, written as a JSON array), or the text field whose words are keys */
   key: { fields: string[] } | { words: string };
   /** each key field's declared type */
@@ -73,7 +75,7 @@ export interface JobDescriptions {
 /** The record key the descriptions are written under: one key, so compaction keeps the latest set. */
 export const DESCRIPTIONS_KEY = 'jobs';
 
-const WINDOW_TYPES = new Set(['tumbling', 'hopping', 'running']);
+const WINDOW_TYPES = new Set(['tumbling', 'hopping', 'running', 'session']);
 
 /** Reads a job-descriptions record; a reader skips one it cannot read, naming why. */
 export function decodeJobDescriptions(bytes: Buffer | string | null | undefined): Decoded<JobDescriptions> {

@@ -13,19 +13,27 @@ export interface TextLineEvent {
   source: string;
 }
 
-/**
- * One window's counts on the window-results topic (log-compacted, key = `${job}@${windowStart}`).
- * A reader keeps the highest `version` per key; re-emitting a result is harmless.
- */
 /** Why keys of a window were folded into `other`. */
 export type FoldReason = 'maxKeys' | 'maxBytes';
 
+/**
+ * One window's counts on the window-results topic (log-compacted, key = `${job}@${windowStart}`,
+ * `${job}@${windowStart}@${sessionKey}` for a session). A reader keeps the highest `version`
+ * per key; re-emitting a result is harmless.
+ */
 export interface WindowResult {
   job: string;
-  /** inclusive, epoch ms; 0 for a running total */
+  /** inclusive, epoch ms; 0 for a running total; a session's first event */
   windowStart: number;
-  /** exclusive, epoch ms; null for a running total, which never closes */
+  /** exclusive, epoch ms; null for a running total, which never closes; a session's last event plus its gap */
   windowEnd: number | null;
+  /** for a session window: the key whose session it is (`counts` holds that key only); a
+   *  window of another type holds every key and has none */
+  sessionKey?: string;
+  /** for a session that a later event joined to an earlier one of the same key: the start of the
+   *  session it is now part of. Such a result is final, has no counts, and tells a reader to
+   *  drop the session it had (its events are in the other one) */
+  mergedInto?: number;
   /** count per key, e.g. {"0":1,"1":6,"2":3} for shoppers per gender */
   counts: Record<string, number>;
   /** for a job with aggregates: per key, each aggregate's value by name (null where no event

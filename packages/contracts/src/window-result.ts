@@ -3,9 +3,17 @@ import type { WindowResult } from './message-types';
 
 export type { FoldReason, WindowResult } from './message-types';
 
-/** The record key of a window's results: one key per window, so compaction keeps its latest. */
-export function windowResultKey(job: string, windowStart: number): string {
-  return `${job}@${windowStart}`;
+/**
+ * The record key of a window's results: one key per window, so compaction keeps its latest;
+ * a session is one key's, so its key is part of it.
+ */
+export function windowResultKey(job: string, windowStart: number, sessionKey?: string): string {
+  return sessionKey === undefined ? `${job}@${windowStart}` : `${job}@${windowStart}@${sessionKey}`;
+}
+
+/** Which window of its job a result is: its start, and for a session its key too. */
+export function windowIdOf(result: Pick<WindowResult, 'windowStart' | 'sessionKey'>): string {
+  return result.sessionKey === undefined ? String(result.windowStart) : `${result.windowStart}|${result.sessionKey}`;
 }
 
 /**
@@ -61,6 +69,9 @@ export function decodeWindowResult(bytes: Buffer | string | null | undefined): D
       return reject('bad_other', 'field other: expected {keys, count, reason?} with a positive number of keys and reasons maxKeys or maxBytes');
     }
   }
+  if (raw.sessionKey !== undefined && typeof raw.sessionKey !== 'string') return reject('bad_sessionKey', 'field sessionKey: expected a string');
+  if (raw.mergedInto !== undefined && (raw.sessionKey === undefined || !isIntegerIn(raw.mergedInto, 0, Number.MAX_SAFE_INTEGER)))
+    return reject('bad_mergedInto', 'field mergedInto: expected epoch ms, on a session result (with sessionKey)');
   if (typeof raw.final !== 'boolean') return reject('bad_final', 'field final: expected a boolean');
   if (!isIntegerIn(raw.version, 0, Number.MAX_SAFE_INTEGER)) return reject('bad_version', 'field version: expected a non-negative integer');
   if (raw.generation !== undefined && !isIntegerIn(raw.generation, 1, Number.MAX_SAFE_INTEGER))

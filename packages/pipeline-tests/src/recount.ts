@@ -90,6 +90,39 @@ export function recount(events: UserActionEvent[], jobs: RecountJob[]): Map<stri
   return expected;
 }
 
+/**
+ * Session windows as plain loops compute them: per key, its events in time order, cut where
+ * two are `gapMs` or more apart; each session's count under its result key (start, key).
+ */
+export function recountSessions(
+  events: UserActionEvent[],
+  job: { name: string; field: keyof UserActionEvent; gapMs: number },
+): Map<string, Record<string, number>> {
+  const byKey = new Map<string, number[]>();
+  for (const e of events) {
+    const key = String(e[job.field]);
+    const times = byKey.get(key);
+    if (times) times.push(e.ts);
+    else byKey.set(key, [e.ts]);
+  }
+  const expected = new Map<string, Record<string, number>>();
+  for (const [key, times] of byKey) {
+    times.sort((a, b) => a - b);
+    let start = times[0]!;
+    let n = 0;
+    for (let i = 0; i < times.length; i += 1) {
+      if (i > 0 && times[i]! - times[i - 1]! >= job.gapMs) {
+        expected.set(windowResultKey(job.name, start, key), { [key]: n });
+        start = times[i]!;
+        n = 0;
+      }
+      n += 1;
+    }
+    expected.set(windowResultKey(job.name, start, key), { [key]: n });
+  }
+  return expected;
+}
+
 /** Every event a result counts: its listed keys' and the folded ones'. */
 const totalOf = (result: Pick<WindowResult, 'counts' | 'other'>) => Object.values(result.counts).reduce((a, b) => a + b, 0) + (result.other?.count ?? 0);
 
@@ -126,8 +159,9 @@ export class LatestResults {
     return `${gaps.length ? gaps.join('\n') : 'none'} (results for ${this.byKey.size} of ${expected.size} windows)`;
   }
 
+  /** Each window's counts; a session merged into another (a retraction) is no window of its own. */
   counts(): Map<string, Record<string, number>> {
-    return new Map([...this.byKey].map(([key, r]) => [key, r.counts]));
+    return new Map([...this.byKey].filter(([, r]) => r.mergedInto === undefined).map(([key, r]) => [key, r.counts]));
   }
 
   /**

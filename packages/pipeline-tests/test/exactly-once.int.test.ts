@@ -12,6 +12,7 @@ import {
   MEAN_TOLERANCE,
   recount,
   RecountAggregate,
+  recountSessions,
   RecountJob,
   recountValues,
   replayGeneratedInput,
@@ -31,6 +32,8 @@ const AGGREGATES: RecountAggregate[] = [
   { name: 'meanGender', op: 'avg', field: 'gender' },
   { name: 'users', op: 'distinct', field: 'user_id' },
 ];
+// sessions per category: a category's events are in every partition, cut by each and merged in Redis
+const SESSIONS = { name: 'category-sessions', field: 'cat_id' as const, gapMs: 200 };
 const JOBS = [
   { name: 'gender-1s', source: '', key: { field: 'gender' }, window: { type: 'tumbling', sizeMs: 1000 }, allowedLatenessMs: 500, emitEveryMs: 200 },
   {
@@ -60,6 +63,14 @@ const JOBS = [
     emitEveryMs: 200,
     aggregates: [{ name: 'shoppers', op: 'count' }, ...AGGREGATES.map(({ name, op, field }) => ({ name, op, field }))],
   },
+  {
+    name: SESSIONS.name,
+    source: '',
+    key: { field: SESSIONS.field },
+    window: { type: 'session', gapMs: SESSIONS.gapMs },
+    allowedLatenessMs: 500,
+    emitEveryMs: 200,
+  },
 ];
 const RECOUNT: RecountJob[] = [
   { name: 'gender-1s', field: 'gender', sizeMs: 1000 },
@@ -83,7 +94,7 @@ describe('producer + aggregator processes: exactly-once results', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-'));
     const events = await replayGeneratedInput({ brokers: testBrokers(), topic: inputTopic, rows: EVENTS, seed: 42, dir });
     expect(events).toHaveLength(EVENTS);
-    expected = recount(events, RECOUNT);
+    expected = new Map([...recount(events, RECOUNT), ...recountSessions(events, SESSIONS)]);
     expectedValues = recountValues(events, { name: 'items-per-age-1s', field: 'age_range', sizeMs: 1000, aggregates: AGGREGATES });
     expect(events.some((e) => e.brand_id === null)).toBe(true); // the brand's min and max skip those
   }, 180_000);
@@ -177,6 +188,8 @@ describe('producer + aggregator processes: exactly-once results', () => {
     });
     expectRecount(latest);
     expect([...latest.byKey.values()].filter((r) => r.windowEnd !== null).every((r) => r.final)).toBe(true);
+    // sessions of a category cut by several partitions' batches were merged (and retracted)
+    expect([...latest.byKey.values()].some((r) => r.mergedInto !== undefined)).toBe(true);
   }, 180_000);
 
   it('killed with SIGKILL at five moments and restarted each time: the same results', async () => {

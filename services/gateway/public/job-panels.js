@@ -1,7 +1,8 @@
 // Panels for any job, built from its description (GET /api/jobs, or the `jobs` message on
 // /ws): a time series of its top keys and a ranked list of its latest window for tumbling and
-// hopping jobs, a number and a ranked list for running totals. A job added to the jobs file
-// appears here with no change to this page. Each panel keeps a bounded number of windows.
+// hopping jobs, a number and a ranked list for running totals, a ranked list of the latest
+// sessions for session windows. A job added to the jobs file appears here with no change to
+// this page. Each panel keeps a bounded number of windows (sessions).
 (function () {
   'use strict';
   var HISTORY = 60; // points a chart draws
@@ -34,9 +35,11 @@
     var window =
       w.type === 'running'
         ? 'running total'
-        : w.type === 'tumbling'
-          ? 'every ' + duration(w.sizeMs)
-          : duration(w.sizeMs) + ' sliding every ' + duration(w.slideMs);
+        : w.type === 'session'
+          ? 'sessions (closed after ' + duration(w.gapMs) + ' without an event)'
+          : w.type === 'tumbling'
+            ? 'every ' + duration(w.sizeMs)
+            : duration(w.sizeMs) + ' sliding every ' + duration(w.slideMs);
     var key = job.key.fields ? job.key.fields.join(' + ') : 'words of ' + job.key.words;
     return 'source ' + job.source.name + ' · ' + window + ' · by ' + key + (job.filter ? ' · where ' + job.filter : '');
   }
@@ -118,9 +121,27 @@
     });
   }
 
+  // a window's place in its panel: its start, and for a session its key too (a session is one key's)
+  function windowId(result) {
+    return result.sessionKey === undefined ? String(result.windowStart) : result.windowStart + '|' + result.sessionKey;
+  }
+
+  // the latest sessions as one ranked list: each labelled by its key, start and length (first to last event)
+  function sessionsAsResult(rows, job) {
+    var listed = { counts: {}, values: {} };
+    rows.forEach(function (r) {
+      var length = r.windowEnd - job.window.gapMs - r.windowStart;
+      var label =
+        r.sessionKey + ' · ' + new Date(r.windowStart).toLocaleTimeString() + ', ' + (length > 0 ? duration(length) : 'one event') + (r.final ? '' : ' (open)');
+      listed.counts[label] = r.counts[r.sessionKey] || 0;
+      if (r.values) listed.values[label] = r.values[r.sessionKey];
+    });
+    return rows.length ? listed : undefined;
+  }
+
   function Panel(job, container) {
     this.job = job;
-    this.windows = Object.create(null); // windowStart -> result
+    this.windows = Object.create(null); // windowId -> result
     this.card = el('section', 'card wide job-panel');
     this.card.dataset.job = job.name;
     var heading = el('h2', null, job.title || job.name);
@@ -132,7 +153,7 @@
     if (job.window.type === 'running') {
       this.number = el('div', 'big-number', '–');
       this.card.append(this.number);
-    } else {
+    } else if (job.window.type !== 'session') {
       this.chartEl = el('div', 'chart');
       this.card.append(this.chartEl);
     }
@@ -153,39 +174,42 @@
       this.windows = Object.create(null);
     }
     this.lastUpdate = Date.now();
-    var current = this.windows[result.windowStart];
+    var id = windowId(result);
+    var current = this.windows[id];
     if (current && current.version >= result.version) return false;
-    this.windows[result.windowStart] = result;
-    var starts = Object.keys(this.windows).map(Number);
-    if (starts.length > KEEP) {
-      starts
-        .sort(function (a, b) {
-          return a - b;
-        })
-        .slice(0, starts.length - KEEP)
-        .forEach(function (s) {
-          delete this.windows[s];
-        }, this);
+    // a session a later event joined to an earlier one: its events are in that one now
+    if (result.mergedInto !== undefined) {
+      delete this.windows[id];
+      return current !== undefined;
     }
+    this.windows[id] = result;
+    var rows = this.sorted(Infinity);
+    rows.slice(0, rows.length - KEEP).forEach(function (r) {
+      delete this.windows[windowId(r)];
+    }, this);
     return true;
   };
 
-  Panel.prototype.sorted = function () {
+  // the windows kept, oldest first (by start), the newest `count` of them
+  Panel.prototype.sorted = function (count) {
     var windows = this.windows;
     return Object.keys(windows)
-      .map(Number)
-      .sort(function (a, b) {
-        return a - b;
+      .map(function (id) {
+        return windows[id];
       })
-      .slice(-HISTORY)
-      .map(function (s) {
-        return windows[s];
-      });
+      .sort(function (a, b) {
+        return a.windowStart - b.windowStart;
+      })
+      .slice(-(count || HISTORY));
   };
 
   Panel.prototype.render = function () {
     var rows = this.sorted();
     var newest = rows[rows.length - 1];
+    if (this.job.window.type === 'session') {
+      ranked(this.list, sessionsAsResult(rows, this.job), undefined, this.job);
+      return;
+    }
     if (this.job.window.type === 'running') {
       if (newest) this.number.textContent = total(newest).toLocaleString();
       ranked(this.list, newest, undefined, this.job);

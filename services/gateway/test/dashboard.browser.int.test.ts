@@ -136,6 +136,7 @@ describe('the live dashboard in Chromium', () => {
         description('gender-per-second', ['gender'], 1000),
         description('flights-per-origin-hourly', ['origin'], HOUR, { title: 'Flights per origin, hourly' }),
         description('flights-total', ['origin'], 'running'),
+        description('visits', ['user'], 'running', { window: { type: 'session', gapMs: 30 * 60_000 } }),
         description('delays-per-origin-hourly', ['origin'], HOUR, {
           holds: 'aggregates',
           aggregates: [
@@ -180,6 +181,23 @@ describe('the live dashboard in Chromium', () => {
       expect(await page.textContent(`${hourly} .chart`)).toEqual(expect.stringContaining('ATL'));
       await page.waitForFunction(() => document.querySelector('[data-job="flights-total"] .big-number')?.textContent === '137', null, { timeout: 15_000 });
       expect(await page.textContent('[data-job="flights-total"] .bars li:last-child')).toBe('(1 more, some too long to list)2');
+      // sessions: the latest, largest first, each with its key, start and length; one merged into another goes
+      const visits = '[data-job="visits"]';
+      const T = 978_307_200_000;
+      const sessionOf = (start: number, key: string, n: number, lengthMs: number, final = false) => ({
+        ...result('visits', start, { [key]: n }, final),
+        windowEnd: start + lengthMs + 30 * 60_000,
+        sessionKey: key,
+      });
+      await own.publish([sessionOf(T, 'ann', 14, 10 * 60_000, true), sessionOf(T, 'bob', 3, 100_000), sessionOf(T + 2 * HOUR, 'bob', 5, 0)]);
+      await page.waitForFunction((sel) => document.querySelectorAll(sel + ' .bars li').length === 3, visits, { timeout: 15_000 });
+      expect(await page.textContent(`${visits} .hint`)).toBe('source flights · sessions (closed after 30 min without an event) · by user');
+      expect(await page.textContent(`${visits} .bars li:first-child .key`)).toMatch(/^ann · .+, 10 min$/);
+      expect(await page.textContent(`${visits} .bars li:first-child .n`)).toBe('14');
+      expect(await page.textContent(`${visits} .bars li:nth-child(2) .key`)).toMatch(/^bob · .+, one event \(open\)$/);
+      await own.publish([{ ...sessionOf(T + 2 * HOUR, 'bob', 0, 0, true), counts: {}, mergedInto: T, version: 99 }]);
+      await page.waitForFunction((sel) => document.querySelectorAll(sel + ' .bars li').length === 2, visits, { timeout: 15_000 });
+      expect(await page.textContent(`${visits} .bars li:nth-child(2) .key`)).toMatch(/^bob · .+, 100 s \(open\)$/);
       fs.mkdirSync(path.dirname(PANELS_SCREENSHOT), { recursive: true });
       await page.screenshot({ path: PANELS_SCREENSHOT, fullPage: true });
       // the default jobs that run keep their panels; the others are hidden

@@ -40,11 +40,12 @@ export function kafkaSideOutputs(producer: Producer, topics: OutputTopics, layou
   };
 }
 
-/** Window results keyed `${job}@${windowStart}` on the (compacted) results topic. */
+/** Window results keyed `${job}@${windowStart}` (a session: `@${sessionKey}` after it) on the (compacted) results topic. */
 export function kafkaResultPublisher(producer: Producer, topic: string, layout: TopicLayout): (results: WindowResult[]) => Promise<void> {
   return async (results) => {
-    const batch = placeMessages([[topic, results.map((r) => ({ key: windowResultKey(r.job, r.windowStart), value: encodeWindowResult(r) }))]], (t) =>
-      layout.partitionsOf(t),
+    const batch = placeMessages(
+      [[topic, results.map((r) => ({ key: windowResultKey(r.job, r.windowStart, r.sessionKey), value: encodeWindowResult(r) }))]],
+      (t) => layout.partitionsOf(t),
     );
     await sendPerPartition(producer, batch);
   };

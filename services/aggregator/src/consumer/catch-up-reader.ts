@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Backoff, sleep } from '@streamtally/observability';
 import type { Job } from '../jobs/job-schema';
-import type { RedisState } from '../state/redis-state';
+import { type RedisState, stateLayoutOf } from '../state/redis-state';
 import { closedPoints, catchUpPlan, countBatch } from './job-positions';
 import { type BatchContext, sendOnce, type SideOutputs } from './side-outputs-once';
 
@@ -94,7 +94,7 @@ export class CatchUpReader {
       closedSeen,
       from: plan.from,
       deltas: out.deltas.values(),
-      cells: new Map(behind.map((j) => [j.stateId, j.cells])),
+      ...stateLayoutOf(behind),
     });
     this.deps.logger.debug({ topic, partition, from, to: Number(last) + 1, jobs: behind.map((j) => j.stateId), outcome }, 'catch-up checkpoint');
     // refused: a job moved meanwhile (the live reader took it over), or a window closed: read again

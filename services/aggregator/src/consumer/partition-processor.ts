@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Backoff, sleep } from '@streamtally/observability';
 import { Job } from '../jobs/job-schema';
-import { type CheckpointOutcome, type JobPosition, Ownership, RedisState } from '../state/redis-state';
+import { type CheckpointOutcome, type JobPosition, Ownership, RedisState, stateLayoutOf } from '../state/redis-state';
 import { type BatchOutput, InputMessage, oldestWrittenAt } from '../windowing/batch-aggregator';
 import { closedPoints, countBatch, livePlan } from './job-positions';
 import { type BatchContext, sendOnce, type SideOutputs } from './side-outputs-once';
@@ -171,7 +171,7 @@ export class PartitionProcessor {
       closedSeen,
       from: plan.from,
       deltas: out.deltas.values(),
-      cells: new Map(jobs.map((j) => [j.stateId, j.cells])),
+      ...stateLayoutOf(jobs),
       writtenAt: oldestWrittenAt(messages),
     });
     checkpointEnded();

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { WindowResult, windowResultKey } from '@streamtally/contracts';
+import { resultVersion, WindowResult } from '@streamtally/contracts';
 import { Job } from '../jobs/job-schema';
-import { RedisState } from '../state/redis-state';
+import { type MergedSession, RedisState, windowIdOf } from '../state/redis-state';
 import { buildResult, MAX_RESULT_BYTES, type WindowToPublish } from '../windowing/results';
 import { globalWatermark, PartitionProgress } from '../windowing/watermark';
 import type { EmitterMetrics } from './emitter-metrics';
@@ -98,9 +98,9 @@ export class ResultEmitter {
    */
   private async emitJob(job: Job, offsets: TopicOffsets[], now: number): Promise<WindowResult[]> {
     const { state, metrics } = this.deps;
-    const { pending, watermark, finals, open } = await this.readWindows(job, offsets, now);
-    const results = this.changedResults(job, finals, open, now);
-    if (results.length === 0) return [];
+    const { pending, watermark, finals, open, merged } = await this.readWindows(job, offsets, now);
+    const results = [...this.retractions(job, merged, now), ...this.changedResults(job, finals, open, now)];
+    if (results.length === 0 && merged.length === 0) return [];
     const emittedPending = attachInputTimes(results, pending);
     // a result must never rest on state a failover could take back: the windows stay open
     // (closing is only retiring them, below) and this job tries again on its next turn
@@ -109,11 +109,8 @@ export class ResultEmitter {
     await state.clearPending(job.stateId, emittedPending);
     this.remember(job, results);
     metrics.resultsWritten(job.name, results, 'fields' in job.key);
-    await state.retire(
-      job.stateId,
-      finals.map((w) => w.windowStart),
-      job.cells,
-    );
+    await state.forgetMerged(job.stateId, merged);
+    await state.retire(job.stateId, finals, job.cells);
     if (finals.length > 0) this.deps.logger.debug({ job: job.name, finals: finals.length, watermark }, 'windows closed');
     return results;
   }
@@ -123,28 +120,50 @@ export class ResultEmitter {
     const { state, metrics } = this.deps;
     // read before the counts: every input behind a pending time is in the counts read below
     const pending = await state.pending(job.stateId);
+    const merged = job.window.type === 'session' ? await state.mergedSessions(job.stateId) : [];
     const committed = await state.readProgress(job.source, offsets.length, job.stateId);
     const progress: PartitionProgress[] = offsets.map((o) => ({ ...committed[o.partition], ...o, partition: o.partition }));
     const watermark = globalWatermark(progress, job.allowedLatenessMs, now, this.deps.idleTimeoutMs);
     if (Number.isFinite(watermark)) metrics.watermarkLag(job.name, Math.max(0, (now - watermark) / 1000));
     const closing = job.window.type !== 'running' && Number.isFinite(watermark) ? await state.close(job.stateId, watermark) : [];
     const finals = await state.withState(job.stateId, closing, job.cells);
-    const closingStarts = new Set(closing.map((w) => w.windowStart));
+    const closingNames = new Set(closing.map(windowIdOf));
     // a catch-up can hold thousands of windows open (partitions' batches each span weeks of
     // event time, and a window closes once all have passed it): reading them all on every
     // emit was most of the work (docs/benchmarks.md); the newest are the ones worth showing
     // a final-only job writes nothing for its open windows: no need to read them
     // and of those, only the ones changed since this emitter last wrote them are read again
     const newest = job.emit === 'final' ? 0 : (this.deps.maxProvisionalWindows ?? Infinity);
-    const written = (start: number) => {
-      const version = this.lastVersion.get(windowResultKey(job.stateId, start));
+    const written = (name: string) => {
+      const version = this.lastVersion.get(`${job.stateId}@${name}`);
       return version === undefined ? undefined : version / 2;
     };
     const { listed, changed } = newest === 0 ? { listed: [], changed: [] } : await state.changedOpenWindows(job.stateId, newest, job.cells, written);
-    const open = changed.filter((w) => !closingStarts.has(w.windowStart));
-    const stillOpen = listed.filter((start) => !closingStarts.has(start)).length;
+    const open = changed.filter((w) => !closingNames.has(windowIdOf(w)));
+    const stillOpen = listed.filter((name) => !closingNames.has(name)).length;
     metrics.openWindows(job.name, listed.length < newest ? stillOpen : (await state.openCount(job.stateId)) - closing.length);
-    return { pending, watermark, finals, open };
+    return { pending, watermark, finals, open, merged };
+  }
+
+  /**
+   * For each session an event joined to an earlier one: a final result with no counts that
+   * names the session it is now part of, so readers drop it. Its version outranks every result
+   * the session had. A final-only job wrote none for it: nothing to retract.
+   */
+  private retractions(job: Job, merged: readonly MergedSession[], now: number): WindowResult[] {
+    if (job.emit === 'final') return [];
+    return merged.map((m) => ({
+      job: job.name,
+      windowStart: m.windowStart,
+      windowEnd: m.windowEnd,
+      sessionKey: m.sessionKey,
+      mergedInto: m.into,
+      counts: {},
+      final: true,
+      version: resultVersion(m.changes + 1, true),
+      ...(job.generation > 1 ? { generation: job.generation } : {}),
+      emittedAt: now,
+    }));
   }
 
   /** Every final, and each open window whose version changed since it was last written. */
@@ -160,7 +179,7 @@ export class ResultEmitter {
     if (job.emit === 'final') return results;
     for (const w of open) {
       const result = buildResult({ ...w, job: job.name }, false, now, shape);
-      if (this.lastVersion.get(windowResultKey(job.stateId, w.windowStart)) !== result.version) results.push(result);
+      if (this.lastVersion.get(`${job.stateId}@${windowIdOf(w)}`) !== result.version) results.push(result);
     }
     return results;
   }
@@ -168,8 +187,9 @@ export class ResultEmitter {
   /** The versions written, so an unchanged open window is not written again; a final one is done. */
   private remember(job: Job, results: readonly WindowResult[]): void {
     for (const r of results) {
-      if (r.final) this.lastVersion.delete(windowResultKey(job.stateId, r.windowStart));
-      else this.lastVersion.set(windowResultKey(job.stateId, r.windowStart), r.version);
+      const name = `${job.stateId}@${windowIdOf(r)}`;
+      if (r.final) this.lastVersion.delete(name);
+      else this.lastVersion.set(name, r.version);
     }
   }
 }
@@ -181,13 +201,15 @@ type WindowState = Omit<WindowToPublish, 'job'>;
  * Each result gets the write time of the oldest input first counted in it (kept per window
  * by the checkpoint script); returns those times, to be cleared once the results are written.
  */
-function attachInputTimes(results: WindowResult[], pending: ReadonlyMap<number, number>): Map<number, number> {
-  const emittedPending = new Map<number, number>();
+function attachInputTimes(results: WindowResult[], pending: ReadonlyMap<string, number>): Map<string, number> {
+  const emittedPending = new Map<string, number>();
   for (const r of results) {
-    const writtenAt = pending.get(r.windowStart);
+    if (r.mergedInto !== undefined) continue;
+    const name = windowIdOf(r);
+    const writtenAt = pending.get(name);
     if (writtenAt === undefined) continue;
     r.inputWrittenAt = writtenAt;
-    emittedPending.set(r.windowStart, writtenAt);
+    emittedPending.set(name, writtenAt);
   }
   return emittedPending;
 }

@@ -25,6 +25,8 @@ export const jobDefinitionSchema = z.strictObject({
     z.strictObject({ type: z.literal('tumbling'), sizeMs: z.number().int().positive() }),
     z.strictObject({ type: z.literal('hopping'), sizeMs: z.number().int().positive(), slideMs: z.number().int().positive() }),
     z.strictObject({ type: z.literal('running') }),
+    /** per key: its events less than gapMs apart, closed once gapMs pass without one */
+    z.strictObject({ type: z.literal('session'), gapMs: z.number().int().positive() }),
   ]),
   allowedLatenessMs: z.number().int().min(0).default(1000),
   emitEveryMs: z.number().int().min(50).default(250),

@@ -7,11 +7,15 @@ export function stateKeys(namespace: string) {
   return {
     /** hash: offset (next to consume), maxTs, epoch (owner fence), progressAt */
     partition: (topic: string, partition: number) => `${p}:part:${topic}:${partition}`,
-    /** hash: key -> count */
-    window: (job: string, windowStart: number) => `${p}:win:${job}:${windowStart}`,
+    /** hash: key -> count; a window's name is its start, a session's `start|key` */
+    window: (job: string, window: WindowName) => `${p}:win:${job}:${window}`,
     /** hash: key -> an aggregate's state cell (a fixed-point sum, a minimum…), beside the window's counts */
-    cell: (job: string, windowStart: number, cell: string) => `${p}:win:${job}:${windowStart}|${cell}`,
-    /** hash: windowStart -> how many checkpoints changed the window: its result's version */
+    cell: (job: string, window: WindowName, cell: string) => `${p}:win:${job}:${window}|${cell}`,
+    /** hash: a session job's key -> its open sessions, "start end start end…" */
+    sessions: (job: string) => `${p}:sessions:${job}`,
+    /** hash: a session merged into an earlier one -> "start joined, its version, its end", until its results are retracted */
+    merged: (job: string) => `${p}:merged:${job}`,
+    /** hash: window name -> how many checkpoints changed the window: its result's version */
     versions: (job: string) => `${p}:versions:${job}`,
     /** a job's window keys without their start: the checkpoint script appends it */
     windowPrefix: (job: string) => `${p}:win:${job}:`,
@@ -28,13 +32,24 @@ export function stateKeys(namespace: string) {
     /** a job's keys: its windows and cells (a pattern), and the keys named by the job alone */
     ofJob: (job: string) => ({
       windows: `${p}:win:${job}:*`,
-      named: [`${p}:versions:${job}`, `${p}:open:${job}`, `${p}:closed:${job}`, `${p}:pending:${job}`, `${p}:pos:${job}`],
+      named: [
+        `${p}:versions:${job}`,
+        `${p}:open:${job}`,
+        `${p}:closed:${job}`,
+        `${p}:pending:${job}`,
+        `${p}:pos:${job}`,
+        `${p}:sessions:${job}`,
+        `${p}:merged:${job}`,
+      ],
     }),
     /** counter: written right before WAIT, so WAIT covers every write read before it */
     replicationMark: `${p}:replication-mark`,
     pattern: `${p}:*`,
   };
 }
+
+/** A window's name in its job's keys: its start, or for a session `start|key` (the key may hold any character; the start none of `|`). */
+export type WindowName = string | number;
 
 /** A partition's field in a job's positions hash. */
 export function positionField(topic: string, partition: number): string {

@@ -1,50 +1,16 @@
 import type Redis from 'ioredis';
-import { WindowDelta } from '../windowing/batch-aggregator';
 import { PartitionProgress } from '../windowing/watermark';
 import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS, EXPIRE_KEYED, READ_WINDOW } from './scripts';
 import { positionField, stateKeys } from './keys';
+import { FORGET_SESSIONS } from './session-scripts';
+import type { CheckpointOutcome, CheckpointRequest, JobPosition, Ownership } from './checkpoint-request';
+import { type MergedSession, type WindowId, windowIdOf, windowOfMember } from './window-names';
+
+export { type CheckpointOutcome, type CheckpointRequest, type JobPosition, type Ownership, stateLayoutOf } from './checkpoint-request';
+export { type MergedSession, type WindowId, windowIdOf } from './window-names';
 import { type CellSpec, packDeltas, readCell } from './state-encoding';
 
 export { type CellSpec, packDeltas } from './state-encoding';
-
-export type CheckpointOutcome = 'OK' | 'FENCED' | 'OFFSET' | 'CLOSED' | 'JOBS';
-
-/** Where a job is on one partition: its next offset (null: never set there) and the highest event time it counted there. */
-export interface JobPosition {
-  offset: string | null;
-  maxTs: number;
-}
-
-export interface Ownership {
-  epoch: string;
-  /** next offset to consume */
-  offset: string;
-  /** highest event time counted; -Infinity when none */
-  maxTs: number;
-}
-
-export interface CheckpointRequest {
-  topic: string;
-  partition: number;
-  /** the owner's epoch; '' for the catch-up reader (no partition fence: the jobs' positions are its fence) */
-  epoch: string;
-  fromOffset: string;
-  toOffset: string;
-  maxTs: number;
-  now: number;
-  /** the jobs of the topic (their state names), with their closed points as read before aggregating (raw value, '' when none) */
-  closedSeen: ReadonlyMap<string, string>;
-  /**
-   * per job, when it is not counted from the batch's start: 'skip' (not counted: behind, the
-   * catch-up reader's) or the position it is counted from (see CHECKPOINT_BATCH)
-   */
-  from?: ReadonlyMap<string, string>;
-  /** Kafka timestamp (ms) of the batch's oldest record, for the event-to-screen latency */
-  writtenAt?: number;
-  deltas: Iterable<WindowDelta>;
-  /** per job with aggregates: its state cells, in the order of its deltas' `cells` */
-  cells?: ReadonlyMap<string, readonly CellSpec[]>;
-}
 
 /** A window's committed state: its counts, its cells' values per key, and its version. */
 export interface WindowState {
@@ -55,8 +21,7 @@ export interface WindowState {
   changes: number;
 }
 
-export interface OpenWindow extends WindowState {
-  windowStart: number;
+export interface OpenWindow extends WindowState, WindowId {
   windowEnd: number | null;
 }
 
@@ -72,6 +37,7 @@ interface ScriptedRedis extends Redis {
 interface ScriptedPipeline {
   readWindow(numKeys: number, ...args: string[]): void;
   expireKeyed(numKeys: number, ...args: string[]): void;
+  forgetSessions(numKeys: number, ...args: string[]): void;
   exec: () => ReturnType<ReturnType<Redis['pipeline']>['exec']>;
 }
 
@@ -92,6 +58,7 @@ export class RedisState {
     redis.defineCommand('clearPending', { numberOfKeys: 1, lua: CLEAR_PENDING });
     redis.defineCommand('readWindow', { lua: READ_WINDOW });
     redis.defineCommand('expireKeyed', { lua: EXPIRE_KEYED });
+    redis.defineCommand('forgetSessions', { lua: FORGET_SESSIONS });
     this.redis = redis as ScriptedRedis;
   }
 
@@ -142,10 +109,12 @@ export class RedisState {
       positionField(request.topic, request.partition),
     ];
     for (const job of jobs) {
-      keys.push(this.keys.closed(job), this.keys.open(job), this.keys.pending(job), this.keys.versions(job), this.keys.positions(job));
+      const k = this.keys;
+      keys.push(k.closed(job), k.open(job), k.pending(job), k.versions(job), k.positions(job), k.sessions(job), k.merged(job));
       const cells = request.cells?.get(job) ?? [];
       const cellList = cells.map((c) => `${c.name} ${c.op}`).join(' ');
-      args.push(request.closedSeen.get(job) ?? '', this.keys.windowPrefix(job), cellList, request.from?.get(job) ?? '');
+      const gap = request.gaps?.get(job);
+      args.push(request.closedSeen.get(job) ?? '', k.windowPrefix(job), cellList, request.from?.get(job) ?? '', gap === undefined ? '' : String(gap));
     }
     args.push(packDeltas(request.deltas, jobs, request.cells));
     return this.redis.checkpointBatch(keys.length, ...keys, ...args);
@@ -185,10 +154,10 @@ export class RedisState {
   }
 
   /** Closes the open windows ending at or before `watermark` and returns them (see CLOSE_WINDOWS). */
-  async close(job: string, watermark: number): Promise<{ windowStart: number; windowEnd: number }[]> {
+  async close(job: string, watermark: number): Promise<(WindowId & { windowEnd: number })[]> {
     const flat = await this.redis.closeWindows(this.keys.closed(job), this.keys.open(job), String(Math.floor(watermark)));
-    const windows: { windowStart: number; windowEnd: number }[] = [];
-    for (let i = 0; i < flat.length; i += 2) windows.push({ windowStart: Number(flat[i]), windowEnd: Number(flat[i + 1]) });
+    const windows: (WindowId & { windowEnd: number })[] = [];
+    for (let i = 0; i < flat.length; i += 2) windows.push(windowOfMember(flat[i]!, flat[i + 1]!) as WindowId & { windowEnd: number });
     return windows;
   }
 
@@ -199,29 +168,28 @@ export class RedisState {
 
   /**
    * Like openWindows, but reads the state only of the windows whose number of changes is not
-   * `seen(windowStart)` (what the caller last wrote of them): their versions first, in one call.
-   * `listed`: the starts of all the newest open windows, changed or not.
+   * `seen(name)` (what the caller last wrote of them, by windowIdOf): their versions first,
+   * in one call. `listed`: the names of all the newest open windows, changed or not.
    * In a catch-up the newest windows are read on every emit, and most have not changed since.
    */
   async changedOpenWindows(
     job: string,
     newest: number,
     cells: readonly CellSpec[],
-    seen: (windowStart: number) => number | undefined,
-  ): Promise<{ listed: number[]; changed: OpenWindow[] }> {
+    seen: (name: string) => number | undefined,
+  ): Promise<{ listed: string[]; changed: OpenWindow[] }> {
     const listed = await this.listOpen(job, newest);
     if (listed.length === 0) return { listed: [], changed: [] };
-    const changes = await this.redis.hmget(this.keys.versions(job), ...listed.map((w) => String(w.windowStart)));
-    const changed = listed.filter((w, i) => seen(w.windowStart) !== Number(changes[i] ?? 0));
-    return { listed: listed.map((w) => w.windowStart), changed: await this.withState(job, changed, cells) };
+    const names = listed.map(windowIdOf);
+    const changes = await this.redis.hmget(this.keys.versions(job), ...names);
+    const changed = listed.filter((_, i) => seen(names[i]!) !== Number(changes[i] ?? 0));
+    return { listed: names, changed: await this.withState(job, changed, cells) };
   }
 
-  private async listOpen(job: string, newest: number): Promise<{ windowStart: number; windowEnd: number | null }[]> {
+  private async listOpen(job: string, newest: number): Promise<(WindowId & { windowEnd: number | null })[]> {
     const flat = await this.redis.zrange(this.keys.open(job), Number.isFinite(newest) ? -newest : 0, -1, 'WITHSCORES');
-    const windows: { windowStart: number; windowEnd: number | null }[] = [];
-    for (let i = 0; i < flat.length; i += 2) {
-      windows.push({ windowStart: Number(flat[i]), windowEnd: flat[i + 1] === 'inf' ? null : Number(flat[i + 1]) });
-    }
+    const windows: (WindowId & { windowEnd: number | null })[] = [];
+    for (let i = 0; i < flat.length; i += 2) windows.push(windowOfMember(flat[i]!, flat[i + 1]!));
     return windows;
   }
 
@@ -230,15 +198,16 @@ export class RedisState {
    * and its values come from the same checkpoint, so a result never pairs a version with
    * values of another.
    */
-  async withState<W extends { windowStart: number }>(job: string, windows: W[], cells: readonly CellSpec[] = []): Promise<(W & WindowState)[]> {
+  async withState<W extends WindowId>(job: string, windows: W[], cells: readonly CellSpec[] = []): Promise<(W & WindowState)[]> {
     if (windows.length === 0) return [];
     const pipeline = this.redis.pipeline() as unknown as {
       readWindow(numKeys: number, ...args: string[]): void;
       exec: () => ReturnType<ReturnType<Redis['pipeline']>['exec']>;
     };
     for (const w of windows) {
-      const keys = [this.keys.versions(job), this.keys.window(job, w.windowStart), ...cells.map((c) => this.keys.cell(job, w.windowStart, c.name))];
-      pipeline.readWindow(keys.length, ...keys, String(w.windowStart), ...cells.map((c) => c.op));
+      const name = windowIdOf(w);
+      const keys = [this.keys.versions(job), this.keys.window(job, name), ...cells.map((c) => this.keys.cell(job, name, c.name))];
+      pipeline.readWindow(keys.length, ...keys, name, ...cells.map((c) => c.op));
     }
     const rows = (await pipeline.exec()) ?? [];
     return windows.map((w, i) => {
@@ -256,36 +225,56 @@ export class RedisState {
     return this.redis.zcard(this.keys.open(job));
   }
 
-  /** Per window start: when its oldest input not yet emitted was written to Kafka (ms). */
-  async pending(job: string): Promise<Map<number, number>> {
+  /** Per window (by windowIdOf): when its oldest input not yet emitted was written to Kafka (ms). */
+  async pending(job: string): Promise<Map<string, number>> {
     const raw = await this.redis.hgetall(this.keys.pending(job));
-    return new Map(Object.entries(raw).map(([start, at]) => [Number(start), Number(at)]));
+    return new Map(Object.entries(raw).map(([name, at]) => [name, Number(at)]));
   }
 
   /** Once results are out: clears the pending times read before them (see CLEAR_PENDING). */
-  async clearPending(job: string, emitted: ReadonlyMap<number, number>): Promise<void> {
+  async clearPending(job: string, emitted: ReadonlyMap<string, number>): Promise<void> {
     if (emitted.size === 0) return;
-    await this.redis.clearPending(this.keys.pending(job), ...[...emitted].flatMap(([start, at]) => [String(start), String(at)]));
+    await this.redis.clearPending(this.keys.pending(job), ...[...emitted].flatMap(([name, at]) => [name, String(at)]));
   }
 
-  /** After their finals are out: closed windows leave the open set and expire later. */
-  async retire(job: string, windowStarts: number[], cells: readonly CellSpec[] = []): Promise<void> {
-    if (windowStarts.length === 0) return;
+  /**
+   * After their finals are out: closed windows leave the open set (a session its key's list of
+   * open sessions too) and expire later.
+   */
+  async retire(job: string, windows: readonly WindowId[], cells: readonly CellSpec[] = []): Promise<void> {
+    if (windows.length === 0) return;
+    const names = windows.map(windowIdOf);
     const pipeline = this.redis.pipeline();
-    pipeline.zrem(this.keys.open(job), ...windowStarts.map(String));
-    pipeline.hdel(this.keys.pending(job), ...windowStarts.map(String));
-    pipeline.hdel(this.keys.versions(job), ...windowStarts.map(String));
+    pipeline.zrem(this.keys.open(job), ...names);
+    pipeline.hdel(this.keys.pending(job), ...names);
+    pipeline.hdel(this.keys.versions(job), ...names);
+    const sessions = windows.flatMap((w) => (w.sessionKey === undefined ? [] : [w.sessionKey, String(w.windowStart)]));
+    if (sessions.length > 0) (pipeline as unknown as ScriptedPipeline).forgetSessions(1, this.keys.sessions(job), ...sessions);
     const ttl = String(this.closedWindowTtlSeconds);
-    for (const start of windowStarts) {
-      pipeline.expire(this.keys.window(job, start), this.closedWindowTtlSeconds);
+    for (const name of names) {
+      pipeline.expire(this.keys.window(job, name), this.closedWindowTtlSeconds);
       for (const cell of cells) {
         // a set cell is a HyperLogLog per key: the script expires each of the window's
-        if (cell.op === 'hll')
-          (pipeline as unknown as ScriptedPipeline).expireKeyed(2, this.keys.window(job, start), this.keys.cell(job, start, cell.name), ttl);
-        else pipeline.expire(this.keys.cell(job, start, cell.name), this.closedWindowTtlSeconds);
+        if (cell.op === 'hll') (pipeline as unknown as ScriptedPipeline).expireKeyed(2, this.keys.window(job, name), this.keys.cell(job, name, cell.name), ttl);
+        else pipeline.expire(this.keys.cell(job, name, cell.name), this.closedWindowTtlSeconds);
       }
     }
     await pipeline.exec();
+  }
+
+  /** The sessions merged into earlier ones whose results are still to be retracted. */
+  async mergedSessions(job: string): Promise<MergedSession[]> {
+    const raw = await this.redis.hgetall(this.keys.merged(job));
+    return Object.entries(raw).map(([name, value]) => {
+      const [into, changes, end] = value.split(' ').map(Number);
+      const { windowStart, sessionKey } = windowOfMember(name, '0');
+      return { windowStart, sessionKey: sessionKey!, into: into!, changes: changes!, windowEnd: end! };
+    });
+  }
+
+  /** Once their retractions are out. */
+  async forgetMerged(job: string, sessions: readonly WindowId[]): Promise<void> {
+    if (sessions.length > 0) await this.redis.hdel(this.keys.merged(job), ...sessions.map(windowIdOf));
   }
 }
 

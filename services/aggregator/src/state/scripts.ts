@@ -1,3 +1,5 @@
+import { CELL_FUNCTIONS, SESSION_FUNCTIONS } from './session-scripts';
+
 /**
  * Takes ownership of a partition: bumps its epoch (fencing out the previous owner) and
  * returns { epoch, offset, maxTs }. A partition never seen starts at ARGV[1].
@@ -43,16 +45,21 @@ return { tostring(epoch), offset, redis.call('HGET', KEYS[1], 'maxTs') or '' }
  * marked "overflow" instead of failing the batch forever), `min`/`max` compare and set, `hll`
  * adds the batch's elements to the key's HyperLogLog (`<cell hash>|<key>`).
  *
+ * A session job's window delta is one key's session as the batch saw it: it is first merged
+ * with that key's open sessions it overlaps (SESSION_FUNCTIONS), and the window it updates is
+ * the merged session (`<start>|<key>`, scored by its end in the open set).
+ *
  * The deltas come packed in one JSON argument (decoded by Redis's cjson), and a window's key
  * is built here from its job's prefix: a catch-up batch touches hundreds of windows and
  * thousands of keys, and one argument per window key and per count made the client spend a
  * third of its time building commands (docs/benchmarks.md). Every key built here shares the
  * namespace's hash tag, so it lives in the script's cluster slot like the declared ones.
  *
- * KEYS: partition, then per job: closed, open, pending, versions, positions
+ * KEYS: partition, then per job: closed, open, pending, versions, positions, sessions, merged
  * ARGV: epoch ('' for the catch-up reader), fromOffset, toOffset, maxTs, now, writtenAt, J,
  *       the partition's field in the positions hashes, per job: closedSeen, windowPrefix,
- *       cells ("name op name op…", '' for none), from; then the deltas: a JSON array of, per
+ *       cells ("name op name op…", '' for none), from, gap ('' unless a session job); then
+ *       the deltas: a JSON array of, per
  *       window, jobIndex (0-based), "windowStart", "windowEndScore", N, then N x (key,
  *       increment), then per cell of the job M, M x (key, value) (for `hll`, value is an array
  *       of elements)
@@ -68,16 +75,16 @@ local from, to = tonumber(ARGV[2]), tonumber(ARGV[3])
 local writtenAt = ARGV[6]
 local jobs = tonumber(ARGV[7])
 local field = ARGV[8]
-local prefixes = {}
-local cells = {}
+local prefixes, cells, gaps = {}, {}, {}
 local counted = {}
 for j = 1, jobs do
-  local a, k = 8 + 4 * (j - 1), 1 + 5 * (j - 1)
+  local a, k = 8 + 5 * (j - 1), 1 + 7 * (j - 1)
   if (redis.call('GET', KEYS[k + 1]) or '') ~= ARGV[a + 1] then return 'CLOSED' end
   prefixes[j] = ARGV[a + 2]
   local list = {}
   for name, op in string.gmatch(ARGV[a + 3], '(%S+) (%S+)') do list[#list + 1] = { name, op } end
   cells[j] = list
+  gaps[j] = ARGV[a + 5]
   local want, at = ARGV[a + 4], redis.call('HGET', KEYS[k + 5], field)
   if want == 'skip' then
     if at and tonumber(at) >= from and tonumber(at) < to then return 'JOBS' end
@@ -90,17 +97,21 @@ for j = 1, jobs do
     counted[#counted + 1] = KEYS[k + 5]
   end
 end
-local deltas = cjson.decode(ARGV[9 + 4 * jobs])
+${CELL_FUNCTIONS}
+${SESSION_FUNCTIONS}
+local deltas = cjson.decode(ARGV[9 + 5 * jobs])
 local total = #deltas
 local d = 1
 while d <= total do
   local j = deltas[d] + 1
-  local k = 1 + 5 * (j - 1)
+  local k = 1 + 7 * (j - 1)
   local start, score, n = deltas[d + 1], deltas[d + 2], deltas[d + 3]
+  local session = gaps[j] ~= ''
+  if session then start, score = mergeSession(j, k, deltas[d + 4], start, score) end
   local window = prefixes[j] .. start
   local versions = KEYS[k + 4]
   local opened = redis.call('ZADD', KEYS[k + 2], score, start)
-  if redis.call('HINCRBY', versions, start, 1) == 1 and opened == 0 then
+  if redis.call('HINCRBY', versions, start, 1) == 1 and opened == 0 and not session then
     -- open before versions existed: its results' versions were twice its total
     local counts = 0
     for _, c in ipairs(redis.call('HVALS', window)) do counts = counts + tonumber(c) end
@@ -120,14 +131,8 @@ while d <= total do
         -- value: the elements the batch saw for the key; unpack takes a few thousand at a time
         local set = hash .. '|' .. key
         for from = 1, #value, 4000 do redis.call('PFADD', set, unpack(value, from, math.min(from + 3999, #value))) end
-      elseif op == 'incr' then
-        local added = redis.pcall('HINCRBY', hash, key, value)
-        if type(added) == 'table' and added.err then redis.call('HSET', hash, key, 'overflow') end
       else
-        local current, v = tonumber(redis.call('HGET', hash, key)), tonumber(value)
-        if current == nil or (op == 'min' and v < current) or (op == 'max' and v > current) then
-          redis.call('HSET', hash, key, value)
-        end
+        applyCell(hash, op, key, value)
       end
       d = d + 2
     end

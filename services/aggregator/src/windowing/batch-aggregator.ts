@@ -1,8 +1,9 @@
 import { boundedDeadLetter, DeadLetter, LateEvent, windowResultKey } from '@streamtally/contracts';
 import type { SourceEvent } from '@streamtally/contracts/sources';
 import { Job } from '../jobs/job-schema';
-import type { CellOp } from '../aggregates/aggregate';
+import { foldCell } from './cell-fold';
 import { tumblingWindowStart, windowEnd, windowStartsFor } from './windows';
+import { isLateForSession, MAX_SESSION_KEY_LENGTH, SessionTally } from './sessions';
 
 export type { InputRecord as InputMessage } from '../sources/input-source';
 import type { InputRecord as InputMessage } from '../sources/input-source';
@@ -17,8 +18,8 @@ export function oldestWrittenAt(messages: readonly InputMessage[]): number | und
   return Number.isFinite(oldest) ? oldest : undefined;
 }
 
-/** One cell's part of a batch: key -> a folded number, or the elements added (a set cell). */
-export type CellDelta = Map<string, number | Set<string>>;
+export type { CellDelta } from './cell-fold';
+import type { CellDelta } from './cell-fold';
 
 /** Count increments for one window of one job, and its aggregates' cells folded over the batch. */
 export interface WindowDelta {
@@ -26,6 +27,8 @@ export interface WindowDelta {
   job: string;
   windowStart: number;
   windowEnd: number | null;
+  /** a session's key (its one key): a session window is one key's, not every key's */
+  sessionKey?: string;
   counts: Map<string, number>;
   /** per state cell of the job (job.cells order): key -> the batch's folded value (a set's elements for `hll`); absent for a count-only job */
   cells?: CellDelta[];
@@ -87,20 +90,6 @@ function readCells(cells: Job['cells'], event: SourceEvent, values: CellValue[])
 /** An event's value for one cell: a number, a set's element (text), or none. */
 type CellValue = number | string | null;
 
-/** Folds `value` into a cell's map under `key`, by the cell's op: a number folded, or an element added to the key's set. */
-function foldCell(cell: CellDelta, op: CellOp, key: string, value: number | string): void {
-  const current = cell.get(key);
-  if (op === 'hll') {
-    if (current === undefined) cell.set(key, new Set([value as string]));
-    else (current as Set<string>).add(value as string);
-    return;
-  }
-  const n = value as number;
-  if (current === undefined) cell.set(key, n);
-  else if (op === 'incr') cell.set(key, (current as number) + n);
-  else if (op === 'min' ? n < (current as number) : n > (current as number)) cell.set(key, n);
-}
-
 function deadLetterOf(input: BatchInput, message: InputMessage, failure: { code: DeadLetter['code']; error: string; field?: string }): DeadLetter {
   const letter = boundedDeadLetter(
     { code: failure.code, reason: failure.error },
@@ -123,6 +112,8 @@ interface JobTally {
   late: number;
   /** this event's value per state cell (job.cells order), reused from event to event */
   values: CellValue[];
+  /** a session job's events by key, cut into sessions once the batch is read */
+  sessions?: SessionTally;
 }
 
 /**
@@ -151,6 +142,15 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
     events: 0,
     late: 0,
     values: new Array<CellValue>(job.cells.length).fill(null),
+    ...(job.window.type === 'session'
+      ? {
+          sessions: new SessionTally(
+            job.stateId,
+            job.window.gapMs,
+            job.cells.map((c) => c.op),
+          ),
+        }
+      : {}),
   }));
   // every job of a topic reads it through one source (the jobs file is refused otherwise)
   const source = input.jobs[0]?.input ?? input.source;
@@ -181,9 +181,13 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
         refused = true;
         continue;
       }
+      const window = job.window;
+      if (window.type === 'session') {
+        if (countInSessions(tally, window.gapMs, keys, event, input, message, out)) tally.events += 1;
+        continue;
+      }
       const lateBefore = Math.max(out.maxTs - job.allowedLatenessMs, tally.closedBefore);
       let counted = false;
-      const window = job.window;
       // a tumbling window (the common case) is one start, computed without an array
       const starts = window.type === 'tumbling' ? undefined : windowStartsFor(window, event.ts);
       const windows = starts ? starts.length : 1;
@@ -233,8 +237,56 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
   }
   for (const tally of tallies) {
     for (const [start, delta] of tally.byStart) out.deltas.set(windowResultKey(tally.job.stateId, start), delta);
+    for (const session of tally.sessions?.deltas() ?? []) out.deltas.set(windowResultKey(tally.job.stateId, session.windowStart, session.sessionKey), session);
     if (tally.events > 0) out.eventsPerJob.set(tally.job.name, tally.events);
     if (tally.late > 0) out.latePerJob.set(tally.job.name, tally.late);
   }
   return out;
+}
+
+/**
+ * A session job's part of one event: each of its keys gets the event in its sessions, unless
+ * the event is late for it (see windowing/sessions) or the key is too long to name a session.
+ * Returns whether any key counted it.
+ */
+function countInSessions(
+  tally: JobTally,
+  gapMs: number,
+  keys: string | string[],
+  event: SourceEvent,
+  input: BatchInput,
+  message: InputMessage,
+  out: BatchOutput,
+): boolean {
+  const { job } = tally;
+  const watermark = out.maxTs - job.allowedLatenessMs;
+  if (isLateForSession(event.ts, gapMs, watermark, tally.closedBefore)) {
+    out.late.push({
+      job: job.name,
+      windowStart: event.ts,
+      windowEnd: event.ts + gapMs,
+      eventTs: event.ts,
+      watermark: Math.max(watermark, tally.closedBefore),
+      source: { topic: input.topic, partition: input.partition, offset: message.offset },
+      event,
+    });
+    tally.late += 1;
+    return false;
+  }
+  let counted = false;
+  for (const key of typeof keys === 'string' ? [keys] : keys) {
+    if (key.length > MAX_SESSION_KEY_LENGTH) {
+      out.deadLetters.push({
+        key: `${input.topic}/${input.partition}/${message.offset}/${job.name}`,
+        letter: deadLetterOf(input, message, {
+          code: 'too_large',
+          error: `job "${job.name}": a session key of ${key.length} characters, more than ${MAX_SESSION_KEY_LENGTH}`,
+        }),
+      });
+      continue;
+    }
+    tally.sessions!.add(key, event.ts, tally.values);
+    counted = true;
+  }
+  return counted;
 }

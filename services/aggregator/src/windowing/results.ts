@@ -9,6 +9,8 @@ export interface WindowToPublish {
   job: string;
   windowStart: number;
   windowEnd: number | null;
+  /** a session's key (its only one) */
+  sessionKey?: string;
   counts: Record<string, number>;
   /** per state cell of the job's aggregates (their order): key -> value, 'overflow' where a sum left Redis's range */
   cells?: readonly Record<string, number | 'overflow'>[];
@@ -44,13 +46,14 @@ const WIDEST_VALUE = -2.2250738585072014e-308;
  * their aggregates folded together, and why. The version counts the window's changes.
  */
 export function buildResult(window: WindowToPublish, final: boolean, now: number, shape: ResultShape = COUNTS_ONLY): WindowResult {
-  const { job, windowStart, windowEnd, counts } = window;
+  const { job, windowStart, windowEnd, counts, sessionKey } = window;
   const aggregates = shape.aggregates ?? [];
   const values = aggregates.length > 0 ? valuesOf(window, aggregates) : undefined;
   const full: WindowResult = {
     job,
     windowStart,
     windowEnd,
+    ...(sessionKey !== undefined ? { sessionKey } : {}),
     counts,
     ...(values ? { values } : {}),
     final,

@@ -1,5 +1,12 @@
-/** How a job groups event time into windows. Sizes in ms. */
-export type WindowSpec = { type: 'tumbling'; sizeMs: number } | { type: 'hopping'; sizeMs: number; slideMs: number } | { type: 'running' };
+/**
+ * How a job groups event time into windows. Sizes in ms. A session is one key's: its events
+ * less than `gapMs` apart, from the first to the last plus the gap (see windowing/sessions).
+ */
+export type WindowSpec =
+  { type: 'tumbling'; sizeMs: number } | { type: 'hopping'; sizeMs: number; slideMs: number } | { type: 'running' } | { type: 'session'; gapMs: number };
+
+/** The window types whose windows are fixed spans of event time, shared by every key. */
+export type TimeWindowSpec = Exclude<WindowSpec, { type: 'session' }>;
 
 /** A running total has one window that starts at 0 and never ends. */
 export const RUNNING_WINDOW_START = 0;
@@ -8,7 +15,7 @@ export const RUNNING_WINDOW_START = 0;
  * Start times of the windows that contain `ts` (a window holds [start, start + size)).
  * Tumbling: one; hopping: size/slide of them, oldest first; running: the one window.
  */
-export function windowStartsFor(spec: WindowSpec, ts: number): number[] {
+export function windowStartsFor(spec: TimeWindowSpec, ts: number): number[] {
   switch (spec.type) {
     case 'running':
       return [RUNNING_WINDOW_START];
@@ -31,7 +38,7 @@ export function tumblingWindowStart(ts: number, sizeMs: number): number {
 }
 
 /** The end (exclusive) of the window starting at `start`; null for a running total. */
-export function windowEnd(spec: WindowSpec, start: number): number | null {
+export function windowEnd(spec: TimeWindowSpec, start: number): number | null {
   return spec.type === 'running' ? null : start + spec.sizeMs;
 }
 

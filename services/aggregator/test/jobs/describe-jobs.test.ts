@@ -89,7 +89,7 @@ describe('describeJobs: what readers of the results learn of each job', () => {
     ['{"jobs":{},"writtenAt":1}', 'field jobs: expected an array of job descriptions'],
     ['{"jobs":[],"writtenAt":"now"}', 'field writtenAt: expected epoch ms'],
     ['{"jobs":[{"name":""}],"writtenAt":1}', 'jobs[0].name: expected a job name'],
-    ['{"jobs":[{"name":"a","window":{"type":"session"}}],"writtenAt":1}', 'jobs[0].window: expected a window type'],
+    ['{"jobs":[{"name":"a","window":{"type":"sliding"}}],"writtenAt":1}', 'jobs[0].window: expected a window type'],
     ['{"jobs":[{"name":"a","window":{"type":"running"},"key":{}}],"writtenAt":1}', 'jobs[0].key: expected fields or words'],
   ])('a record a reader cannot use is refused, naming why: %s', (text, error) => {
     expect(decodeJobDescriptions(text)).toMatchObject({ ok: false, error });

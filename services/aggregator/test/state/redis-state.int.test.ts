@@ -89,7 +89,7 @@ describe('RedisState against a real Redis', () => {
       deltas: [delta('g', 1000, { a: 1 }), delta('g', 0, { a: 1 }, null)],
     });
     expect(await state.close('g', 5000)).toEqual([{ windowStart: 1000, windowEnd: 2000 }]);
-    await state.retire('g', [1000]);
+    await state.retire('g', [{ windowStart: 1000 }]);
     expect(await state.close('g', 100)).toEqual([]);
     expect((await state.readClosed(['g'])).get('g')).toBe('2000');
     expect(await state.openWindows('g')).toEqual([{ windowStart: 0, windowEnd: null, counts: { a: 1 }, cells: [], changes: 1 }]);
@@ -114,9 +114,9 @@ describe('RedisState against a real Redis', () => {
     // the first write stays: it is the oldest input the next result of that window carries
     expect(await state.pending('g')).toEqual(
       new Map([
-        [0, 500],
-        [1000, 500],
-        [2000, 700],
+        ['0', 500],
+        ['1000', 500],
+        ['2000', 700],
       ]),
     );
 
@@ -125,21 +125,21 @@ describe('RedisState against a real Redis', () => {
     await state.clearPending(
       'g',
       new Map([
-        [0, 500],
-        [1000, 500],
-        [2000, 123],
+        ['0', 500],
+        ['1000', 500],
+        ['2000', 123],
       ]),
     ); // 2000: not the value there
     expect(await state.pending('g')).toEqual(
       new Map([
-        [2000, 700],
-        [4000, 900],
+        ['2000', 700],
+        ['4000', 900],
       ]),
     );
     expect(read.size).toBe(3);
 
-    await state.retire('g', [2000]);
-    expect(await state.pending('g')).toEqual(new Map([[4000, 900]]));
+    await state.retire('g', [{ windowStart: 2000 }]);
+    expect(await state.pending('g')).toEqual(new Map([['4000', 900]]));
   });
 
   it('a fenced batch leaves no pending time behind', async () => {
@@ -248,7 +248,7 @@ describe('RedisState against a real Redis', () => {
       expect(await checkpointOf(own, 0, [withCells(0, { ORD: 1 }, [{ ORD: 1 }, { ORD: 1 }, { ORD: 1 }])])).toBe('OFFSET');
       expect((await state.openWindows('g', Infinity, cells))[0]!.changes).toBe(2);
       // retired: every cell's hash expires with the window
-      await state.retire('g', [0], cells);
+      await state.retire('g', [{ windowStart: 0 }], cells);
       for (const cell of cells) expect(await redis.ttl(state.keys.cell('g', 0, cell.name))).toBeGreaterThan(0);
     });
 
@@ -312,7 +312,7 @@ describe('RedisState against a real Redis', () => {
       expect(window!.cells[0]!.ORD).toBe(4);
       expect(window!.cells[0]!['x|y']).toBe(1);
       expect(Math.abs((window!.cells[0]!.LAX as number) - 9000)).toBeLessThanOrEqual(4 * 0.0081 * 9000);
-      await state.retire('g', [0], sets);
+      await state.retire('g', [{ windowStart: 0 }], sets);
       for (const key of ['ORD', 'LAX', 'x|y']) expect(await redis.ttl(`${state.keys.cell('g', 0, 'users.hll')}|${key}`)).toBeGreaterThan(0);
     });
   });

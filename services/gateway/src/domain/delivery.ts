@@ -46,7 +46,7 @@ export class Delivery {
     if (buffered > this.limits.hardBufferBytes) return this.closeSlow();
     if (buffered > this.limits.softBufferBytes || this.pending.size > 0) {
       // a newer version of the same window replaces the held one; results only grow
-      for (const r of results) this.pending.set(windowResultKey(r.job, r.windowStart), r);
+      for (const r of results) this.pending.set(windowResultKey(r.job, r.windowStart, r.sessionKey), r);
       return 'coalesced';
     }
     this.send(frame);
@@ -83,7 +83,7 @@ export class Delivery {
     )) {
       if (sent > 0 && this.peer.bufferedAmount > this.limits.softBufferBytes) break;
       this.send(chunk.frame);
-      for (const r of chunk.results) this.pending.delete(windowResultKey(r.job, r.windowStart));
+      for (const r of chunk.results) this.pending.delete(windowResultKey(r.job, r.windowStart, r.sessionKey));
       sent += 1;
     }
     return sent;

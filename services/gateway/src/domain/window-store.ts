@@ -1,15 +1,16 @@
-import { generationOf, supersedes, WindowResult } from '@streamtally/contracts';
+import { generationOf, supersedes, windowIdOf, WindowResult } from '@streamtally/contracts';
 
 export type Offer = 'new' | 'updated' | 'stale';
 
 /**
- * The last `historyPerJob` windows of every job, each at its highest version. A lower or
- * equal version never replaces a higher one, so results may arrive in any order. A job's newer
- * generation (its definition changed) replaces every window of the older ones, and a result of
- * an older generation is stale.
+ * The last `historyPerJob` windows of every job (by start; a session is one key's window),
+ * each at its highest version. A lower or equal version never replaces a higher one, so
+ * results may arrive in any order. A job's newer generation (its definition changed) replaces
+ * every window of the older ones, and a result of an older generation is stale. A session
+ * merged into an earlier one (`mergedInto`) is dropped: its events are in that one.
  */
 export class WindowStore {
-  private readonly jobs = new Map<string, Map<number, WindowResult>>();
+  private readonly jobs = new Map<string, Map<string, WindowResult>>();
   private readonly generations = new Map<string, number>();
 
   constructor(private readonly historyPerJob: number) {}
@@ -18,15 +19,20 @@ export class WindowStore {
     if (!this.atGeneration(result.job, generationOf(result))) return 'stale';
     let windows = this.jobs.get(result.job);
     if (!windows) this.jobs.set(result.job, (windows = new Map()));
-    const current = windows.get(result.windowStart);
+    const id = windowIdOf(result);
+    const current = windows.get(id);
     if (!supersedes(result, current)) return 'stale';
-    if (!current && windows.size >= this.historyPerJob) {
-      const oldest = Math.min(...windows.keys());
-      // a window older than everything kept is history already dropped
-      if (result.windowStart < oldest) return 'stale';
-      windows.delete(oldest);
+    if (result.mergedInto !== undefined) {
+      windows.delete(id);
+      return current ? 'updated' : 'stale';
     }
-    windows.set(result.windowStart, result);
+    if (!current && windows.size >= this.historyPerJob) {
+      const oldest = oldestOf(windows);
+      // a window older than everything kept is history already dropped
+      if (result.windowStart < oldest.windowStart) return 'stale';
+      windows.delete(windowIdOf(oldest));
+    }
+    windows.set(id, result);
     return current ? 'updated' : 'new';
   }
 
@@ -61,7 +67,14 @@ export class WindowStore {
     return [...this.jobs.keys()].sort();
   }
 
-  get(job: string, windowStart: number): WindowResult | undefined {
-    return this.jobs.get(job)?.get(windowStart);
+  get(job: string, windowStart: number, sessionKey?: string): WindowResult | undefined {
+    return this.jobs.get(job)?.get(windowIdOf({ windowStart, ...(sessionKey !== undefined ? { sessionKey } : {}) }));
   }
+}
+
+/** The window that started first (of a non-empty store). */
+function oldestOf(windows: ReadonlyMap<string, WindowResult>): WindowResult {
+  let oldest: WindowResult | undefined;
+  for (const w of windows.values()) if (!oldest || w.windowStart < oldest.windowStart) oldest = w;
+  return oldest!;
 }

@@ -12,6 +12,8 @@ export const windowResult = {
     job: { type: 'string' },
     windowStart: { type: 'integer' },
     windowEnd: { type: ['integer', 'null'] },
+    sessionKey: { type: 'string' },
+    mergedInto: { type: 'integer' },
     counts: { type: 'object', additionalProperties: { type: 'integer' } },
     values: { type: 'object', additionalProperties: valueRow },
     other: {
@@ -35,7 +37,10 @@ export const jobDescription = {
     name: { type: 'string' },
     title: { type: 'string' },
     source: { type: 'object', properties: { name: { type: 'string' }, topic: { type: 'string' }, format: { type: 'string' } } },
-    window: { type: 'object', properties: { type: { type: 'string' }, sizeMs: { type: 'integer' }, slideMs: { type: 'integer' } } },
+    window: {
+      type: 'object',
+      properties: { type: { type: 'string' }, sizeMs: { type: 'integer' }, slideMs: { type: 'integer' }, gapMs: { type: 'integer' } },
+    },
     key: { type: 'object', properties: { fields: { type: 'array', items: { type: 'string' } }, words: { type: 'string' } } },
     keyTypes: { type: 'object', additionalProperties: { type: 'string' } },
     filter: { type: 'string' },

@@ -11,7 +11,36 @@ const result = (windowStart: number, version: number, job = 'g'): WindowResult =
   emittedAt: 0,
 });
 
+const session = (windowStart: number, key: string, version: number, extra: Partial<WindowResult> = {}): WindowResult => ({
+  job: 's',
+  windowStart,
+  windowEnd: windowStart + 500,
+  sessionKey: key,
+  counts: { [key]: version },
+  final: false,
+  version,
+  emittedAt: 0,
+  ...extra,
+});
+
 describe('WindowStore', () => {
+  it('keeps sessions of different keys that start together apart, and drops one merged into an earlier session', () => {
+    const store = new WindowStore(10);
+    expect(store.offer(session(1000, 'ann', 2))).toBe('new');
+    expect(store.offer(session(1000, 'bob', 2))).toBe('new');
+    expect(store.offer(session(1400, 'ann', 4))).toBe('new');
+    expect(store.snapshot('s')!.map((w) => `${w.windowStart} ${w.sessionKey}`)).toEqual(['1000 ann', '1000 bob', '1400 ann']);
+    // ann's 1400 session joined her 1000 one: a retraction, final, outranking its results
+    const retraction = session(1400, 'ann', 7, { counts: {}, final: true, mergedInto: 1000 });
+    expect(store.offer(session(1400, 'ann', 3))).toBe('stale');
+    expect(store.offer(retraction)).toBe('updated');
+    expect(store.get('s', 1400, 'ann')).toBeUndefined();
+    expect(store.get('s', 1000, 'bob')?.counts).toEqual({ bob: 2 });
+    // a retraction of a session never kept changes nothing
+    expect(store.offer(session(9000, 'eve', 3, { counts: {}, final: true, mergedInto: 8000 }))).toBe('stale');
+    expect(store.snapshot('s')).toHaveLength(2);
+  });
+
   it('keeps the highest version; a lower or equal one is stale whatever the order', () => {
     const store = new WindowStore(10);
     expect(store.offer(result(1000, 4))).toBe('new');
