@@ -67,6 +67,44 @@ export class PartiallySentError extends KafkaRequestError {
   }
 }
 
+/** What a record costs in a request beside its key and value (lengths, offsets, attributes), at most. */
+const RECORD_OVERHEAD_BYTES = 64;
+
+/**
+ * One partition's messages cut into requests of at most `maxBytes` (keys, values and each
+ * record's overhead), in order; a message larger than that alone goes in a request of its own.
+ */
+export function requestsOf(messages: PartitionedMessage[], maxBytes: number): PartitionedMessage[][] {
+  if (!Number.isFinite(maxBytes)) return [messages];
+  const requests: PartitionedMessage[][] = [];
+  let current: PartitionedMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = byteLength(m.key) + byteLength(m.value) + RECORD_OVERHEAD_BYTES;
+    if (current.length > 0 && bytes + size > maxBytes) {
+      requests.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
+}
+
+const byteLength = (data: string | Buffer | null) => (data === null ? 0 : typeof data === 'string' ? Buffer.byteLength(data) : data.length);
+
+/** A partition's requests stopped at one that failed: it and those after it are unsent. */
+class RequestsStopped extends Error {
+  constructor(
+    readonly failure: unknown,
+    readonly unsent: PartitionedMessage[],
+  ) {
+    super('a request failed');
+  }
+}
+
 /**
  * Writes a batch with one kafkajs request per partition, all at once (kafkajs still sends
  * one request at a time to each broker). Why not one sendBatch for everything: kafkajs keeps
@@ -77,12 +115,17 @@ export class PartiallySentError extends KafkaRequestError {
  * time, and on failure kafkajs rolls back that partition's sequence numbers, so sending the
  * same messages again on the same producer is deduplicated by the broker. Resolves when every
  * partition is acknowledged; otherwise throws PartiallySentError with what is left to send.
+ *
+ * `maxRequestBytes`: a partition's messages go in requests of at most that many bytes, one
+ * after the other (in order; the first that fails stops its partition's): the broker refuses a
+ * request larger than its message.max.bytes (1 MiB by default), whatever its records' sizes.
  */
-export async function sendPerPartition(producer: Producer, batch: PartitionedBatch, timeoutMs = REQUEST_TIMEOUT_MS): Promise<void> {
-  const sends: { topic: string; partition: number; messages: PartitionedMessage[]; done: Promise<unknown> }[] = [];
+export async function sendPerPartition(producer: Producer, batch: PartitionedBatch, timeoutMs = REQUEST_TIMEOUT_MS, maxRequestBytes = Infinity): Promise<void> {
+  const sends: { topic: string; partition: number; done: Promise<unknown> }[] = [];
   for (const [topic, partitions] of batch) {
     for (const [partition, messages] of partitions) {
-      sends.push({ topic, partition, messages, done: producer.send({ topic, acks: -1, timeout: timeoutMs, messages }) });
+      const requests = requestsOf(messages, maxRequestBytes);
+      sends.push({ topic, partition, done: sendInOrder(producer, topic, requests, timeoutMs) });
     }
   }
   const outcomes = await Promise.allSettled(sends.map((s) => s.done));
@@ -91,11 +134,22 @@ export async function sendPerPartition(producer: Producer, batch: PartitionedBat
   let firstError: unknown;
   outcomes.forEach((outcome, i) => {
     if (outcome.status === 'fulfilled') return;
-    const { topic, partition, messages } = sends[i]!;
-    firstError ??= outcome.reason;
+    const { topic, partition } = sends[i]!;
+    const stopped = outcome.reason as RequestsStopped;
+    firstError ??= stopped.failure;
     if (!unsent.has(topic)) unsent.set(topic, new Map());
-    unsent.get(topic)!.set(partition, messages);
-    unsentCount += messages.length;
+    unsent.get(topic)!.set(partition, stopped.unsent);
+    unsentCount += stopped.unsent.length;
   });
   if (unsentCount > 0) throw new PartiallySentError(unsent, unsentCount, firstError);
+}
+
+async function sendInOrder(producer: Producer, topic: string, requests: PartitionedMessage[][], timeoutMs: number): Promise<void> {
+  for (let i = 0; i < requests.length; i += 1) {
+    try {
+      await producer.send({ topic, acks: -1, timeout: timeoutMs, messages: requests[i]! });
+    } catch (err) {
+      throw new RequestsStopped(err, requests.slice(i).flat());
+    }
+  }
 }

@@ -216,7 +216,7 @@ export function emitterMetricsOf(metrics: AggregatorMetrics): EmitterMetrics {
       let newestFinal: WindowResult | undefined;
       for (const r of results) {
         metrics.results.inc({ aggregation: job, final: String(r.final) });
-        if (!r.final || !keyed) continue;
+        if (!r.final || !keyed || r.mergedInto !== undefined) continue; // a retracted session counted nothing of its own
         for (const [key, count] of perKey(job, r)) metrics.windowCounts.inc({ aggregation: job, key }, count);
         if (!newestFinal || r.windowStart > newestFinal.windowStart) newestFinal = r;
       }

@@ -20,6 +20,14 @@ export interface TopicLayout {
  * sends again is at most a repeat (same keys and versions), never a gap.
  */
 
+/**
+ * The most bytes one request to a partition carries: a catch-up closes thousands of windows at
+ * once, and one request with all their finals was refused by the broker (over its
+ * message.max.bytes, 1 MiB by default), again on every retry, so no result was written. Half
+ * of that leaves room for a record batch's overhead; a result (at most MAX_RESULT_BYTES) fits.
+ */
+export const OUTPUT_REQUEST_BYTES = 512 * 1024;
+
 /** Late events and dead letters, keyed by where they came from so a repeat can be recognised. */
 export function kafkaSideOutputs(producer: Producer, topics: OutputTopics, layout: TopicLayout): SideOutputs {
   return {
@@ -35,7 +43,7 @@ export function kafkaSideOutputs(producer: Producer, topics: OutputTopics, layou
         ],
         (t) => layout.partitionsOf(t),
       );
-      await sendPerPartition(producer, batch);
+      await sendPerPartition(producer, batch, undefined, OUTPUT_REQUEST_BYTES);
     },
   };
 }
@@ -47,6 +55,6 @@ export function kafkaResultPublisher(producer: Producer, topic: string, layout: 
       [[topic, results.map((r) => ({ key: windowResultKey(r.job, r.windowStart, r.sessionKey), value: encodeWindowResult(r) }))]],
       (t) => layout.partitionsOf(t),
     );
-    await sendPerPartition(producer, batch);
+    await sendPerPartition(producer, batch, undefined, OUTPUT_REQUEST_BYTES);
   };
 }

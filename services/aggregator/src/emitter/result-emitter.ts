@@ -118,15 +118,12 @@ export class ResultEmitter {
   /** From committed state: the job's watermark, the windows it closes now, the others still open. */
   private async readWindows(job: Job, offsets: TopicOffsets[], now: number) {
     const { state, metrics } = this.deps;
-    // read before the counts: every input behind a pending time is in the counts read below
-    const pending = await state.pending(job.stateId);
     const merged = job.window.type === 'session' ? await state.mergedSessions(job.stateId) : [];
     const committed = await state.readProgress(job.source, offsets.length, job.stateId);
     const progress: PartitionProgress[] = offsets.map((o) => ({ ...committed[o.partition], ...o, partition: o.partition }));
     const watermark = globalWatermark(progress, job.allowedLatenessMs, now, this.deps.idleTimeoutMs);
     if (Number.isFinite(watermark)) metrics.watermarkLag(job.name, Math.max(0, (now - watermark) / 1000));
     const closing = job.window.type !== 'running' && Number.isFinite(watermark) ? await state.close(job.stateId, watermark) : [];
-    const finals = await state.withState(job.stateId, closing, job.cells);
     const closingNames = new Set(closing.map(windowIdOf));
     // a catch-up can hold thousands of windows open (partitions' batches each span weeks of
     // event time, and a window closes once all have passed it): reading them all on every
@@ -138,11 +135,14 @@ export class ResultEmitter {
       const version = this.lastVersion.get(`${job.stateId}@${name}`);
       return version === undefined ? undefined : version / 2;
     };
-    const { listed, changed } = newest === 0 ? { listed: [], changed: [] } : await state.changedOpenWindows(job.stateId, newest, job.cells, written);
-    const open = changed.filter((w) => !closingNames.has(windowIdOf(w)));
+    const { listed, changed } = newest === 0 ? { listed: [], changed: [] } : await state.changedOpen(job.stateId, newest, written);
+    const opened = changed.filter((w) => !closingNames.has(windowIdOf(w)));
+    // read before the counts: every input behind a pending time is in the counts read below
+    const pending = await state.pending(job.stateId, [...closingNames, ...opened.map(windowIdOf)]);
+    const read = await state.withState(job.stateId, [...closing, ...opened], job.cells);
     const stillOpen = listed.filter((name) => !closingNames.has(name)).length;
     metrics.openWindows(job.name, listed.length < newest ? stillOpen : (await state.openCount(job.stateId)) - closing.length);
-    return { pending, watermark, finals, open, merged };
+    return { pending, watermark, finals: read.slice(0, closing.length), open: read.slice(closing.length), merged };
   }
 
   /**

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { PartitionProgress } from '../windowing/watermark';
-import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS, EXPIRE_KEYED, READ_WINDOW } from './scripts';
+import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS, EXPIRE_KEYED, READ_WINDOWS } from './scripts';
 import { positionField, stateKeys } from './keys';
 import { FORGET_SESSIONS } from './session-scripts';
 import type { CheckpointOutcome, CheckpointRequest, JobPosition, Ownership } from './checkpoint-request';
@@ -30,16 +30,18 @@ interface ScriptedRedis extends Redis {
   checkpointBatch(numKeys: number, ...args: string[]): Promise<CheckpointOutcome>;
   closeWindows(closedKey: string, openKey: string, watermark: string): Promise<string[]>;
   clearPending(pendingKey: string, ...startAndWrittenAt: string[]): Promise<number>;
-  readWindow(numKeys: number, ...keysAndStart: string[]): Promise<[string, ...string[][]]>;
 }
 
 /** A pipeline with the scripts defined on the client (ioredis adds them to its pipelines). */
 interface ScriptedPipeline {
-  readWindow(numKeys: number, ...args: string[]): void;
+  readWindows(numKeys: number, ...args: string[]): void;
   expireKeyed(numKeys: number, ...args: string[]): void;
   forgetSessions(numKeys: number, ...args: string[]): void;
   exec: () => ReturnType<ReturnType<Redis['pipeline']>['exec']>;
 }
+
+/** Windows read in one call of READ_WINDOWS: fewer calls, each still short enough not to hold Redis up for long. */
+const WINDOWS_PER_READ = 200;
 
 /** The aggregator's committed state in Redis: partition offsets, window counts, closed points. */
 export class RedisState {
@@ -56,7 +58,7 @@ export class RedisState {
     redis.defineCommand('checkpointBatch', { lua: CHECKPOINT_BATCH });
     redis.defineCommand('closeWindows', { numberOfKeys: 2, lua: CLOSE_WINDOWS });
     redis.defineCommand('clearPending', { numberOfKeys: 1, lua: CLEAR_PENDING });
-    redis.defineCommand('readWindow', { lua: READ_WINDOW });
+    redis.defineCommand('readWindows', { lua: READ_WINDOWS });
     redis.defineCommand('expireKeyed', { lua: EXPIRE_KEYED });
     redis.defineCommand('forgetSessions', { lua: FORGET_SESSIONS });
     this.redis = redis as ScriptedRedis;
@@ -167,23 +169,21 @@ export class RedisState {
   }
 
   /**
-   * Like openWindows, but reads the state only of the windows whose number of changes is not
-   * `seen(name)` (what the caller last wrote of them, by windowIdOf): their versions first,
-   * in one call. `listed`: the names of all the newest open windows, changed or not.
-   * In a catch-up the newest windows are read on every emit, and most have not changed since.
+   * The newest open windows whose number of changes is not `seen(name)` (what the caller last
+   * wrote of them, by windowIdOf), from their versions in one call; their state is read with
+   * withState. `listed`: the names of all the newest open windows, changed or not.
+   * In a catch-up the newest windows are looked at on every emit, and most have not changed since.
    */
-  async changedOpenWindows(
+  async changedOpen(
     job: string,
     newest: number,
-    cells: readonly CellSpec[],
     seen: (name: string) => number | undefined,
-  ): Promise<{ listed: string[]; changed: OpenWindow[] }> {
+  ): Promise<{ listed: string[]; changed: (WindowId & { windowEnd: number | null })[] }> {
     const listed = await this.listOpen(job, newest);
     if (listed.length === 0) return { listed: [], changed: [] };
     const names = listed.map(windowIdOf);
     const changes = await this.redis.hmget(this.keys.versions(job), ...names);
-    const changed = listed.filter((_, i) => seen(names[i]!) !== Number(changes[i] ?? 0));
-    return { listed: names, changed: await this.withState(job, changed, cells) };
+    return { listed: names, changed: listed.filter((_, i) => seen(names[i]!) !== Number(changes[i] ?? 0)) };
   }
 
   private async listOpen(job: string, newest: number): Promise<(WindowId & { windowEnd: number | null })[]> {
@@ -194,26 +194,24 @@ export class RedisState {
   }
 
   /**
-   * The windows' committed state, each window read in one script (READ_WINDOW): its version
+   * The windows' committed state, each window read in one step (READ_WINDOWS): its version
    * and its values come from the same checkpoint, so a result never pairs a version with
-   * values of another.
+   * values of another. Up to WINDOWS_PER_READ windows a call, the calls pipelined.
    */
   async withState<W extends WindowId>(job: string, windows: W[], cells: readonly CellSpec[] = []): Promise<(W & WindowState)[]> {
     if (windows.length === 0) return [];
-    const pipeline = this.redis.pipeline() as unknown as {
-      readWindow(numKeys: number, ...args: string[]): void;
-      exec: () => ReturnType<ReturnType<Redis['pipeline']>['exec']>;
-    };
-    for (const w of windows) {
-      const name = windowIdOf(w);
-      const keys = [this.keys.versions(job), this.keys.window(job, name), ...cells.map((c) => this.keys.cell(job, name, c.name))];
-      pipeline.readWindow(keys.length, ...keys, name, ...cells.map((c) => c.op));
+    const pipeline = this.redis.pipeline() as unknown as ScriptedPipeline;
+    for (let at = 0; at < windows.length; at += WINDOWS_PER_READ) {
+      const names = windows.slice(at, at + WINDOWS_PER_READ).map(windowIdOf);
+      const keys = [this.keys.versions(job), ...names.flatMap((name) => [this.keys.window(job, name), ...cells.map((c) => this.keys.cell(job, name, c.name))])];
+      pipeline.readWindows(keys.length, ...keys, String(cells.length), ...cells.map((c) => c.op), ...names);
     }
-    const rows = (await pipeline.exec()) ?? [];
-    return windows.map((w, i) => {
-      const [err, reply] = rows[i]!;
+    const replies = ((await pipeline.exec()) ?? []).flatMap(([err, reply]) => {
       if (err) throw err;
-      const [version, counted, ...cellValues] = reply as [string, string[], ...string[][]];
+      return reply as [string, string[], ...string[][]][];
+    });
+    return windows.map((w, i) => {
+      const [version, counted, ...cellValues] = replies[i]!;
       const counts: Record<string, number> = {};
       for (let k = 0; k < counted.length; k += 2) counts[counted[k]!] = Number(counted[k + 1]);
       return { ...w, counts, cells: cellValues.map(readCell), changes: version === '' ? 0 : Number(version) };
@@ -225,10 +223,19 @@ export class RedisState {
     return this.redis.zcard(this.keys.open(job));
   }
 
-  /** Per window (by windowIdOf): when its oldest input not yet emitted was written to Kafka (ms). */
-  async pending(job: string): Promise<Map<string, number>> {
-    const raw = await this.redis.hgetall(this.keys.pending(job));
-    return new Map(Object.entries(raw).map(([name, at]) => [name, Number(at)]));
+  /**
+   * Per window (by windowIdOf): when its oldest input not yet emitted was written to Kafka
+   * (ms); of the windows named, or of all. A catch-up keeps thousands of windows pending: the
+   * emitter asks only for those it writes.
+   */
+  async pending(job: string, names?: readonly string[]): Promise<Map<string, number>> {
+    if (names === undefined) {
+      const raw = await this.redis.hgetall(this.keys.pending(job));
+      return new Map(Object.entries(raw).map(([name, at]) => [name, Number(at)]));
+    }
+    if (names.length === 0) return new Map();
+    const times = await this.redis.hmget(this.keys.pending(job), ...names);
+    return new Map(names.flatMap((name, i) => (times[i] === null || times[i] === undefined ? [] : [[name, Number(times[i])] as const])));
   }
 
   /** Once results are out: clears the pending times read before them (see CLEAR_PENDING). */

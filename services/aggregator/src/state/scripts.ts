@@ -110,12 +110,17 @@ while d <= total do
   if session then start, score = mergeSession(j, k, deltas[d + 4], start, score) end
   local window = prefixes[j] .. start
   local versions = KEYS[k + 4]
-  local opened = redis.call('ZADD', KEYS[k + 2], score, start)
-  if redis.call('HINCRBY', versions, start, 1) == 1 and opened == 0 and not session then
-    -- open before versions existed: its results' versions were twice its total
-    local counts = 0
-    for _, c in ipairs(redis.call('HVALS', window)) do counts = counts + tonumber(c) end
-    if counts > 0 then redis.call('HINCRBY', versions, start, string.format('%d', counts)) end
+  local changes = redis.call('HINCRBY', versions, start, 1)
+  -- the open set needs a window once (its end never moves; a session's does): a closed
+  -- window gets no delta (the batch would be refused), so one with changes is still in it
+  if changes == 1 or session then
+    local opened = redis.call('ZADD', KEYS[k + 2], score, start)
+    if changes == 1 and opened == 0 and not session then
+      -- open before versions existed: its results' versions were twice its total
+      local counts = 0
+      for _, c in ipairs(redis.call('HVALS', window)) do counts = counts + tonumber(c) end
+      if counts > 0 then redis.call('HINCRBY', versions, start, string.format('%d', counts)) end
+    end
   end
   d = d + 4
   for _ = 1, n do
@@ -182,25 +187,34 @@ return windows
 `;
 
 /**
- * A window's state in one step, so its version and values come from the same checkpoint:
- * [version or '', counts as a flat HGETALL, then each cell's values as flat key, value pairs:
- * a hash cell's HGETALL, a set cell's estimate (PFCOUNT) per key of the window].
- * KEYS: versions, window, then the cells' hashes; ARGV: windowStart, then each cell's op
+ * Windows' state, each window's in one step (its version and values come from the same
+ * checkpoint): per window [version or '', counts as a flat HGETALL, then each cell's values as
+ * flat key, value pairs: a hash cell's HGETALL, a set cell's estimate (PFCOUNT) per key of the
+ * window]. Many windows per call: a catch-up closes thousands, and a call per window cost
+ * Redis more in calling the script than in reading (docs/benchmarks.md).
+ * KEYS: versions, then per window its hash and its cells' hashes
+ * ARGV: C (cells per window), each cell's op, then each window's name
  */
-export const READ_WINDOW = `
-local counts = redis.call('HGETALL', KEYS[2])
-local out = { redis.call('HGET', KEYS[1], ARGV[1]) or '', counts }
-for i = 3, #KEYS do
-  if ARGV[i - 1] == 'hll' then
-    local estimates = {}
-    for k = 1, #counts, 2 do
-      estimates[#estimates + 1] = counts[k]
-      estimates[#estimates + 1] = redis.call('PFCOUNT', KEYS[i] .. '|' .. counts[k])
+export const READ_WINDOWS = `
+local c = tonumber(ARGV[1])
+local out = {}
+for i = 2 + c, #ARGV do
+  local base = 2 + (i - 2 - c) * (1 + c)
+  local counts = redis.call('HGETALL', KEYS[base])
+  local one = { redis.call('HGET', KEYS[1], ARGV[i]) or '', counts }
+  for k = 1, c do
+    if ARGV[1 + k] == 'hll' then
+      local estimates = {}
+      for x = 1, #counts, 2 do
+        estimates[#estimates + 1] = counts[x]
+        estimates[#estimates + 1] = redis.call('PFCOUNT', KEYS[base + k] .. '|' .. counts[x])
+      end
+      one[#one + 1] = estimates
+    else
+      one[#one + 1] = redis.call('HGETALL', KEYS[base + k])
     end
-    out[#out + 1] = estimates
-  else
-    out[#out + 1] = redis.call('HGETALL', KEYS[i])
   end
+  out[#out + 1] = one
 end
 return out
 `;
