@@ -152,13 +152,14 @@ function wireJobs(parts: WiringParts, jobs: RunningJobs, describeNow: (progress?
     sideOutputs,
     partitionsOf: (topic) => topics.partitionsOf(topic),
     // the emitter of the first job's source speaks for all: one instance writes descriptions
-    speaksForJobs: () => assignment.isEmitterFor(jobs.all[0]!.source),
+    // an instance with an outdated jobs file does not speak for the jobs (describe them, remove replaced state)
+    speaksForJobs: () => jobs.outdated.size === 0 && jobs.all.length > 0 && assignment.isEmitterFor(jobs.all[0]!.source),
     describe: describeNow,
     metrics: { ...progressMetricsOf(metrics), counted: (job, n) => metrics.backfillEvents.inc({ aggregation: job }, n) },
     consumerMetrics: { registry: clientMetrics, client: 'aggregator-catch-up' },
     logger,
   });
-  return { processor, emitter, schedule, backfill };
+  return { processor, emitter, schedule, backfill, jobs };
 }
 
 /** What the jobs are (and how far they have counted), for whoever draws their results: one record, the latest set wins. */
@@ -184,6 +185,7 @@ interface Running {
   emitter: ResultEmitter;
   schedule: EmitSchedule;
   backfill: Backfill;
+  jobs: RunningJobs;
 }
 
 /** Healthy while consuming, no partition stalled, Redis ready and no job failing to emit for STALL_TIMEOUT_MS. */
@@ -200,6 +202,8 @@ function aggregatorHealth({ consumer, running, redis }: { consumer: BatchConsume
       ownedPartitions: running?.processor.ownedCount ?? 0,
       stalledPartitions: stalled,
       failingJobs,
+      // jobs another instance runs a changed definition of: this one's jobs file is outdated
+      outdatedJobs: [...(running?.jobs.outdated ?? [])],
       lastEmitError: running?.schedule.lastError,
     },
   };

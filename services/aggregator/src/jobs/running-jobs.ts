@@ -12,6 +12,8 @@ export class RunningJobs {
   readonly all: Job[];
   /** per source topic, its jobs (the same objects as `all`) */
   readonly byTopic = new Map<string, Job[]>();
+  /** the jobs this instance stopped running: another instance registered a changed definition (see `stop`) */
+  readonly outdated = new Set<string>();
 
   constructor(jobs: readonly Job[]) {
     this.all = [...jobs];
@@ -27,6 +29,24 @@ export class RunningJobs {
     this.all[index] = next;
     const ofTopic = this.byTopic.get(current.source)!;
     ofTopic[ofTopic.indexOf(current)] = next;
+    return true;
+  }
+
+  /**
+   * Stops running a job here (it leaves every list at once): another instance, started with a
+   * changed definition of it, registered its next generation, so this instance's definition is
+   * outdated. Counting its own definition into the new generation's state would mix two
+   * definitions in one result; the instances with the new jobs file count it. False when it is
+   * not run here.
+   */
+  stop(name: string): boolean {
+    const index = this.all.findIndex((j) => j.name === name);
+    const current = this.all[index];
+    if (!current) return false;
+    this.all.splice(index, 1);
+    const ofTopic = this.byTopic.get(current.source)!;
+    ofTopic.splice(ofTopic.indexOf(current), 1);
+    this.outdated.add(name);
     return true;
   }
 }

@@ -49,6 +49,7 @@ export function createBackfill(deps: BackfillDeps): Backfill {
     ...deps,
     jobs: deps.jobs.all,
     advance: (name, generation) => deps.jobs.advance(name, generation),
+    stop: (name) => deps.jobs.stop(name),
     logger: logger.child({ component: 'progress' }),
   });
   let consumer: BatchConsumer | undefined;

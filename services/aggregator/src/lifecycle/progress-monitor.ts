@@ -17,6 +17,8 @@ export interface ProgressMonitorDeps {
   describe(progress: ReadonlyMap<string, JobProgress>): Promise<void>;
   /** moves a job to a newer generation registered meanwhile (`recompute`); false when it cannot */
   advance(name: string, generation: number): boolean;
+  /** stops running a job whose newer generation has another definition (see RunningJobs.stop) */
+  stop(name: string): boolean;
   metrics: { progress(job: string, progress: JobProgress): void };
   logger: Logger;
   now?: () => number;
@@ -45,15 +47,25 @@ export class ProgressMonitor {
     const now = this.now();
     const progress = new Map<string, JobProgress>();
     let changed = false;
-    for (let i = 0; i < jobs.length; i += 1) {
-      let job = jobs[i]!;
+    // a copy: a job may leave the list (stop) while this runs
+    for (const seen of [...jobs]) {
+      let job = seen;
       const entry = registered.get(job.name);
+      if (entry && entry.generation > job.generation && entry.fingerprint !== job.fingerprint) {
+        // another instance runs a changed definition (a rolling deploy of a new jobs file)
+        if (this.deps.stop(job.name))
+          logger.error(
+            { job: job.name, generation: job.generation, registered: entry.generation },
+            "another instance registered a changed definition of this job: this instance's jobs file is outdated, so it stops running the job (the instances with the new file count it); restart it with the new jobs file",
+          );
+        continue;
+      }
       if (entry && entry.generation > job.generation && this.deps.advance(job.name, entry.generation)) {
         logger.warn(
           { job: job.name, was: job.generation, generation: entry.generation },
           'a newer generation of this job is registered (recompute): running it now',
         );
-        job = jobs[i]!; // the list holds the new generation now
+        job = jobs.find((j) => j.name === seen.name)!; // the list holds the new generation now
         changed = true;
       }
       const partitions = await state.readProgress(job.source, this.deps.partitionsOf(job.source), job.stateId);

@@ -30,4 +30,21 @@ describe('RunningJobs', () => {
     expect(running.advance('nope', 2)).toBe(false);
     expect(running.all[1]!.stateId).toBe('b~g3');
   });
+
+  it('stops running a job: it leaves every list at once and is named outdated; the others stay', () => {
+    const running = new RunningJobs(
+      jobsOf([
+        { name: 'a', source: 't', key: { field: 'gender' }, window: { type: 'running' } },
+        { name: 'b', source: 't', key: { field: 'action' }, window: { type: 'running' } },
+      ]),
+    );
+    const all = running.all;
+    const ofT = running.byTopic.get('t')!;
+    expect(running.stop('a')).toBe(true);
+    expect(all.map((j) => j.name)).toEqual(['b']);
+    expect(ofT.map((j) => j.name)).toEqual(['b']);
+    expect([...running.outdated]).toEqual(['a']);
+    expect(running.stop('a')).toBe(false);
+    expect(running.advance('a', 2)).toBe(false);
+  });
 });

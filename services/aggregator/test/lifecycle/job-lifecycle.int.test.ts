@@ -199,4 +199,56 @@ describe('changing the jobs of a running pipeline', () => {
     expect(latest.value.jobs.find((j) => j.name === 'total')?.progress).toMatchObject({ partial: true });
     expect(latest.value.jobs.find((j) => j.name === 'per-window')?.progress?.partial).toBeUndefined();
   }, 90_000);
+
+  // A rolling deploy of a changed jobs file: the instances still on the old file must not count
+  // their definition into the new generation (they did: a running instance took up any newer
+  // generation registered, as for `recompute`, and mixed the two definitions in one result)
+  it('an instance whose jobs file is outdated stops the job another registered a changed definition of; the new generation counts only its own', async () => {
+    const source = uniqueName('actions');
+    const jobs = (...defs: object[]) => defs.map((d) => ({ ...d, source }));
+    const womenOnly = { ...total, filter: 'gender == 1' };
+    harness = await startAggregator(jobs(total, perSecond()), { PROGRESS_INTERVAL_MS: '200' });
+    const h = harness;
+    await h.write(source, events(0, 3000));
+    await waitFor(() => eventsIn(h.latestResults().get('total@0')) === 3000, { what: 'the total of 3,000', timeoutMs: 60_000 });
+    // another instance, started with the changed file, registers generation 2 of `total`
+    const changed = parseJobs(jobs(womenOnly, perSecond()));
+    if (!changed.ok) throw new Error(changed.errors.join('; '));
+    const admin = h.kafka.admin();
+    await admin.connect();
+    try {
+      const registry = new JobRegistry(h.redis, h.config.STATE_NAMESPACE);
+      const offsetsOf = async (topic: string) => (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, start: o.low, end: o.high }));
+      const registered = await recomputeJob(changed.jobs, 'total', {
+        registry,
+        offsetsOf,
+        offsetsAt: (t, ms) => admin.fetchTopicOffsetsByTimestamp(t, ms),
+        now: Date.now(),
+      });
+      expect(registered.ok).toBe(true);
+    } finally {
+      await admin.disconnect();
+    }
+    await waitFor(() => (h.app.health().details as { outdatedJobs: string[] }).outdatedJobs.includes('total') || undefined, {
+      what: 'the outdated instance stopping the job',
+      timeoutMs: 30_000,
+    });
+    // more events: the other job goes on counting them here; nothing of `total` is counted here
+    await h.write(source, events(3000, 1500));
+    const starts = [...recount(4500, 1000).keys()].sort((a, b) => a - b);
+    await waitFor(() => finalsOf(h, 'per-window').has(starts[starts.length - 2]!), { what: 'the other job final up to the end', timeoutMs: 60_000 });
+    expect(h.resultsSeen().filter((r) => r.job === 'total' && r.generation === 2)).toEqual([]);
+    expect(await keysOf(h, 'win:total~g2:*')).toEqual([]);
+    // the instance restarted with the new file counts generation 2: women only, every one of them once
+    await h.restart(jobs(womenOnly, perSecond()));
+    const women = Array.from({ length: 4500 }, (_, line) => line).filter((line) => line % 3 === 1).length;
+    const second = await waitFor(
+      () => {
+        const r = h.latestResults().get('total@0');
+        return r?.generation === 2 && eventsIn(r) === women ? r : undefined;
+      },
+      { what: 'generation 2 counting the women of 4,500 events', timeoutMs: 60_000 },
+    );
+    expect(second.counts).toEqual({ '1': women });
+  }, 180_000);
 });
