@@ -42,6 +42,11 @@ export async function registerJobs(jobs: readonly Job[], deps: RegisterDeps): Pr
     if (!starts.has(id)) starts.set(id, startOf(job.source, job.startFrom, deps));
     const start = await starts.get(id)!;
     const { generation, status, previous, older } = await registry.register(job, start, deps.now);
+    if (status === 'stale')
+      throw new Error(
+        `job "${job.name}": the jobs file has the definition that generation ${generation} replaced, and generation ${generation} is still catching up ` +
+          `(another instance runs the new jobs file). Start this one with the same jobs file; to go back to this definition now, run \`recompute ${job.name}\` with this file`,
+      );
     if (older) await registry.removeState(older); // changed again before its last change caught up
     const running = { ...job, generation, stateId: stateIdOf(job.name, generation) };
     registered.push(running);

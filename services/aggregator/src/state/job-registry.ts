@@ -3,7 +3,7 @@ import { REGISTER_JOB, RETIRED } from './scripts';
 import { stateKeys } from './keys';
 
 /** How a job of the jobs file stands against what Redis knew of it (see REGISTER_JOB). */
-export type RegistrationStatus = 'same' | 'new' | 'changed' | 'adopted';
+export type RegistrationStatus = 'same' | 'new' | 'changed' | 'adopted' | 'stale';
 
 export interface Registration {
   generation: number;
@@ -21,6 +21,8 @@ export interface RegisteredJob {
   since: number;
   /** a replaced generation's state, still to be removed */
   retiring?: string;
+  /** the fingerprint of the definition it replaced, while `retiring` is kept */
+  replaced?: string;
   /** its start missed records Kafka's retention had already dropped: its results are partial */
   partial?: true;
 }

@@ -239,6 +239,11 @@ describe('changing the jobs of a running pipeline', () => {
     await waitFor(() => finalsOf(h, 'per-window').has(starts[starts.length - 2]!), { what: 'the other job final up to the end', timeoutMs: 60_000 });
     expect(h.resultsSeen().filter((r) => r.job === 'total' && r.generation === 2)).toEqual([]);
     expect(await keysOf(h, 'win:total~g2:*')).toEqual([]);
+    // restarted with the old file while generation 2 catches up: refused, naming the job and the way back
+    await expect(h.restart(jobs(total, perSecond()))).rejects.toThrow(
+      'job "total": the jobs file has the definition that generation 2 replaced, and generation 2 is still catching up',
+    );
+    expect(JSON.parse((await h.redis.hget(`st:{${h.config.STATE_NAMESPACE}}:jobs`, 'total'))!)).toMatchObject({ generation: 2 });
     // the instance restarted with the new file counts generation 2: women only, every one of them once
     await h.restart(jobs(womenOnly, perSecond()));
     const women = Array.from({ length: 4500 }, (_, line) => line).filter((line) => line % 3 === 1).length;

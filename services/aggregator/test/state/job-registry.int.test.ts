@@ -37,9 +37,25 @@ describe('JobRegistry and per-job positions against a real Redis', () => {
     expect(await registry.register(job('bbb'), start(['3'], true), 2)).toEqual({ generation: 2, status: 'changed', previous: 'g' });
     expect(stateIdOf('g', 2)).toBe('g~g2');
     expect((await state.jobPositions(['g~g2', 'g'], 't', 0)).get('g~g2')!.offset).toBe('3');
-    expect((await registry.registered()).get('g')).toEqual({ fingerprint: 'bbb', generation: 2, since: 2, retiring: 'g', partial: true });
+    expect((await registry.registered()).get('g')).toEqual({ fingerprint: 'bbb', generation: 2, since: 2, retiring: 'g', replaced: 'aaa', partial: true });
     await registry.retired('g', 'g');
     expect((await registry.registered()).get('g')!.retiring).toBeUndefined();
+  });
+
+  it('the definition a generation still catching up replaced is stale (a copy of the old jobs file in a rolling deploy): nothing changes; recompute, or the new one live, lets it back', async () => {
+    await registry.register(job('aaa'), start(['0']), 1);
+    expect(await registry.register(job('bbb'), start(['0']), 2)).toMatchObject({ generation: 2, status: 'changed' });
+    expect(await registry.register(job('aaa'), start(['0']), 3)).toEqual({ generation: 2, status: 'stale' });
+    expect((await registry.registered()).get('g')).toMatchObject({ fingerprint: 'bbb', generation: 2, retiring: 'g', replaced: 'aaa' });
+    // a third definition is a change as ever
+    expect(await registry.register(job('ccc'), start(['0']), 4)).toMatchObject({ generation: 3, status: 'changed', previous: 'g~g2', older: 'g' });
+    expect(await registry.register(job('bbb'), start(['0']), 5)).toEqual({ generation: 3, status: 'stale' });
+    // recompute goes back on purpose
+    expect(await registry.register(job('bbb'), start(['0']), 6, { recompute: true })).toMatchObject({ generation: 4, status: 'changed' });
+    // once the replaced generation is removed, the old definition is a change back
+    await registry.retired('g', 'g~g3');
+    expect((await registry.registered()).get('g')).toEqual({ fingerprint: 'bbb', generation: 4, since: 6 });
+    expect(await registry.register(job('ccc'), start(['0']), 7)).toMatchObject({ generation: 5, status: 'changed' });
   });
 
   it('a job with state from before registrations is adopted: its positions are where every job was (the partitions offsets)', async () => {
