@@ -115,7 +115,9 @@
       var li = el('li');
       var bar = el('div', 'bar');
       bar.style.width = (100 * Math.abs(e[1])) / max + '%';
-      li.append(el('span', 'key', e[0]), bar, el('span', 'n', e[1].toLocaleString()));
+      var key = el('span', 'key', e[0]);
+      key.title = e[0]; // a long key (a session's label, a composite key) is cut on screen: whole on hover
+      li.append(key, bar, el('span', 'n', e[1].toLocaleString()));
       if (e[2]) li.append(el('span', 'detail', e[2]));
       list.append(li);
     });

@@ -40,7 +40,7 @@ interface ScriptedPipeline {
   exec: () => ReturnType<ReturnType<Redis['pipeline']>['exec']>;
 }
 
-/** Windows read in one call of READ_WINDOWS: fewer calls, each still short enough not to hold Redis up for long. */
+/** Windows read (or expired) in one script call: fewer calls, each still short enough not to hold Redis up for long. */
 const WINDOWS_PER_READ = 200;
 
 /** The aggregator's committed state in Redis: partition offsets, window counts, closed points. */
@@ -257,14 +257,18 @@ export class RedisState {
     pipeline.hdel(this.keys.versions(job), ...names);
     const sessions = windows.flatMap((w) => (w.sessionKey === undefined ? [] : [w.sessionKey, String(w.windowStart)]));
     if (sessions.length > 0) (pipeline as unknown as ScriptedPipeline).forgetSessions(1, this.keys.sessions(job), ...sessions);
-    const ttl = String(this.closedWindowTtlSeconds);
+    // a set cell is a HyperLogLog per key: the script expires each of the windows'
+    const keyed: string[] = [];
     for (const name of names) {
       pipeline.expire(this.keys.window(job, name), this.closedWindowTtlSeconds);
       for (const cell of cells) {
-        // a set cell is a HyperLogLog per key: the script expires each of the window's
-        if (cell.op === 'hll') (pipeline as unknown as ScriptedPipeline).expireKeyed(2, this.keys.window(job, name), this.keys.cell(job, name, cell.name), ttl);
+        if (cell.op === 'hll') keyed.push(this.keys.window(job, name), this.keys.cell(job, name, cell.name));
         else pipeline.expire(this.keys.cell(job, name, cell.name), this.closedWindowTtlSeconds);
       }
+    }
+    for (let at = 0; at < keyed.length; at += 2 * WINDOWS_PER_READ) {
+      const pairs = keyed.slice(at, at + 2 * WINDOWS_PER_READ);
+      (pipeline as unknown as ScriptedPipeline).expireKeyed(pairs.length, ...pairs, String(this.closedWindowTtlSeconds));
     }
     await pipeline.exec();
   }

@@ -220,13 +220,18 @@ return out
 `;
 
 /**
- * Expires a set cell's HyperLogLogs of a retired window, one per key of the window.
- * KEYS: window (its counts name the keys), the cell's prefix; ARGV: seconds
+ * Expires set cells' HyperLogLogs of retired windows, one per key of each window: many windows
+ * a call (a call per window was most of the script calls of a catch-up with `distinct`).
+ * KEYS: pairs of a window (its counts name the keys) and a set cell's prefix; ARGV: seconds
  */
 export const EXPIRE_KEYED = `
-local fields = redis.call('HKEYS', KEYS[1])
-for _, key in ipairs(fields) do redis.call('EXPIRE', KEYS[2] .. '|' .. key, ARGV[1]) end
-return #fields
+local expired = 0
+for i = 1, #KEYS, 2 do
+  local fields = redis.call('HKEYS', KEYS[i])
+  for _, key in ipairs(fields) do redis.call('EXPIRE', KEYS[i + 1] .. '|' .. key, ARGV[1]) end
+  expired = expired + #fields
+end
+return expired
 `;
 
 /**
