@@ -199,6 +199,23 @@ describe('the README', () => {
     expect(parsed.ok ? parsed.jobs.map((j) => [j.name, j.input.format, j.source]) : parsed.errors).toEqual([['quakes-per-net-hourly', 'json', 'usgs-quakes']]);
   });
 
+  it('its example of a session job is a valid job over a clicks source', () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '../../../../README.md'), 'utf8');
+    const example = /\*\*Session windows\*\*[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const clicks = {
+      name: 'clicks',
+      topic: 'clicks',
+      format: 'json',
+      fields: { at: { type: 'timestamp' }, user: { type: 'string' }, amount: { type: 'number' }, page: { type: 'string' } },
+      time: 'at',
+    };
+    const parsed = parseJobs({ sources: [clicks], jobs: [JSON.parse(example!)] });
+    expect(parsed.ok ? parsed.jobs.map((j) => [j.name, j.window, j.aggregates.map((a) => a.op)]) : parsed.errors).toEqual([
+      ['visits', { type: 'session', gapMs: 1_800_000 }, ['count', 'sum', 'distinct']],
+    ]);
+  });
+
   it('its worked example under compose (data/examples/flights/jobs.json) is a valid jobs file', () => {
     const file = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../../data/examples/flights/jobs.json'), 'utf8'));
     const parsed = parseJobs(file);
