@@ -274,8 +274,12 @@ function countInSessions(
     return false;
   }
   let counted = false;
+  let refused = false;
   for (const key of typeof keys === 'string' ? [keys] : keys) {
     if (key.length > MAX_SESSION_KEY_LENGTH) {
+      // one dead letter per record and job (its key names them), however many of its words are too long
+      if (refused) continue;
+      refused = true;
       out.deadLetters.push({
         key: `${input.topic}/${input.partition}/${message.offset}/${job.name}`,
         letter: deadLetterOf(input, message, {

@@ -92,4 +92,24 @@ describe('session windows in a batch', () => {
     expect(out.deadLetters[0]!.letter).toMatchObject({ code: 'too_large', reason: expect.stringContaining('job "visits": a session key of 16385 characters') });
     expect(sessionsOf(out).map((s) => s.key)).toEqual(['ann']);
   });
+
+  it('dead-letters a record once per job however many of its words are too long to name a session', () => {
+    const words = parseJobs({
+      sources: [{ ...clicks, fields: { ...clicks.fields, note: { type: 'string', maxLength: 65_536 } } }],
+      jobs: [{ name: 'talk', source: 'clicks', key: { words: 'note' }, window: { type: 'session', gapMs: 100 } }],
+    });
+    if (!words.ok) throw new Error(words.errors.join('; '));
+    const long = 'x'.repeat(MAX_SESSION_KEY_LENGTH + 1);
+    const out = aggregateBatch({
+      topic: 'clicks',
+      partition: 0,
+      jobs: words.jobs,
+      maxTs: -Infinity,
+      closedBefore: new Map(),
+      now: 1,
+      messages: messages([{ at: 1000, user: 'ann', note: `${long} hello ${long}y` }]),
+    });
+    expect(out.deadLetters).toHaveLength(1);
+    expect([...out.deltas.values()].map((d) => d.sessionKey)).toEqual(['hello']);
+  });
 });
