@@ -154,6 +154,13 @@ export function compileJob(def: JobDefinition, input: InputSource): { ok: true; 
 
 export type { InputFormatName };
 
+/**
+ * The layout of aggregates' state cells in Redis (2: a window's number cells in one hash),
+ * part of a fingerprint: an upgrade that changes it starts a new generation of each job with
+ * aggregates beyond counts, which counts its source again (README, "Job lifecycle").
+ */
+const CELLS_LAYOUT = 2;
+
 /** What the job's state depends on, hashed: the same definition gives the same fingerprint on every instance. */
 function fingerprintOf(def: JobDefinition, input: InputSource): string {
   const counted = {
@@ -163,6 +170,8 @@ function fingerprintOf(def: JobDefinition, input: InputSource): string {
     window: def.window,
     allowedLatenessMs: def.allowedLatenessMs,
     aggregates: def.aggregates ?? [],
+    // how its aggregates' state is laid out in Redis: a job kept in an older layout is counted again
+    ...(def.aggregates?.some((a) => a.op !== 'count') ? { cellsLayout: CELLS_LAYOUT } : {}),
   };
   return createHash('sha256').update(canonicalJson(counted)).digest('hex').slice(0, 16);
 }

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { REGISTER_JOB, RETIRED } from './scripts';
+import { REGISTER_JOB, RETIRED } from './registry-scripts';
 import { stateKeys } from './keys';
 
 /** How a job of the jobs file stands against what Redis knew of it (see REGISTER_JOB). */

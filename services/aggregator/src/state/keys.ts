@@ -9,7 +9,12 @@ export function stateKeys(namespace: string) {
     partition: (topic: string, partition: number) => `${p}:part:${topic}:${partition}`,
     /** hash: key -> count; a window's name is its start, a session's `start|key` */
     window: (job: string, window: WindowName) => `${p}:win:${job}:${window}`,
-    /** hash: key -> an aggregate's state cell (a fixed-point sum, a minimum…), beside the window's counts */
+    /**
+     * hash: `<cell>|<key>` -> a number cell of the window (a fixed-point sum, a minimum…), beside
+     * its counts; `#` starts no window's name
+     */
+    cells: (job: string, window: WindowName) => `${p}:win:${job}:#${window}`,
+    /** a set cell's HyperLogLogs, one per key: `<this>|<key>` */
     cell: (job: string, window: WindowName, cell: string) => `${p}:win:${job}:${window}|${cell}`,
     /** hash: a session job's key -> its open sessions, "start end start end…" */
     sessions: (job: string) => `${p}:sessions:${job}`,
@@ -54,4 +59,11 @@ export type WindowName = string | number;
 /** A partition's field in a job's positions hash. */
 export function positionField(topic: string, partition: number): string {
   return `${topic}:${partition}`;
+}
+
+/** A window's keys as READ_WINDOWS takes them: its counts, and with cells its cells hash and its set cells' prefixes. */
+export function windowReadKeys(keys: ReturnType<typeof stateKeys>, job: string, name: string, cells: readonly { name: string; op: string }[]): string[] {
+  if (cells.length === 0) return [keys.window(job, name)];
+  const sets = cells.filter((c) => c.op === 'hll').map((c) => keys.cell(job, name, c.name));
+  return [keys.window(job, name), keys.cells(job, name), ...sets];
 }

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { PartitionProgress } from '../windowing/watermark';
 import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS, EXPIRE_KEYED, READ_WINDOWS } from './scripts';
-import { positionField, stateKeys } from './keys';
+import { positionField, stateKeys, windowReadKeys } from './keys';
 import { FORGET_SESSIONS } from './session-scripts';
 import type { CheckpointOutcome, CheckpointRequest, JobPosition, Ownership } from './checkpoint-request';
 import { type MergedSession, type WindowId, windowIdOf, windowOfMember } from './window-names';
@@ -203,8 +203,8 @@ export class RedisState {
     const pipeline = this.redis.pipeline() as unknown as ScriptedPipeline;
     for (let at = 0; at < windows.length; at += WINDOWS_PER_READ) {
       const names = windows.slice(at, at + WINDOWS_PER_READ).map(windowIdOf);
-      const keys = [this.keys.versions(job), ...names.flatMap((name) => [this.keys.window(job, name), ...cells.map((c) => this.keys.cell(job, name, c.name))])];
-      pipeline.readWindows(keys.length, ...keys, String(cells.length), ...cells.map((c) => c.op), ...names);
+      const keys = [this.keys.versions(job), ...names.flatMap((name) => windowReadKeys(this.keys, job, name, cells))];
+      pipeline.readWindows(keys.length, ...keys, String(cells.length), ...cells.flatMap((c) => [c.name, c.op]), ...names);
     }
     const replies = ((await pipeline.exec()) ?? []).flatMap(([err, reply]) => {
       if (err) throw err;
@@ -259,12 +259,11 @@ export class RedisState {
     if (sessions.length > 0) (pipeline as unknown as ScriptedPipeline).forgetSessions(1, this.keys.sessions(job), ...sessions);
     // a set cell is a HyperLogLog per key: the script expires each of the windows'
     const keyed: string[] = [];
+    const numbers = cells.some((cell) => cell.op !== 'hll');
     for (const name of names) {
       pipeline.expire(this.keys.window(job, name), this.closedWindowTtlSeconds);
-      for (const cell of cells) {
-        if (cell.op === 'hll') keyed.push(this.keys.window(job, name), this.keys.cell(job, name, cell.name));
-        else pipeline.expire(this.keys.cell(job, name, cell.name), this.closedWindowTtlSeconds);
-      }
+      if (numbers) pipeline.expire(this.keys.cells(job, name), this.closedWindowTtlSeconds);
+      for (const cell of cells) if (cell.op === 'hll') keyed.push(this.keys.window(job, name), this.keys.cell(job, name, cell.name));
     }
     for (let at = 0; at < keyed.length; at += 2 * WINDOWS_PER_READ) {
       const pairs = keyed.slice(at, at + 2 * WINDOWS_PER_READ);

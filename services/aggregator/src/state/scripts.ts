@@ -1,4 +1,5 @@
 import { CELL_FUNCTIONS, SESSION_FUNCTIONS } from './session-scripts';
+import { HASH_FUNCTIONS, WINDOW_FUNCTIONS } from './window-scripts';
 
 /**
  * Takes ownership of a partition: bumps its epoch (fencing out the previous owner) and
@@ -34,16 +35,18 @@ return { tostring(epoch), offset, redis.call('HGET', KEYS[1], 'maxTs') or '' }
  * = not counted (behind: the catch-up reader's), or the exact position it is counted from.
  *
  * Every window the batch changes gets its version bumped (its results' version, whatever its
- * values do: a sum may fall). A window counted before versions existed starts from its total
- * count, where the results it had then (twice the total) left off.
+ * values do: a sum may fall): a session's as it is merged, the other windows' all at once
+ * after the deltas (touchWindows: a window counted before versions existed starts from its
+ * total count, where the results it had then, twice the total, left off).
  *
  * A cell's value comes as its decimal text, and goes to Redis as that text: a Lua number would
  * be turned into text by Redis, which since 7.2 may write a round one with an exponent
  * (1e+08), and HINCRBY refuses that.
  *
- * Aggregates' cells beside the counts: `incr` adds (a sum leaving Redis's 64-bit range is
- * marked "overflow" instead of failing the batch forever), `min`/`max` compare and set, `hll`
- * adds the batch's elements to the key's HyperLogLog (`<cell hash>|<key>`).
+ * Aggregates' cells beside the counts: a window's number cells are one hash (`#<window>`
+ * under the job's prefix, fields `<cell>|<key>`) updated with one read and one write per
+ * batch (applyCells: `incr` adds, `min`/`max` compare and set); `hll` adds the batch's elements
+ * to the key's HyperLogLog (`<window>|<cell>|<key>`).
  *
  * A session job's window delta is one key's session as the batch saw it: it is first merged
  * with that key's open sessions it overlaps (SESSION_FUNCTIONS), and the window it updates is
@@ -75,7 +78,7 @@ local from, to = tonumber(ARGV[2]), tonumber(ARGV[3])
 local writtenAt = ARGV[6]
 local jobs = tonumber(ARGV[7])
 local field = ARGV[8]
-local prefixes, cells, gaps = {}, {}, {}
+local prefixes, cells, cellOps, gaps = {}, {}, {}, {}
 local counted = {}
 for j = 1, jobs do
   local a, k = 8 + 5 * (j - 1), 1 + 7 * (j - 1)
@@ -84,6 +87,9 @@ for j = 1, jobs do
   local list = {}
   for name, op in string.gmatch(ARGV[a + 3], '(%S+) (%S+)') do list[#list + 1] = { name, op } end
   cells[j] = list
+  local ops = {}
+  for _, cell in ipairs(list) do ops[cell[1]] = cell[2] end
+  cellOps[j] = ops
   gaps[j] = ARGV[a + 5]
   local want, at = ARGV[a + 4], redis.call('HGET', KEYS[k + 5], field)
   if want == 'skip' then
@@ -97,11 +103,14 @@ for j = 1, jobs do
     counted[#counted + 1] = KEYS[k + 5]
   end
 end
+${HASH_FUNCTIONS}
 ${CELL_FUNCTIONS}
 ${SESSION_FUNCTIONS}
+${WINDOW_FUNCTIONS}
 local deltas = cjson.decode(ARGV[9 + 5 * jobs])
 local total = #deltas
 local d = 1
+local touched = {}
 while d <= total do
   local j = deltas[d] + 1
   local k = 1 + 7 * (j - 1)
@@ -109,41 +118,39 @@ while d <= total do
   local session = gaps[j] ~= ''
   if session then start, score = mergeSession(j, k, deltas[d + 4], start, score) end
   local window = prefixes[j] .. start
-  local versions = KEYS[k + 4]
-  local changes = redis.call('HINCRBY', versions, start, 1)
-  -- the open set needs a window once (its end never moves; a session's does): a closed
-  -- window gets no delta (the batch would be refused), so one with changes is still in it
-  if changes == 1 or session then
-    local opened = redis.call('ZADD', KEYS[k + 2], score, start)
-    if changes == 1 and opened == 0 and not session then
-      -- open before versions existed: its results' versions were twice its total
-      local counts = 0
-      for _, c in ipairs(redis.call('HVALS', window)) do counts = counts + tonumber(c) end
-      if counts > 0 then redis.call('HINCRBY', versions, start, string.format('%d', counts)) end
-    end
+  if session then
+    redis.call('HINCRBY', KEYS[k + 4], start, 1)
+    redis.call('ZADD', KEYS[k + 2], score, start)
+    if writtenAt ~= '' then redis.call('HSETNX', KEYS[k + 3], start, writtenAt) end
+  else
+    local t = touched[j] or { names = {}, scores = {} }
+    touched[j] = t
+    t.names[#t.names + 1], t.scores[#t.scores + 1] = start, score
   end
   d = d + 4
   for _ = 1, n do
     redis.call('HINCRBY', window, deltas[d], deltas[d + 1])
     d = d + 2
   end
+  local fields, ops, values = {}, {}, {}
   for _, cell in ipairs(cells[j]) do
-    local hash, op, m = window .. '|' .. cell[1], cell[2], deltas[d]
+    local op, m = cell[2], deltas[d]
     d = d + 1
     for _ = 1, m do
       local key, value = deltas[d], deltas[d + 1]
       if op == 'hll' then
         -- value: the elements the batch saw for the key; unpack takes a few thousand at a time
-        local set = hash .. '|' .. key
+        local set = window .. '|' .. cell[1] .. '|' .. key
         for from = 1, #value, 4000 do redis.call('PFADD', set, unpack(value, from, math.min(from + 3999, #value))) end
       else
-        applyCell(hash, op, key, value)
+        fields[#fields + 1], ops[#ops + 1], values[#values + 1] = cell[1] .. '|' .. key, op, value
       end
       d = d + 2
     end
   end
-  if writtenAt ~= '' then redis.call('HSETNX', KEYS[k + 3], start, writtenAt) end
+  applyCells(prefixes[j] .. '#' .. start, fields, ops, values)
 end
+for j, t in pairs(touched) do touchWindows(1 + 7 * (j - 1), prefixes[j], t.names, t.scores, writtenAt) end
 for _, positions in ipairs(counted) do
   redis.call('HSET', positions, field, ARGV[3])
   local seen = tonumber(redis.call('HGET', positions, field .. ':ts') or '')
@@ -189,30 +196,49 @@ return windows
 /**
  * Windows' state, each window's in one step (its version and values come from the same
  * checkpoint): per window [version or '', counts as a flat HGETALL, then each cell's values as
- * flat key, value pairs: a hash cell's HGETALL, a set cell's estimate (PFCOUNT) per key of the
- * window]. Many windows per call: a catch-up closes thousands, and a call per window cost
- * Redis more in calling the script than in reading (docs/benchmarks.md).
- * KEYS: versions, then per window its hash and its cells' hashes
- * ARGV: C (cells per window), each cell's op, then each window's name
+ * flat key, value pairs: a number cell's from the window's cells hash, a set cell's estimate
+ * (PFCOUNT) per key of the window]. Many windows per call: a catch-up closes thousands, and a
+ * call per window cost Redis more in calling the script than in reading (docs/benchmarks.md).
+ * KEYS: versions, then per window its hash, and when the job has cells its cells hash and
+ * each set cell's prefix
+ * ARGV: C (cells per window), each cell's name and op, then each window's name
  */
 export const READ_WINDOWS = `
 local c = tonumber(ARGV[1])
+local index, sets = {}, 0
+for k = 1, c do
+  index[ARGV[2 * k]] = k
+  if ARGV[2 * k + 1] == 'hll' then sets = sets + 1 end
+end
+local per = c == 0 and 1 or 2 + sets
 local out = {}
-for i = 2 + c, #ARGV do
-  local base = 2 + (i - 2 - c) * (1 + c)
+for i = 2 + 2 * c, #ARGV do
+  local base = 2 + (i - 2 - 2 * c) * per
   local counts = redis.call('HGETALL', KEYS[base])
   local one = { redis.call('HGET', KEYS[1], ARGV[i]) or '', counts }
-  for k = 1, c do
-    if ARGV[1 + k] == 'hll' then
-      local estimates = {}
-      for x = 1, #counts, 2 do
-        estimates[#estimates + 1] = counts[x]
-        estimates[#estimates + 1] = redis.call('PFCOUNT', KEYS[base + k] .. '|' .. counts[x])
+  local lists = {}
+  for k = 1, c do lists[k] = {} end
+  if c > sets then
+    local flat = redis.call('HGETALL', KEYS[base + 1])
+    for x = 1, #flat, 2 do
+      local name, key = string.match(flat[x], '^([^|]*)|(.*)$')
+      local list = lists[index[name] or 0]
+      if list then
+        list[#list + 1] = key
+        list[#list + 1] = flat[x + 1]
       end
-      one[#one + 1] = estimates
-    else
-      one[#one + 1] = redis.call('HGETALL', KEYS[base + k])
     end
+  end
+  local set = 0
+  for k = 1, c do
+    if ARGV[2 * k + 1] == 'hll' then
+      set = set + 1
+      for x = 1, #counts, 2 do
+        lists[k][#lists[k] + 1] = counts[x]
+        lists[k][#lists[k] + 1] = redis.call('PFCOUNT', KEYS[base + 1 + set] .. '|' .. counts[x])
+      end
+    end
+    one[#one + 1] = lists[k]
   end
   out[#out + 1] = one
 end
@@ -232,68 +258,4 @@ for i = 1, #KEYS, 2 do
   expired = expired + #fields
 end
 return expired
-`;
-
-/**
- * Registers a job as the jobs file defines it: the same fingerprint as registered keeps its
- * generation and positions; a changed one starts the next generation from the given offsets;
- * a job never registered is new (generation 1, from the given offsets), unless it has state
- * from before registrations existed: then it is adopted, its positions the partitions' offsets
- * (what every job had counted then). Every instance starting with the same jobs file gets the
- * same answer, whichever runs first. `recompute` starts the next generation of a registered
- * job whatever its fingerprint. A file with the definition a generation still catching up
- * replaced (`replaced`, kept while `retiring` is) is 'stale', and nothing changes: a copy of the
- * old jobs file started during a rolling deploy must not flip the job back (an intended change
- * back: `recompute`, or once the new generation is live). Returns [generation,
- * 'same'|'new'|'changed'|'adopted'|'stale', the previous generation's state name or '', a
- * generation before it still to remove or ''].
- * KEYS: registry; ARGV: name, fingerprint, now, key prefix (`st:{ns}:`), topic, '1' when a
- * new generation's start misses records retention dropped (else '0'), 'recompute' or '', then
- * per partition its start offset for a new generation
- */
-export const REGISTER_JOB = `
-local name, fingerprint, prefix, topic = ARGV[1], ARGV[2], ARGV[4], ARGV[5]
-local stateOf = function(generation) return generation == 1 and name or (name .. '~g' .. generation) end
-local raw = redis.call('HGET', KEYS[1], name)
-local generation, status, previous, older, replaced = 1, 'new', '', '', nil
-if raw then
-  local entry = cjson.decode(raw)
-  if entry.fingerprint == fingerprint and ARGV[7] ~= 'recompute' then return { tostring(entry.generation), 'same', '', '' } end
-  if entry.retiring and entry.replaced == fingerprint and ARGV[7] ~= 'recompute' then return { tostring(entry.generation), 'stale', '', '' } end
-  generation, status, previous, older = entry.generation + 1, 'changed', stateOf(entry.generation), entry.retiring or ''
-  replaced = entry.fingerprint
-elseif redis.call('EXISTS', prefix .. 'open:' .. name, prefix .. 'closed:' .. name, prefix .. 'versions:' .. name) > 0 then
-  status = 'adopted'
-end
-local positions = prefix .. 'pos:' .. stateOf(generation)
-redis.call('DEL', positions)
-for p = 0, #ARGV - 8 do
-  local field = topic .. ':' .. p
-  local offset, maxTs = ARGV[8 + p], nil
-  if status == 'adopted' then
-    local counted = redis.call('HMGET', prefix .. 'part:' .. topic .. ':' .. p, 'offset', 'maxTs')
-    if counted[1] then offset, maxTs = counted[1], counted[2] end
-  end
-  redis.call('HSET', positions, field, offset)
-  if maxTs then redis.call('HSET', positions, field .. ':ts', maxTs) end
-end
-local entry = { fingerprint = fingerprint, generation = generation, since = tonumber(ARGV[3]) }
-if previous ~= '' then entry.retiring, entry.replaced = previous, replaced end
-if ARGV[6] == '1' and status ~= 'adopted' then entry.partial = true end
-redis.call('HSET', KEYS[1], name, cjson.encode(entry))
-return { tostring(generation), status, previous, older }
-`;
-
-/**
- * Once a replaced generation's state is removed, its registration stops naming it (unless
- * another change has replaced the entry meanwhile). KEYS: registry; ARGV: name, state name
- */
-export const RETIRED = `
-local raw = redis.call('HGET', KEYS[1], ARGV[1])
-if not raw then return 0 end
-local entry = cjson.decode(raw)
-if entry.retiring ~= ARGV[2] then return 0 end
-entry.retiring, entry.replaced = nil, nil
-redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(entry))
-return 1
 `;

@@ -4,21 +4,45 @@
  */
 
 /**
- * `applyCell(hash, op, key, value)`: a number cell's value folded in by its op. `incr` adds (a
- * sum leaving Redis's 64-bit range is marked "overflow" instead of failing the batch forever;
- * an overflowed sum folded in stays overflowed), `min`/`max` compare and set.
+ * `applyCells(hash, fields, ops, values)`: number cells' values folded into a window's cells
+ * hash (fields `<cell>|<key>`) by their ops, in one HMGET and one HSET: a call per cell and key
+ * was most of an aggregating job's Redis time (docs/benchmarks.md). `incr` adds, exactly while
+ * both numbers are below 2^52 (Lua's numbers are doubles), else with HINCRBY (a sum leaving
+ * Redis's 64-bit range is marked "overflow" instead of failing the batch forever; an
+ * overflowed sum folded in stays overflowed); `min`/`max` compare and set. Values come and go
+ * as decimal text, written with %d: never an exponent (see CHECKPOINT_BATCH).
  */
 export const CELL_FUNCTIONS = `
-local function applyCell(hash, op, key, value)
+local EXACT = 2 ^ 52
+-- the new value of a field (nil: unchanged; false: too large here, add it with HINCRBY)
+local function folded(op, current, value)
+  if not current then return value end
   if op == 'incr' then
-    local added = redis.pcall('HINCRBY', hash, key, value)
-    if type(added) == 'table' and added.err then redis.call('HSET', hash, key, 'overflow') end
-  else
-    local current, v = tonumber(redis.call('HGET', hash, key)), tonumber(value)
-    if v ~= nil and (current == nil or (op == 'min' and v < current) or (op == 'max' and v > current)) then
-      redis.call('HSET', hash, key, value)
+    if current == 'overflow' then return nil end
+    if value == 'overflow' then return value end
+    local a, b = tonumber(current), tonumber(value)
+    if a and b and math.abs(a) < EXACT and math.abs(b) < EXACT then return string.format('%d', a + b) end
+    return false
+  end
+  local c, v = tonumber(current), tonumber(value)
+  if v ~= nil and (c == nil or (op == 'min' and v < c) or (op == 'max' and v > c)) then return value end
+  return nil
+end
+
+local function applyCells(hash, fields, ops, values)
+  if #fields == 0 then return end
+  local current, out = hmgetAll(hash, fields), {}
+  for i = 1, #fields do
+    local new = folded(ops[i], current[i], values[i])
+    if new then
+      out[#out + 1] = fields[i]
+      out[#out + 1] = new
+    elseif new == false then
+      local added = redis.pcall('HINCRBY', hash, fields[i], values[i])
+      if type(added) == 'table' and added.err then redis.call('HSET', hash, fields[i], 'overflow') end
     end
   end
+  hsetPairs(hash, out)
 end
 `;
 
@@ -39,15 +63,22 @@ local function foldSession(j, key, fromName, toName)
   local from, to = prefixes[j] .. fromName, prefixes[j] .. toName
   local count = redis.call('HGET', from, key)
   if count then redis.call('HINCRBY', to, key, count) end
+  local source = prefixes[j] .. '#' .. fromName
+  local flat = redis.call('HGETALL', source)
+  local fields, ops, values = {}, {}, {}
+  for i = 1, #flat, 2 do
+    local op = cellOps[j][string.match(flat[i], '^([^|]*)|')]
+    if op then
+      fields[#fields + 1], ops[#ops + 1], values[#values + 1] = flat[i], op, flat[i + 1]
+    end
+  end
+  applyCells(prefixes[j] .. '#' .. toName, fields, ops, values)
+  redis.call('DEL', source)
   for _, cell in ipairs(cells[j]) do
-    local source, target, op = from .. '|' .. cell[1], to .. '|' .. cell[1], cell[2]
-    if op == 'hll' then
-      if redis.call('EXISTS', source .. '|' .. key) == 1 then redis.call('PFMERGE', target .. '|' .. key, source .. '|' .. key) end
-      redis.call('DEL', source .. '|' .. key)
-    else
-      local value = redis.call('HGET', source, key)
-      if value then applyCell(target, op, key, value) end
-      redis.call('DEL', source)
+    if cell[2] == 'hll' then
+      local set, into = from .. '|' .. cell[1] .. '|' .. key, to .. '|' .. cell[1] .. '|' .. key
+      if redis.call('EXISTS', set) == 1 then redis.call('PFMERGE', into, set) end
+      redis.call('DEL', set)
     end
   end
   redis.call('DEL', from)

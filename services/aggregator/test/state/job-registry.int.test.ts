@@ -68,7 +68,7 @@ describe('JobRegistry and per-job positions against a real Redis', () => {
 
   it("removes one generation's state and nothing of another's", async () => {
     await redis.hset(state.keys.window('g', 1000), 'x', '1');
-    await redis.hset(state.keys.cell('g', 1000, 'sum'), 'x', '1');
+    await redis.hset(state.keys.cells('g', 1000), 'sum|x', '1');
     await redis.zadd(state.keys.open('g'), 2000, '1000');
     await redis.hset(state.keys.window('g~g2', 1000), 'x', '1');
     await redis.hset(state.keys.window('g-other', 1000), 'x', '1');

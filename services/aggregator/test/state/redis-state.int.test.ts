@@ -247,9 +247,10 @@ describe('RedisState against a real Redis', () => {
       // a refused batch changes nothing, the version included
       expect(await checkpointOf(own, 0, [withCells(0, { ORD: 1 }, [{ ORD: 1 }, { ORD: 1 }, { ORD: 1 }])])).toBe('OFFSET');
       expect((await state.openWindows('g', Infinity, cells))[0]!.changes).toBe(2);
-      // retired: every cell's hash expires with the window
+      // retired: the window's cells hash (all its number cells) expires with it
       await state.retire('g', [{ windowStart: 0 }], cells);
-      for (const cell of cells) expect(await redis.ttl(state.keys.cell('g', 0, cell.name))).toBeGreaterThan(0);
+      expect(await redis.ttl(state.keys.cells('g', 0))).toBeGreaterThan(0);
+      expect(await redis.hlen(state.keys.cells('g', 0))).toBe(6);
     });
 
     it('sends round values as their digits: 100,000,000 is added and compared as such (Redis 7.2+ writes a Lua number like it as 1e+08)', async () => {
@@ -260,6 +261,25 @@ describe('RedisState against a real Redis', () => {
       expect(await checkpointOf(own, 1, [withCells(0, { x: 1 }, [{ x: 100_000_000 }, { x: 1e14 }, { x: 1 }])])).toBe('OK');
       const [window] = await state.openWindows('g', Infinity, cells);
       expect(window!.cells).toEqual([{ x: 200_000_000 }, { x: 1e14 }, { x: 100_000_000 }]);
+    });
+
+    it('adds exactly on both sides of 2^52 (Lua adds below it, HINCRBY above), thousands of keys in one window at once', async () => {
+      const own = await state.acquire('t', 0, '0');
+      const keys = Array.from({ length: 5000 }, (_, i) => `k${i}`); // 15,000 cell fields: more than one unpack() takes
+      const batch = (from: number, sum: number, extreme: number) =>
+        checkpointOf(own, from, [
+          withCells(
+            0,
+            Object.fromEntries(keys.map((k) => [k, 1])),
+            [sum, extreme, extreme].map((v) => Object.fromEntries(keys.map((k) => [k, v]))),
+          ),
+        ]);
+      expect(await batch(0, 4_500_000_000_000_000, 5)).toBe('OK');
+      expect(await batch(1, 4_500_000_000_000_000, -3)).toBe('OK'); // 9e15, added in Lua
+      expect(await batch(2, 1, 9)).toBe('OK'); // 9e15 is past 2^52: HINCRBY
+      const [window] = await state.openWindows('g', Infinity, cells);
+      expect(new Set(keys.map((k) => window!.cells.map((c) => c[k]).join(' ')))).toEqual(new Set(['9000000000000001 -3 9']));
+      expect(window!.counts.k4999).toBe(3);
     });
 
     it("marks a sum that leaves Redis's 64-bit range as overflow and goes on: the batch is not refused forever", async () => {
@@ -282,7 +302,7 @@ describe('RedisState against a real Redis', () => {
       const own = await state.acquire('t', 0, '0');
       expect(await checkpointOf(own, 0, [delta('g', 0, { a: 1 })])).toBe('OK');
       const [window] = await state.openWindows('g');
-      expect(window).toMatchObject({ counts: { a: 41, b: 2 }, changes: 43 });
+      expect(window).toMatchObject({ counts: { a: 41, b: 2 }, changes: 44 }); // 1 + its total, this batch's event included
       // its last result then had version 2 x 42 (+1 if final): the new one is above either
       expect(window!.changes * 2).toBeGreaterThan(2 * 42 + 1);
     });
