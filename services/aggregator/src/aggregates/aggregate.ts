@@ -3,7 +3,7 @@ import type { SourceEvent } from '@streamtally/contracts/sources';
 /**
  * How a state cell folds values: `incr` adds (Redis HINCRBY), `min` and `max` keep the
  * smallest or largest (compare-and-set in the checkpoint script), `hll` adds the value to a
- * HyperLogLog (PFADD: adding one twice changes nothing). Folding is associative and
+ * set, exact while small, then a HyperLogLog (adding one twice changes nothing). Folding is associative and
  * commutative, so cells merge across batches and partitions whatever the order.
  */
 export type NumberOp = 'incr' | 'min' | 'max';
@@ -23,7 +23,7 @@ export interface NumberCell {
   read(event: SourceEvent): number | null | Refusal;
 }
 
-/** A set an aggregate keeps per key and window, approximately (a HyperLogLog per key: `<window>|<cell>|<key>`). */
+/** A set an aggregate keeps per key and window: its values while few, then a HyperLogLog (state/cell-scripts.ts). */
 export interface SetCell {
   name: string;
   op: 'hll';

@@ -4,9 +4,11 @@ import type { AggregateKind } from './aggregate';
 export const DISTINCT_STANDARD_ERROR = 0.0081;
 
 /**
- * How many distinct values a field takes per key, estimated by a Redis HyperLogLog per key and
+ * How many distinct values a field takes per key: exact up to SMALL_SET_MAX values per key and
+ * window (kept in the window's cells hash), then estimated by a Redis HyperLogLog per key and
  * window (at most 12 KB each, far less while small), updated in the checkpoint script like the
- * other cells. Adding a value twice changes nothing, so a replayed batch cannot count it again.
+ * other cells (state/cell-scripts.ts). Adding a value twice changes nothing, so a replayed
+ * batch cannot count it again.
  * The keys folded into `other` do not combine: their distinct counts cannot be added.
  */
 export const distinct: AggregateKind = {

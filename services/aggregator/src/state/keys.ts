@@ -10,12 +10,12 @@ export function stateKeys(namespace: string) {
     /** hash: key -> count; a window's name is its start, a session's `start|key` */
     window: (job: string, window: WindowName) => `${p}:win:${job}:${window}`,
     /**
-     * hash: `<cell>|<key>` -> a number cell of the window (a fixed-point sum, a minimum…), beside
-     * its counts; `#` starts no window's name
+     * hash: `<cell>|<key>` -> a cell of the window (a fixed-point sum, a minimum, a small set…),
+     * beside its counts; `#` starts no window's name
      */
     cells: (job: string, window: WindowName) => `${p}:win:${job}:#${window}`,
-    /** a set cell's HyperLogLogs, one per key: `<this>|<key>` */
-    cell: (job: string, window: WindowName, cell: string) => `${p}:win:${job}:${window}|${cell}`,
+    /** a set cell's HyperLogLog for one key, once its set is past SMALL_SET_MAX */
+    setOf: (job: string, window: WindowName, cell: string, key: string) => `${p}:win:${job}:${window}|${cell}|${key}`,
     /** hash: a session job's key -> its open sessions, "start end start end…" */
     sessions: (job: string) => `${p}:sessions:${job}`,
     /** hash: a session merged into an earlier one -> "start joined, its version, its end", until its results are retracted */
@@ -61,9 +61,7 @@ export function positionField(topic: string, partition: number): string {
   return `${topic}:${partition}`;
 }
 
-/** A window's keys as READ_WINDOWS takes them: its counts, and with cells its cells hash and its set cells' prefixes. */
-export function windowReadKeys(keys: ReturnType<typeof stateKeys>, job: string, name: string, cells: readonly { name: string; op: string }[]): string[] {
-  if (cells.length === 0) return [keys.window(job, name)];
-  const sets = cells.filter((c) => c.op === 'hll').map((c) => keys.cell(job, name, c.name));
-  return [keys.window(job, name), keys.cells(job, name), ...sets];
+/** A window's keys as READ_WINDOWS takes them: its counts, and with cells its cells hash. */
+export function windowReadKeys(keys: ReturnType<typeof stateKeys>, job: string, name: string, cells: readonly unknown[]): string[] {
+  return cells.length === 0 ? [keys.window(job, name)] : [keys.window(job, name), keys.cells(job, name)];
 }

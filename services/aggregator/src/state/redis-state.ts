@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { PartitionProgress } from '../windowing/watermark';
-import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS, EXPIRE_KEYED, READ_WINDOWS } from './scripts';
+import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS, EXPIRE_SETS, READ_WINDOWS } from './scripts';
 import { positionField, stateKeys, windowReadKeys } from './keys';
 import { FORGET_SESSIONS } from './session-scripts';
 import type { CheckpointOutcome, CheckpointRequest, JobPosition, Ownership } from './checkpoint-request';
@@ -35,7 +35,7 @@ interface ScriptedRedis extends Redis {
 /** A pipeline with the scripts defined on the client (ioredis adds them to its pipelines). */
 interface ScriptedPipeline {
   readWindows(numKeys: number, ...args: string[]): void;
-  expireKeyed(numKeys: number, ...args: string[]): void;
+  expireSets(numKeys: number, ...args: string[]): void;
   forgetSessions(numKeys: number, ...args: string[]): void;
   exec: () => ReturnType<ReturnType<Redis['pipeline']>['exec']>;
 }
@@ -59,7 +59,7 @@ export class RedisState {
     redis.defineCommand('closeWindows', { numberOfKeys: 2, lua: CLOSE_WINDOWS });
     redis.defineCommand('clearPending', { numberOfKeys: 1, lua: CLEAR_PENDING });
     redis.defineCommand('readWindows', { lua: READ_WINDOWS });
-    redis.defineCommand('expireKeyed', { lua: EXPIRE_KEYED });
+    redis.defineCommand('expireSets', { lua: EXPIRE_SETS });
     redis.defineCommand('forgetSessions', { lua: FORGET_SESSIONS });
     this.redis = redis as ScriptedRedis;
   }
@@ -257,17 +257,17 @@ export class RedisState {
     pipeline.hdel(this.keys.versions(job), ...names);
     const sessions = windows.flatMap((w) => (w.sessionKey === undefined ? [] : [w.sessionKey, String(w.windowStart)]));
     if (sessions.length > 0) (pipeline as unknown as ScriptedPipeline).forgetSessions(1, this.keys.sessions(job), ...sessions);
-    // a set cell is a HyperLogLog per key: the script expires each of the windows'
-    const keyed: string[] = [];
-    const numbers = cells.some((cell) => cell.op !== 'hll');
+    // a set cell past SMALL_SET_MAX is a HyperLogLog per key: the script expires the windows' ones
+    const sets: string[] = [];
+    const hasSets = cells.some((cell) => cell.op === 'hll');
     for (const name of names) {
       pipeline.expire(this.keys.window(job, name), this.closedWindowTtlSeconds);
-      if (numbers) pipeline.expire(this.keys.cells(job, name), this.closedWindowTtlSeconds);
-      for (const cell of cells) if (cell.op === 'hll') keyed.push(this.keys.window(job, name), this.keys.cell(job, name, cell.name));
+      if (cells.length > 0) pipeline.expire(this.keys.cells(job, name), this.closedWindowTtlSeconds);
+      if (hasSets) sets.push(this.keys.cells(job, name), this.keys.window(job, name));
     }
-    for (let at = 0; at < keyed.length; at += 2 * WINDOWS_PER_READ) {
-      const pairs = keyed.slice(at, at + 2 * WINDOWS_PER_READ);
-      (pipeline as unknown as ScriptedPipeline).expireKeyed(pairs.length, ...pairs, String(this.closedWindowTtlSeconds));
+    for (let at = 0; at < sets.length; at += 2 * WINDOWS_PER_READ) {
+      const pairs = sets.slice(at, at + 2 * WINDOWS_PER_READ);
+      (pipeline as unknown as ScriptedPipeline).expireSets(pairs.length, ...pairs, String(this.closedWindowTtlSeconds));
     }
     await pipeline.exec();
   }

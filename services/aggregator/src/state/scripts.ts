@@ -1,4 +1,5 @@
-import { CELL_FUNCTIONS, SESSION_FUNCTIONS } from './session-scripts';
+import { CELL_FUNCTIONS, SET_TEXT_FUNCTIONS } from './cell-scripts';
+import { SESSION_FUNCTIONS } from './session-scripts';
 import { HASH_FUNCTIONS, WINDOW_FUNCTIONS } from './window-scripts';
 
 /**
@@ -43,10 +44,10 @@ return { tostring(epoch), offset, redis.call('HGET', KEYS[1], 'maxTs') or '' }
  * be turned into text by Redis, which since 7.2 may write a round one with an exponent
  * (1e+08), and HINCRBY refuses that.
  *
- * Aggregates' cells beside the counts: a window's number cells are one hash (`#<window>`
- * under the job's prefix, fields `<cell>|<key>`) updated with one read and one write per
- * batch (applyCells: `incr` adds, `min`/`max` compare and set); `hll` adds the batch's elements
- * to the key's HyperLogLog (`<window>|<cell>|<key>`).
+ * Aggregates' cells beside the counts: a window's cells are one hash (`#<window>` under the
+ * job's prefix, fields `<cell>|<key>`) updated with one read and one write per batch
+ * (applyCells, state/cell-scripts.ts: `incr` adds, `min`/`max` compare and set, `hll` adds the
+ * batch's elements to the key's set, exact while small, then a HyperLogLog).
  *
  * A session job's window delta is one key's session as the batch saw it: it is first merged
  * with that key's open sessions it overlaps (SESSION_FUNCTIONS), and the window it updates is
@@ -132,23 +133,19 @@ while d <= total do
     redis.call('HINCRBY', window, deltas[d], deltas[d + 1])
     d = d + 2
   end
-  local fields, ops, values = {}, {}, {}
+  local fields, ops, values, sets = {}, {}, {}, {}
   for _, cell in ipairs(cells[j]) do
     local op, m = cell[2], deltas[d]
     d = d + 1
     for _ = 1, m do
-      local key, value = deltas[d], deltas[d + 1]
-      if op == 'hll' then
-        -- value: the elements the batch saw for the key; unpack takes a few thousand at a time
-        local set = window .. '|' .. cell[1] .. '|' .. key
-        for from = 1, #value, 4000 do redis.call('PFADD', set, unpack(value, from, math.min(from + 3999, #value))) end
-      else
-        fields[#fields + 1], ops[#ops + 1], values[#values + 1] = cell[1] .. '|' .. key, op, value
-      end
+      -- a set cell's value: the elements the batch saw for the key
+      local field = cell[1] .. '|' .. deltas[d]
+      fields[#fields + 1], ops[#ops + 1], values[#values + 1] = field, op, deltas[d + 1]
+      if op == 'hll' then sets[#fields] = window .. '|' .. field end
       d = d + 2
     end
   end
-  applyCells(prefixes[j] .. '#' .. start, fields, ops, values)
+  applyCells(prefixes[j] .. '#' .. start, fields, ops, values, sets)
 end
 for j, t in pairs(touched) do touchWindows(1 + 7 * (j - 1), prefixes[j], t.names, t.scores, writtenAt) end
 for _, positions in ipairs(counted) do
@@ -196,66 +193,64 @@ return windows
 /**
  * Windows' state, each window's in one step (its version and values come from the same
  * checkpoint): per window [version or '', counts as a flat HGETALL, then each cell's values as
- * flat key, value pairs: a number cell's from the window's cells hash, a set cell's estimate
- * (PFCOUNT) per key of the window]. Many windows per call: a catch-up closes thousands, and a
- * call per window cost Redis more in calling the script than in reading (docs/benchmarks.md).
- * KEYS: versions, then per window its hash, and when the job has cells its cells hash and
- * each set cell's prefix
+ * flat key, value pairs from the window's cells hash: a number, or a set's size (exact while
+ * small, a HyperLogLog's estimate (PFCOUNT) past that)]. Many windows per call: a catch-up
+ * closes thousands, and a call per window cost Redis more in calling the script than in
+ * reading (docs/benchmarks.md).
+ * KEYS: versions, then per window its hash, and when the job has cells its cells hash
  * ARGV: C (cells per window), each cell's name and op, then each window's name
  */
 export const READ_WINDOWS = `
+${SET_TEXT_FUNCTIONS}
 local c = tonumber(ARGV[1])
-local index, sets = {}, 0
+local index, isSet = {}, {}
 for k = 1, c do
   index[ARGV[2 * k]] = k
-  if ARGV[2 * k + 1] == 'hll' then sets = sets + 1 end
+  isSet[k] = ARGV[2 * k + 1] == 'hll'
 end
-local per = c == 0 and 1 or 2 + sets
+local per = c == 0 and 1 or 2
 local out = {}
 for i = 2 + 2 * c, #ARGV do
   local base = 2 + (i - 2 - 2 * c) * per
-  local counts = redis.call('HGETALL', KEYS[base])
-  local one = { redis.call('HGET', KEYS[1], ARGV[i]) or '', counts }
+  local one = { redis.call('HGET', KEYS[1], ARGV[i]) or '', redis.call('HGETALL', KEYS[base]) }
   local lists = {}
   for k = 1, c do lists[k] = {} end
-  if c > sets then
+  if c > 0 then
     local flat = redis.call('HGETALL', KEYS[base + 1])
     for x = 1, #flat, 2 do
       local name, key = string.match(flat[x], '^([^|]*)|(.*)$')
-      local list = lists[index[name] or 0]
-      if list then
-        list[#list + 1] = key
-        list[#list + 1] = flat[x + 1]
+      local k, value = index[name], flat[x + 1]
+      if k then
+        if isSet[k] then
+          value = value == '*' and redis.call('PFCOUNT', KEYS[base] .. '|' .. flat[x]) or #setElements(value)
+        end
+        lists[k][#lists[k] + 1] = key
+        lists[k][#lists[k] + 1] = value
       end
     end
   end
-  local set = 0
-  for k = 1, c do
-    if ARGV[2 * k + 1] == 'hll' then
-      set = set + 1
-      for x = 1, #counts, 2 do
-        lists[k][#lists[k] + 1] = counts[x]
-        lists[k][#lists[k] + 1] = redis.call('PFCOUNT', KEYS[base + 1 + set] .. '|' .. counts[x])
-      end
-    end
-    one[#one + 1] = lists[k]
-  end
+  for k = 1, c do one[#one + 1] = lists[k] end
   out[#out + 1] = one
 end
 return out
 `;
 
 /**
- * Expires set cells' HyperLogLogs of retired windows, one per key of each window: many windows
- * a call (a call per window was most of the script calls of a catch-up with `distinct`).
- * KEYS: pairs of a window (its counts name the keys) and a set cell's prefix; ARGV: seconds
+ * Expires the HyperLogLogs of retired windows' set cells (those past SMALL_SET_MAX, `*` in the
+ * cells hash), many windows a call (a call per window was most of the script calls of a
+ * catch-up with `distinct`).
+ * KEYS: pairs of a window's cells hash and the window's key; ARGV: seconds
  */
-export const EXPIRE_KEYED = `
+export const EXPIRE_SETS = `
 local expired = 0
 for i = 1, #KEYS, 2 do
-  local fields = redis.call('HKEYS', KEYS[i])
-  for _, key in ipairs(fields) do redis.call('EXPIRE', KEYS[i + 1] .. '|' .. key, ARGV[1]) end
-  expired = expired + #fields
+  local flat = redis.call('HGETALL', KEYS[i])
+  for x = 1, #flat, 2 do
+    if flat[x + 1] == '*' then
+      redis.call('EXPIRE', KEYS[i + 1] .. '|' .. flat[x], ARGV[1])
+      expired = expired + 1
+    end
+  end
 end
 return expired
 `;

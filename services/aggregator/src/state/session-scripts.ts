@@ -1,50 +1,8 @@
 /**
- * Lua pieces of CHECKPOINT_BATCH (state/scripts.ts), kept apart because sessions need them
- * twice: a batch's value goes into a cell the way a merged session's value does.
+ * Lua pieces of CHECKPOINT_BATCH (state/scripts.ts) for session windows: a batch's session is
+ * merged with the key's open sessions it overlaps, their cells folded as a batch's are
+ * (state/cell-scripts.ts).
  */
-
-/**
- * `applyCells(hash, fields, ops, values)`: number cells' values folded into a window's cells
- * hash (fields `<cell>|<key>`) by their ops, in one HMGET and one HSET: a call per cell and key
- * was most of an aggregating job's Redis time (docs/benchmarks.md). `incr` adds, exactly while
- * both numbers are below 2^52 (Lua's numbers are doubles), else with HINCRBY (a sum leaving
- * Redis's 64-bit range is marked "overflow" instead of failing the batch forever; an
- * overflowed sum folded in stays overflowed); `min`/`max` compare and set. Values come and go
- * as decimal text, written with %d: never an exponent (see CHECKPOINT_BATCH).
- */
-export const CELL_FUNCTIONS = `
-local EXACT = 2 ^ 52
--- the new value of a field (nil: unchanged; false: too large here, add it with HINCRBY)
-local function folded(op, current, value)
-  if not current then return value end
-  if op == 'incr' then
-    if current == 'overflow' then return nil end
-    if value == 'overflow' then return value end
-    local a, b = tonumber(current), tonumber(value)
-    if a and b and math.abs(a) < EXACT and math.abs(b) < EXACT then return string.format('%d', a + b) end
-    return false
-  end
-  local c, v = tonumber(current), tonumber(value)
-  if v ~= nil and (c == nil or (op == 'min' and v < c) or (op == 'max' and v > c)) then return value end
-  return nil
-end
-
-local function applyCells(hash, fields, ops, values)
-  if #fields == 0 then return end
-  local current, out = hmgetAll(hash, fields), {}
-  for i = 1, #fields do
-    local new = folded(ops[i], current[i], values[i])
-    if new then
-      out[#out + 1] = fields[i]
-      out[#out + 1] = new
-    elseif new == false then
-      local added = redis.pcall('HINCRBY', hash, fields[i], values[i])
-      if type(added) == 'table' and added.err then redis.call('HSET', hash, fields[i], 'overflow') end
-    end
-  end
-  hsetPairs(hash, out)
-end
-`;
 
 /**
  * `mergeSession(j, k, key, start, end)`: where a batch's session of `key` goes. Per session job,
@@ -63,25 +21,26 @@ local function foldSession(j, key, fromName, toName)
   local from, to = prefixes[j] .. fromName, prefixes[j] .. toName
   local count = redis.call('HGET', from, key)
   if count then redis.call('HINCRBY', to, key, count) end
-  local source = prefixes[j] .. '#' .. fromName
+  local source, target = prefixes[j] .. '#' .. fromName, prefixes[j] .. '#' .. toName
   local flat = redis.call('HGETALL', source)
-  local fields, ops, values = {}, {}, {}
+  local fields, ops, values, sets = {}, {}, {}, {}
   for i = 1, #flat, 2 do
-    local op = cellOps[j][string.match(flat[i], '^([^|]*)|')]
-    if op then
-      fields[#fields + 1], ops[#ops + 1], values[#values + 1] = flat[i], op, flat[i + 1]
+    local field, value = flat[i], flat[i + 1]
+    local op = cellOps[j][string.match(field, '^([^|]*)|')]
+    if op == 'hll' and value == '*' then
+      -- a set kept as a HyperLogLog: the merged session's becomes one too, this one merged in
+      local into, current = to .. '|' .. field, redis.call('HGET', target, field)
+      if current and current ~= '*' then pfaddAll(into, setElements(current)) end
+      redis.call('PFMERGE', into, from .. '|' .. field)
+      redis.call('HSET', target, field, '*')
+      redis.call('DEL', from .. '|' .. field)
+    elseif op then
+      fields[#fields + 1], ops[#ops + 1], values[#values + 1] = field, op, op == 'hll' and setElements(value) or value
+      sets[#fields] = to .. '|' .. field
     end
   end
-  applyCells(prefixes[j] .. '#' .. toName, fields, ops, values)
-  redis.call('DEL', source)
-  for _, cell in ipairs(cells[j]) do
-    if cell[2] == 'hll' then
-      local set, into = from .. '|' .. cell[1] .. '|' .. key, to .. '|' .. cell[1] .. '|' .. key
-      if redis.call('EXISTS', set) == 1 then redis.call('PFMERGE', into, set) end
-      redis.call('DEL', set)
-    end
-  end
-  redis.call('DEL', from)
+  applyCells(target, fields, ops, values, sets)
+  redis.call('DEL', source, from)
 end
 
 local function mergeSession(j, k, key, start, finish)

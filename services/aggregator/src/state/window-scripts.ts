@@ -11,6 +11,7 @@
  */
 export const HASH_FUNCTIONS = `
 local function hmgetAll(hash, fields)
+  if #fields <= 4000 then return redis.call('HMGET', hash, unpack(fields)) end
   local values = {}
   for from = 1, #fields, 4000 do
     local part = redis.call('HMGET', hash, unpack(fields, from, math.min(from + 3999, #fields)))

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniqueName } from '@streamtally/test-support';
+import { SMALL_SET_MAX } from '../../src/state/cell-scripts';
 import { packDeltas, RedisState } from '../../src/state/redis-state';
 import { WindowDelta } from '../../src/windowing/batch-aggregator';
 
@@ -306,7 +307,7 @@ describe('RedisState against a real Redis', () => {
       // its last result then had version 2 x 42 (+1 if final): the new one is above either
       expect(window!.changes * 2).toBeGreaterThan(2 * 42 + 1);
     });
-    it("keeps a set cell as a HyperLogLog per key: a replayed element counts once, a batch refused adds nothing, the window's keys expire with it", async () => {
+    it('keeps a set cell exactly while small, then as a HyperLogLog per key: a replayed element counts once, a batch refused adds nothing, the HyperLogLogs expire with the window', async () => {
       const sets = [{ name: 'users.hll', op: 'hll' as const }];
       const own = await state.acquire('t', 0, '0');
       const batch = (from: number, users: Record<string, string[]>) =>
@@ -325,15 +326,23 @@ describe('RedisState against a real Redis', () => {
           cells: new Map([['g', sets]]),
         });
       const many = Array.from({ length: 9000 }, (_, i) => `user-${i}`); // more than one unpack() can take at once
-      expect(await batch(0, { ORD: ['a', 'b', 'c'], LAX: many })).toBe('OK');
-      expect(await batch(1, { ORD: ['c', 'd'], 'x|y': ['z'] })).toBe('OK'); // "c" again: no new element
+      const upTo = (n: number) => Array.from({ length: n }, (_, i) => `u:${i}|é`); // separators and multi-byte text inside values
+      expect(await batch(0, { ORD: ['a', 'b', 'c'], LAX: many, SFO: upTo(SMALL_SET_MAX) })).toBe('OK');
+      expect(await batch(1, { ORD: ['c', 'd'], 'x|y': ['z'], SFO: upTo(SMALL_SET_MAX) })).toBe('OK'); // "c" again, SFO's all again: nothing new
       expect(await batch(1, { ORD: ['e', 'f', 'g'] })).toBe('OFFSET');
-      const [window] = await state.openWindows('g', Infinity, sets);
-      expect(window!.cells[0]!.ORD).toBe(4);
-      expect(window!.cells[0]!['x|y']).toBe(1);
+      let [window] = await state.openWindows('g', Infinity, sets);
+      expect(window!.cells[0]).toMatchObject({ ORD: 4, 'x|y': 1, SFO: SMALL_SET_MAX });
       expect(Math.abs((window!.cells[0]!.LAX as number) - 9000)).toBeLessThanOrEqual(4 * 0.0081 * 9000);
+      const hll = (key: string) => state.keys.setOf('g', 0, 'users.hll', key);
+      expect(await redis.exists(hll('ORD'), hll('SFO'), hll('x|y'))).toBe(0); // kept in the cells hash
+      // one more value: SFO's set becomes a HyperLogLog, with every value it had
+      expect(await batch(2, { SFO: [...upTo(SMALL_SET_MAX + 1), 'b'] })).toBe('OK');
+      [window] = await state.openWindows('g', Infinity, sets);
+      expect(window!.cells[0]!.SFO).toBe(SMALL_SET_MAX + 2);
+      expect(await redis.exists(hll('SFO'))).toBe(1);
       await state.retire('g', [{ windowStart: 0 }], sets);
-      for (const key of ['ORD', 'LAX', 'x|y']) expect(await redis.ttl(`${state.keys.cell('g', 0, 'users.hll')}|${key}`)).toBeGreaterThan(0);
+      for (const key of ['LAX', 'SFO']) expect(await redis.ttl(hll(key))).toBeGreaterThan(0);
+      expect(await redis.ttl(state.keys.cells('g', 0))).toBeGreaterThan(0);
     });
   });
 });

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniqueName } from '@streamtally/test-support';
+import { SMALL_SET_MAX } from '../../src/state/cell-scripts';
 import { RedisState } from '../../src/state/redis-state';
 import type { WindowDelta } from '../../src/windowing/batch-aggregator';
 
@@ -97,8 +98,23 @@ describe('session windows in the checkpoint script, against a real Redis', () =>
     expect(await state.mergedSessions('s')).toEqual([{ windowStart: 1200, sessionKey: 'ann', into: 1000, changes: 2, windowEnd: 1380 }]);
     // the later session's keys are gone: no state is left behind by a merge
     expect(await redis.keys(`${state.keys.window('s', '1200|ann')}*`)).toEqual([]);
+    expect(await redis.exists(state.keys.cells('s', '1200|ann'))).toBe(0);
     await state.forgetMerged('s', [{ windowStart: 1200, sessionKey: 'ann' }]);
     expect(await state.mergedSessions('s')).toEqual([]);
+  });
+
+  it('merges a set kept as a HyperLogLog (past SMALL_SET_MAX) into an exact one: the merged session counts the union, the later one leaves nothing behind', async () => {
+    const many = Array.from({ length: SMALL_SET_MAX + 8 }, (_, i) => `p${i}`);
+    await batch(session('ann', 1000, 1050, 3, 1, 1, ['a', 'b', 'p0']));
+    await batch(session('ann', 1200, 1260, many.length, 1, 1, many));
+    expect((await open()).map((w) => w.pages)).toEqual([{ ann: 3 }, { ann: many.length }]);
+    expect(await redis.exists(state.keys.setOf('s', '1200|ann', 'page.distinct', 'ann'))).toBe(1);
+    expect(await batch(session('ann', 1120, 1120, 1, 1, 1, ['c']))).toBe('OK');
+    const [merged] = await open();
+    // a, b, c and the 40 p's (p0 in both): 43, estimated by a HyperLogLog now
+    expect(Math.abs((merged!.pages!.ann as number) - (many.length + 3))).toBeLessThanOrEqual(1);
+    expect(await redis.exists(state.keys.setOf('s', '1000|ann', 'page.distinct', 'ann'))).toBe(1);
+    expect(await redis.keys(`${state.keys.window('s', '1200|ann')}*`)).toEqual([]);
   });
 
   it('moves every session into an earlier start a batch brings (the earliest start names the session)', async () => {

@@ -1,0 +1,111 @@
+/**
+ * Lua pieces of CHECKPOINT_BATCH (state/scripts.ts) for aggregates' cells, used by a batch and
+ * by a session merge alike (state/session-scripts.ts). A window's cells are one hash
+ * (`#<window>` under its job's prefix, fields `<cell>|<key>`), read with one HMGET and written
+ * with one HSET per window and batch: a call per cell and key was most of an aggregating job's
+ * Redis time (docs/benchmarks.md, session 15).
+ */
+
+/** How many distinct values a set cell keeps exactly, per key and window, before it becomes a HyperLogLog. */
+export const SMALL_SET_MAX = 32;
+
+/**
+ * A set cell's field: its values while there are at most SMALL_SET_MAX, each as
+ * `<bytes>:<value>` (any byte may be in a value), or `*` once they are kept in a HyperLogLog
+ * (`<window>|<cell>|<key>`, i.e. the window's key, `|` and the field). Shared with READ_WINDOWS.
+ */
+export const SET_TEXT_FUNCTIONS = `
+local function setElements(text)
+  local list, pos = {}, 1
+  while pos <= #text do
+    local colon = string.find(text, ':', pos, true)
+    local size = tonumber(string.sub(text, pos, colon - 1))
+    list[#list + 1] = string.sub(text, colon + 1, colon + size)
+    pos = colon + size + 1
+  end
+  return list
+end
+`;
+
+/**
+ * `applyCells(hash, fields, ops, values, sets)`: values folded into a window's cells by their
+ * ops. `incr` adds, exactly while both numbers are below 2^52 (Lua's numbers are doubles), else
+ * with HINCRBY (a sum leaving Redis's 64-bit range is marked "overflow" instead of failing the
+ * batch forever; an overflowed sum folded in stays overflowed); `min`/`max` compare and set;
+ * `hll` adds a list of values to the key's set (`sets[i]`: its HyperLogLog's name): exact while
+ * small, a HyperLogLog past SMALL_SET_MAX, and adding a value twice changes nothing. Numbers
+ * come and go as decimal text, written with %d: never an exponent (see CHECKPOINT_BATCH).
+ */
+export const CELL_FUNCTIONS = `
+${SET_TEXT_FUNCTIONS}
+local EXACT = 2 ^ 52
+-- the new value of a number field (nil: unchanged; false: too large here, add it with HINCRBY)
+local function folded(op, current, value)
+  if not current then return value end
+  if op == 'incr' then
+    if current == 'overflow' then return nil end
+    if value == 'overflow' then return value end
+    local a, b = tonumber(current), tonumber(value)
+    if a and b and math.abs(a) < EXACT and math.abs(b) < EXACT then return string.format('%d', a + b) end
+    return false
+  end
+  local c, v = tonumber(current), tonumber(value)
+  if v ~= nil and (c == nil or (op == 'min' and v < c) or (op == 'max' and v > c)) then return value end
+  return nil
+end
+
+local function pfaddAll(hll, list)
+  for from = 1, #list, 4000 do redis.call('PFADD', hll, unpack(list, from, math.min(from + 3999, #list))) end
+end
+
+-- the new text of a set field (nil: unchanged); the elements come distinct (a batch's set, or
+-- a merged session's)
+local function foldedSet(current, elements, hll)
+  if current == '*' then
+    pfaddAll(hll, elements)
+    return nil
+  end
+  if not current then
+    if #elements > ${SMALL_SET_MAX} then
+      pfaddAll(hll, elements)
+      return '*'
+    end
+    if #elements == 1 then return #elements[1] .. ':' .. elements[1] end
+    local parts = {}
+    for i, e in ipairs(elements) do parts[i] = #e .. ':' .. e end
+    return table.concat(parts)
+  end
+  local list, seen, added = current and setElements(current) or {}, {}, {}
+  for _, e in ipairs(list) do seen[e] = true end
+  for _, e in ipairs(elements) do
+    if not seen[e] then
+      seen[e] = true
+      list[#list + 1] = e
+      added[#added + 1] = #e .. ':' .. e
+    end
+  end
+  if #added == 0 then return nil end
+  if #list > ${SMALL_SET_MAX} then
+    pfaddAll(hll, list)
+    return '*'
+  end
+  return (current or '') .. table.concat(added)
+end
+
+local function applyCells(hash, fields, ops, values, sets)
+  if #fields == 0 then return end
+  local current, out = hmgetAll(hash, fields), {}
+  for i = 1, #fields do
+    local new
+    if ops[i] == 'hll' then new = foldedSet(current[i], values[i], sets[i]) else new = folded(ops[i], current[i], values[i]) end
+    if new then
+      out[#out + 1] = fields[i]
+      out[#out + 1] = new
+    elseif new == false then
+      local added = redis.pcall('HINCRBY', hash, fields[i], values[i])
+      if type(added) == 'table' and added.err then redis.call('HSET', hash, fields[i], 'overflow') end
+    end
+  end
+  hsetPairs(hash, out)
+end
+`;
