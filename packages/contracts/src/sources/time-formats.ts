@@ -25,9 +25,8 @@ export function timeReader(format: TimeFormat, zone = 'UTC'): TimeReader | strin
   if (typeof compiled === 'string') return compiled;
   return (value) => {
     if (typeof value !== 'string') return { error: `expected text in the form ${format}, got ${describe(value)}` };
-    const fields = compiled(value);
-    if (!fields) return { error: `expected text in the form ${format}, got ${JSON.stringify(value.slice(0, 40))}` };
-    const local = Date.UTC(fields.yyyy, fields.MM - 1, fields.dd, fields.HH, fields.mm, fields.ss, fields.SSS);
+    const local = compiled(value);
+    if (local === undefined) return { error: `expected text in the form ${format}, got ${JSON.stringify(value.slice(0, 40))}` };
     return local - offsetOf(local);
   };
 }
@@ -46,10 +45,12 @@ function iso(value: unknown): number | { error: string } {
   return Number.isNaN(ms) ? { error: `${JSON.stringify(value)} is not a valid date` } : ms;
 }
 
-type PatternFields = Record<Token, number>;
-
-/** A parser for a date pattern; fields absent from the pattern are 0 (a day's start), or 1 for month and day. */
-function compilePattern(pattern: string): ((text: string) => PatternFields | undefined) | string {
+/**
+ * A parser for a date pattern, to the local time as if it were UTC (ms); fields absent from the
+ * pattern are 0 (a day's start), or 1 for month and day. Each field is read from its capture
+ * by index, with no object per value: this runs once per event of a source with such a time.
+ */
+function compilePattern(pattern: string): ((text: string) => number | undefined) | string {
   const parts: (Token | string)[] = [];
   for (let at = 0; at < pattern.length;) {
     const token = TOKENS.find((t) => pattern.startsWith(t, at));
@@ -68,13 +69,18 @@ function compilePattern(pattern: string): ((text: string) => PatternFields | und
   const source = parts.map((p) => ((TOKENS as readonly string[]).includes(p) ? `(\\d{${p.length}})` : p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
   const regex = new RegExp(`^${source}$`);
   const order = parts.filter((p): p is Token => (TOKENS as readonly string[]).includes(p));
+  // each token's capture (1-based), 0 when the pattern has none
+  const [y, mo, d, h, mi, s, ms] = (['yyyy', 'MM', 'dd', 'HH', 'mm', 'ss', 'SSS'] as const).map((t) => order.indexOf(t) + 1);
   return (text) => {
     const match = regex.exec(text);
     if (!match) return undefined;
-    const fields: PatternFields = { yyyy: 0, MM: 1, dd: 1, HH: 0, mm: 0, ss: 0, SSS: 0 };
-    order.forEach((token, i) => (fields[token] = Number(match[i + 1])));
-    if (fields.MM < 1 || fields.MM > 12 || fields.dd < 1 || fields.dd > 31 || fields.HH > 23 || fields.mm > 59 || fields.ss > 59) return undefined;
-    return fields;
+    const month = Number(match[mo!]);
+    const day = Number(match[d!]);
+    const hour = h ? Number(match[h]) : 0;
+    const minute = mi ? Number(match[mi]) : 0;
+    const second = s ? Number(match[s]) : 0;
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
+    return Date.UTC(Number(match[y!]), month - 1, day, hour, minute, second, ms ? Number(match[ms]) : 0);
   };
 }
 
