@@ -224,15 +224,11 @@ export class RedisState {
   }
 
   /**
-   * Per window (by windowIdOf): when its oldest input not yet emitted was written to Kafka
-   * (ms); of the windows named, or of all. A catch-up keeps thousands of windows pending: the
-   * emitter asks only for those it writes.
+   * Per window named (by windowIdOf): when its oldest input not yet emitted was written to
+   * Kafka (ms). A catch-up keeps thousands of windows pending: the emitter asks only for those
+   * it writes.
    */
-  async pending(job: string, names?: readonly string[]): Promise<Map<string, number>> {
-    if (names === undefined) {
-      const raw = await this.redis.hgetall(this.keys.pending(job));
-      return new Map(Object.entries(raw).map(([name, at]) => [name, Number(at)]));
-    }
+  async pending(job: string, names: readonly string[]): Promise<Map<string, number>> {
     if (names.length === 0) return new Map();
     const times = await this.redis.hmget(this.keys.pending(job), ...names);
     return new Map(names.flatMap((name, i) => (times[i] === null || times[i] === undefined ? [] : [[name, Number(times[i])] as const])));
