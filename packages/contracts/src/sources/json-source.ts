@@ -82,6 +82,11 @@ export class JsonRecordReader {
     return new Map(this.fields.map((f) => [f.name, f.type]));
   }
 
+  /** The fields every event read has (not optional: a record without one is refused). */
+  get requiredFields(): ReadonlySet<string> {
+    return new Set(this.fields.filter((f) => !f.optional).map((f) => f.name));
+  }
+
   /** Compiles a declaration; every mistake names the source, the field and what was expected. */
   static compile(source: string, raw: unknown): { ok: true; reader: JsonRecordReader } | { ok: false; errors: string[] } {
     const parsed = jsonDeclarationSchema.safeParse(raw);

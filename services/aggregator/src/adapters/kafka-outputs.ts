@@ -1,7 +1,6 @@
 import { placeMessages, type Producer, sendPerPartition } from '@streamtally/kafka-client';
-import { encodeJson, WindowResult, windowResultKey } from '@streamtally/contracts';
+import { encodeJson, encodeWindowResult, WindowResult, windowResultKey } from '@streamtally/contracts';
 import { SideOutputs } from '../consumer/partition-processor';
-import { encodedResult } from '../windowing/results';
 
 export interface OutputTopics {
   results: string;
@@ -52,8 +51,9 @@ export function kafkaSideOutputs(producer: Producer, topics: OutputTopics, layou
 /** Window results keyed `${job}@${windowStart}` (a session: `@${sessionKey}` after it) on the (compacted) results topic. */
 export function kafkaResultPublisher(producer: Producer, topic: string, layout: TopicLayout): (results: WindowResult[]) => Promise<void> {
   return async (results) => {
-    const batch = placeMessages([[topic, results.map((r) => ({ key: windowResultKey(r.job, r.windowStart, r.sessionKey), value: encodedResult(r) }))]], (t) =>
-      layout.partitionsOf(t),
+    const batch = placeMessages(
+      [[topic, results.map((r) => ({ key: windowResultKey(r.job, r.windowStart, r.sessionKey), value: encodeWindowResult(r) }))]],
+      (t) => layout.partitionsOf(t),
     );
     await sendPerPartition(producer, batch, undefined, OUTPUT_REQUEST_BYTES);
   };

@@ -70,5 +70,6 @@ export interface AggregateContext {
 export interface AggregateKind {
   /** numbers it reads: a field of one of these types (none: reads no field) */
   fieldTypes?: readonly string[];
-  compile(def: AggregateDefinition & { decimals: number }): Aggregate;
+  /** `required`: every event has the field (never null), so an aggregate may lean on the event count */
+  compile(def: AggregateDefinition & { decimals: number; required: boolean }): Aggregate;
 }

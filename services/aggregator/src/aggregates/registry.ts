@@ -37,6 +37,7 @@ export function compileAggregates(
   defs: readonly AggregateDefinition[],
   fields: FieldTypes,
   fieldsNote: string,
+  required: ReadonlySet<string> = new Set(),
 ): { ok: true; aggregates: Aggregate[] } | { ok: false; problems: string[] } {
   const problems: string[] = [];
   const aggregates: Aggregate[] = [];
@@ -48,7 +49,7 @@ export function compileAggregates(
     names.add(def.name);
     const problem = fieldProblem(def, kind, fields, fieldsNote);
     if (problem) return void problems.push(`${at}: ${problem}`);
-    aggregates.push(kind.compile({ ...def, decimals: def.decimals ?? 0 }));
+    aggregates.push(kind.compile({ ...def, decimals: def.decimals ?? 0, required: def.field !== undefined && required.has(def.field) }));
   });
   return problems.length > 0 ? { ok: false, problems } : { ok: true, aggregates };
 }

@@ -117,7 +117,7 @@ export function compileJob(def: JobDefinition, input: InputSource): { ok: true; 
     if (typeof compiled === 'string') problems.push(`filter: ${compiled}`);
     else filter = compiled;
   }
-  const aggregates = compileAggregates(def.aggregates ?? [], input.fields, fieldsNote);
+  const aggregates = compileAggregates(def.aggregates ?? [], input.fields, fieldsNote, input.requiredFields);
   if (!aggregates.ok) problems.push(...aggregates.problems);
   const orderBy = def.orderBy === undefined ? undefined : (def.aggregates ?? []).findIndex((a) => a.name === def.orderBy);
   if (orderBy === -1)

@@ -24,6 +24,8 @@ export interface InputSource {
   format: string;
   /** the fields keys and filters may use, and their types */
   fields: ReadonlyMap<string, FieldType>;
+  /** the fields every decoded event has, never null (absent: none is promised) */
+  requiredFields?: ReadonlySet<string>;
   /** the source as declared in the jobs file (part of its jobs' fingerprints); absent for a topic's implicit source */
   declaration?: unknown;
   decode(record: InputRecord): Decoded<SourceEvent> | InputFailure;

@@ -8,6 +8,7 @@ export function jsonSource(name: string, topic: string, reader: JsonRecordReader
     topic,
     format: 'json',
     fields: reader.fieldTypes,
+    requiredFields: reader.requiredFields,
     decode: (record) => reader.read(record.value, record.timestamp === undefined ? undefined : Number(record.timestamp)),
   };
 }

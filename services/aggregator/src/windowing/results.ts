@@ -37,14 +37,6 @@ const COUNTS_ONLY: ResultShape = { maxKeys: Infinity, maxBytes: MAX_RESULT_BYTES
 /** Room a value of any aggregate can take in JSON (`-2.2250738585072014e-308`, 24 characters: no number takes more), for the size reserve. */
 const WIDEST_VALUE = -2.2250738585072014e-308;
 
-/** Results buildResult already encoded to measure them, with their bytes: sent as they are. */
-const encodedResults = new WeakMap<WindowResult, Buffer>();
-
-/** A result's bytes on the results topic (those buildResult measured it with, when it did). */
-export function encodedResult(result: WindowResult): Buffer {
-  return encodedResults.get(result) ?? encodeWindowResult(result);
-}
-
 /**
  * A window's result, bounded whatever the data: the keys in rank order (largest first by the
  * job's orderBy, else by count; ties by key), at most `maxKeys` of them, each listed if it
@@ -70,7 +62,7 @@ export function buildResult(window: WindowToPublish, final: boolean, now: number
     emittedAt: now,
   };
   const keys = Object.keys(counts);
-  if (fitsWhole(full, keys.length, shape)) return full;
+  if (keys.length <= shape.maxKeys && encodeWindowResult(full).length <= shape.maxBytes) return full;
   const rankOf =
     shape.orderBy === undefined || !values ? (key: string) => counts[key]! : (key: string) => values[key]![aggregates[shape.orderBy!]!.name] ?? -Infinity;
   const ranked = keys.sort((a, b) => rankOf(b) - rankOf(a) || (a < b ? -1 : a > b ? 1 : 0));
@@ -110,15 +102,6 @@ export function buildResult(window: WindowToPublish, final: boolean, now: number
     ...(values ? { values: listedValues } : {}),
     other: values ? { ...other, values: foldedValues(window, aggregates, folded, other.count) } : other,
   };
-}
-
-/** Whether the whole result fits its shape (its bytes then kept for sending). */
-function fitsWhole(full: WindowResult, keys: number, shape: ResultShape): boolean {
-  if (keys > shape.maxKeys) return false;
-  const bytes = encodeWindowResult(full);
-  if (bytes.length > shape.maxBytes) return false;
-  encodedResults.set(full, bytes);
-  return true;
 }
 
 /** Each key's aggregates by name, from its count and its cells. */

@@ -61,6 +61,16 @@ describe('aggregates in the jobs file', () => {
     expect(compiled!.orderBy).toBe(1);
   });
 
+  it("keeps no count of values for the mean of a field every event has: the key's event count divides its sum", () => {
+    const parsed = parseJobs({ sources: [source], jobs: [job({ aggregates: [{ name: 'meanDelay', op: 'avg', field: 'delay' }] })] });
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    const [compiled] = parsed.jobs;
+    expect(compiled!.cells.map((c) => `${c.name} ${c.op}`)).toEqual(['meanDelay.sum incr']);
+    expect(compiled!.aggregates[0]!.value(4, [10])).toBe(2.5);
+    expect(compiled!.aggregates[0]!.value(0, [undefined])).toBeNull();
+    // an optional field's mean counts the events that had a value (fare, above: avgFare.n)
+  });
+
   it('compiles distinct over any field as a HyperLogLog cell, approximate, and not folded into other', () => {
     const parsed = parseJobs({ sources: [source], jobs: [job({ aggregates: [{ name: 'routes', op: 'distinct', field: 'origin' }] })] });
     if (!parsed.ok) throw new Error(parsed.errors.join('; '));

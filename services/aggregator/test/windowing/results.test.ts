@@ -3,7 +3,7 @@ import path from 'node:path';
 import { decodeWindowResult, encodeWindowResult, resultVersion } from '@streamtally/contracts';
 import { REPO_ROOT } from '@streamtally/test-support';
 import { parseJobs } from '../../src/jobs/jobs-file';
-import { buildResult, encodedResult } from '../../src/windowing/results';
+import { buildResult } from '../../src/windowing/results';
 
 describe('window results', () => {
   it('builds the documented result record', () => {
@@ -186,14 +186,5 @@ describe('window results with a distinct count', () => {
     const result = buildResult(window, false, 1, { maxKeys: 1, maxBytes: 1e6, aggregates, orderBy: orderBy! });
     expect(result.values).toEqual({ c: { users: 9 } });
     expect(result.other).toEqual({ keys: 2, count: 14, reason: ['maxKeys'], values: { users: null } });
-  });
-
-  it('sends a result in the bytes it was measured with (encoded once), and encodes any other result when sent', () => {
-    const result = buildResult({ job: 'g', windowStart: 0, windowEnd: 1000, counts: { a: 1, 'é"': 2 }, changes: 3 }, false, 5);
-    const bytes = encodedResult(result);
-    expect(bytes).toBe(encodedResult(result));
-    expect(bytes.equals(encodeWindowResult(result))).toBe(true);
-    const built = { ...result, final: true };
-    expect(encodedResult(built).equals(encodeWindowResult(built))).toBe(true);
   });
 });
