@@ -75,7 +75,7 @@ local function foldedSet(current, elements, hll)
     for i, e in ipairs(elements) do parts[i] = #e .. ':' .. e end
     return table.concat(parts)
   end
-  local list, seen, added = current and setElements(current) or {}, {}, {}
+  local list, seen, added = setElements(current), {}, {}
   for _, e in ipairs(list) do seen[e] = true end
   for _, e in ipairs(elements) do
     if not seen[e] then
@@ -89,7 +89,7 @@ local function foldedSet(current, elements, hll)
     pfaddAll(hll, list)
     return '*'
   end
-  return (current or '') .. table.concat(added)
+  return current .. table.concat(added)
 end
 
 local function applyCells(hash, fields, ops, values, sets)
