@@ -1,6 +1,6 @@
 // The checkpoint script alone: CHECKPOINT_BATCH run on Redis (database 3, flushed first) with
 // batches shaped like a flights catch-up (3,000 hourly windows per batch, 2 keys each: 6,000
-// events), as the catch-up reader sends them; prints the mean time per batch, the first two
+// events; BENCH_KEYS_PER_WINDOW keys each instead, in 6,000 / that windows), as the catch-up reader sends them; prints the mean time per batch, the first two
 // left out. `stats`: with the cells of BENCH_JOB=stats (sum, mean, max, distinct); `counts`:
 // counts only (the routes job); `decode`: the script's fences and cjson.decode only.
 //   pnpm build && REDIS_URL=redis://127.0.0.1:6390 node scripts/bench/checkpoint-script.cjs [stats|counts|decode] [dist dir]
@@ -13,8 +13,9 @@ const { CHECKPOINT_BATCH } = require(path.join(dist, 'scripts.js'));
 const { packDeltas } = require(path.join(dist, 'state-encoding.js'));
 
 const variant = process.argv[2] ?? 'stats';
-const WINDOWS = 3000;
-const KEYS_PER_WINDOW = 2;
+// BENCH_KEYS_PER_WINDOW=8: the routes job's shape (a window of a catch-up batch holds several routes)
+const KEYS_PER_WINDOW = Number(process.env.BENCH_KEYS_PER_WINDOW ?? 2);
+const WINDOWS = Math.round(6000 / KEYS_PER_WINDOW);
 const BATCHES = 12;
 const cells = [
   { name: 'miles.sum', op: 'incr' },

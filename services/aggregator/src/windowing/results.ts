@@ -62,7 +62,9 @@ export function buildResult(window: WindowToPublish, final: boolean, now: number
     emittedAt: now,
   };
   const keys = Object.keys(counts);
-  if (keys.length <= shape.maxKeys && encodeWindowResult(full).length <= shape.maxBytes) return full;
+  // nearly every result is far under the bound: checked without encoding it (it is encoded once, when sent)
+  if (keys.length <= shape.maxKeys && (resultSizeBound(full, keys, aggregates) <= shape.maxBytes || encodeWindowResult(full).length <= shape.maxBytes))
+    return full;
   const rankOf =
     shape.orderBy === undefined || !values ? (key: string) => counts[key]! : (key: string) => values[key]![aggregates[shape.orderBy!]!.name] ?? -Infinity;
   const ranked = keys.sort((a, b) => rankOf(b) - rankOf(a) || (a < b ? -1 : a > b ? 1 : 0));
@@ -102,6 +104,25 @@ export function buildResult(window: WindowToPublish, final: boolean, now: number
     ...(values ? { values: listedValues } : {}),
     other: values ? { ...other, values: foldedValues(window, aggregates, folded, other.count) } : other,
   };
+}
+
+/** The most characters JSON takes for a number (WIDEST_VALUE), and for each UTF-16 unit of a string (`\uXXXX`). */
+const NUMBER_CHARS = 24;
+const CHAR_BYTES = 6;
+
+/**
+ * At least the bytes `result` takes encoded (with the input time the emitter adds), without
+ * encoding it: every key (in `counts` and in `values`) and name at 6 bytes a unit, every
+ * number at 24 characters, 512 bytes for the fixed fields. Exported for its test.
+ */
+export function resultSizeBound(result: WindowResult, keys: readonly string[], aggregates: readonly Aggregate[]): number {
+  let row = 0; // `{"name":value,…}` beside a key in `values`
+  for (const aggregate of aggregates) row += CHAR_BYTES * aggregate.name.length + NUMBER_CHARS + 4;
+  const perKey = NUMBER_CHARS + 4 + (aggregates.length > 0 ? row + 6 : 0);
+  const occurrences = aggregates.length > 0 ? 2 : 1;
+  let bytes = 512 + CHAR_BYTES * (result.job.length + (result.sessionKey?.length ?? 0));
+  for (const key of keys) bytes += occurrences * CHAR_BYTES * key.length + perKey;
+  return bytes;
 }
 
 /** Each key's aggregates by name, from its count and its cells. */

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeWindowResult, encodeWindowResult, resultVersion } from '@streamtally/contracts';
-import { REPO_ROOT } from '@streamtally/test-support';
+import { REPO_ROOT, seededRandom } from '@streamtally/test-support';
 import { parseJobs } from '../../src/jobs/jobs-file';
-import { buildResult } from '../../src/windowing/results';
+import { buildResult, resultSizeBound } from '../../src/windowing/results';
 
 describe('window results', () => {
   it('builds the documented result record', () => {
@@ -162,6 +162,37 @@ describe('window results with aggregates', () => {
     expect(encodeWindowResult(result).length).toBeLessThanOrEqual(64 * 1024);
     expect(result.other!.reason).toEqual(['maxBytes']);
     expect(Object.keys(result.values!)).toEqual(Object.keys(result.counts));
+  });
+
+  it('bounds the encoded size from above without encoding, whatever the keys and values (the check that spares encoding twice)', () => {
+    const random = seededRandom(24);
+    // units JSON writes widest: escaped controls and quotes, lone surrogates, 3-byte and 4-byte UTF-8
+    const units = ['"', '\\', '\n', '\u0001', '\ud800', '\udfff', '上', '😀', 'a', '|'];
+    const text = (max: number, from = units) => Array.from({ length: Math.floor(random() * max) }, () => from[Math.floor(random() * from.length)]).join('');
+    const extremes = [-2.2250738585072014e-308, -Number.MAX_VALUE / 3, -(2 ** 53 - 1), -1 / 3, 0, 'overflow' as const];
+    for (let n = 0; n < 300; n += 1) {
+      // every third: one key of only 6-byte units, where the bound is tightest
+      const widest = n % 3 === 0;
+      const keys = widest ? [text(400, ['\u0001', '\ud800'])] : Array.from({ length: 1 + Math.floor(random() * 40) }, (_, i) => `${i}${text(60)}`);
+      const counts = Object.fromEntries(keys.map((k) => [k, Number.MAX_SAFE_INTEGER]));
+      const cells = job.cells.map(() => Object.fromEntries(keys.map((k) => [k, extremes[Math.floor(random() * extremes.length)]!])));
+      const sessionKey = random() < 0.5 ? text(200) : undefined;
+      const windowed = {
+        ...window,
+        windowStart: -8.64e15,
+        windowEnd: 8.64e15,
+        counts,
+        cells,
+        changes: 2 ** 40,
+        ...(sessionKey === undefined ? {} : { sessionKey }),
+      };
+      const result = buildResult(windowed, false, Number.MAX_SAFE_INTEGER, { ...shape, maxBytes: Infinity, generation: 2 ** 40 });
+      result.inputWrittenAt = Number.MAX_SAFE_INTEGER; // added by the emitter after buildResult
+      expect(Object.keys(result.counts).sort()).toEqual([...keys].sort()); // nothing folded: the whole result is bounded
+      expect(encodeWindowResult(result).length).toBeLessThanOrEqual(resultSizeBound(result, keys, job.aggregates));
+      const countsOnly = buildResult({ ...windowed, cells: [] }, true, 0, { maxKeys: Infinity, maxBytes: Infinity });
+      expect(encodeWindowResult(countsOnly).length).toBeLessThanOrEqual(resultSizeBound(countsOnly, keys, []));
+    }
   });
 });
 
