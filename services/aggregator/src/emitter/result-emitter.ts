@@ -5,6 +5,7 @@ import { type MergedSession, RedisState, windowIdOf } from '../state/redis-state
 import { buildResult, MAX_RESULT_BYTES, type WindowToPublish } from '../windowing/results';
 import { globalWatermark, PartitionProgress } from '../windowing/watermark';
 import type { EmitterMetrics } from './emitter-metrics';
+import { windowTypeOf } from '../windowing/window-types/registry';
 
 /** Results must wait for a condition that passes by itself (e.g. a Redis replica to catch up). */
 export class ResultsWait extends Error {}
@@ -118,12 +119,13 @@ export class ResultEmitter {
   /** From committed state: the job's watermark, the windows it closes now, the others still open. */
   private async readWindows(job: Job, offsets: TopicOffsets[], now: number) {
     const { state, metrics } = this.deps;
-    const merged = job.window.type === 'session' ? await state.mergedSessions(job.stateId) : [];
+    const windowType = windowTypeOf(job.window);
+    const merged = windowType.family === 'session' ? await state.mergedSessions(job.stateId) : [];
     const committed = await state.readProgress(job.source, offsets.length, job.stateId);
     const progress: PartitionProgress[] = offsets.map((o) => ({ ...committed[o.partition], ...o, partition: o.partition }));
     const watermark = globalWatermark(progress, job.allowedLatenessMs, now, this.deps.idleTimeoutMs);
     if (Number.isFinite(watermark)) metrics.watermarkLag(job.name, Math.max(0, (now - watermark) / 1000));
-    const closing = job.window.type !== 'running' && Number.isFinite(watermark) ? await state.close(job.stateId, watermark) : [];
+    const closing = windowType.closes && Number.isFinite(watermark) ? await state.close(job.stateId, watermark) : [];
     const closingNames = new Set(closing.map(windowIdOf));
     // a catch-up can hold thousands of windows open (partitions' batches each span weeks of
     // event time, and a window closes once all have passed it): reading them all on every

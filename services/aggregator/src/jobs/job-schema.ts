@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { compileFilter, EventFilter } from './filter';
 import type { InputSource } from '../sources/input-source';
 import { INPUT_FORMATS, type InputFormatName } from '../sources/formats';
-import { WindowSpec } from '../windowing/windows';
+import { type WindowSpec, windowSchema, windowTypeOf } from '../windowing/window-types/registry';
 import type { Aggregate, StateCell } from '../aggregates/aggregate';
 import { aggregateDefinitionSchema, compileAggregates, MAX_AGGREGATES_PER_JOB } from '../aggregates/registry';
 
@@ -21,13 +21,8 @@ export const jobDefinitionSchema = z.strictObject({
   filter: z.string().optional(),
   /** count by one field, by several (a composite key), or by each word of a text field */
   key: z.union([z.strictObject({ field: z.string() }), z.strictObject({ fields: z.array(z.string()).min(1).max(8) }), z.strictObject({ words: z.string() })]),
-  window: z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('tumbling'), sizeMs: z.number().int().positive() }),
-    z.strictObject({ type: z.literal('hopping'), sizeMs: z.number().int().positive(), slideMs: z.number().int().positive() }),
-    z.strictObject({ type: z.literal('running') }),
-    /** per key: its events less than gapMs apart, closed once gapMs pass without one */
-    z.strictObject({ type: z.literal('session'), gapMs: z.number().int().positive() }),
-  ]),
+  /** one of the window types of windowing/window-types */
+  window: windowSchema,
   allowedLatenessMs: z.number().int().min(0).default(1000),
   emitEveryMs: z.number().int().min(50).default(250),
   /** the most keys a window's result lists; the rest are summed under `other` */
@@ -106,11 +101,8 @@ export function compileJob(def: JobDefinition, input: InputSource): { ok: true; 
   for (const field of keyFields) if (!known(field)) problems.push(`key: unknown field "${field}" ${fieldsNote}`);
   if (new Set(keyFields).size !== keyFields.length) problems.push('key.fields: a field appears twice');
   if ('words' in key && known(key.words) && input.fields.get(key.words) !== 'string') problems.push(`key.words: field "${key.words}" is not text`);
-  if (def.window.type === 'hopping') {
-    if (def.window.slideMs > def.window.sizeMs) problems.push('window.slideMs: must not exceed window.sizeMs');
-    else if (def.window.sizeMs % def.window.slideMs !== 0) problems.push('window.slideMs: must divide window.sizeMs');
-    else if (def.window.sizeMs / def.window.slideMs > 100) problems.push('window: at most 100 windows per event (sizeMs / slideMs)');
-  }
+  const windowType = windowTypeOf(def.window);
+  problems.push(...windowType.problems(def.window));
   let filter: EventFilter | undefined;
   if (def.filter !== undefined) {
     const compiled = compileFilter(def.filter, input.fields);
@@ -122,8 +114,8 @@ export function compileJob(def: JobDefinition, input: InputSource): { ok: true; 
   const orderBy = def.orderBy === undefined ? undefined : (def.aggregates ?? []).findIndex((a) => a.name === def.orderBy);
   if (orderBy === -1)
     problems.push(`orderBy: "${def.orderBy}" is none of the job's aggregates (${(def.aggregates ?? []).map((a) => a.name).join(', ') || 'it has none'})`);
-  if (def.emit === 'final' && def.window.type === 'running')
-    problems.push('emit: "final" needs a window that closes; a running total never does (use "changes")');
+  if (def.emit === 'final' && !windowType.closes)
+    problems.push(`emit: "final" needs a window that closes; a ${def.window.type} window never does (use "changes")`);
   if (problems.length > 0 || !aggregates.ok) return { ok: false, problems };
   const { name, window, allowedLatenessMs, emitEveryMs, maxKeys, emit } = def;
   const fingerprint = fingerprintOf(def, input);

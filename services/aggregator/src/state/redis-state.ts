@@ -21,10 +21,6 @@ export interface WindowState {
   changes: number;
 }
 
-export interface OpenWindow extends WindowState, WindowId {
-  windowEnd: number | null;
-}
-
 interface ScriptedRedis extends Redis {
   acquirePartition(key: string, startOffset: string): Promise<[string, string, string]>;
   checkpointBatch(numKeys: number, ...args: string[]): Promise<CheckpointOutcome>;
@@ -161,11 +157,6 @@ export class RedisState {
     const windows: (WindowId & { windowEnd: number })[] = [];
     for (let i = 0; i < flat.length; i += 2) windows.push(windowOfMember(flat[i]!, flat[i + 1]!) as WindowId & { windowEnd: number });
     return windows;
-  }
-
-  /** A job's open windows with their committed state: every one, or the `newest` (by end) only. */
-  async openWindows(job: string, newest = Infinity, cells: readonly CellSpec[] = []): Promise<OpenWindow[]> {
-    return this.withState(job, await this.listOpen(job, newest), cells);
   }
 
   /**

@@ -2,7 +2,8 @@ import { boundedDeadLetter, DeadLetter, LateEvent, windowResultKey } from '@stre
 import type { SourceEvent } from '@streamtally/contracts/sources';
 import { Job } from '../jobs/job-schema';
 import { foldCell } from './cell-fold';
-import { tumblingWindowStart, windowEnd, windowStartsFor } from './windows';
+import { type TimeWindowSpec, windowTypeOf } from './window-types/registry';
+import type { TimeWindowType } from './window-types/window-type';
 import { isLateForSession, MAX_SESSION_KEY_LENGTH, SessionTally } from './sessions';
 
 export type { InputRecord as InputMessage } from '../sources/input-source';
@@ -112,8 +113,21 @@ interface JobTally {
   late: number;
   /** this event's value per state cell (job.cells order), reused from event to event */
   values: CellValue[];
-  /** a session job's events by key, cut into sessions once the batch is read */
+  /** a time window job's type (where an event's windows are); absent for a session job */
+  time?: TimeWindowType<TimeWindowSpec>;
+  /** a session job's events by key, cut into sessions once the batch is read, and its gap */
   sessions?: SessionTally;
+  gapMs?: number;
+}
+
+/** A job's tally for one batch: its closed point, and what its window type needs. */
+function tallyOf(job: Job, closedBefore: number): JobTally {
+  const base = { job, closedBefore, byStart: new Map(), events: 0, late: 0, values: new Array<CellValue>(job.cells.length).fill(null) };
+  const type = windowTypeOf(job.window);
+  if (type.family === 'time') return { ...base, time: type as TimeWindowType<TimeWindowSpec> };
+  const gapMs = type.gapOf(job.window);
+  const ops = job.cells.map((c) => c.op);
+  return { ...base, gapMs, sessions: new SessionTally(job.stateId, gapMs, ops) };
 }
 
 /**
@@ -135,23 +149,7 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
     eventsPerJob: new Map(),
     latePerJob: new Map(),
   };
-  const tallies: JobTally[] = input.jobs.map((job) => ({
-    job,
-    closedBefore: input.closedBefore.get(job.stateId) ?? -Infinity,
-    byStart: new Map(),
-    events: 0,
-    late: 0,
-    values: new Array<CellValue>(job.cells.length).fill(null),
-    ...(job.window.type === 'session'
-      ? {
-          sessions: new SessionTally(
-            job.stateId,
-            job.window.gapMs,
-            job.cells.map((c) => c.op),
-          ),
-        }
-      : {}),
-  }));
+  const tallies: JobTally[] = input.jobs.map((job) => tallyOf(job, input.closedBefore.get(job.stateId) ?? -Infinity));
   // every job of a topic reads it through one source (the jobs file is refused otherwise)
   const source = input.jobs[0]?.input ?? input.source;
   for (const message of input.messages) {
@@ -181,19 +179,21 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
         refused = true;
         continue;
       }
-      const window = job.window;
-      if (window.type === 'session') {
-        if (countInSessions(tally, window.gapMs, keys, event, input, message, out)) tally.events += 1;
+      const time = tally.time;
+      if (!time) {
+        if (countInSessions(tally, tally.gapMs!, keys, event, input, message, out)) tally.events += 1;
         continue;
       }
+      const window = job.window as TimeWindowSpec;
       const lateBefore = Math.max(out.maxTs - job.allowedLatenessMs, tally.closedBefore);
       let counted = false;
-      // a tumbling window (the common case) is one start, computed without an array
-      const starts = window.type === 'tumbling' ? undefined : windowStartsFor(window, event.ts);
+      // a type with one window per event (tumbling, the common case) gives its start without an array
+      const startOf = time.startOf;
+      const starts = startOf ? undefined : time.startsFor(window, event.ts);
       const windows = starts ? starts.length : 1;
       for (let w = 0; w < windows; w += 1) {
-        const start = window.type === 'tumbling' ? tumblingWindowStart(event.ts, window.sizeMs) : starts![w]!;
-        const end = windowEnd(window, start);
+        const start = startOf ? startOf(window, event.ts) : starts![w]!;
+        const end = time.end(window, start);
         if (end !== null && end <= lateBefore) {
           out.late.push({
             job: job.name,

@@ -116,7 +116,7 @@ describe('aggregates in the jobs file', () => {
       /^job "j": aggregates\.0\.op: .*"count"\|"sum"\|"min"\|"max"\|"avg"/,
     );
     expect(errorsOf({ window: { type: 'running' }, emit: 'final' })).toEqual([
-      'job "j": emit: "final" needs a window that closes; a running total never does (use "changes")',
+      'job "j": emit: "final" needs a window that closes; a running window never does (use "changes")',
     ]);
     expect(errorsOf({ aggregates: [{ name: '1x', op: 'count' }] })[0]).toMatch(/^job "j": aggregates\.0\.name: expected a name of letters/);
   });

@@ -7,6 +7,7 @@ import { BatchContext, PartitionProcessor, SideOutputs } from '../../src/consume
 import { parseJobs } from '../../src/jobs/jobs-file';
 import { createAggregatorMetrics, processorMetricsOf } from '../../src/metrics';
 import { RedisState } from '../../src/state/redis-state';
+import { openWindows } from '../support/open-windows';
 
 // The processor against a real Redis, fed synthetic batches: what it does with offsets it has
 // counted before, gaps, refused checkpoints, a newer owner, a log shorter than Redis thinks,
@@ -87,7 +88,7 @@ describe('PartitionProcessor against a real Redis', () => {
       retryBackoffMs: 5,
       ...overrides,
     });
-  const counted = async () => (await state.openWindows('total'))[0]?.counts ?? {};
+  const counted = async () => (await openWindows(state, 'total'))[0]?.counts ?? {};
   const committedOffset = async () => (await state.readProgress(TOPIC, 1))[0]!.committedOffset;
   const failures = async (reason: string) =>
     (await registry.getSingleMetric('streamtally_aggregator_checkpoint_failures_total')!.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;

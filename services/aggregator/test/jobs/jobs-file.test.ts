@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseJobs } from '../../src/jobs/jobs-file';
 import { compileFilter } from '../../src/jobs/filter';
 import { loadJobs } from '../../src/jobs/load-jobs';
+import { clicksSource } from '../support/sources';
 
 describe('job definitions', () => {
   it('the shipped jobs file is valid and has the documented defaults', () => {
@@ -203,14 +204,7 @@ describe('the README', () => {
     const readme = fs.readFileSync(path.resolve(__dirname, '../../../../README.md'), 'utf8');
     const example = /\*\*Session windows\*\*[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(example).toBeDefined();
-    const clicks = {
-      name: 'clicks',
-      topic: 'clicks',
-      format: 'json',
-      fields: { at: { type: 'timestamp' }, user: { type: 'string' }, amount: { type: 'number' }, page: { type: 'string' } },
-      time: 'at',
-    };
-    const parsed = parseJobs({ sources: [clicks], jobs: [JSON.parse(example!)] });
+    const parsed = parseJobs({ sources: [clicksSource('clicks', { type: 'number' })], jobs: [JSON.parse(example!)] });
     expect(parsed.ok ? parsed.jobs.map((j) => [j.name, j.window, j.aggregates.map((a) => a.op)]) : parsed.errors).toEqual([
       ['visits', { type: 'session', gapMs: 1_800_000 }, ['count', 'sum', 'distinct']],
     ]);

@@ -3,6 +3,7 @@ import { testRedisUrl, uniqueName } from '@streamtally/test-support';
 import { SMALL_SET_MAX } from '../../src/state/cell-scripts';
 import { packDeltas, RedisState } from '../../src/state/redis-state';
 import { WindowDelta } from '../../src/windowing/batch-aggregator';
+import { openWindows } from '../support/open-windows';
 
 const delta = (job: string, windowStart: number, counts: Record<string, number>, windowEnd: number | null = windowStart + 1000): WindowDelta => ({
   job,
@@ -40,7 +41,7 @@ describe('RedisState against a real Redis', () => {
       deltas: [delta('g', 1000, { '0': 3, '1': 7 })],
     });
     expect(outcome).toBe('OK');
-    expect(await state.openWindows('g')).toEqual([{ windowStart: 1000, windowEnd: 2000, counts: { '0': 3, '1': 7 }, cells: [], changes: 1 }]);
+    expect(await openWindows(state, 'g')).toEqual([{ windowStart: 1000, windowEnd: 2000, counts: { '0': 3, '1': 7 }, cells: [], changes: 1 }]);
     expect(await state.acquire('t', 0, '0')).toEqual({ epoch: '2', offset: '10', maxTs: 1500 });
   });
 
@@ -49,7 +50,7 @@ describe('RedisState against a real Redis', () => {
     await state.acquire('t', 0, '0'); // another instance took the partition
     const outcome = await state.checkpoint({ ...base, epoch: first.epoch, fromOffset: '0', toOffset: '5', maxTs: 1, deltas: [delta('g', 0, { x: 1 })] });
     expect(outcome).toBe('FENCED');
-    expect(await state.openWindows('g')).toEqual([]);
+    expect(await openWindows(state, 'g')).toEqual([]);
   });
 
   it('refuses a batch that does not start where the last one ended (no gap, no double count)', async () => {
@@ -57,7 +58,7 @@ describe('RedisState against a real Redis', () => {
     expect(await state.checkpoint({ ...base, epoch: own.epoch, fromOffset: '0', toOffset: '5', maxTs: 1, deltas: [delta('g', 0, { x: 1 })] })).toBe('OK');
     // the same batch again, as after a crash that lost the reply
     expect(await state.checkpoint({ ...base, epoch: own.epoch, fromOffset: '0', toOffset: '5', maxTs: 1, deltas: [delta('g', 0, { x: 1 })] })).toBe('OFFSET');
-    expect((await state.openWindows('g'))[0]!.counts).toEqual({ x: 1 });
+    expect((await openWindows(state, 'g'))[0]!.counts).toEqual({ x: 1 });
   });
 
   it('refuses a batch counted against a closed point that has moved since', async () => {
@@ -95,7 +96,7 @@ describe('RedisState against a real Redis', () => {
     await state.retire('g', [{ windowStart: 1000 }]);
     expect(await state.close('g', 100)).toEqual([]);
     expect((await state.readClosed(['g'])).get('g')).toBe('2000');
-    expect(await state.openWindows('g')).toEqual([{ windowStart: 0, windowEnd: null, counts: { a: 1 }, cells: [], changes: 1 }]);
+    expect(await openWindows(state, 'g')).toEqual([{ windowStart: 0, windowEnd: null, counts: { a: 1 }, cells: [], changes: 1 }]);
     expect(await redis.ttl(state.keys.window('g', 1000))).toBeGreaterThan(0);
     expect(await redis.hkeys(state.keys.versions('g'))).toEqual(['0']); // the retired window's version went with it
   });
@@ -177,12 +178,12 @@ describe('RedisState against a real Redis', () => {
       ],
     });
     expect(outcome).toBe('OK');
-    expect(await state.openWindows('g')).toEqual([{ windowStart: 1_733_270_400_000, windowEnd: 1_733_274_000_000, counts, cells: [], changes: 1 }]);
+    expect(await openWindows(state, 'g')).toEqual([{ windowStart: 1_733_270_400_000, windowEnd: 1_733_274_000_000, counts, cells: [], changes: 1 }]);
     // a lone surrogate cannot be stored as UTF-8: it is stored as U+FFFD, as Redis always did
-    expect(await state.openWindows('h')).toEqual([
+    expect(await openWindows(state, 'h')).toEqual([
       { windowStart: -86_400_000, windowEnd: -86_399_000, counts: { lone: 2, '\ufffdalone': 4 }, cells: [], changes: 1 },
     ]);
-    expect(await state.openWindows('total')).toEqual([{ windowStart: 0, windowEnd: null, counts: { all: 9 }, cells: [], changes: 1 }]);
+    expect(await openWindows(state, 'total')).toEqual([{ windowStart: 0, windowEnd: null, counts: { all: 9 }, cells: [], changes: 1 }]);
   });
 
   it('refuses a delta of a job the checkpoint does not list, writing nothing', async () => {
@@ -199,7 +200,7 @@ describe('RedisState against a real Redis', () => {
     const first = await state.checkpoint({ ...base, epoch: own.epoch, fromOffset: '0', toOffset: '1', maxTs: 1, deltas: [delta('g', 0, wide(2500, 1))] });
     const second = await state.checkpoint({ ...base, epoch: own.epoch, fromOffset: '1', toOffset: '2', maxTs: 1, deltas: [delta('g', 0, wide(3100, 2))] });
     expect([first, second]).toEqual(['OK', 'OK']);
-    const [window] = await state.openWindows('g');
+    const [window] = await openWindows(state, 'g');
     const expected = Object.fromEntries(Array.from({ length: 3100 }, (_, i) => [`route-${i}`, (i < 2500 ? 3 : 2) * (i + 1)]));
     expect(window!.counts).toEqual(expected);
   });
@@ -234,7 +235,7 @@ describe('RedisState against a real Redis', () => {
           withCells(1000, { SFO: 1 }, [{ SFO: 1 }, { SFO: 2 }, { SFO: 2 }]),
         ]),
       ).toBe('OK');
-      const [first, second] = await state.openWindows('g', Infinity, cells);
+      const [first, second] = await openWindows(state, 'g', cells);
       expect(first).toEqual({
         windowStart: 0,
         windowEnd: 1000,
@@ -249,7 +250,7 @@ describe('RedisState against a real Redis', () => {
       expect(second).toMatchObject({ windowStart: 1000, counts: { SFO: 1 }, changes: 1 });
       // a refused batch changes nothing, the version included
       expect(await checkpointOf(own, 0, [withCells(0, { ORD: 1 }, [{ ORD: 1 }, { ORD: 1 }, { ORD: 1 }])])).toBe('OFFSET');
-      expect((await state.openWindows('g', Infinity, cells))[0]!.changes).toBe(2);
+      expect((await openWindows(state, 'g', cells))[0]!.changes).toBe(2);
       // retired: the window's cells hash (all its number cells) expires with it
       await state.retire('g', [{ windowStart: 0 }], cells);
       expect(await redis.ttl(state.keys.cells('g', 0))).toBeGreaterThan(0);
@@ -262,7 +263,7 @@ describe('RedisState against a real Redis', () => {
       expect(packDeltas([delta], ['g'], new Map([['g', cells]]))).toContain('1,"x","100000000",1,"x","1000000000000000",1,"x","100000000"');
       expect(await checkpointOf(own, 0, [delta])).toBe('OK');
       expect(await checkpointOf(own, 1, [withCells(0, { x: 1 }, [{ x: 100_000_000 }, { x: 1e14 }, { x: 1 }])])).toBe('OK');
-      const [window] = await state.openWindows('g', Infinity, cells);
+      const [window] = await openWindows(state, 'g', cells);
       expect(window!.cells).toEqual([{ x: 200_000_000 }, { x: 1e14 }, { x: 100_000_000 }]);
     });
 
@@ -280,7 +281,7 @@ describe('RedisState against a real Redis', () => {
       expect(await batch(0, 4_500_000_000_000_000, 5)).toBe('OK');
       expect(await batch(1, 4_500_000_000_000_000, -3)).toBe('OK'); // 9e15, added in Lua
       expect(await batch(2, 1, 9)).toBe('OK'); // 9e15 is past 2^52: HINCRBY
-      const [window] = await state.openWindows('g', Infinity, cells);
+      const [window] = await openWindows(state, 'g', cells);
       expect(new Set(keys.map((k) => window!.cells.map((c) => c[k]).join(' ')))).toEqual(new Set(['9000000000000001 -3 9']));
       expect(window!.counts.k4999).toBe(3);
     });
@@ -294,7 +295,7 @@ describe('RedisState against a real Redis', () => {
         const outcome = await checkpointOf(own, offset, [withCells(0, { x: 1, y: 1 }, [{ x: big, y: 1 }, {}, {}])]);
         if (outcome !== 'OK') throw new Error(`batch ${offset}: ${outcome}`);
       }
-      const [window] = await state.openWindows('g', Infinity, cells);
+      const [window] = await openWindows(state, 'g', cells);
       expect(window!.cells[0]).toEqual({ x: 'overflow', y: 1100 });
       expect(window!.counts).toEqual({ x: 1100, y: 1100 });
     });
@@ -304,7 +305,7 @@ describe('RedisState against a real Redis', () => {
       await redis.zadd(state.keys.open('g'), 1000, '0');
       const own = await state.acquire('t', 0, '0');
       expect(await checkpointOf(own, 0, [delta('g', 0, { a: 1 })])).toBe('OK');
-      const [window] = await state.openWindows('g');
+      const [window] = await openWindows(state, 'g');
       expect(window).toMatchObject({ counts: { a: 41, b: 2 }, changes: 44 }); // 1 + its total, this batch's event included
       // its last result then had version 2 x 42 (+1 if final): the new one is above either
       expect(window!.changes * 2).toBeGreaterThan(2 * 42 + 1);
@@ -332,14 +333,14 @@ describe('RedisState against a real Redis', () => {
       expect(await batch(0, { ORD: ['a', 'b', 'c'], LAX: many, SFO: upTo(SMALL_SET_MAX) })).toBe('OK');
       expect(await batch(1, { ORD: ['c', 'd'], 'x|y': ['z'], SFO: upTo(SMALL_SET_MAX) })).toBe('OK'); // "c" again, SFO's all again: nothing new
       expect(await batch(1, { ORD: ['e', 'f', 'g'] })).toBe('OFFSET');
-      let [window] = await state.openWindows('g', Infinity, sets);
+      let [window] = await openWindows(state, 'g', sets);
       expect(window!.cells[0]).toMatchObject({ ORD: 4, 'x|y': 1, SFO: SMALL_SET_MAX });
       expect(Math.abs((window!.cells[0]!.LAX as number) - 9000)).toBeLessThanOrEqual(4 * 0.0081 * 9000);
       const hll = (key: string) => state.keys.setOf('g', 0, 'users.hll', key);
       expect(await redis.exists(hll('ORD'), hll('SFO'), hll('x|y'))).toBe(0); // kept in the cells hash
       // one more value: SFO's set becomes a HyperLogLog, with every value it had
       expect(await batch(2, { SFO: [...upTo(SMALL_SET_MAX + 1), 'b'] })).toBe('OK');
-      [window] = await state.openWindows('g', Infinity, sets);
+      [window] = await openWindows(state, 'g', sets);
       expect(window!.cells[0]!.SFO).toBe(SMALL_SET_MAX + 2);
       expect(await redis.exists(hll('SFO'))).toBe(1);
       await state.retire('g', [{ windowStart: 0 }], sets);

@@ -3,6 +3,7 @@ import { testRedisUrl, uniqueName } from '@streamtally/test-support';
 import { SMALL_SET_MAX } from '../../src/state/cell-scripts';
 import { RedisState } from '../../src/state/redis-state';
 import type { WindowDelta } from '../../src/windowing/batch-aggregator';
+import { openWindows } from '../support/open-windows';
 
 const GAP = 100;
 const cells = [
@@ -58,7 +59,7 @@ describe('session windows in the checkpoint script, against a real Redis', () =>
     });
   }
   const open = async () =>
-    (await state.openWindows('s', Infinity, cells)).map((w) => ({
+    (await openWindows(state, 's', cells)).map((w) => ({
       start: w.windowStart,
       end: w.windowEnd,
       key: w.sessionKey,
@@ -93,7 +94,7 @@ describe('session windows in the checkpoint script, against a real Redis', () =>
     // 1120 is within the gap of both 1050 (before) and 1200 (after): one session from 1000 to 1380
     expect(await batch(session('ann', 1120, 1120, 1, 100, 5, ['e']))).toBe('OK');
     expect(await open()).toEqual([{ start: 1000, end: 1380, key: 'ann', counts: { ann: 7 }, sum: { ann: 140 }, max: { ann: 40 }, pages: { ann: 5 } }]);
-    const [merged] = await state.openWindows('s', Infinity, cells);
+    const [merged] = await openWindows(state, 's', cells);
     expect(merged!.changes).toBe(2); // its own two changes: the merge and the first batch
     expect(await state.mergedSessions('s')).toEqual([{ windowStart: 1200, sessionKey: 'ann', into: 1000, changes: 2, windowEnd: 1380 }]);
     // the later session's keys are gone: no state is left behind by a merge

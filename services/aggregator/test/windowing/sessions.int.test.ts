@@ -1,6 +1,7 @@
 import type { WindowResult } from '@streamtally/contracts';
 import { seededRandom, topicRecordCount, waitFor } from '@streamtally/test-support';
 import { AggregatorHarness, startAggregator } from '../support/aggregator-harness';
+import { clicksSource } from '../support/sources';
 
 // Session windows end to end (real Kafka and Redis) against a plain reference: seeded users'
 // clicks in sessions with gaps, spread over both partitions (a user's sessions are cut by
@@ -94,13 +95,6 @@ function referenceSessions(stream: Click[]) {
   return sessions;
 }
 
-const source = {
-  name: 'clicks',
-  topic: '',
-  format: 'json',
-  fields: { at: { type: 'timestamp' }, user: { type: 'string' }, amount: { type: 'integer' }, page: { type: 'string' } },
-  time: 'at',
-};
 const session = { key: { field: 'user' }, window: { type: 'session', gapMs: GAP }, allowedLatenessMs: LATENESS, emitEveryMs: 100 };
 
 describe('session windows end to end', () => {
@@ -119,7 +113,7 @@ describe('session windows end to end', () => {
     ];
     h = await startAggregator(
       {
-        sources: [{ ...source, topic }],
+        sources: [clicksSource(topic)],
         jobs: [
           { name: 'visits', source: 'clicks', ...session, aggregates },
           { name: 'visits-final', source: 'clicks', ...session, emit: 'final' },
