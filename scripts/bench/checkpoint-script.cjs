@@ -3,14 +3,16 @@
 // events; BENCH_KEYS_PER_WINDOW keys each instead, in 6,000 / that windows), as the catch-up reader sends them; prints the mean time per batch, the first two
 // left out. `stats`: with the cells of BENCH_JOB=stats (sum, mean, max, distinct); `counts`:
 // counts only (the routes job); `decode`: the script's fences and cjson.decode only.
-//   pnpm build && REDIS_URL=redis://127.0.0.1:6390 node scripts/bench/checkpoint-script.cjs [stats|counts|decode] [dist dir]
+//   pnpm build && REDIS_URL=redis://127.0.0.1:6390 [BENCH_KEYS_PER_WINDOW=n] [BENCH_PARTITIONS=n [BENCH_SEPARATE=1]] node scripts/bench/checkpoint-script.cjs [stats|counts|decode] [dist dir]
+// (the dist dir of a build since session 16: the call is built by its state/checkpoint-call.js)
 'use strict';
 const path = require('node:path');
 const root = path.join(__dirname, '..', '..');
 const Redis = require(require.resolve('ioredis', { paths: [path.join(root, 'services', 'aggregator')] }));
 const dist = path.resolve(process.argv[3] ?? path.join(root, 'services', 'aggregator', 'dist', 'state'));
 const { CHECKPOINT_BATCH } = require(path.join(dist, 'scripts.js'));
-const { packDeltas } = require(path.join(dist, 'state-encoding.js'));
+const { checkpointCall } = require(path.join(dist, 'checkpoint-call.js'));
+const { stateKeys } = require(path.join(dist, 'keys.js'));
 
 const variant = process.argv[2] ?? 'stats';
 // BENCH_KEYS_PER_WINDOW=8: the routes job's shape (a window of a catch-up batch holds several routes)
@@ -42,27 +44,60 @@ function deltas(batch) {
   return out;
 }
 
+// BENCH_PARTITIONS=6: each batch's keys dealt to 6 partitions' batches (key i to partition i mod 6),
+// checkpointed in one call, their deltas merged (the live reader's CheckpointBatcher), or
+// with BENCH_SEPARATE=1 in one call per partition (as before it)
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 1);
+const SEPARATE = process.env.BENCH_SEPARATE === '1';
+
+/** Batch b as the partitions' checkpoint requests: the catch-up reader's form (no partition fence, the job's own position moved). */
+function requests(b) {
+  const parts = Array.from({ length: PARTITIONS }, () => []);
+  for (const delta of deltas(b)) {
+    const keys = [...delta.counts.keys()];
+    keys.forEach((key, i) => {
+      const part = parts[i % PARTITIONS];
+      const pick = (map) => new Map([[key, map.get(key)]]);
+      part.push({ ...delta, counts: pick(delta.counts), ...(delta.cells ? { cells: delta.cells.map(pick) } : {}) });
+    });
+  }
+  const cells = new Map([['g', jobCells]]);
+  return parts.map((list, partition) => ({
+    topic: 't',
+    partition,
+    epoch: '',
+    fromOffset: String(b),
+    toOffset: String(b + 1),
+    maxTs: 1,
+    now: 1,
+    writtenAt: 1,
+    closedSeen: new Map([['g', '']]),
+    deltas: list,
+    cells,
+  }));
+}
+
 async function main() {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6390', { db: 3 });
   await redis.flushdb();
   const script = variant === 'decode' ? CHECKPOINT_BATCH.replace('local total = #deltas', 'do return "OK" end\nlocal total = #deltas') : CHECKPOINT_BATCH;
   const sha = await redis.script('LOAD', script);
-  const p = 'st:{bench}:';
-  const keys = ['part:t:0', 'closed:g', 'open:g', 'pending:g', 'versions:g', 'pos:g', 'sessions:g', 'merged:g'].map((k) => p + k);
+  const keys = stateKeys('bench');
   let total = 0;
   for (let b = 0; b < BATCHES; b += 1) {
-    const json = packDeltas(deltas(b), ['g'], new Map([['g', jobCells]]));
-    const cellList = jobCells.map((c) => `${c.name} ${c.op}`).join(' ');
-    // the catch-up reader's form: no partition fence, the job's own position moved
-    const args = ['', String(b), String(b + 1), '1', '1', '1', '1', 't:0', '', `${p}win:g:`, cellList, '', '', json];
+    const all = requests(b);
+    const calls = SEPARATE ? all.map((r) => checkpointCall(keys, [r])) : [checkpointCall(keys, all)];
     const t0 = process.hrtime.bigint();
-    const outcome = await redis.evalsha(sha, keys.length, ...keys, ...args);
+    for (const call of calls) {
+      const outcome = await redis.evalsha(sha, call.keys.length, ...call.keys, ...call.args);
+      if (outcome !== 'OK') throw new Error(`batch ${b}: ${outcome}`);
+    }
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (outcome !== 'OK') throw new Error(`batch ${b}: ${outcome}`);
     if (b >= 2) total += ms;
   }
   console.log(
-    `checkpoint script (${variant}): ${(total / (BATCHES - 2)).toFixed(1)} ms per batch of ${WINDOWS * KEYS_PER_WINDOW} events in ${WINDOWS} windows`,
+    `checkpoint script (${variant}): ${(total / (BATCHES - 2)).toFixed(1)} ms per batch of ${WINDOWS * KEYS_PER_WINDOW} events in ${WINDOWS} windows` +
+      (PARTITIONS > 1 ? ` from ${PARTITIONS} partitions, ${SEPARATE ? 'a call each' : 'in one call'}` : ''),
   );
   await redis.flushdb();
   redis.disconnect();

@@ -79,7 +79,8 @@ export const aggregatorConfigSchema = z
     CATCH_UP_FETCH_MAX_BYTES: setting.integer(16 * 1024, 64 * 1024 * 1024).default(128 * 1024),
     CATCH_UP_CONCURRENCY: setting.integer(1, 64).default(1),
     SESSION_TIMEOUT_MS: setting.integer(6000, 300_000).default(10_000),
-    PARTITIONS_CONCURRENCY: setting.integer(1, 64).default(3),
+    // as many as a fetch holds (PARTITIONS_PER_FETCH in app.ts): their checkpoints go in one call
+    PARTITIONS_CONCURRENCY: setting.integer(1, 64).default(8),
     /**
      * A fetch returns once FETCH_MIN_BYTES have arrived or FETCH_MAX_WAIT_MS have passed. Each
      * fetch costs a checkpoint per partition (a Redis script and a read): with the broker's

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Backoff, sleep } from '@streamtally/observability';
 import { Job } from '../jobs/job-schema';
-import { type CheckpointOutcome, type JobPosition, Ownership, RedisState, stateLayoutOf } from '../state/redis-state';
+import { type CheckpointOutcome, type CheckpointRequest, type JobPosition, Ownership, RedisState, stateLayoutOf } from '../state/redis-state';
 import { type BatchOutput, InputMessage, oldestWrittenAt } from '../windowing/batch-aggregator';
 import { closedPoints, countBatch, livePlan } from './job-positions';
 import { type BatchContext, sendOnce, type SideOutputs } from './side-outputs-once';
@@ -22,6 +22,8 @@ export interface PartitionProcessorDeps {
   now?: () => number;
   /** first back-off after a Redis error, doubled up to 5 s */
   retryBackoffMs?: number;
+  /** how a batch's checkpoint is applied (default: state.checkpoint, alone; app.ts: with other partitions', state/checkpoint-batcher.ts) */
+  checkpoint?: (request: CheckpointRequest) => Promise<CheckpointOutcome>;
 }
 
 interface Owned extends Ownership {
@@ -52,9 +54,11 @@ export class PartitionProcessor {
   /** partitions with a batch being counted now: their Redis offset may be ahead of memory */
   private readonly busy = new Set<string>();
   private readonly now: () => number;
+  private readonly applyCheckpoint: (request: CheckpointRequest) => Promise<CheckpointOutcome>;
 
   constructor(private readonly deps: PartitionProcessorDeps) {
     this.now = deps.now ?? Date.now;
+    this.applyCheckpoint = deps.checkpoint ?? ((request) => deps.state.checkpoint(request));
   }
 
   /** After a rebalance every partition is taken afresh (a new epoch fences the old owner). */
@@ -160,17 +164,11 @@ export class PartitionProcessor {
     const last = messages[messages.length - 1]!.offset;
     const toOffset = String(Number(last) + 1);
     const checkpointEnded = this.deps.metrics.checkpointStarted();
-    const outcome = await this.deps.state.checkpoint({
-      topic: batch.topic,
-      partition: batch.partition,
-      epoch: own.epoch,
-      fromOffset: own.offset,
-      toOffset,
-      maxTs: out.maxTs,
-      now,
-      closedSeen,
+    const where = { topic: batch.topic, partition: batch.partition, epoch: own.epoch, fromOffset: own.offset, toOffset, maxTs: out.maxTs, now, closedSeen };
+    const outcome = await this.applyCheckpoint({
+      ...where,
       from: plan.from,
-      deltas: out.deltas.values(),
+      deltas: [...out.deltas.values()],
       ...stateLayoutOf(jobs),
       writtenAt: oldestWrittenAt(messages),
     });

@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { PartitionProgress } from '../windowing/watermark';
 import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS, EXPIRE_SETS, READ_WINDOWS } from './scripts';
+import { checkpointCall } from './checkpoint-call';
 import { positionField, stateKeys, windowReadKeys } from './keys';
 import { FORGET_SESSIONS } from './session-scripts';
 import type { CheckpointOutcome, CheckpointRequest, JobPosition, Ownership } from './checkpoint-request';
@@ -8,7 +9,7 @@ import { type MergedSession, type WindowId, windowIdOf, windowOfMember } from '.
 
 export { type CheckpointOutcome, type CheckpointRequest, type JobPosition, type Ownership, stateLayoutOf } from './checkpoint-request';
 export { type MergedSession, type WindowId, windowIdOf } from './window-names';
-import { type CellSpec, packDeltas, readCell } from './state-encoding';
+import { type CellSpec, readCell } from './state-encoding';
 
 export { type CellSpec, packDeltas } from './state-encoding';
 
@@ -94,27 +95,12 @@ export class RedisState {
   }
 
   async checkpoint(request: CheckpointRequest): Promise<CheckpointOutcome> {
-    const jobs = [...request.closedSeen.keys()];
-    const keys = [this.keys.partition(request.topic, request.partition)];
-    const args: string[] = [
-      request.epoch,
-      request.fromOffset,
-      request.toOffset,
-      Number.isFinite(request.maxTs) ? String(request.maxTs) : '',
-      String(request.now),
-      request.writtenAt !== undefined && Number.isFinite(request.writtenAt) ? String(request.writtenAt) : '',
-      String(jobs.length),
-      positionField(request.topic, request.partition),
-    ];
-    for (const job of jobs) {
-      const k = this.keys;
-      keys.push(k.closed(job), k.open(job), k.pending(job), k.versions(job), k.positions(job), k.sessions(job), k.merged(job));
-      const cells = request.cells?.get(job) ?? [];
-      const cellList = cells.map((c) => `${c.name} ${c.op}`).join(' ');
-      const gap = request.gaps?.get(job);
-      args.push(request.closedSeen.get(job) ?? '', k.windowPrefix(job), cellList, request.from?.get(job) ?? '', gap === undefined ? '' : String(gap));
-    }
-    args.push(packDeltas(request.deltas, jobs, request.cells));
+    return this.checkpointAll([request]);
+  }
+
+  /** Several partitions' batches of one topic (the same jobs) in one call, all or nothing (see CHECKPOINT_BATCH). */
+  async checkpointAll(requests: readonly CheckpointRequest[]): Promise<CheckpointOutcome> {
+    const { keys, args } = checkpointCall(this.keys, requests);
     return this.redis.checkpointBatch(keys.length, ...keys, ...args);
   }
 

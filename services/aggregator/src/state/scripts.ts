@@ -20,7 +20,11 @@ return { tostring(epoch), offset, redis.call('HGET', KEYS[1], 'maxTs') or '' }
  * One batch, all or nothing: refuses unless the caller still owns the partition (epoch),
  * the batch starts where the last one ended (offset), each job it counts is where the caller
  * read it (its own position, see below), and no job's closed point moved since the caller read
- * it; then adds every window delta and moves the offsets. A window's pending time (when its
+ * it; then adds every window delta and moves the offsets. Several partitions' batches of one
+ * topic may come in one call (state/checkpoint-batcher.ts), their deltas merged: every
+ * partition's checks pass before anything is written, or the call refuses as a whole; a window
+ * that each partition's batch touched is then read and written once instead of once per
+ * partition (docs/benchmarks.md, session 16). A window's pending time (when its
  * oldest not yet emitted input was written to Kafka) is set only if unset, so it stays the
  * oldest until the emitter clears it; '' leaves it alone.
  *
@@ -59,62 +63,77 @@ return { tostring(epoch), offset, redis.call('HGET', KEYS[1], 'maxTs') or '' }
  * third of its time building commands (docs/benchmarks.md). Every key built here shares the
  * namespace's hash tag, so it lives in the script's cluster slot like the declared ones.
  *
- * KEYS: partition, then per job: closed, open, pending, versions, positions, sessions, merged
- * ARGV: epoch ('' for the catch-up reader), fromOffset, toOffset, maxTs, now, writtenAt, J,
- *       the partition's field in the positions hashes, per job: closedSeen, windowPrefix,
- *       cells ("name op name op…", '' for none), from, gap ('' unless a session job); then
- *       the deltas: a JSON array of, per
+ * KEYS: P partitions, then per job: closed, open, pending, versions, positions, sessions, merged
+ * ARGV: P, per partition: epoch ('' for the catch-up reader), fromOffset, toOffset, maxTs, its
+ *       field in the positions hashes; then now, writtenAt (the batches' oldest), J, per job:
+ *       windowPrefix, cells ("name op name op…", '' for none), gap ('' unless a session job);
+ *       per partition per job: closedSeen, from; then the deltas: a JSON array of, per
  *       window, jobIndex (0-based), "windowStart", "windowEndScore", N, then N x (key,
  *       increment), then per cell of the job M, M x (key, value) (for `hll`, value is an array
  *       of elements)
  */
 export const CHECKPOINT_BATCH = `
-local part = KEYS[1]
-local live = ARGV[1] ~= ''
-if live then
-  if redis.call('HGET', part, 'epoch') ~= ARGV[1] then return 'FENCED' end
-  if redis.call('HGET', part, 'offset') ~= ARGV[2] then return 'OFFSET' end
+local P = tonumber(ARGV[1])
+local g = 2 + 5 * P
+local writtenAt = ARGV[g + 1]
+local jobs = tonumber(ARGV[g + 2])
+-- every partition's fence first: nothing is written unless all of them hold
+local parts = {}
+for p = 1, P do
+  local b = 1 + 5 * (p - 1)
+  local part = { key = KEYS[p], epoch = ARGV[b + 1], from = ARGV[b + 2], to = ARGV[b + 3], maxTs = ARGV[b + 4], field = ARGV[b + 5] }
+  if part.epoch ~= '' then
+    if redis.call('HGET', part.key, 'epoch') ~= part.epoch then return 'FENCED' end
+    if redis.call('HGET', part.key, 'offset') ~= part.from then return 'OFFSET' end
+  end
+  parts[p] = part
 end
-local from, to = tonumber(ARGV[2]), tonumber(ARGV[3])
-local writtenAt = ARGV[6]
-local jobs = tonumber(ARGV[7])
-local field = ARGV[8]
 local prefixes, cells, cellOps, gaps = {}, {}, {}, {}
-local counted = {}
+local closedNow = {}
 for j = 1, jobs do
-  local a, k = 8 + 5 * (j - 1), 1 + 7 * (j - 1)
-  if (redis.call('GET', KEYS[k + 1]) or '') ~= ARGV[a + 1] then return 'CLOSED' end
-  prefixes[j] = ARGV[a + 2]
+  local a, k = g + 2 + 3 * (j - 1), P + 7 * (j - 1)
+  closedNow[j] = redis.call('GET', KEYS[k + 1]) or ''
+  prefixes[j] = ARGV[a + 1]
   local list = {}
-  for name, op in string.gmatch(ARGV[a + 3], '(%S+) (%S+)') do list[#list + 1] = { name, op } end
+  for name, op in string.gmatch(ARGV[a + 2], '(%S+) (%S+)') do list[#list + 1] = { name, op } end
   cells[j] = list
   local ops = {}
   for _, cell in ipairs(list) do ops[cell[1]] = cell[2] end
   cellOps[j] = ops
-  gaps[j] = ARGV[a + 5]
-  local want, at = ARGV[a + 4], redis.call('HGET', KEYS[k + 5], field)
-  if want == 'skip' then
-    if at and tonumber(at) >= from and tonumber(at) < to then return 'JOBS' end
-  else
-    if want == '' then
-      if at and at ~= ARGV[2] then return 'JOBS' end
-    elseif at ~= want then
-      return 'JOBS'
+  gaps[j] = ARGV[a + 3]
+end
+-- each partition's view of each job: its closed point as read, and where it counts the job from
+local counted = {}
+for p = 1, P do
+  local part = parts[p]
+  local from, to = tonumber(part.from), tonumber(part.to)
+  for j = 1, jobs do
+    local c, k = g + 2 + 3 * jobs + 2 * jobs * (p - 1) + 2 * (j - 1), P + 7 * (j - 1)
+    if closedNow[j] ~= ARGV[c + 1] then return 'CLOSED' end
+    local want, at = ARGV[c + 2], redis.call('HGET', KEYS[k + 5], part.field)
+    if want == 'skip' then
+      if at and tonumber(at) >= from and tonumber(at) < to then return 'JOBS' end
+    else
+      if want == '' then
+        if at and at ~= part.from then return 'JOBS' end
+      elseif at ~= want then
+        return 'JOBS'
+      end
+      counted[#counted + 1] = { KEYS[k + 5], part }
     end
-    counted[#counted + 1] = KEYS[k + 5]
   end
 end
 ${HASH_FUNCTIONS}
 ${CELL_FUNCTIONS}
 ${SESSION_FUNCTIONS}
 ${WINDOW_FUNCTIONS}
-local deltas = cjson.decode(ARGV[9 + 5 * jobs])
+local deltas = cjson.decode(ARGV[g + 3 + 3 * jobs + 2 * jobs * P])
 local total = #deltas
 local d = 1
 local touched = {}
 while d <= total do
   local j = deltas[d] + 1
-  local k = 1 + 7 * (j - 1)
+  local k = P + 7 * (j - 1)
   local start, score, n = deltas[d + 1], deltas[d + 2], deltas[d + 3]
   local session = gaps[j] ~= ''
   if session then start, score = mergeSession(j, k, deltas[d + 4], start, score) end
@@ -147,13 +166,16 @@ while d <= total do
   end
   applyCells(prefixes[j] .. '#' .. start, fields, ops, values, sets)
 end
-for j, t in pairs(touched) do touchWindows(1 + 7 * (j - 1), prefixes[j], t.names, t.scores, writtenAt) end
-for _, positions in ipairs(counted) do
-  redis.call('HSET', positions, field, ARGV[3])
-  local seen = tonumber(redis.call('HGET', positions, field .. ':ts') or '')
-  if ARGV[4] ~= '' and (seen == nil or tonumber(ARGV[4]) > seen) then redis.call('HSET', positions, field .. ':ts', ARGV[4]) end
+for j, t in pairs(touched) do touchWindows(P + 7 * (j - 1), prefixes[j], t.names, t.scores, writtenAt) end
+for _, entry in ipairs(counted) do
+  local positions, part = entry[1], entry[2]
+  redis.call('HSET', positions, part.field, part.to)
+  local seen = tonumber(redis.call('HGET', positions, part.field .. ':ts') or '')
+  if part.maxTs ~= '' and (seen == nil or tonumber(part.maxTs) > seen) then redis.call('HSET', positions, part.field .. ':ts', part.maxTs) end
 end
-if live then redis.call('HSET', part, 'offset', ARGV[3], 'maxTs', ARGV[4], 'progressAt', ARGV[5]) end
+for _, part in ipairs(parts) do
+  if part.epoch ~= '' then redis.call('HSET', part.key, 'offset', part.to, 'maxTs', part.maxTs, 'progressAt', ARGV[g]) end
+end
 return 'OK'
 `;
 

@@ -1,0 +1,39 @@
+import type { CheckpointRequest } from './checkpoint-request';
+import { positionField, type stateKeys } from './keys';
+import { mergeDeltas } from './merge-deltas';
+import { packDeltas } from './state-encoding';
+
+/**
+ * CHECKPOINT_BATCH's keys and arguments (see there) for one batch, or for several partitions'
+ * batches of one topic counting the same jobs, their deltas merged.
+ */
+export function checkpointCall(keys: ReturnType<typeof stateKeys>, requests: readonly CheckpointRequest[]): { keys: string[]; args: string[] } {
+  const first = requests[0]!;
+  const jobs = [...first.closedSeen.keys()];
+  for (const r of requests)
+    if (r.topic !== first.topic || [...r.closedSeen.keys()].join('\n') !== jobs.join('\n'))
+      throw new Error('one checkpoint call takes batches of one topic counting the same jobs');
+  const callKeys = requests.map((r) => keys.partition(r.topic, r.partition));
+  const args = [String(requests.length)];
+  for (const r of requests) args.push(r.epoch, r.fromOffset, r.toOffset, Number.isFinite(r.maxTs) ? String(r.maxTs) : '', positionField(r.topic, r.partition));
+  // a window's pending time is its oldest input's: the oldest of the batches
+  const writtenAt = Math.min(...requests.map((r) => (r.writtenAt !== undefined && Number.isFinite(r.writtenAt) ? r.writtenAt : Infinity)));
+  args.push(String(Math.max(...requests.map((r) => r.now))), Number.isFinite(writtenAt) ? String(writtenAt) : '', String(jobs.length));
+  for (const job of jobs) {
+    callKeys.push(keys.closed(job), keys.open(job), keys.pending(job), keys.versions(job), keys.positions(job), keys.sessions(job), keys.merged(job));
+    const cellList = (first.cells?.get(job) ?? []).map((c) => `${c.name} ${c.op}`).join(' ');
+    const gap = first.gaps?.get(job);
+    args.push(keys.windowPrefix(job), cellList, gap === undefined ? '' : String(gap));
+  }
+  for (const r of requests) for (const job of jobs) args.push(r.closedSeen.get(job) ?? '', r.from?.get(job) ?? '');
+  const opsOf = (job: string) => (first.cells?.get(job) ?? []).map((c) => c.op);
+  const deltas =
+    requests.length === 1
+      ? first.deltas
+      : mergeDeltas(
+          requests.map((r) => r.deltas),
+          opsOf,
+        );
+  args.push(packDeltas(deltas, jobs, first.cells));
+  return { keys: callKeys, args };
+}

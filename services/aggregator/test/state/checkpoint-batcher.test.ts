@@ -1,0 +1,110 @@
+import { CheckpointBatcher } from '../../src/state/checkpoint-batcher';
+import type { CheckpointOutcome, CheckpointRequest } from '../../src/state/checkpoint-request';
+import type { WindowDelta } from '../../src/windowing/batch-aggregator';
+
+function request(partition: number, over: Partial<CheckpointRequest> = {}): CheckpointRequest {
+  const delta: WindowDelta = { job: 'j', windowStart: 0, windowEnd: 1000, counts: new Map([[`k${partition}`, 1]]) };
+  return {
+    topic: 't',
+    partition,
+    epoch: '1',
+    fromOffset: '0',
+    toOffset: '1',
+    maxTs: 0,
+    now: 0,
+    closedSeen: new Map([['j', '']]),
+    // an iterator, read once, as the processor's Map values are
+    deltas: [delta].values(),
+    ...over,
+  };
+}
+
+/** A fake Redis: records each call's partitions and deltas, answers as `outcome` says, and waits to be released. */
+function recorder(outcome: (requests: readonly CheckpointRequest[]) => CheckpointOutcome | Error = () => 'OK') {
+  const calls: { partitions: number[]; deltas: number }[] = [];
+  let release: () => void = () => undefined;
+  let gate = Promise.resolve();
+  const apply = async (requests: readonly CheckpointRequest[]) => {
+    calls.push({ partitions: requests.map((r) => r.partition), deltas: requests.reduce((n, r) => n + [...r.deltas].length, 0) });
+    await gate;
+    const answer = outcome(requests);
+    if (answer instanceof Error) throw answer;
+    return answer;
+  };
+  const hold = () => {
+    gate = new Promise((resolve) => (release = resolve));
+  };
+  return { calls, apply, hold, release: () => release() };
+}
+
+/** One turn of the event loop: a batch sent before it has its call running after it. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('the checkpoint batcher', () => {
+  it('sends the batches ready in the same turn together, and those that come while a call runs in the next', async () => {
+    const redis = recorder();
+    const batcher = new CheckpointBatcher(redis.apply);
+    expect(await Promise.all([0, 1, 2].map((p) => batcher.checkpoint(request(p))))).toEqual(['OK', 'OK', 'OK']);
+    expect(redis.calls.map((c) => c.partitions)).toEqual([[0, 1, 2]]);
+    redis.calls.length = 0;
+    redis.hold();
+    const first = batcher.checkpoint(request(0));
+    await nextTurn();
+    const waiting = [1, 2, 3].map((p) => batcher.checkpoint(request(p)));
+    redis.release();
+    expect(await Promise.all([first, ...waiting])).toEqual(['OK', 'OK', 'OK', 'OK']);
+    expect(redis.calls.map((c) => c.partitions)).toEqual([[0], [1, 2, 3]]);
+  });
+
+  it('never puts two batches of one partition, of two topics or of other jobs, or a catch-up batch, in one call', async () => {
+    const redis = recorder();
+    const batcher = new CheckpointBatcher(redis.apply);
+    redis.hold();
+    const first = batcher.checkpoint(request(0));
+    await nextTurn();
+    const rest = [
+      request(1),
+      request(1, { fromOffset: '1', toOffset: '2' }),
+      request(2, { topic: 'u' }),
+      request(3, { closedSeen: new Map([['other', '']]) }),
+      request(4, { epoch: '' }),
+      request(5),
+    ].map((r) => batcher.checkpoint(r));
+    redis.release();
+    await Promise.all([first, ...rest]);
+    expect(redis.calls.map((c) => c.partitions)).toEqual([[0], [1, 5], [1], [2], [3], [4]]);
+  });
+
+  it('tries a call refused as a whole batch by batch, each caller getting its own outcome, with its deltas read again', async () => {
+    const redis = recorder((requests) => (requests.some((r) => r.partition === 2) ? 'FENCED' : 'OK'));
+    const batcher = new CheckpointBatcher(redis.apply);
+    redis.hold();
+    const first = batcher.checkpoint(request(0));
+    await nextTurn();
+    const waiting = [1, 2, 3].map((p) => batcher.checkpoint(request(p)));
+    redis.release();
+    expect(await Promise.all([first, ...waiting])).toEqual(['OK', 'OK', 'FENCED', 'OK']);
+    expect(redis.calls).toEqual([
+      { partitions: [0], deltas: 1 },
+      { partitions: [1, 2, 3], deltas: 3 },
+      { partitions: [1], deltas: 1 },
+      { partitions: [2], deltas: 1 },
+      { partitions: [3], deltas: 1 },
+    ]);
+  });
+
+  it('gives an error to every caller of the call, and goes on with the next', async () => {
+    let down = true;
+    const redis = recorder(() => (down ? new Error('Redis away') : 'OK'));
+    const batcher = new CheckpointBatcher(redis.apply);
+    redis.hold();
+    const first = batcher.checkpoint(request(0));
+    await nextTurn();
+    const waiting = [1, 2].map((p) => batcher.checkpoint(request(p)));
+    redis.release();
+    await expect(first).rejects.toThrow('Redis away');
+    for (const w of waiting) await expect(w).rejects.toThrow('Redis away');
+    down = false;
+    expect(await batcher.checkpoint(request(3))).toBe('OK');
+  });
+});
