@@ -168,7 +168,7 @@ export class PartitionProcessor {
     const outcome = await this.applyCheckpoint({
       ...where,
       from: plan.from,
-      deltas: [...out.deltas.values()],
+      deltas: out.deltas.values(),
       ...stateLayoutOf(jobs),
       writtenAt: oldestWrittenAt(messages),
     });
