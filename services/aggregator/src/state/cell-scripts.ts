@@ -12,9 +12,9 @@ export const SMALL_SET_MAX = 32;
 /**
  * A set cell's field: its values while there are at most SMALL_SET_MAX, each as
  * `<bytes>:<value>` (any byte may be in a value), or `*` once they are kept in a HyperLogLog
- * (`<window>|<cell>|<key>`, i.e. the window's key, `|` and the field). Shared with READ_WINDOWS.
+ * (`<window>|<cell>|<key>`, i.e. the window's key, `|` and the field).
  */
-export const SET_TEXT_FUNCTIONS = `
+const SET_TEXT_FUNCTIONS = `
 local function setElements(text)
   local list, pos = {}, 1
   while pos <= #text do
@@ -27,7 +27,21 @@ local function setElements(text)
 end
 `;
 
+/** `setSize(text)`: how many values a set field's text holds, without copying them out (READ_WINDOWS). */
+export const SET_SIZE_FUNCTION = `
+local function setSize(text)
+  local n, pos = 0, 1
+  while pos <= #text do
+    local colon = string.find(text, ':', pos, true)
+    pos = colon + tonumber(string.sub(text, pos, colon - 1)) + 1
+    n = n + 1
+  end
+  return n
+end
+`;
+
 /**
+ * `applyCounts(hash, keys, increments)`: a window's counts, added to like an `incr` cell.
  * `applyCells(hash, fields, ops, values, sets)`: values folded into a window's cells by their
  * ops. `incr` adds, exactly while both numbers are below 2^52 (Lua's numbers are doubles), else
  * with HINCRBY (a sum leaving Redis's 64-bit range is marked "overflow" instead of failing the
@@ -90,6 +104,24 @@ local function foldedSet(current, elements, hll)
     return '*'
   end
   return current .. table.concat(added)
+end
+
+-- a batch's counts added to a window's counts hash with one read and one write, not a HINCRBY
+-- per key (checkpoint-script.cjs, routes-shaped: 17.6 -> 14.7 ms a batch); %d text, as cells
+local function applyCounts(hash, keys, increments)
+  if #keys == 0 then return end
+  local current, out = hmgetAll(hash, keys), {}
+  for i = 1, #keys do
+    local increment = string.format('%d', increments[i])
+    local new = folded('incr', current[i], increment)
+    if new then
+      out[#out + 1] = keys[i]
+      out[#out + 1] = new
+    elseif new == false then
+      redis.call('HINCRBY', hash, keys[i], increment)
+    end
+  end
+  hsetPairs(hash, out)
 end
 
 local function applyCells(hash, fields, ops, values, sets)

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { PartitionProgress } from '../windowing/watermark';
-import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS, EXPIRE_SETS, READ_WINDOWS } from './scripts';
+import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS, READ_WINDOWS } from './scripts';
 import { checkpointCall } from './checkpoint-call';
 import { positionField, stateKeys, windowReadKeys } from './keys';
 import { FORGET_SESSIONS } from './session-scripts';
@@ -9,7 +9,7 @@ import { type MergedSession, type WindowId, windowIdOf, windowOfMember } from '.
 
 export { type CheckpointOutcome, type CheckpointRequest, type JobPosition, type Ownership, stateLayoutOf } from './checkpoint-request';
 export { type MergedSession, type WindowId, windowIdOf } from './window-names';
-import { type CellSpec, readCell } from './state-encoding';
+import { type CellSpec, readCells } from './state-encoding';
 
 export { type CellSpec, packDeltas } from './state-encoding';
 
@@ -20,6 +20,8 @@ export interface WindowState {
   cells: Record<string, number | 'overflow'>[];
   /** how many checkpoints changed the window (0: none since versions exist) */
   changes: number;
+  /** its set cells' fields (`<cell>|<key>`) kept as HyperLogLogs: keys of their own, expired when the window retires */
+  hyperLogLogs: string[];
 }
 
 interface ScriptedRedis extends Redis {
@@ -32,12 +34,11 @@ interface ScriptedRedis extends Redis {
 /** A pipeline with the scripts defined on the client (ioredis adds them to its pipelines). */
 interface ScriptedPipeline {
   readWindows(numKeys: number, ...args: string[]): void;
-  expireSets(numKeys: number, ...args: string[]): void;
   forgetSessions(numKeys: number, ...args: string[]): void;
   exec: () => ReturnType<ReturnType<Redis['pipeline']>['exec']>;
 }
 
-/** Windows read (or expired) in one script call: fewer calls, each still short enough not to hold Redis up for long. */
+/** Windows read in one script call: fewer calls, each still short enough not to hold Redis up for long. */
 const WINDOWS_PER_READ = 200;
 
 /** The aggregator's committed state in Redis: partition offsets, window counts, closed points. */
@@ -56,7 +57,6 @@ export class RedisState {
     redis.defineCommand('closeWindows', { numberOfKeys: 2, lua: CLOSE_WINDOWS });
     redis.defineCommand('clearPending', { numberOfKeys: 1, lua: CLEAR_PENDING });
     redis.defineCommand('readWindows', { lua: READ_WINDOWS });
-    redis.defineCommand('expireSets', { lua: EXPIRE_SETS });
     redis.defineCommand('forgetSessions', { lua: FORGET_SESSIONS });
     this.redis = redis as ScriptedRedis;
   }
@@ -178,20 +178,22 @@ export class RedisState {
   async withState<W extends WindowId>(job: string, windows: W[], cells: readonly CellSpec[] = []): Promise<(W & WindowState)[]> {
     if (windows.length === 0) return [];
     const pipeline = this.redis.pipeline() as unknown as ScriptedPipeline;
+    const flags = [cells.length > 0 ? '1' : '0', cells.some((c) => c.op === 'hll') ? '1' : '0'];
     for (let at = 0; at < windows.length; at += WINDOWS_PER_READ) {
       const names = windows.slice(at, at + WINDOWS_PER_READ).map(windowIdOf);
       const keys = [this.keys.versions(job), ...names.flatMap((name) => windowReadKeys(this.keys, job, name, cells))];
-      pipeline.readWindows(keys.length, ...keys, String(cells.length), ...cells.flatMap((c) => [c.name, c.op]), ...names);
+      pipeline.readWindows(keys.length, ...keys, ...flags, ...names);
     }
     const replies = ((await pipeline.exec()) ?? []).flatMap(([err, reply]) => {
       if (err) throw err;
-      return reply as [string, string[], ...string[][]][];
+      return reply as [string, string[], (string | number)[]?][];
     });
     return windows.map((w, i) => {
-      const [version, counted, ...cellValues] = replies[i]!;
+      const [version, counted, cellsHash = []] = replies[i]!;
       const counts: Record<string, number> = {};
       for (let k = 0; k < counted.length; k += 2) counts[counted[k]!] = Number(counted[k + 1]);
-      return { ...w, counts, cells: cellValues.map(readCell), changes: version === '' ? 0 : Number(version) };
+      const { values, hyperLogLogs } = readCells(cellsHash, cells);
+      return { ...w, counts, cells: values, hyperLogLogs, changes: version === '' ? 0 : Number(version) };
     });
   }
 
@@ -219,9 +221,9 @@ export class RedisState {
 
   /**
    * After their finals are out: closed windows leave the open set (a session its key's list of
-   * open sessions too) and expire later.
+   * open sessions too) and expire later, with the HyperLogLogs their final read found.
    */
-  async retire(job: string, windows: readonly WindowId[], cells: readonly CellSpec[] = []): Promise<void> {
+  async retire(job: string, windows: readonly (WindowId & Pick<WindowState, 'hyperLogLogs'>)[], cells: readonly CellSpec[] = []): Promise<void> {
     if (windows.length === 0) return;
     const names = windows.map(windowIdOf);
     const pipeline = this.redis.pipeline();
@@ -230,18 +232,12 @@ export class RedisState {
     pipeline.hdel(this.keys.versions(job), ...names);
     const sessions = windows.flatMap((w) => (w.sessionKey === undefined ? [] : [w.sessionKey, String(w.windowStart)]));
     if (sessions.length > 0) (pipeline as unknown as ScriptedPipeline).forgetSessions(1, this.keys.sessions(job), ...sessions);
-    // a set cell past SMALL_SET_MAX is a HyperLogLog per key: the script expires the windows' ones
-    const sets: string[] = [];
-    const hasSets = cells.some((cell) => cell.op === 'hll');
-    for (const name of names) {
-      pipeline.expire(this.keys.window(job, name), this.closedWindowTtlSeconds);
-      if (cells.length > 0) pipeline.expire(this.keys.cells(job, name), this.closedWindowTtlSeconds);
-      if (hasSets) sets.push(this.keys.cells(job, name), this.keys.window(job, name));
-    }
-    for (let at = 0; at < sets.length; at += 2 * WINDOWS_PER_READ) {
-      const pairs = sets.slice(at, at + 2 * WINDOWS_PER_READ);
-      (pipeline as unknown as ScriptedPipeline).expireSets(pairs.length, ...pairs, String(this.closedWindowTtlSeconds));
-    }
+    windows.forEach((w, i) => {
+      const window = this.keys.window(job, names[i]!);
+      pipeline.expire(window, this.closedWindowTtlSeconds);
+      if (cells.length > 0) pipeline.expire(this.keys.cells(job, names[i]!), this.closedWindowTtlSeconds);
+      for (const field of w.hyperLogLogs) pipeline.expire(`${window}|${field}`, this.closedWindowTtlSeconds);
+    });
     await pipeline.exec();
   }
 

@@ -1,4 +1,4 @@
-import { CELL_FUNCTIONS, SET_TEXT_FUNCTIONS } from './cell-scripts';
+import { CELL_FUNCTIONS, SET_SIZE_FUNCTION } from './cell-scripts';
 import { SESSION_FUNCTIONS } from './session-scripts';
 import { HASH_FUNCTIONS, WINDOW_FUNCTIONS } from './window-scripts';
 
@@ -148,10 +148,12 @@ while d <= total do
     t.names[#t.names + 1], t.scores[#t.scores + 1] = start, score
   end
   d = d + 4
-  for _ = 1, n do
-    redis.call('HINCRBY', window, deltas[d], deltas[d + 1])
+  local keys, increments = {}, {}
+  for x = 1, n do
+    keys[x], increments[x] = deltas[d], deltas[d + 1]
     d = d + 2
   end
+  applyCounts(window, keys, increments)
   local fields, ops, values, sets = {}, {}, {}, {}
   for _, cell in ipairs(cells[j]) do
     local op, m = cell[2], deltas[d]
@@ -214,65 +216,40 @@ return windows
 
 /**
  * Windows' state, each window's in one step (its version and values come from the same
- * checkpoint): per window [version or '', counts as a flat HGETALL, then each cell's values as
- * flat key, value pairs from the window's cells hash: a number, or a set's size (exact while
- * small, a HyperLogLog's estimate (PFCOUNT) past that)]. Many windows per call: a catch-up
- * closes thousands, and a call per window cost Redis more in calling the script than in
- * reading (docs/benchmarks.md).
+ * checkpoint): per window [version or '', counts as a flat HGETALL, and when the job has cells
+ * its cells hash as a flat HGETALL with each set cell's value turned into its size: a number
+ * while the set is exact, `*<estimate>` once it is a HyperLogLog (PFCOUNT), so the caller
+ * knows which HyperLogLogs to expire with the window]. Splitting `<cell>|<key>` is left to the
+ * caller: Lua's string functions per field were half of this script's time in a stats
+ * catch-up, and a set's text is told from a number by its `:` (no number has one). Many
+ * windows per call: a catch-up closes thousands, and a call per window cost Redis more in
+ * calling the script than in reading (docs/benchmarks.md).
  * KEYS: versions, then per window its hash, and when the job has cells its cells hash
- * ARGV: C (cells per window), each cell's name and op, then each window's name
+ * ARGV: 1 if the job has cells, 1 if any is a set, then each window's name
  */
 export const READ_WINDOWS = `
-${SET_TEXT_FUNCTIONS}
-local c = tonumber(ARGV[1])
-local index, isSet = {}, {}
-for k = 1, c do
-  index[ARGV[2 * k]] = k
-  isSet[k] = ARGV[2 * k + 1] == 'hll'
-end
-local per = c == 0 and 1 or 2
+${SET_SIZE_FUNCTION}
+local withCells, withSets = ARGV[1] == '1', ARGV[2] == '1'
+local per = withCells and 2 or 1
 local out = {}
-for i = 2 + 2 * c, #ARGV do
-  local base = 2 + (i - 2 - 2 * c) * per
+for i = 3, #ARGV do
+  local base = 2 + (i - 3) * per
   local one = { redis.call('HGET', KEYS[1], ARGV[i]) or '', redis.call('HGETALL', KEYS[base]) }
-  local lists = {}
-  for k = 1, c do lists[k] = {} end
-  if c > 0 then
+  if withCells then
     local flat = redis.call('HGETALL', KEYS[base + 1])
-    for x = 1, #flat, 2 do
-      local name, key = string.match(flat[x], '^([^|]*)|(.*)$')
-      local k, value = index[name], flat[x + 1]
-      if k then
-        if isSet[k] then
-          value = value == '*' and redis.call('PFCOUNT', KEYS[base] .. '|' .. flat[x]) or #setElements(value)
+    if withSets then
+      for x = 2, #flat, 2 do
+        local value = flat[x]
+        if value == '*' then
+          flat[x] = '*' .. redis.call('PFCOUNT', KEYS[base] .. '|' .. flat[x - 1])
+        elseif string.find(value, ':', 1, true) then
+          flat[x] = setSize(value)
         end
-        lists[k][#lists[k] + 1] = key
-        lists[k][#lists[k] + 1] = value
       end
     end
+    one[3] = flat
   end
-  for k = 1, c do one[#one + 1] = lists[k] end
   out[#out + 1] = one
 end
 return out
-`;
-
-/**
- * Expires the HyperLogLogs of retired windows' set cells (those past SMALL_SET_MAX, `*` in the
- * cells hash), many windows a call (a call per window was most of the script calls of a
- * catch-up with `distinct`).
- * KEYS: pairs of a window's cells hash and the window's key; ARGV: seconds
- */
-export const EXPIRE_SETS = `
-local expired = 0
-for i = 1, #KEYS, 2 do
-  local flat = redis.call('HGETALL', KEYS[i])
-  for x = 1, #flat, 2 do
-    if flat[x + 1] == '*' then
-      redis.call('EXPIRE', KEYS[i + 1] .. '|' .. flat[x], ARGV[1])
-      expired = expired + 1
-    end
-  end
-end
-return expired
 `;

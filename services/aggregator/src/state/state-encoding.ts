@@ -34,12 +34,34 @@ export function packDeltas(deltas: Iterable<WindowDelta>, jobs: readonly string[
 
 const wellFormed = (key: string) => (key.isWellFormed() ? key : key.toWellFormed());
 
-/** A cell's hash as read (flat): numbers, and the marker a sum that left Redis's range keeps. */
-export function readCell(flat: readonly string[]): Record<string, number | 'overflow'> {
-  const values: Record<string, number | 'overflow'> = {};
-  for (let k = 0; k < flat.length; k += 2) {
-    const n = Number(flat[k + 1]);
-    values[flat[k]!] = Number.isSafeInteger(n) ? n : 'overflow';
+/** A window's cells as READ_WINDOWS gives them, per cell (in `cells`' order) key -> value. */
+export interface ReadCells {
+  /** a number, or 'overflow' where a sum left Redis's range; a set cell: its size (estimated once a HyperLogLog) */
+  values: Record<string, number | 'overflow'>[];
+  /** the fields (`<cell>|<key>`) whose set is a HyperLogLog: a key of its own, expired with the window */
+  hyperLogLogs: string[];
+}
+
+/** A window's cells hash as READ_WINDOWS read it (flat `<cell>|<key>`, value pairs); fields of other cells are left out. */
+export function readCells(flat: readonly (string | number)[], cells: readonly CellSpec[]): ReadCells {
+  const values: Record<string, number | 'overflow'>[] = cells.map(() => ({}));
+  const hyperLogLogs: string[] = [];
+  for (let f = 0; f < flat.length; f += 2) {
+    const field = String(flat[f]);
+    const bar = field.indexOf('|');
+    const cell = values[cells.findIndex((c) => c.name.length === bar && field.startsWith(c.name))];
+    if (cell === undefined) continue;
+    const raw = flat[f + 1]!;
+    const key = field.slice(bar + 1);
+    if (typeof raw === 'number')
+      cell[key] = raw; // an exact set's size
+    else if (raw.startsWith('*')) {
+      cell[key] = Number(raw.slice(1));
+      hyperLogLogs.push(field);
+    } else {
+      const n = Number(raw);
+      cell[key] = Number.isSafeInteger(n) ? n : 'overflow';
+    }
   }
-  return values;
+  return { values, hyperLogLogs };
 }

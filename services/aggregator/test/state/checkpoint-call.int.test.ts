@@ -91,6 +91,7 @@ describe('several partitions’ batches in one checkpoint call, against a real R
         { ORD: 9, LAX: 5, SFO: 11 },
         { ORD: 3, LAX: 1, SFO: 1 },
       ],
+      hyperLogLogs: [],
     });
     expect(merged.partitions.map((p) => p.offset)).toEqual(['10', '11', '12']);
     expect(merged.pending).toEqual(

@@ -130,7 +130,7 @@ describe('session windows in the checkpoint script, against a real Redis', () =>
   it('closes sessions by their end, and retiring one removes it from its key: a later session of the key starts fresh', async () => {
     await batch(session('ann', 1000, 1000, 1, 1, 1, ['a']), session('bob', 1000, 1400, 2, 1, 1, ['a']));
     expect(await state.close('s', 1200)).toEqual([{ windowStart: 1000, sessionKey: 'ann', windowEnd: 1100 }]);
-    await state.retire('s', [{ windowStart: 1000, sessionKey: 'ann' }], cells);
+    await state.retire('s', [{ windowStart: 1000, sessionKey: 'ann', hyperLogLogs: [] }], cells);
     expect(await redis.hget(state.keys.sessions('s'), 'ann')).toBeNull();
     expect(await redis.hget(state.keys.sessions('s'), 'bob')).toBe('1000 1500');
     // the closed point moved to ann's end: a batch read before it is refused
