@@ -133,13 +133,21 @@ export interface PrivateCluster {
  * A real KRaft cluster of its own (scripts/kafka-local with KAFKA_LOCAL_BROKERS), each node a
  * broker and a controller voter, for tests that kill brokers.
  */
-export async function startPrivateCluster(nodes = 3): Promise<PrivateCluster> {
+export async function startPrivateCluster(nodes = 3, attempts = 3): Promise<PrivateCluster> {
   const port = await freePortRange(nodes * 2);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamtally-cluster-'));
   const env = { ...process.env, KAFKA_LOCAL_BROKERS: String(nodes), KAFKA_LOCAL_PORT: String(port), KAFKA_LOCAL_DIR: dir };
   const kafkaLocal = (...args: string[]) => run(KAFKA_LOCAL, args, { env, timeout: 180_000 }).then(() => undefined);
-  await kafkaLocal('start');
   const nodeIds = Array.from({ length: nodes }, (_, i) => i + 1);
+  try {
+    await kafkaLocal('start');
+  } catch (err) {
+    for (const id of nodeIds) await kafkaLocal('kill', String(id)).catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+    // a port found free was taken before a node bound it: other ports, a few times
+    if (attempts > 1 && /already in use/i.test((err as Error).message)) return startPrivateCluster(nodes, attempts - 1);
+    throw err;
+  }
   return {
     brokers: nodeIds.map((id) => `127.0.0.1:${port + 2 * (id - 1)}`),
     nodeIds,
