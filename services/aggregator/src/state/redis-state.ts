@@ -10,6 +10,7 @@ import { type MergedSession, type WindowId, windowIdOf, windowOfMember } from '.
 export { type CheckpointOutcome, type CheckpointRequest, type JobPosition, type Ownership, stateLayoutOf } from './checkpoint-request';
 export { type MergedSession, type WindowId, windowIdOf } from './window-names';
 import { type CellSpec, readCells } from './state-encoding';
+import { keyedRecord } from '../windowing/keyed-record';
 
 export { type CellSpec, packDeltas } from './state-encoding';
 
@@ -190,7 +191,7 @@ export class RedisState {
     });
     return windows.map((w, i) => {
       const [version, counted, cellsHash = []] = replies[i]!;
-      const counts: Record<string, number> = {};
+      const counts = keyedRecord<number>();
       for (let k = 0; k < counted.length; k += 2) counts[counted[k]!] = Number(counted[k + 1]);
       const { values, hyperLogLogs } = readCells(cellsHash, cells);
       return { ...w, counts, cells: values, hyperLogLogs, changes: version === '' ? 0 : Number(version) };

@@ -1,5 +1,6 @@
 import type { CellOp } from '../aggregates/aggregate';
 import type { WindowDelta } from '../windowing/batch-aggregator';
+import { keyedRecord } from '../windowing/keyed-record';
 
 /** A state cell as the state layer needs it: where it is kept and how it folds. */
 export interface CellSpec {
@@ -44,7 +45,7 @@ export interface ReadCells {
 
 /** A window's cells hash as READ_WINDOWS read it (flat `<cell>|<key>`, value pairs); fields of other cells are left out. */
 export function readCells(flat: readonly (string | number)[], cells: readonly CellSpec[]): ReadCells {
-  const values: Record<string, number | 'overflow'>[] = cells.map(() => ({}));
+  const values = cells.map(() => keyedRecord<number | 'overflow'>());
   const hyperLogLogs: string[] = [];
   for (let f = 0; f < flat.length; f += 2) {
     const field = String(flat[f]);

@@ -1,5 +1,6 @@
 import { encodeWindowResult, type FoldReason, resultVersion, WindowResult } from '@streamtally/contracts';
 import type { Aggregate, NumberOp, StateCell } from '../aggregates/aggregate';
+import { keyedRecord } from './keyed-record';
 
 /** Kafka's default limit is 1 MiB per record; a result stays well under it. */
 export const MAX_RESULT_BYTES = 512 * 1024;
@@ -77,8 +78,8 @@ export function buildResult(window: WindowToPublish, final: boolean, now: number
     ...(widest ? { values: widest } : {}),
   };
   let budget = shape.maxBytes - encodeWindowResult({ ...full, counts: {}, ...(values ? { values: {} } : {}), other: worstOther }).length;
-  const listedCounts: Record<string, number> = {};
-  const listedValues: Record<string, Record<string, number | null>> = {};
+  const listedCounts = keyedRecord<number>();
+  const listedValues = keyedRecord<Record<string, number | null>>();
   const folded: string[] = [];
   const reasons: FoldReason[] = [];
   let kept = 0;
@@ -127,7 +128,7 @@ export function resultSizeBound(result: WindowResult, keys: readonly string[], a
 
 /** Each key's aggregates by name, from its count and its cells. */
 function valuesOf(window: WindowToPublish, aggregates: readonly Aggregate[]): Record<string, Record<string, number | null>> {
-  const values: Record<string, Record<string, number | null>> = {};
+  const values = keyedRecord<Record<string, number | null>>();
   for (const key of Object.keys(window.counts)) values[key] = rowOf(aggregates, window.counts[key]!, (i) => window.cells?.[i]?.[key]);
   return values;
 }

@@ -159,7 +159,18 @@ describe('RedisState against a real Redis', () => {
 
   it('stores every key as it was counted, of several jobs in one batch, whatever the characters and window starts', async () => {
     const own = await state.acquire('t', 0, '0');
-    const hostile = ['["ORD","LAX"]', 'a "quoted" \\ key', 'tab\there\nnewline', 'Zürich 東京 🚀', '', '\u0000nul', 'x'.repeat(2000)];
+    // __proto__ and constructor too: names an ordinary object would not keep as its own keys
+    const hostile = [
+      '["ORD","LAX"]',
+      'a "quoted" \\ key',
+      'tab\there\nnewline',
+      'Zürich 東京 🚀',
+      '',
+      '\u0000nul',
+      'x'.repeat(2000),
+      '__proto__',
+      'constructor',
+    ];
     const counts = Object.fromEntries(hostile.map((key, i) => [key, i + 1]));
     const closedSeen = new Map([
       ['g', ''],

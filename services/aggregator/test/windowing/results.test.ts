@@ -27,6 +27,18 @@ describe('window results', () => {
     expect(buildResult({ job: 'p', windowStart: 0, windowEnd: 1000, counts, changes: 7 }, true, 5, { maxKeys: 5, maxBytes: 1e6 })).not.toHaveProperty('other');
   });
 
+  it('keeps keys named like Object.prototype members as keys, listed or folded, through the encoding', () => {
+    const counts = JSON.parse('{"__proto__":7,"constructor":5,"toString":1}') as Record<string, number>;
+    const result = buildResult({ job: 'p', windowStart: 0, windowEnd: 1000, counts, changes: 1 }, true, 5, { maxKeys: 2, maxBytes: 1e6 });
+    expect(Object.keys(result.counts)).toEqual(['__proto__', 'constructor']);
+    expect(result.other).toEqual({ keys: 1, count: 1, reason: ['maxKeys'] });
+    const decoded = decodeWindowResult(encodeWindowResult(result));
+    expect(decoded.ok && Object.entries(decoded.value.counts)).toEqual([
+      ['__proto__', 7],
+      ['constructor', 5],
+    ]);
+  });
+
   it('keeps the encoded result under maxBytes whatever the keys: a 1 MB key, or many long ones', () => {
     const huge = buildResult({ job: 'p', windowStart: 0, windowEnd: 60_000, counts: { ['x'.repeat(1_000_000)]: 1, 上海: 4 }, changes: 2 }, false, 5, {
       maxKeys: 1000,
