@@ -10,8 +10,9 @@
 # BACKFILL_EVENTS=N: per step, the input topic first holds N generated events, which the live
 # jobs count; when the warm-up ends the aggregator restarts with a job added (the per-second
 # chart again, under another name), which backfills those N events while the step's input and
-# markers run; the step says how long it took and the markers' latency meanwhile (from the
-# new instance's first live records, so not the restart's own pause: packages/bench/src/backfill.ts).
+# markers run; the step says how long it took (from the restart, and from the job's first
+# records counted) and the markers' latency meanwhile (from the new instance's first live
+# records, so not the restart's own pause: packages/bench/src/backfill.ts).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=lib.sh

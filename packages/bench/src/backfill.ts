@@ -38,6 +38,11 @@ export interface BackfillRun {
   records: number;
   /** seconds from the aggregator's restart with the added job to that job being live, once it is */
   seconds?: number;
+  /**
+   * seconds from the job's first records counted to it being live: its rate without the
+   * restart's start-up, as `aggregator.sh` times the job alone (from the first records counted)
+   */
+  countingSeconds?: number;
   /** the live jobs' event-to-screen latency (markers) while the added job backfilled, after the restart's own pause */
   latencyMs?: { samples: number; missing: number; p50: number; p99: number; max: number };
 }
@@ -51,6 +56,8 @@ export class StepBackfill {
   private restartedAt = 0;
   /** when the restarted aggregator, counting live records again (its restart's pause over), said the job backfills */
   private backfillingAt: number | undefined;
+  /** when the added job's first records were counted */
+  private countingAt: number | undefined;
   private liveAt: number | undefined;
   private watching: Promise<void> | undefined;
   private stopped = false;
@@ -82,6 +89,7 @@ export class StepBackfill {
         // the restart's own pause is over once the new instance has counted live records
         const liveAgain = metricSum(text, 'streamtally_aggregator_records_total') > 0;
         if (backfilling === 1 && liveAgain) this.backfillingAt ??= Date.now();
+        if (text !== '' && metricSum(text, 'streamtally_aggregator_backfill_events_total', `aggregation="${BACKFILL_JOB}"`) > 0) this.countingAt ??= Date.now();
         if (backfilling === 0 && this.backfillingAt !== undefined) {
           this.liveAt = Date.now();
           return;
@@ -97,6 +105,7 @@ export class StepBackfill {
     const run: BackfillRun = { records: this.backlog.records };
     if (this.liveAt === undefined || this.backfillingAt === undefined) return run;
     run.seconds = (this.liveAt - this.restartedAt) / 1000;
+    if (this.countingAt !== undefined) run.countingSeconds = (this.liveAt - this.countingAt) / 1000;
     const during = sentAt.flatMap((at, k) => (at >= this.backfillingAt! && at <= this.liveAt! ? [k] : []));
     if (during.length === 0) return run;
     const { sorted, samples, missing } = markerLatencies(report, sentAt, during[0]!, during[during.length - 1]!);

@@ -28,10 +28,14 @@ export function highestSustained(results: readonly StepResult[]): StepResult | u
   return results.filter((r) => r.bounded && r.produced >= 0.95 * r.rate).sort((a, b) => b.produced - a.produced)[0];
 }
 
-/** The added job's backfill during the step: its rate from the aggregator's restart to live. */
+/** The added job's backfill during the step: its rate from the aggregator's restart to live, and from its first records counted. */
 function backfillLine(b: NonNullable<StepResult['backfill']>): string {
   if (b.seconds === undefined) return `  backfill of ${b.records} records: not live within 10 minutes`;
   const l = b.latencyMs;
   const latency = l ? `; live markers meanwhile (${l.samples} samples, ${l.missing} missing): p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms` : '';
-  return `  backfill of ${b.records} records beside the live jobs: live after ${b.seconds.toFixed(1)} s = ${Math.round(b.records / b.seconds)} records/s (from the aggregator's restart)${latency}`;
+  const counting =
+    b.countingSeconds === undefined
+      ? ''
+      : `, ${Math.round(b.records / b.countingSeconds)} records/s from its first records counted (${b.countingSeconds.toFixed(1)} s)`;
+  return `  backfill of ${b.records} records beside the live jobs: live after ${b.seconds.toFixed(1)} s = ${Math.round(b.records / b.seconds)} records/s (from the aggregator's restart)${counting}${latency}`;
 }
