@@ -4,6 +4,7 @@
  */
 export function stateKeys(namespace: string) {
   const p = `st:{${namespace}}`;
+  const setOfField = (job: string, window: WindowName, field: string) => `${p}:win:${job}:${window}|${field}`;
   return {
     /** hash: offset (next to consume), maxTs, epoch (owner fence), progressAt */
     partition: (topic: string, partition: number) => `${p}:part:${topic}:${partition}`,
@@ -14,8 +15,9 @@ export function stateKeys(namespace: string) {
      * beside its counts; `#` starts no window's name
      */
     cells: (job: string, window: WindowName) => `${p}:win:${job}:#${window}`,
-    /** a set cell's HyperLogLog for one key, once its set is past SMALL_SET_MAX */
-    setOf: (job: string, window: WindowName, cell: string, key: string) => `${p}:win:${job}:${window}|${cell}|${key}`,
+    /** a set cell's HyperLogLog for one key, once its set is past SMALL_SET_MAX: by its field in the cells hash (`<cell>|<key>`) */
+    setOfField,
+    setOf: (job: string, window: WindowName, cell: string, key: string) => setOfField(job, window, `${cell}|${key}`),
     /** hash: a session job's key -> its open sessions, "start end start end…" */
     sessions: (job: string) => `${p}:sessions:${job}`,
     /** hash: a session merged into an earlier one -> "start joined, its version, its end", until its results are retracted */

@@ -234,10 +234,10 @@ export class RedisState {
     const sessions = windows.flatMap((w) => (w.sessionKey === undefined ? [] : [w.sessionKey, String(w.windowStart)]));
     if (sessions.length > 0) (pipeline as unknown as ScriptedPipeline).forgetSessions(1, this.keys.sessions(job), ...sessions);
     windows.forEach((w, i) => {
-      const window = this.keys.window(job, names[i]!);
-      pipeline.expire(window, this.closedWindowTtlSeconds);
-      if (cells.length > 0) pipeline.expire(this.keys.cells(job, names[i]!), this.closedWindowTtlSeconds);
-      for (const field of w.hyperLogLogs) pipeline.expire(`${window}|${field}`, this.closedWindowTtlSeconds);
+      const name = names[i]!;
+      pipeline.expire(this.keys.window(job, name), this.closedWindowTtlSeconds);
+      if (cells.length > 0) pipeline.expire(this.keys.cells(job, name), this.closedWindowTtlSeconds);
+      for (const field of w.hyperLogLogs) pipeline.expire(this.keys.setOfField(job, name, field), this.closedWindowTtlSeconds);
     });
     await pipeline.exec();
   }
