@@ -5,13 +5,14 @@ export interface WaitOptions {
   what?: string;
 }
 
-/**
- * Polls `condition` until it returns a truthy value and resolves with it; rejects after
- * `timeoutMs` naming what was awaited and the last error seen. Tests wait on this, never sleep.
- */
 /** What a condition returns when it holds: anything but false, 0, '', null and undefined. */
 export type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
 
+/**
+ * Polls `condition` until it returns a truthy value and resolves with it; rejects after
+ * `timeoutMs` naming what was awaited and the last error seen. Tests wait on this, never sleep.
+ * A condition may also throw (an `expect` not yet met): the timeout error then carries its message.
+ */
 export async function waitFor<T>(
   condition: () => T | Promise<T>,
   { timeoutMs = 20_000, intervalMs = 50, what = 'condition' }: WaitOptions = {},

@@ -15,6 +15,21 @@ describe('waitFor', () => {
     );
     await expect(failing).rejects.toThrow(/waiting for the answer; last error: boom/);
   });
+
+  it('waits on an expectation until it holds, and times out with its difference', async () => {
+    const seen: number[] = [];
+    const held = waitFor(
+      () => {
+        seen.push(seen.length);
+        expect(seen.length).toBe(3);
+        return true;
+      },
+      { intervalMs: 1 },
+    );
+    await expect(held).resolves.toBe(true);
+    const never = waitFor(() => expect({ a: 1 }).toEqual({ a: 2 }), { timeoutMs: 20, intervalMs: 5, what: 'a of 2' });
+    await expect(never).rejects.toThrow(/waiting for a of 2; last error: expect\(received\)\.toEqual\(expected\)[\s\S]*"a": 2/);
+  });
 });
 
 describe('uniqueName', () => {
