@@ -74,11 +74,11 @@ export const aggregatorConfigSchema = z
     /**
      * the catch-up reader's fetch per partition, and how many partitions it counts at once: a
      * backfill shares the process (and Redis) with the live jobs, so it takes smaller bites
-     * than the live reader, to keep the live jobs' latency; three partitions' small bites at
-     * once overlap their round trips without long ones (docs/benchmarks.md, session 17)
+     * than the live reader, to keep the live jobs' latency; six partitions' small bites at
+     * once overlap their round trips without long ones (docs/benchmarks.md, session 18)
      */
-    CATCH_UP_FETCH_MAX_BYTES: setting.integer(16 * 1024, 64 * 1024 * 1024).default(128 * 1024),
-    CATCH_UP_CONCURRENCY: setting.integer(1, 64).default(3),
+    CATCH_UP_FETCH_MAX_BYTES: setting.integer(16 * 1024, 64 * 1024 * 1024).default(256 * 1024),
+    CATCH_UP_CONCURRENCY: setting.integer(1, 64).default(6),
     SESSION_TIMEOUT_MS: setting.integer(6000, 300_000).default(10_000),
     // as many as a fetch holds (PARTITIONS_PER_FETCH in app.ts): their checkpoints go in one call
     PARTITIONS_CONCURRENCY: setting.integer(1, 64).default(8),

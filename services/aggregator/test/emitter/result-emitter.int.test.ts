@@ -95,6 +95,36 @@ describe('ResultEmitter against a real Redis', () => {
     expect(await registry.getSingleMetricAsString('streamtally_aggregator_emit_failures_total')).toContain('aggregation="broken"} 2');
   });
 
+  it("emits a tick's jobs at once: a job whose results take long to be acknowledged does not hold back another's", async () => {
+    const jobs = runningTotals('slow', 'quick');
+    await (
+      await counter(jobs, '1')
+    )(0, 3);
+    let quickOut!: () => void;
+    const quickPublished = new Promise<void>((resolve) => (quickOut = resolve));
+    const published: string[] = [];
+    const emitter = emitterOf(
+      jobs,
+      () => 3,
+      () => 10_000,
+      {
+        publish: async (results) => {
+          const job = results[0]!.job;
+          // one after the other, `slow` would wait here for a job that comes after it
+          if (job === 'slow') {
+            let timer: NodeJS.Timeout | undefined;
+            const gaveUp = new Promise((_, fail) => (timer = setTimeout(() => fail(new Error('quick waited for slow')), 2000)));
+            await Promise.race([quickPublished, gaveUp]).finally(() => clearTimeout(timer));
+          }
+          published.push(job);
+          if (job === 'quick') quickOut();
+        },
+      },
+    );
+    expect((await emitter.tick()).map((r) => r.job)).toEqual(['slow', 'quick']);
+    expect(published).toEqual(['quick', 'slow']);
+  });
+
   it('waits without publishing while the state is not replicated, logging the reason without a stack trace', async () => {
     const jobs = runningTotals('totals');
     await (
