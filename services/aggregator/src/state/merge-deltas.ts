@@ -13,6 +13,8 @@ import type { CellDelta, WindowDelta } from '../windowing/batch-aggregator';
 export function mergeDeltas(batches: readonly Iterable<WindowDelta>[], opsOf: (job: string) => readonly CellOp[]): WindowDelta[] {
   const merged = new Map<string, WindowDelta>();
   const copies = new Set<WindowDelta>();
+  // a copy shares the batches' sets until it adds to one (most keys of a sparse window are one batch's)
+  const ownSets = new Set<Set<string>>();
   const apart: WindowDelta[] = [];
   for (const deltas of batches) {
     for (const delta of deltas) {
@@ -26,10 +28,13 @@ export function mergeDeltas(batches: readonly Iterable<WindowDelta>[], opsOf: (j
       if (into === undefined) merged.set(id, delta);
       else if (!mergeable(into, delta, ops)) apart.push(delta);
       else {
-        const copy = copies.has(into) ? into : copyOf(into);
-        copies.add(copy);
-        merged.set(id, copy);
-        addInto(copy, delta, ops);
+        let copy = into;
+        if (!copies.has(into)) {
+          copy = copyOf(into);
+          copies.add(copy);
+          merged.set(id, copy);
+        }
+        addInto(copy, delta, ops, ownSets);
       }
     }
   }
@@ -38,30 +43,40 @@ export function mergeDeltas(batches: readonly Iterable<WindowDelta>[], opsOf: (j
 
 /** Whether every count and sum of the two stays an exact integer when added. */
 function mergeable(a: WindowDelta, b: WindowDelta, ops: readonly CellOp[]): boolean {
-  for (const [key, n] of b.counts) if (!Number.isSafeInteger((a.counts.get(key) ?? 0) + n)) return false;
-  return ops.every((op, c) => {
-    if (op !== 'incr') return true;
+  let exact = true;
+  b.counts.forEach((n, key) => (exact &&= Number.isSafeInteger((a.counts.get(key) ?? 0) + n)));
+  for (let c = 0; exact && c < ops.length; c += 1) {
+    if (ops[c] !== 'incr') continue;
     const into = a.cells?.[c];
-    for (const [key, n] of b.cells?.[c] ?? []) if (!Number.isSafeInteger(((into?.get(key) as number | undefined) ?? 0) + (n as number))) return false;
-    return true;
-  });
+    b.cells?.[c]?.forEach((n, key) => (exact &&= Number.isSafeInteger(((into?.get(key) as number | undefined) ?? 0) + (n as number))));
+  }
+  return exact;
 }
 
-function addInto(into: WindowDelta, delta: WindowDelta, ops: readonly CellOp[]): void {
-  for (const [key, n] of delta.counts) into.counts.set(key, (into.counts.get(key) ?? 0) + n);
+/** Adds `delta` into the copy `into`; a set still a batch's is copied before it is added to. */
+function addInto(into: WindowDelta, delta: WindowDelta, ops: readonly CellOp[], ownSets: Set<Set<string>>): void {
+  delta.counts.forEach((n, key) => into.counts.set(key, (into.counts.get(key) ?? 0) + n));
   ops.forEach((op, c) => {
     const cell = into.cells![c]!;
-    for (const [key, value] of delta.cells?.[c] ?? []) {
+    delta.cells?.[c]?.forEach((value, key) => {
       const current = cell.get(key);
-      if (current === undefined) cell.set(key, op === 'hll' ? new Set(value as Set<string>) : value);
-      else if (op === 'hll') for (const element of value as Set<string>) (current as Set<string>).add(element);
-      else if (op === 'incr') cell.set(key, (current as number) + (value as number));
+      if (current === undefined) cell.set(key, value);
+      else if (op === 'hll') {
+        let set = current as Set<string>;
+        if (!ownSets.has(set)) {
+          set = new Set(set);
+          ownSets.add(set);
+          cell.set(key, set);
+        }
+        (value as Set<string>).forEach((element) => set.add(element));
+      } else if (op === 'incr') cell.set(key, (current as number) + (value as number));
       else if (op === 'min' ? (value as number) < (current as number) : (value as number) > (current as number)) cell.set(key, value);
-    }
+    });
   });
 }
 
+/** A window's delta to merge others into: its own maps, its sets still shared (see addInto). */
 function copyOf(delta: WindowDelta): WindowDelta {
-  const cells = delta.cells?.map((cell): CellDelta => new Map([...cell].map(([key, value]) => [key, typeof value === 'number' ? value : new Set(value)])));
+  const cells = delta.cells?.map((cell): CellDelta => new Map(cell));
   return { ...delta, counts: new Map(delta.counts), ...(cells ? { cells } : {}) };
 }

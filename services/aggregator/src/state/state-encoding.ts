@@ -13,24 +13,34 @@ export interface CellSpec {
  * and ends travel as strings, kept exact whatever Lua does with numbers. A key that is not
  * well-formed UTF-16 (a lone surrogate, possible in a JSON string) is written as Redis always
  * stored it, with U+FFFD in its place: cjson refuses the escape JSON.stringify would write.
+ * Written as text straight away: a catch-up call packs hundreds of thousands of keys, and an
+ * array of them to stringify was 8% of a stats catch-up's allocations (docs/benchmarks.md).
  */
 export function packDeltas(deltas: Iterable<WindowDelta>, jobs: readonly string[], cells?: ReadonlyMap<string, readonly CellSpec[]>): string {
   const index = new Map(jobs.map((job, i) => [job, i]));
-  const flat: (string | number | string[])[] = [];
+  let text = '';
   for (const delta of deltas) {
     const job = index.get(delta.job);
     if (job === undefined) throw new Error(`a delta of job ${delta.job}, which this topic's checkpoint does not list`);
-    flat.push(job, String(delta.windowStart), delta.windowEnd === null ? '+inf' : String(delta.windowEnd), delta.counts.size);
-    for (const [key, count] of delta.counts) flat.push(wellFormed(key), count);
+    text += `,${job},"${delta.windowStart}","${delta.windowEnd === null ? '+inf' : delta.windowEnd}",${delta.counts.size}`;
+    delta.counts.forEach((count, key) => (text += `,${quoted(key)},${count}`));
     const cellCount = cells?.get(delta.job)?.length ?? 0;
     for (let c = 0; c < cellCount; c += 1) {
       const values = delta.cells?.[c];
-      flat.push(values?.size ?? 0);
+      text += `,${values?.size ?? 0}`;
       // a number as its text (see CHECKPOINT_BATCH: never an exponent), a set as its elements
-      if (values) for (const [key, value] of values) flat.push(wellFormed(key), typeof value === 'number' ? String(value) : [...value].map(wellFormed));
+      values?.forEach((value, key) => (text += `,${quoted(key)},${typeof value === 'number' ? `"${value}"` : setText(value)}`));
     }
   }
-  return JSON.stringify(flat);
+  return `[${text.slice(1)}]`;
+}
+
+const quoted = (key: string) => JSON.stringify(wellFormed(key));
+
+function setText(elements: ReadonlySet<string>): string {
+  let text = '';
+  elements.forEach((element) => (text += `,${quoted(element)}`));
+  return `[${text.slice(1)}]`;
 }
 
 const wellFormed = (key: string) => (key.isWellFormed() ? key : key.toWellFormed());

@@ -129,7 +129,8 @@ export function resultSizeBound(result: WindowResult, keys: readonly string[], a
 /** Each key's aggregates by name, from its count and its cells. */
 function valuesOf(window: WindowToPublish, aggregates: readonly Aggregate[]): Record<string, Record<string, number | null>> {
   const values = keyedRecord<Record<string, number | null>>();
-  for (const key of Object.keys(window.counts)) values[key] = rowOf(aggregates, window.counts[key]!, (i) => window.cells?.[i]?.[key]);
+  const scratch = aggregates.map((a) => new Array<number | 'overflow' | undefined>(a.cells.length)); // reused from key to key
+  for (const key of Object.keys(window.counts)) values[key] = rowOf(aggregates, window.counts[key]!, (i) => window.cells?.[i]?.[key], false, scratch);
   return values;
 }
 
@@ -149,11 +150,14 @@ function rowOf(
   count: number,
   cellAt: (index: number, cell: StateCell) => number | 'overflow' | undefined,
   folded = false,
+  scratch?: (number | 'overflow' | undefined)[][],
 ): Record<string, number | null> {
   const row: Record<string, number | null> = {};
   let c = 0;
-  for (const aggregate of aggregates) {
-    const cells = aggregate.cells.map((cell, i) => cellAt(c + i, cell));
+  for (let a = 0; a < aggregates.length; a += 1) {
+    const aggregate = aggregates[a]!;
+    const cells = scratch?.[a] ?? new Array<number | 'overflow' | undefined>(aggregate.cells.length);
+    for (let i = 0; i < aggregate.cells.length; i += 1) cells[i] = cellAt(c + i, aggregate.cells[i]!);
     c += aggregate.cells.length;
     const none = (folded && aggregate.folds === false) || cells.includes('overflow');
     row[aggregate.name] = none ? null : aggregate.value(count, cells as (number | undefined)[]);

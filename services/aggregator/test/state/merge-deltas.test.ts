@@ -44,12 +44,14 @@ describe('merging partitions’ deltas for one checkpoint call', () => {
   });
 
   it('leaves the batches’ own deltas as they were (a call refused as a whole is tried batch by batch)', () => {
+    // y first in b: the merged window shares b's set until c adds to it
     const a = [delta(0, { x: [2, 10, 3, 7, ['p']] })];
-    const b = [delta(0, { x: [3, -4, 1, 9, ['q']] })];
-    const c = [delta(0, { x: [1, 1, 0, 1, ['r']] })];
+    const b = [delta(0, { x: [3, -4, 1, 9, ['q']], y: [1, 1, 1, 1, ['u']] })];
+    const c = [delta(0, { x: [1, 1, 0, 1, ['r']], y: [1, 1, 1, 1, ['v']] })];
     const before = [a, b, c].map((list) => list.map(plain));
-    mergeDeltas([a, b, c], opsOf);
+    const merged = mergeDeltas([a, b, c], opsOf).map(plain);
     expect([a, b, c].map((list) => list.map(plain))).toEqual(before);
+    expect(merged[0]!.cells![3]).toEqual({ x: ['p', 'q', 'r'], y: ['u', 'v'] });
   });
 
   it('keeps apart sessions, other jobs’ windows, and a window whose sums would leave the exact range', () => {
