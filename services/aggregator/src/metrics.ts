@@ -199,8 +199,7 @@ export function emitterMetricsOf(metrics: AggregatorMetrics): EmitterMetrics {
     }
     return series;
   };
-  const perKey = (job: string, result: WindowResult): Map<string, number> => {
-    const counts = new Map<string, number>();
+  const perKey = (job: string, result: WindowResult, counts = new Map<string, number>()): Map<string, number> => {
     for (const [key, count] of Object.entries(result.counts)) {
       const label = labels.of(job, key);
       counts.set(label, (counts.get(label) ?? 0) + count);
@@ -214,12 +213,18 @@ export function emitterMetricsOf(metrics: AggregatorMetrics): EmitterMetrics {
     openWindows: (job, count) => metrics.openWindows.set({ aggregation: job }, count),
     resultsWritten(job, results, keyed) {
       let newestFinal: WindowResult | undefined;
+      // summed over the results first: a catch-up writes thousands of finals per emit, and a
+      // labelled increment per key of each was 2-4% of the routes catch-up's CPU
+      const finals = results.filter((r) => r.final).length;
+      if (finals > 0) metrics.results.inc({ aggregation: job, final: 'true' }, finals);
+      if (finals < results.length) metrics.results.inc({ aggregation: job, final: 'false' }, results.length - finals);
+      const counted = new Map<string, number>();
       for (const r of results) {
-        metrics.results.inc({ aggregation: job, final: String(r.final) });
         if (!r.final || !keyed || r.mergedInto !== undefined) continue; // a retracted session counted nothing of its own
-        for (const [key, count] of perKey(job, r)) metrics.windowCounts.inc({ aggregation: job, key }, count);
+        perKey(job, r, counted);
         if (!newestFinal || r.windowStart > newestFinal.windowStart) newestFinal = r;
       }
+      for (const [key, count] of counted) metrics.windowCounts.inc({ aggregation: job, key }, count);
       if (!newestFinal) return;
       // only this job's keys of the previous newest window go; other jobs keep theirs
       for (const key of latestKeys.get(job) ?? []) metrics.latestFinalCount.remove({ aggregation: job, key });

@@ -29,6 +29,20 @@ describe("the emitter's metrics of aggregates", () => {
     expect(await series()).toEqual(['SFO mean 1', 'SFO total 1']);
   });
 
+  it("counts an emit's results and its finals' events per key, summed over the results written together", async () => {
+    const registry = new Registry();
+    const metrics = emitterMetricsOf(createAggregatorMetrics(registry));
+    const provisional = { ...final(2000, { ORD: { total: 9 } }), final: false, counts: { ORD: 9 } };
+    const withOther = { ...final(1000, { ORD: { total: 1 } }), counts: { ORD: 4 }, other: { keys: 2, count: 5, reason: ['maxKeys' as const] } };
+    metrics.resultsWritten('f', [final(0, { ORD: { total: 1 }, LAX: { total: 1 } }), withOther, provisional], true);
+    metrics.resultsWritten('f', [final(3000, { LAX: { total: 1 } })], true);
+    const values = async (name: string) =>
+      Object.fromEntries((await registry.getSingleMetric(name)!.get()).values.map((v) => [`${v.labels.key ?? v.labels.final}`, v.value]));
+    expect(await values('streamtally_aggregator_results_total')).toEqual({ true: 3, false: 1 });
+    // the provisional result counts nothing: its events are in the window's final
+    expect(await values('streamtally_aggregator_window_counts_total')).toEqual({ ORD: 5, LAX: 2, '(other)': 5 });
+  });
+
   it('keeps the series bounded: keys past the labelled ones export no values (theirs do not add up under one label)', async () => {
     const registry = new Registry();
     const metrics = emitterMetricsOf(createAggregatorMetrics(registry));

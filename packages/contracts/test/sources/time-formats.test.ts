@@ -29,6 +29,26 @@ describe('time formats', () => {
     expect(read('dd.MM.yyyy', '31.12.2020')).toBe(Date.UTC(2020, 11, 31));
     expect(read('yyyy/MM/dd HH:mm', '2001/13/01 00:47')).toEqual({ error: 'expected text in the form yyyy/MM/dd HH:mm, got "2001/13/01 00:47"' });
     expect(read('yyyy/MM/dd HH:mm', 20010101)).toEqual({ error: 'expected text in the form yyyy/MM/dd HH:mm, got 20010101' });
+    expect(read('yyyy-MM-dd HH:mm:ss.SSS', '2001-02-03 04:05:06.789')).toBe(Date.UTC(2001, 1, 3, 4, 5, 6, 789));
+  });
+
+  it('a pattern reads exactly its form: every digit an ASCII digit, every separator where it stands, nothing before or after', () => {
+    const notTheForm = [
+      '2001/01/01 0:47',
+      '2001/01/01 00:47 ',
+      ' 2001/01/01 00:47',
+      '2001-01-01 00:47',
+      '2001/0a/01 00:47',
+      '2001/01/01 00:4７',
+      '2001/01/01 -0:47',
+      '2001/00/01 00:47',
+      '2001/01/32 00:47',
+      '2001/01/01 24:00',
+      '2001/01/01 00:60',
+    ];
+    for (const text of notTheForm)
+      expect([text, read('yyyy/MM/dd HH:mm', text)]).toEqual([text, { error: `expected text in the form yyyy/MM/dd HH:mm, got ${JSON.stringify(text)}` }]);
+    expect(read('yyyy/MM/dd HH:mm', '1999/12/31 23:59')).toBe(Date.UTC(1999, 11, 31, 23, 59));
   });
 
   it('refuses a format or zone it cannot read, saying why', () => {
