@@ -41,7 +41,7 @@ export function createGatewayMetrics(registry: Registry) {
     }),
     eventToScreen: new Histogram({
       name: 'streamtally_gateway_event_to_screen_seconds',
-      help: 'Time from the oldest input event new in a result being written to Kafka until the gateway handed the result to its clients (results that say when: inputWrittenAt)',
+      help: 'Time from the oldest input event new in a result being written to Kafka until the gateway handed the result to its clients (results that say when, inputWrittenAt, emitted since the gateway started)',
       labelNames: ['aggregation'],
       // fine around the usual 0.2-0.5 s, so quantiles interpolated from them stay close
       buckets: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.75, 1, 1.5, 2, 3, 5, 10, 30],

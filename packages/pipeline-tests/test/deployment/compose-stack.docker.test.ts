@@ -177,7 +177,7 @@ interface WebhookMessage {
         const body = (await (await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/alerts`)).json()) as {
           data: { alerts: { labels: Record<string, string>; state: string }[] };
         };
-        standing = body.data.alerts.map((a) => `${a.labels.alertname} ${a.state}`);
+        standing = body.data.alerts.map((a) => [a.labels.alertname, a.labels.aggregation ?? a.labels.job, a.state].filter(Boolean).join(' '));
         return standing.length === 0;
       },
       { timeoutMs: 30_000, intervalMs: 1000, what: 'no alert firing or pending' },

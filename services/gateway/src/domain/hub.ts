@@ -40,6 +40,8 @@ export class Hub<P extends Peer> {
   private readonly connections = new Map<P, Connection>();
   private readonly subscriptions = new SubscriptionRegistry<P>();
   private described: JobDescriptions | undefined;
+  /** results emitted before this are not timed to the screen (see onResults) */
+  private readonly startedAt: number;
 
   constructor(
     readonly store: WindowStore,
@@ -47,7 +49,9 @@ export class Hub<P extends Peer> {
     private readonly metrics: HubMetrics,
     private readonly now: () => number = Date.now,
     private readonly log: HubLog = () => undefined,
-  ) {}
+  ) {
+    this.startedAt = now();
+  }
 
   connect(peer: P): void {
     this.connections.set(peer, {
@@ -103,8 +107,13 @@ export class Hub<P extends Peer> {
     const now = this.now();
     for (const { results: ofJob } of fresh.values()) {
       for (const result of ofJob) {
+        // a result emitted before this gateway started waited for the gateway, not for the
+        // pipeline (at every start the gateway reads the results topic from the beginning):
+        // timed, a healthy stack's first minutes and every gateway restart looked slow (the
+        // compose suite saw StreamtallyEventToScreenSlow pending right after `up`)
+        if (result.inputWrittenAt === undefined || result.emittedAt < this.startedAt) continue;
         // clocks of different hosts may disagree a little: a negative age is a skew, counted as 0
-        if (result.inputWrittenAt !== undefined) this.metrics.eventToScreen(result.job, Math.max(0, now - result.inputWrittenAt) / 1000);
+        this.metrics.eventToScreen(result.job, Math.max(0, now - result.inputWrittenAt) / 1000);
       }
     }
   }

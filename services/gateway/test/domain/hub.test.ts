@@ -215,23 +215,36 @@ describe('Hub', () => {
   });
 
   it('measures event-to-screen latency once per new version that says when its input was written, when handed to the clients', async () => {
-    let now = 10_000;
+    let now = 9_000;
     const { hub: h, registry } = hub(() => now);
+    now = 10_000;
     const a = new TestPeer();
     h.connect(a);
     h.onMessage(a, '{"type":"subscribe","jobs":["g"]}');
-    h.onResult({ ...result(2), inputWrittenAt: 9_400 }); // followed: 0.6 s
+    h.onResult({ ...result(2), inputWrittenAt: 9_400, emittedAt: 9_900 }); // followed: 0.6 s
     now = 10_500;
-    h.onResult({ ...result(2), inputWrittenAt: 9_000 }); // the same version again: not new, not measured
-    h.onResult({ ...result(4, 'nobody-follows'), inputWrittenAt: 10_250 }); // no clients: still measured, 0.25 s
-    h.onResult(result(6)); // does not say: not measured
-    h.onResult({ ...result(8), inputWrittenAt: 10_900 }); // a clock ahead of ours: 0, not negative
+    h.onResult({ ...result(2), inputWrittenAt: 9_000, emittedAt: 9_900 }); // the same version again: not new, not measured
+    h.onResult({ ...result(4, 'nobody-follows'), inputWrittenAt: 10_250, emittedAt: 10_300 }); // no clients: still measured, 0.25 s
+    h.onResult({ ...result(6), emittedAt: 10_400 }); // does not say: not measured
+    h.onResult({ ...result(8), inputWrittenAt: 10_900, emittedAt: 10_400 }); // a clock ahead of ours: 0, not negative
     expect(await latencySeries(registry)).toEqual({ g: { count: 2, sum: 0.6 }, 'nobody-follows': { count: 1, sum: 0.25 } });
+  });
+
+  it('does not time results emitted before it started: they waited for the gateway (read from the topic at its start), not for the pipeline', async () => {
+    let now = 50_000;
+    const { hub: h, registry } = hub(() => now);
+    now = 58_000;
+    h.onResults([
+      { ...result(2), inputWrittenAt: 40_000, emittedAt: 40_300 }, // an hour's backlog of the topic: not timed
+      { ...result(4, 'other-job'), inputWrittenAt: 49_500, emittedAt: 49_900 }, // emitted just before the start: not timed
+      { ...result(6), inputWrittenAt: 49_800, emittedAt: 50_000 }, // emitted as it started: 8.2 s, timed
+    ]);
+    expect(await latencySeries(registry)).toEqual({ g: { count: 1, sum: 8.2 } });
   });
 
   it('keeps latency series bounded: job names past the limit share one series', async () => {
     const { hub: h, registry } = hub(() => 2);
-    for (let i = 0; i < MAX_LATENCY_SERIES + 10; i += 1) h.onResult({ ...result(2, `job-${i}`), inputWrittenAt: 1 });
+    for (let i = 0; i < MAX_LATENCY_SERIES + 10; i += 1) h.onResult({ ...result(2, `job-${i}`), inputWrittenAt: 1, emittedAt: 2 });
     const series = await latencySeries(registry);
     expect(Object.keys(series)).toHaveLength(MAX_LATENCY_SERIES + 1);
     expect(series.other!.count).toBe(10);
