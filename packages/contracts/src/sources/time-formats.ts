@@ -68,7 +68,7 @@ function compilePattern(pattern: string): ((text: string) => number | undefined)
     }
   }
   for (const needed of ['yyyy', 'MM', 'dd'] as const) if (!parts.includes(needed)) return `time format "${pattern}": needs ${needed}`;
-  // where each token starts (-1: absent), and each literal's position and UTF-16 unit
+  // where each token starts (undefined: absent), and each literal's position and UTF-16 unit
   const starts = new Map<Token, number>();
   const literals: number[] = [];
   let width = 0;
@@ -77,20 +77,28 @@ function compilePattern(pattern: string): ((text: string) => number | undefined)
     else literals.push(width, part.charCodeAt(0));
     width += part.length;
   }
-  const field = (text: string, token: Token, absent: number) => {
+  // each field's reader, or its value when the pattern has none: looked up once, not per event
+  const fieldOf = (token: Token, absent: number) => {
     const at = starts.get(token);
-    return at === undefined ? absent : digits(text, at, token.length);
+    return at === undefined ? () => absent : (text: string) => digits(text, at, token.length);
   };
+  const readYear = fieldOf('yyyy', 0);
+  const readMonth = fieldOf('MM', 1);
+  const readDay = fieldOf('dd', 1);
+  const readHour = fieldOf('HH', 0);
+  const readMinute = fieldOf('mm', 0);
+  const readSecond = fieldOf('ss', 0);
+  const readMs = fieldOf('SSS', 0);
   return (text) => {
     if (text.length !== width) return undefined;
     for (let l = 0; l < literals.length; l += 2) if (text.charCodeAt(literals[l]!) !== literals[l + 1]) return undefined;
-    const year = field(text, 'yyyy', 0);
-    const month = field(text, 'MM', 1);
-    const day = field(text, 'dd', 1);
-    const hour = field(text, 'HH', 0);
-    const minute = field(text, 'mm', 0);
-    const second = field(text, 'ss', 0);
-    const ms = field(text, 'SSS', 0);
+    const year = readYear(text);
+    const month = readMonth(text);
+    const day = readDay(text);
+    const hour = readHour(text);
+    const minute = readMinute(text);
+    const second = readSecond(text);
+    const ms = readMs(text);
     if (year < 0 || ms < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
       return undefined;
     return Date.UTC(year, month - 1, day, hour, minute, second, ms);
