@@ -84,6 +84,35 @@ describe('RedisState against a real Redis', () => {
     expect((await state.withState('g', [{ windowStart: 1000 }]))[0]!.counts).toEqual({ a: 1 });
   });
 
+  it('takes a batch counted against an older closed point when it touches no window closed since', async () => {
+    const own = await state.acquire('t', 0, '0');
+    const closedSeen = await state.readClosed(['g']); // none closed yet
+    const first = { ...base, closedSeen, epoch: own.epoch, fromOffset: '0', toOffset: '1', maxTs: 2500, deltas: [delta('g', 1000, { a: 1 })] };
+    expect(await state.checkpoint(first)).toBe('OK');
+    expect(await state.close('g', 2000)).toEqual([{ windowStart: 1000, windowEnd: 2000 }]);
+    // counted before that close (the closed point it saw is older), into later windows and a running total only
+    const later = [delta('g', 2000, { a: 1 }), delta('g', 0, { a: 5 }, null)];
+    expect(await state.checkpoint({ ...base, closedSeen, epoch: own.epoch, fromOffset: '1', toOffset: '2', maxTs: 2600, deltas: later })).toBe('OK');
+    expect((await state.withState('g', [{ windowStart: 2000 }]))[0]!.counts).toEqual({ a: 1 });
+    // one window ending at the new closed point is enough to refuse the whole batch
+    const touching = [delta('g', 3000, { a: 1 }), delta('g', 1000, { b: 1 })];
+    expect(await state.checkpoint({ ...base, closedSeen, epoch: own.epoch, fromOffset: '2', toOffset: '3', maxTs: 3500, deltas: touching })).toBe('CLOSED');
+    // a closed point seen newer than Redis's (a failover took a close back) refuses too
+    const ahead = new Map([['g', '9000']]);
+    expect(
+      await state.checkpoint({
+        ...base,
+        closedSeen: ahead,
+        epoch: own.epoch,
+        fromOffset: '2',
+        toOffset: '3',
+        maxTs: 9500,
+        deltas: [delta('g', 9000, { a: 1 })],
+      }),
+    ).toBe('CLOSED');
+    expect((await state.withState('g', [{ windowStart: 3000 }]))[0]!.counts).toEqual({});
+  });
+
   it('moves the closed point only forward, to the end of the newest window it closed; running totals never close', async () => {
     const own = await state.acquire('t', 0, '0');
     await state.checkpoint({
