@@ -42,11 +42,11 @@ end
 
 /**
  * `applyCounts(hash, keys, increments)`: a window's counts, added to like an `incr` cell.
- * `applyCells(hash, fields, ops, values, sets)`: values folded into a window's cells by their
+ * `applyCells(hash, fields, ops, values, window)`: values folded into a window's cells by their
  * ops. `incr` adds, exactly while both numbers are below 2^52 (Lua's numbers are doubles), else
  * with HINCRBY (a sum leaving Redis's 64-bit range is marked "overflow" instead of failing the
  * batch forever; an overflowed sum folded in stays overflowed); `min`/`max` compare and set;
- * `hll` adds a list of values to the key's set (`sets[i]`: its HyperLogLog's name): exact while
+ * `hll` adds a list of values to the key's set (its HyperLogLog: `<window>|<field>`): exact while
  * small, a HyperLogLog past SMALL_SET_MAX, and adding a value twice changes nothing. Numbers
  * come and go as decimal text, written with %d: never an exponent (see CHECKPOINT_BATCH).
  */
@@ -73,15 +73,15 @@ local function pfaddAll(hll, list)
 end
 
 -- the new text of a set field (nil: unchanged); the elements come distinct (a batch's set, or
--- a merged session's)
-local function foldedSet(current, elements, hll)
+-- a merged session's); its HyperLogLog's name is built only when it has one
+local function foldedSet(current, elements, window, field)
   if current == '*' then
-    pfaddAll(hll, elements)
+    pfaddAll(window .. '|' .. field, elements)
     return nil
   end
   if not current then
     if #elements > ${SMALL_SET_MAX} then
-      pfaddAll(hll, elements)
+      pfaddAll(window .. '|' .. field, elements)
       return '*'
     end
     if #elements == 1 then return #elements[1] .. ':' .. elements[1] end
@@ -100,23 +100,28 @@ local function foldedSet(current, elements, hll)
   end
   if #added == 0 then return nil end
   if #list > ${SMALL_SET_MAX} then
-    pfaddAll(hll, list)
+    pfaddAll(window .. '|' .. field, list)
     return '*'
   end
   return current .. table.concat(added)
 end
 
 -- a batch's counts added to a window's counts hash with one read and one write, not a HINCRBY
--- per key (checkpoint-script.cjs, routes-shaped: 17.6 -> 14.7 ms a batch); %d text, as cells
+-- per key (checkpoint-script.cjs, routes-shaped: 17.6 -> 14.7 ms a batch); the increments come
+-- as decimal text, as cells' values do. A field not there yet (most of a catch-up's) takes its
+-- value as it comes, and the loops keep their own counts: the fold per value was most of a
+-- stats catch-up's Redis time (docs/benchmarks.md, session 19)
 local function applyCounts(hash, keys, increments)
-  if #keys == 0 then return end
-  local current, out = hmgetAll(hash, keys), {}
-  for i = 1, #keys do
-    local increment = string.format('%d', increments[i])
-    local new = folded('incr', current[i], increment)
+  local n = #keys
+  if n == 0 then return end
+  local current, out, o = hmgetAll(hash, keys), {}, 0
+  for i = 1, n do
+    local now, increment = current[i], increments[i]
+    local new = increment
+    if now then new = folded('incr', now, increment) end
     if new then
-      out[#out + 1] = keys[i]
-      out[#out + 1] = new
+      out[o + 1], out[o + 2] = keys[i], new
+      o = o + 2
     elseif new == false then
       redis.call('HINCRBY', hash, keys[i], increment)
     end
@@ -124,15 +129,20 @@ local function applyCounts(hash, keys, increments)
   hsetPairs(hash, out)
 end
 
-local function applyCells(hash, fields, ops, values, sets)
-  if #fields == 0 then return end
-  local current, out = hmgetAll(hash, fields), {}
-  for i = 1, #fields do
-    local new
-    if ops[i] == 'hll' then new = foldedSet(current[i], values[i], sets[i]) else new = folded(ops[i], current[i], values[i]) end
+local function applyCells(hash, fields, ops, values, window)
+  local n = #fields
+  if n == 0 then return end
+  local current, out, o = hmgetAll(hash, fields), {}, 0
+  for i = 1, n do
+    local op, now, new = ops[i], current[i], values[i]
+    if op == 'hll' then
+      new = foldedSet(now, new, window, fields[i])
+    elseif now then
+      new = folded(op, now, new)
+    end
     if new then
-      out[#out + 1] = fields[i]
-      out[#out + 1] = new
+      out[o + 1], out[o + 2] = fields[i], new
+      o = o + 2
     elseif new == false then
       local added = redis.pcall('HINCRBY', hash, fields[i], values[i])
       if type(added) == 'table' and added.err then redis.call('HSET', hash, fields[i], 'overflow') end

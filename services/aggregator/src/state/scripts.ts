@@ -79,7 +79,7 @@ return { tostring(epoch), offset, redis.call('HGET', KEYS[1], 'maxTs') or '' }
  *       lowestEnd (the lowest end of a window the call touches, '' for none);
  *       per partition per job: closedSeen, from; then the deltas: a JSON array of, per
  *       window, jobIndex (0-based), "windowStart", "windowEndScore", N, then N x (key,
- *       increment), then per cell of the job M, M x (key, value) (for `hll`, value is an array
+ *       "increment"), then per cell of the job M, M x (key, value) (for `hll`, value is an array
  *       of elements)
  */
 export const CHECKPOINT_BATCH = `
@@ -105,7 +105,8 @@ for j = 1, jobs do
   closedNow[j] = redis.call('GET', KEYS[k + 1]) or ''
   prefixes[j] = ARGV[a + 1]
   local list = {}
-  for name, op in string.gmatch(ARGV[a + 2], '(%S+) (%S+)') do list[#list + 1] = { name, op } end
+  -- each cell as { name, op, its fields' prefix }
+  for name, op in string.gmatch(ARGV[a + 2], '(%S+) (%S+)') do list[#list + 1] = { name, op, name .. '|' } end
   cells[j] = list
   local ops = {}
   for _, cell in ipairs(list) do ops[cell[1]] = cell[2] end
@@ -174,19 +175,18 @@ while d <= total do
     d = d + 2
   end
   applyCounts(window, keys, increments)
-  local fields, ops, values, sets = {}, {}, {}, {}
+  local fields, ops, values, f = {}, {}, {}, 0
   for _, cell in ipairs(cells[j]) do
-    local op, m = cell[2], deltas[d]
+    local prefix, op, m = cell[3], cell[2], deltas[d]
     d = d + 1
     for _ = 1, m do
       -- a set cell's value: the elements the batch saw for the key
-      local field = cell[1] .. '|' .. deltas[d]
-      fields[#fields + 1], ops[#ops + 1], values[#values + 1] = field, op, deltas[d + 1]
-      if op == 'hll' then sets[#fields] = window .. '|' .. field end
+      f = f + 1
+      fields[f], ops[f], values[f] = prefix .. deltas[d], op, deltas[d + 1]
       d = d + 2
     end
   end
-  applyCells(prefixes[j] .. '#' .. start, fields, ops, values, sets)
+  applyCells(prefixes[j] .. '#' .. start, fields, ops, values, window)
 end
 for j, t in pairs(touched) do touchWindows(P + 7 * (j - 1), prefixes[j], t.names, t.scores, writtenAt) end
 for _, entry in ipairs(counted) do

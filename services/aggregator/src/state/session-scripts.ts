@@ -23,7 +23,7 @@ local function foldSession(j, key, fromName, toName)
   if count then redis.call('HINCRBY', to, key, count) end
   local source, target = prefixes[j] .. '#' .. fromName, prefixes[j] .. '#' .. toName
   local flat = redis.call('HGETALL', source)
-  local fields, ops, values, sets = {}, {}, {}, {}
+  local fields, ops, values = {}, {}, {}
   for i = 1, #flat, 2 do
     local field, value = flat[i], flat[i + 1]
     local op = cellOps[j][string.match(field, '^([^|]*)|')]
@@ -36,10 +36,9 @@ local function foldSession(j, key, fromName, toName)
       redis.call('DEL', from .. '|' .. field)
     elseif op then
       fields[#fields + 1], ops[#ops + 1], values[#values + 1] = field, op, op == 'hll' and setElements(value) or value
-      sets[#fields] = to .. '|' .. field
     end
   end
-  applyCells(target, fields, ops, values, sets)
+  applyCells(target, fields, ops, values, to)
   redis.call('DEL', source, from)
 end
 

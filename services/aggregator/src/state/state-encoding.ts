@@ -23,7 +23,7 @@ export function packDeltas(deltas: Iterable<WindowDelta>, jobs: readonly string[
     const job = index.get(delta.job);
     if (job === undefined) throw new Error(`a delta of job ${delta.job}, which this topic's checkpoint does not list`);
     text += `,${job},"${delta.windowStart}","${delta.windowEnd === null ? '+inf' : delta.windowEnd}",${delta.counts.size}`;
-    delta.counts.forEach((count, key) => (text += `,${quoted(key)},${count}`));
+    delta.counts.forEach((count, key) => (text += `,${quoted(key)},"${count}"`));
     const cellCount = cells?.get(delta.job)?.length ?? 0;
     for (let c = 0; c < cellCount; c += 1) {
       const values = delta.cells?.[c];
