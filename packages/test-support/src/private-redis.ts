@@ -78,6 +78,10 @@ export interface PrivateSentinelRedis {
   killPrimary(): Promise<void>;
   /** starts server 1 or 2 again on its data, as a replica of the primary of the moment */
   startServer(server: 1 | 2): Promise<void>;
+  /** SIGSTOPs the primary: its connections stay open and silent; the Sentinels promote the replica */
+  freezePrimary(): Promise<void>;
+  /** SIGCONTs server 1 or 2: the Sentinels turn a frozen old primary into a replica */
+  thawServer(server: 1 | 2): Promise<void>;
   /** the servers' ports: server 1, server 2 */
   serverPorts: [number, number];
   close(): Promise<void>;
@@ -100,6 +104,8 @@ export async function startPrivateSentinelRedis(security: RedisSecurity = {}): P
     primaryPort: async () => Number((await redisLocal('primary')).trim()),
     killPrimary: () => redisLocal('kill-primary').then(() => undefined),
     startServer: (server) => redisLocal('start-server', String(server)).then(() => undefined),
+    freezePrimary: () => redisLocal('freeze-primary').then(() => undefined),
+    thawServer: (server) => redisLocal('thaw-server', String(server)).then(() => undefined),
     close: async () => {
       await redisLocal('stop');
       fs.rmSync(dir, { recursive: true, force: true });

@@ -195,9 +195,11 @@ interface Running {
 function aggregatorHealth({ consumer, running, redis }: { consumer: BatchConsumer; running?: Running; redis: Redis }, stallTimeoutMs: number): HealthReport {
   const stalled = running?.processor.stalledPartitions(stallTimeoutMs) ?? [];
   const failingJobs = running?.emitter.failingFor(stallTimeoutMs) ?? [];
+  const emitTickMs = running?.schedule.runningForMs() ?? 0;
   const { liveness } = consumer;
+  const working = stalled.length === 0 && failingJobs.length === 0 && emitTickMs < stallTimeoutMs;
   return {
-    healthy: running !== undefined && liveness.running && stalled.length === 0 && redis.status === 'ready' && failingJobs.length === 0,
+    healthy: running !== undefined && liveness.running && working && redis.status === 'ready',
     details: {
       running: liveness.running,
       ...liveness.describe(),
@@ -205,6 +207,8 @@ function aggregatorHealth({ consumer, running, redis }: { consumer: BatchConsume
       ownedPartitions: running?.processor.ownedCount ?? 0,
       stalledPartitions: stalled,
       failingJobs,
+      // a tick running this long is waiting on something that does not answer
+      emitTickRunningMs: emitTickMs,
       // jobs another instance runs a changed definition of: this one's jobs file is outdated
       outdatedJobs: [...(running?.jobs.outdated ?? [])],
       lastEmitError: running?.schedule.lastError,

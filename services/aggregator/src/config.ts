@@ -39,6 +39,13 @@ export const aggregatorConfigSchema = z
      */
     REDIS_MIN_REPLICAS: setting.integer(0, 10).optional(),
     REDIS_REPLICA_TIMEOUT_MS: setting.integer(10, 60_000).default(1000),
+    /**
+     * a Redis connection with a reply due that hears nothing for this long is dropped and made
+     * again (through the Sentinels: to the primary of the moment); a hung server otherwise
+     * holds every command forever. Above REDIS_REPLICA_TIMEOUT_MS (WAIT is silent that long)
+     * and above the longest checkpoint script
+     */
+    REDIS_SOCKET_TIMEOUT_MS: setting.integer(1000, 600_000).default(15_000),
     KAFKA_CLIENT_ID: z.string().min(1).default('streamtally-aggregator'),
     CONSUMER_GROUP: z.string().min(1).default('streamtally-aggregator'),
     /** prefix of every Redis key: two pipelines sharing a Redis keep apart by it */

@@ -4,6 +4,15 @@ import { AggregatorHarness, eventsIn, startAggregator } from './support/aggregat
 import { userAction } from './support/events';
 
 const event = (ts: number, line: number) => userAction({ ts, gender: (line % 3) as UserActionEvent['gender'], line });
+/** round r: events r*400+1 .. (r+1)*400 over two partitions, from event time `base` on */
+const roundFrom = (base: number) => (r: number) =>
+  Array.from({ length: 400 }, (_, i) => ({ partition: i % 2, value: event(base + r * 400 + i, r * 400 + i + 1) }));
+/** says how far it got when it times out: short of the total (stuck), or past it (counted twice), and the health */
+const countedBy = (h: AggregatorHarness) => (expected: number) => () => {
+  const now = eventsIn(h.latestResults().get('g@0'));
+  if (now !== expected) throw new Error(`the running total is ${now}, expected ${expected}; ${JSON.stringify(h.app.health())}`);
+  return true;
+};
 
 // Redis behind Sentinel: the primary is SIGKILLed twice mid-run (each time the replica is
 // promoted and the old primary comes back as a replica). Replication is asynchronous, so a
@@ -17,8 +26,11 @@ describe('Redis failover through Sentinel', () => {
   beforeAll(async () => {
     redis = await startPrivateSentinelRedis();
   }, 60_000);
-  afterAll(async () => {
+  afterEach(async () => {
     await harness?.close().catch(() => undefined);
+    harness = undefined;
+  }, 60_000);
+  afterAll(async () => {
     await redis?.close();
   }, 60_000);
 
@@ -34,15 +46,8 @@ describe('Redis failover through Sentinel', () => {
         { REDIS_SENTINELS: redis.sentinels.join(','), REDIS_MASTER_NAME: redis.masterName, REDIS_REPLICA_TIMEOUT_MS: '500' },
       );
       const h = harness;
-      const base = 1_700_000_000_000;
-      const round = (r: number) => Array.from({ length: 400 }, (_, i) => ({ partition: i % 2, value: event(base + r * 400 + i, r * 400 + i + 1) }));
-      const total = () => eventsIn(h.latestResults().get('g@0'));
-      // says how far it got when it times out: short of the total (stuck), or past it (counted twice)
-      const counted = (expected: number) => () => {
-        const now = total();
-        if (now !== expected) throw new Error(`the running total is ${now}, expected ${expected}; ${JSON.stringify(h.app.health())}`);
-        return true;
-      };
+      const round = roundFrom(1_700_000_000_000);
+      const counted = countedBy(h);
 
       await h.write(source, round(0));
       await waitFor(counted(400), { what: 'round 0 counted', timeoutMs: 30_000 });
@@ -73,4 +78,34 @@ describe('Redis failover through Sentinel', () => {
     },
     Number(process.env.CHAOS_TIMEOUT_MS ?? 240_000),
   );
+
+  it('a primary that freezes (SIGSTOP) instead of dying: its silent connection is dropped, the new primary followed, every event counted once', async () => {
+    const source = uniqueName('actions');
+    // no replica to wait for (the frozen one is the old primary): round 1 must be counted while it is still frozen
+    const settings = {
+      REDIS_SENTINELS: redis.sentinels.join(','),
+      REDIS_MASTER_NAME: redis.masterName,
+      REDIS_MIN_REPLICAS: '0',
+      REDIS_SOCKET_TIMEOUT_MS: '3000',
+    };
+    harness = await startAggregator([{ name: 'g', source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 }], settings);
+    const round = roundFrom(1_800_000_000_000);
+    const counted = countedBy(harness);
+    const h = harness;
+    await h.write(source, round(0));
+    await waitFor(counted(400), { what: 'round 0 counted', timeoutMs: 30_000 });
+    const before = await redis.primaryPort();
+    await redis.freezePrimary();
+    const frozen = before === redis.serverPorts[0] ? 1 : 2;
+    try {
+      await h.write(source, round(1));
+      await waitFor(counted(800), { what: 'round 1 counted while the old primary is frozen', timeoutMs: 60_000 });
+      expect(await redis.primaryPort()).not.toBe(before);
+    } finally {
+      // back, it is an old primary: the Sentinels make it a replica of the new one
+      await redis.thawServer(frozen);
+    }
+    await h.write(source, round(2));
+    await waitFor(counted(1200), { what: 'round 2 counted after the thaw', timeoutMs: 60_000 });
+  }, 180_000);
 });

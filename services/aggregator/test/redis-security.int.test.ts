@@ -93,16 +93,21 @@ describe('a secured Redis: TLS, client certificates, ACL users, Sentinel', () =>
     const source = uniqueName('actions');
     harness = await startAggregator([{ name: 'g', source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 }], viaSentinels());
     const h = harness;
-    const total = () => eventsIn(h.latestResults().get('g@0'));
+    // says where it stands when it times out: the total, and what the aggregator's health says
+    const counted = (expected: number) => () => {
+      const now = eventsIn(h.latestResults().get('g@0'));
+      if (now !== expected) throw new Error(`the running total is ${now}, expected ${expected}; ${JSON.stringify(h.app.health())}`);
+      return true;
+    };
     await h.write(source, rounds(0));
-    await waitFor(() => total() === 300, { what: 'round 0 counted', timeoutMs: 30_000 });
+    await waitFor(counted(300), { what: 'round 0 counted', timeoutMs: 30_000 });
     const before = await sentinels.primaryPort();
     await sentinels.killPrimary();
     await h.write(source, rounds(1));
     await waitFor(async () => (await sentinels.primaryPort()) !== before, { what: 'a new primary', timeoutMs: 30_000 });
     // results wait for a replica (REDIS_MIN_REPLICAS 1): the old primary rejoins as one
     await sentinels.startServer(before === sentinels.serverPorts[0] ? 1 : 2);
-    await waitFor(() => total() === 600, { what: 'round 1 counted after the failover', timeoutMs: 60_000 });
+    await waitFor(counted(600), { what: 'round 1 counted after the failover', timeoutMs: 60_000 });
     expect(h.latestResults().get('g@0')!.counts).toEqual(expectedCounts(600));
   }, 120_000);
 

@@ -12,14 +12,18 @@ const COMMON: RedisOptions = { maxRetriesPerRequest: 1, lazyConnect: true, retry
 
 function client(target: RedisTarget): Redis {
   const credentials = { ...(target.username ? { username: target.username } : {}), ...(target.password ? { password: target.password } : {}) };
+  // a server that hangs (SIGSTOP, a paused VM, a stalled disk) keeps its connections open:
+  // without a timeout every command on them waits forever, and so does the aggregator, even
+  // once the Sentinels have promoted a replica; dropped, ioredis asks them again (ioredis#1314)
+  const common = { ...COMMON, ...(target.socketTimeoutMs !== undefined ? { socketTimeout: target.socketTimeoutMs } : {}) };
   if (target.server) {
-    return new Redis({ ...COMMON, ...target.server, ...credentials, ...(target.tls ? { tls: target.tls } : {}) });
+    return new Redis({ ...common, ...target.server, ...credentials, ...(target.tls ? { tls: target.tls } : {}) });
   }
   const sentinel = target.sentinel ?? {};
   // after a failover ioredis asks the Sentinels again and follows the new primary; commands
   // meanwhile fail fast and the processor backs off and retries its batch
   return new Redis({
-    ...COMMON,
+    ...common,
     ...credentials,
     sentinels: target.sentinels,
     name: target.masterName,

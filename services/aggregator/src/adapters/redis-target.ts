@@ -18,6 +18,8 @@ export interface RedisSettings {
   REDIS_SENTINEL_USERNAME?: string;
   REDIS_SENTINEL_PASSWORD?: string;
   REDIS_SENTINEL_TLS?: boolean;
+  REDIS_SOCKET_TIMEOUT_MS?: number;
+  REDIS_REPLICA_TIMEOUT_MS?: number;
 }
 
 /** Where Redis is and how to reach it, files read: one server, or a primary found through Sentinel. */
@@ -34,6 +36,8 @@ export interface RedisTarget {
   passwordFrom?: 'REDIS_PASSWORD' | 'REDIS_URL';
   tls?: ConnectionOptions;
   sentinel?: { username?: string; password?: string; tls?: ConnectionOptions };
+  /** a connection with a reply due and nothing heard for this long is dropped (REDIS_SOCKET_TIMEOUT_MS) */
+  socketTimeoutMs?: number;
   /** for messages and logs: where, never a password */
   where: string;
   caFile?: string;
@@ -53,6 +57,12 @@ export function redisSettingsProblems(s: RedisSettings): { variable: string; mes
   if (s.REDIS_TLS === false && url?.protocol === 'rediss:') add('REDIS_TLS', 'is false, but REDIS_URL is rediss:// (TLS)');
   if (s.REDIS_PASSWORD && url?.password) add('REDIS_PASSWORD', 'is set, and REDIS_URL holds a password too: set one of them');
   if (s.REDIS_USERNAME && url?.username) add('REDIS_USERNAME', 'is set, and REDIS_URL holds a user too: set one of them');
+  const socket = s.REDIS_SOCKET_TIMEOUT_MS;
+  const replicaWait = s.REDIS_REPLICA_TIMEOUT_MS ?? 0;
+  // WAIT (REDIS_REPLICA_TIMEOUT_MS) is silent that long by design: a timeout within it would drop a healthy connection
+  if (socket !== undefined && socket < replicaWait + 1000) {
+    add('REDIS_SOCKET_TIMEOUT_MS', `is ${socket} ms: it must exceed REDIS_REPLICA_TIMEOUT_MS (${replicaWait} ms) by 1000 ms at least`);
+  }
   const tls = usesTls(s) || (s.REDIS_SENTINEL_TLS ?? false);
   if (!tls) {
     for (const file of ['REDIS_TLS_CA_FILE', 'REDIS_TLS_CERT_FILE', 'REDIS_TLS_KEY_FILE', 'REDIS_TLS_KEY_PASSWORD'] as const) {
@@ -97,6 +107,7 @@ export function redisTargetOf(
     where: sentinels ? `REDIS_SENTINELS ${s.REDIS_SENTINELS!.join(',')} (primary "${s.REDIS_MASTER_NAME}")` : `REDIS_URL ${redactUrl(s.REDIS_URL!)}`,
     caFile: s.REDIS_TLS_CA_FILE,
     certFile: s.REDIS_TLS_CERT_FILE,
+    ...(s.REDIS_SOCKET_TIMEOUT_MS !== undefined ? { socketTimeoutMs: s.REDIS_SOCKET_TIMEOUT_MS } : {}),
   };
   if (sentinels) {
     target.sentinels = sentinels;

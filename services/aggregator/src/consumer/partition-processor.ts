@@ -51,8 +51,8 @@ type Outcome = 'counted' | 'left' | 'closed' | 'retry';
  */
 export class PartitionProcessor {
   private readonly owned = new Map<string, Owned>();
-  /** partitions with a batch being counted now: their Redis offset may be ahead of memory */
-  private readonly busy = new Set<string>();
+  /** partitions with a batch being counted now (and since when): their Redis offset may be ahead of memory */
+  private readonly busy = new Map<string, number>();
   private readonly now: () => number;
   private readonly applyCheckpoint: (request: CheckpointRequest) => Promise<CheckpointOutcome>;
 
@@ -70,7 +70,10 @@ export class PartitionProcessor {
   /** Partitions with records waiting that have not moved for `stallMs`. */
   stalledPartitions(stallMs: number): string[] {
     const now = this.now();
-    return [...this.owned].filter(([, o]) => o.lag > 0 && now - o.lastProgressAt > stallMs).map(([id]) => id);
+    const behind = [...this.owned].filter(([, o]) => o.lag > 0 && now - o.lastProgressAt > stallMs).map(([id]) => id);
+    // a batch counted for that long waits on a reply that does not come (its lag is not known yet)
+    const stuck = [...this.busy].filter(([id, since]) => now - since > stallMs && !behind.includes(id)).map(([id]) => id);
+    return [...behind, ...stuck];
   }
 
   get ownedCount(): number {
@@ -115,7 +118,7 @@ export class PartitionProcessor {
    */
   async process(batch: BatchContext): Promise<void> {
     const id = `${batch.topic}:${batch.partition}`;
-    this.busy.add(id);
+    this.busy.set(id, this.now());
     try {
       await this.processInTurn(batch);
     } finally {

@@ -11,17 +11,21 @@ export class EmitSchedule {
   private timer: NodeJS.Timeout | undefined;
   /** the tick running, if any */
   private running: Promise<void> | undefined;
+  /** when the running tick began */
+  private runningSince = 0;
   private failure: string | undefined;
 
   constructor(
     private readonly tick: () => Promise<void>,
     private readonly everyMs: number,
     private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
   ) {}
 
   start(): void {
     this.timer ??= setInterval(() => {
       if (this.running) return;
+      this.runningSince = this.now();
       this.running = this.tick()
         .then(
           () => this.succeeded(),
@@ -29,6 +33,14 @@ export class EmitSchedule {
         )
         .finally(() => (this.running = undefined));
     }, this.everyMs);
+  }
+
+  /**
+   * How long the running tick has run (0 when none): a tick that never ends (a reply that
+   * never comes) would hold every later one back without a single failure to report.
+   */
+  runningForMs(now = this.now()): number {
+    return this.running ? now - this.runningSince : 0;
   }
 
   /** The last tick's error message, or null once a tick has succeeded. */

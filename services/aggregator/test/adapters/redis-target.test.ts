@@ -23,6 +23,8 @@ describe('Redis settings', () => {
       }),
     );
     expect(target.ok && target.target.tls).toBeUndefined();
+    // a silent connection is dropped after 15 s by default (a hung server holds every command otherwise)
+    expect(target.ok && target.target.socketTimeoutMs).toBe(15_000);
   });
 
   it('REDIS_USERNAME and REDIS_PASSWORD (or its file) instead of the URL’s; rediss:// turns TLS on', () => {
@@ -64,6 +66,10 @@ describe('Redis settings', () => {
     [{ REDIS_URL: 'redis://cache', REDIS_TLS_CA_FILE: '/ca.pem' }, 'REDIS_TLS_CA_FILE: is set, but nothing uses TLS'],
     [{ REDIS_URL: 'rediss://cache', REDIS_TLS_CERT_FILE: '/c.pem' }, 'REDIS_TLS_KEY_FILE: is required with REDIS_TLS_CERT_FILE'],
     [{ REDIS_URL: 'redis://cache', REDIS_SENTINEL_PASSWORD: 'x' }, 'REDIS_SENTINEL_PASSWORD: is set, but REDIS_SENTINELS is not'],
+    [
+      { REDIS_URL: 'redis://cache', REDIS_REPLICA_TIMEOUT_MS: '5000', REDIS_SOCKET_TIMEOUT_MS: '5500' },
+      'REDIS_SOCKET_TIMEOUT_MS: is 5500 ms: it must exceed REDIS_REPLICA_TIMEOUT_MS (5000 ms) by 1000 ms at least',
+    ],
   ])('%j is refused naming the variable, never showing a password', (values, message) => {
     const errors = errorsOf(values).join('\n');
     expect(errors).toContain(message);

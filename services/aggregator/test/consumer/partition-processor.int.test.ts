@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { encodeUserAction, UserActionEvent } from '@streamtally/contracts';
 import { silentLogger } from '@streamtally/observability';
-import { testRedisUrl, uniqueName } from '@streamtally/test-support';
+import { testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
 import { BatchContext, PartitionProcessor, SideOutputs } from '../../src/consumer/partition-processor';
 import { parseJobs } from '../../src/jobs/jobs-file';
 import { createAggregatorMetrics, processorMetricsOf } from '../../src/metrics';
@@ -209,6 +209,22 @@ describe('PartitionProcessor against a real Redis', () => {
     expect(await counted()).toEqual({ '1': 5 }); // the old counts untouched
     now += 60_000;
     expect(p.stalledPartitions(30_000)).toEqual([`${TOPIC}:0`]);
+  });
+
+  it('a batch whose checkpoint gets no answer is a stalled partition (a hung Redis is not healthy)', async () => {
+    let now = 1_000;
+    const p = processor({ now: () => now });
+    let answer: (outcome: 'OK') => void = () => {};
+    state.checkpoint = () => new Promise((resolve) => (answer = resolve));
+    const processing = p.process(batchOf([0, 1]).batch);
+    await waitFor(() => p.ownedCount === 1, { what: 'the partition taken' });
+    now += 20_000;
+    expect(p.stalledPartitions(30_000)).toEqual([]);
+    now += 20_000;
+    expect(p.stalledPartitions(30_000)).toEqual([`${TOPIC}:0`]);
+    answer('OK');
+    await processing;
+    expect(p.stalledPartitions(30_000)).toEqual([]);
   });
 
   it('a consumer that is closing processes nothing', async () => {

@@ -56,4 +56,27 @@ describe('EmitSchedule', () => {
     expect(seenByTick.slice(0, 3)).toEqual([null, 'Redis is loading', null]);
     expect(schedule.lastError).toBeNull();
   });
+
+  it('says how long the running tick has run: one that never ends is seen, not silent', async () => {
+    let now = 10_000;
+    let release: () => void = () => {};
+    let ticks = 0;
+    schedule = new EmitSchedule(
+      async () => {
+        ticks += 1;
+        if (ticks === 1) await new Promise<void>((resolve) => (release = resolve));
+      },
+      1,
+      silentLogger(),
+      () => now,
+    );
+    expect(schedule.runningForMs()).toBe(0);
+    schedule.start();
+    await waitFor(() => ticks === 1, { what: 'a tick' });
+    now += 45_000;
+    expect(schedule.runningForMs()).toBe(45_000);
+    release();
+    await schedule.stop();
+    expect(schedule.runningForMs()).toBe(0);
+  });
 });
