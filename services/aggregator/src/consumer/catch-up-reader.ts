@@ -59,13 +59,13 @@ export class CatchUpReader {
     const { state } = this.deps;
     const { topic, partition } = batch;
     const jobs = [...(this.deps.jobsByTopic.get(topic) ?? [])]; // a copy: `recompute` may move a job to its next generation meanwhile
-    const [positions, [live]] = await Promise.all([
-      state.jobPositions(
-        jobs.map((j) => j.stateId),
-        topic,
-        partition,
-      ),
+    const names = jobs.map((j) => j.stateId);
+    // the closed points too, of every job (those behind are known only after): one round trip
+    // less per batch, each of which waits behind whatever script Redis runs for the live reader
+    const [positions, [live], closedOfAll] = await Promise.all([
+      state.jobPositions(names, topic, partition),
       state.positions([{ topic, partition }]),
+      state.readClosed(names),
     ]);
     const plan = catchUpPlan(jobs, positions, live!.offset === null ? null : Number(live!.offset));
     if (plan.counted.length === 0) {
@@ -76,7 +76,7 @@ export class CatchUpReader {
     const messages = this.toCount(batch, from);
     if (messages === undefined) return 'done';
     const behind = plan.counted.map((c) => c.job);
-    const closedSeen = await state.readClosed(behind.map((j) => j.stateId));
+    const closedSeen = new Map(behind.map((j) => [j.stateId, closedOfAll.get(j.stateId) ?? '']));
     const closedBefore = closedPoints(closedSeen);
     const out = countBatch(plan.counted, messages, { topic, partition, maxTs: -Infinity, closedBefore, now: this.now() });
     // a record that cannot be read was a dead letter when the live reader passed it; a value a job cannot keep is this job's own
