@@ -67,6 +67,8 @@ describe('a secured Redis: TLS, client certificates, ACL users, Sentinel', () =>
     REDIS_SENTINEL_USERNAME: 'sentinel',
     REDIS_SENTINEL_PASSWORD: SENTINEL_PASSWORD,
     REDIS_REPLICA_TIMEOUT_MS: '500',
+    // a connection that hangs through the failover is dropped well within the test's waits
+    REDIS_SOCKET_TIMEOUT_MS: '3000',
     ...tlsSettings(),
   });
 
