@@ -2,12 +2,13 @@ import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { encodeUserAction, UserActionEvent } from '@streamtally/contracts';
 import { silentLogger } from '@streamtally/observability';
-import { testRedisUrl, uniqueName, waitFor } from '@streamtally/test-support';
+import { waitFor } from '@streamtally/test-support';
 import { BatchContext, PartitionProcessor, SideOutputs } from '../../src/consumer/partition-processor';
 import { parseJobs } from '../../src/jobs/jobs-file';
 import { createAggregatorMetrics, processorMetricsOf } from '../../src/metrics';
 import { RedisState } from '../../src/state/redis-state';
 import { openWindows } from '../support/open-windows';
+import { eachWithRedisState } from '../support/redis-state';
 
 // The processor against a real Redis, fed synthetic batches: what it does with offsets it has
 // counted before, gaps, refused checkpoints, a newer owner, a log shorter than Redis thinks,
@@ -64,16 +65,13 @@ describe('PartitionProcessor against a real Redis', () => {
   if (!parsed.ok) throw new Error(parsed.errors.join());
   const jobs = parsed.jobs;
 
+  eachWithRedisState('processor', (r, s) => {
+    redis = r;
+    state = s;
+  });
   beforeEach(() => {
-    redis = new Redis(testRedisUrl());
-    state = new RedisState(redis, uniqueName('processor'), 60);
     registry = new Registry();
     metrics = createAggregatorMetrics(registry); // shared by every processor of a test, as in one process
-  });
-  afterEach(async () => {
-    const keys = await redis.keys(state.keys.pattern);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
   });
 
   const processor = (overrides: Partial<ConstructorParameters<typeof PartitionProcessor>[0]> = {}) =>

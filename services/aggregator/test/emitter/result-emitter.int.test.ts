@@ -3,12 +3,12 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { WindowResult } from '@streamtally/contracts';
 import { silentLogger } from '@streamtally/observability';
-import { testRedisUrl, uniqueName } from '@streamtally/test-support';
 import { ResultEmitter, ResultEmitterDeps, ResultsWait } from '../../src/emitter/result-emitter';
 import type { Job } from '../../src/jobs/job-schema';
 import { parseJobs } from '../../src/jobs/jobs-file';
 import { createAggregatorMetrics, emitterMetricsOf } from '../../src/metrics';
 import { RedisState } from '../../src/state/redis-state';
+import { eachWithRedisState } from '../support/redis-state';
 
 // One job whose results cannot be written (Kafka refuses them, say) must not hold back the
 // others: each job emits on its own, and a job failing for long enough is reported. Results
@@ -16,14 +16,9 @@ import { RedisState } from '../../src/state/redis-state';
 describe('ResultEmitter against a real Redis', () => {
   let redis: Redis;
   let state: RedisState;
-  beforeEach(() => {
-    redis = new Redis(testRedisUrl());
-    state = new RedisState(redis, uniqueName('emitter'), 60);
-  });
-  afterEach(async () => {
-    const keys = await redis.keys(state.keys.pattern);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+  eachWithRedisState('emitter', (r, s) => {
+    redis = r;
+    state = s;
   });
 
   /** Running totals by gender, read from topic `t` (one partition). */

@@ -1,29 +1,16 @@
 import Redis from 'ioredis';
-import { testRedisUrl, uniqueName } from '@streamtally/test-support';
 import { RedisState } from '../../src/state/redis-state';
-import { WindowDelta } from '../../src/windowing/batch-aggregator';
 import { openWindows } from '../support/open-windows';
-
-const delta = (job: string, windowStart: number, counts: Record<string, number>, windowEnd: number | null = windowStart + 1000): WindowDelta => ({
-  job,
-  windowStart,
-  windowEnd,
-  counts: new Map(Object.entries(counts)),
-});
+import { delta, eachWithRedisState } from '../support/redis-state';
 
 // A batch is counted against each job's closed point as read before: what the checkpoint
 // script takes and refuses once that point has moved (state/scripts.ts, CHECKPOINT_BATCH).
 describe('closed points in the checkpoint, against a real Redis', () => {
   let redis: Redis;
   let state: RedisState;
-  beforeEach(() => {
-    redis = new Redis(testRedisUrl());
-    state = new RedisState(redis, uniqueName('ns'), 60);
-  });
-  afterEach(async () => {
-    const keys = await redis.keys(state.keys.pattern);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+  eachWithRedisState('ns', (r, s) => {
+    redis = r;
+    state = s;
   });
 
   const base = { topic: 't', partition: 0, now: 1, closedSeen: new Map([['g', '']]) };

@@ -1,30 +1,18 @@
 import Redis from 'ioredis';
-import { testRedisUrl, uniqueName } from '@streamtally/test-support';
 import { SMALL_SET_MAX } from '../../src/state/cell-scripts';
 import { packDeltas, RedisState } from '../../src/state/redis-state';
 import { WindowDelta } from '../../src/windowing/batch-aggregator';
 import { openWindows } from '../support/open-windows';
-
-const delta = (job: string, windowStart: number, counts: Record<string, number>, windowEnd: number | null = windowStart + 1000): WindowDelta => ({
-  job,
-  windowStart,
-  windowEnd,
-  counts: new Map(Object.entries(counts)),
-});
+import { delta, eachWithRedisState } from '../support/redis-state';
 
 describe('RedisState against a real Redis', () => {
   let redis: Redis;
   let state: RedisState;
   /** Every pending time of a job, as the emitter would read them by name. */
   const allPending = async (job: string) => state.pending(job, await redis.hkeys(state.keys.pending(job)));
-  beforeEach(() => {
-    redis = new Redis(testRedisUrl());
-    state = new RedisState(redis, uniqueName('ns'), 60);
-  });
-  afterEach(async () => {
-    const keys = await redis.keys(state.keys.pattern);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+  eachWithRedisState('ns', (r, s) => {
+    redis = r;
+    state = s;
   });
 
   const base = { topic: 't', partition: 0, now: 1, closedSeen: new Map([['g', '']]) };

@@ -1,9 +1,9 @@
 import Redis from 'ioredis';
-import { testRedisUrl, uniqueName } from '@streamtally/test-support';
 import { SMALL_SET_MAX } from '../../src/state/cell-scripts';
 import { RedisState } from '../../src/state/redis-state';
 import type { WindowDelta } from '../../src/windowing/batch-aggregator';
 import { openWindows } from '../support/open-windows';
+import { eachWithRedisState } from '../support/redis-state';
 
 const GAP = 100;
 const cells = [
@@ -28,15 +28,12 @@ describe('session windows in the checkpoint script, against a real Redis', () =>
   let redis: Redis;
   let state: RedisState;
   let offset = 0;
-  beforeEach(() => {
-    redis = new Redis(testRedisUrl());
-    state = new RedisState(redis, uniqueName('ns'), 60);
-    offset = 0;
+  eachWithRedisState('ns', (r, s) => {
+    redis = r;
+    state = s;
   });
-  afterEach(async () => {
-    const keys = await redis.keys(state.keys.pattern);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+  beforeEach(() => {
+    offset = 0;
   });
 
   /** One batch of partition 0 (the catch-up reader's form: no partition fence needed here). */
