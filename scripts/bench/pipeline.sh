@@ -13,6 +13,11 @@
 # markers run; the step says how long it took (from the restart, and from the job's first
 # records counted) and the markers' latency meanwhile (from the new instance's first live
 # records, so not the restart's own pause: packages/bench/src/backfill.ts).
+# BACKFILL_ALONE=race (with BACKFILL_EVENTS): a second aggregator with only that job, its own
+# state and group, starts with the restart and counts the same backlog at the same time; the
+# step says its rate too: the job alone on the same machine in the same minute (this machine's
+# CPU speed drifts by half from minute to minute, so runs minutes apart do not compare). It
+# takes CPU from the live pipeline: read the live latency from runs without it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=lib.sh

@@ -45,7 +45,24 @@ export interface BackfillRun {
   countingSeconds?: number;
   /** the live jobs' event-to-screen latency (markers) while the added job backfilled, after the restart's own pause */
   latencyMs?: { samples: number; missing: number; p50: number; p99: number; max: number };
+  /** BACKFILL_ALONE=race: seconds the same job alone took in a second aggregator started at the same time, from its first records counted to caught up */
+  aloneSeconds?: number;
 }
+
+/**
+ * The same job alone (BACKFILL_ALONE=race): a second aggregator with only that job, its own
+ * state and group (the recipe before jobs had positions), started with the restart, so the
+ * two count the backlog on the same machine at the same time: the rate of either alone on an
+ * idle machine is not comparable, this one's CPU speed drifts by half from minute to minute.
+ */
+export interface AloneRace {
+  port: number;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Caught up: the backlog counted and within a thousand records of the topic's end. */
+const CAUGHT_UP_LAG = 1000;
 
 /**
  * The backfill of one step: the backlog written and counted by the live jobs first
@@ -60,12 +77,14 @@ export class StepBackfill {
   private countingAt: number | undefined;
   private liveAt: number | undefined;
   private watching: Promise<void> | undefined;
+  private watchingAlone: Promise<number | undefined> | undefined;
   private stopped = false;
 
   constructor(
     private readonly settings: { brokers: string; partitions: number; logs: string },
     private readonly backlog: { file: string; records: number },
     private readonly port: number,
+    private readonly alone?: AloneRace,
   ) {}
 
   /** The backlog into `topic`, counted by the live jobs (the aggregator on `port`). */
@@ -80,6 +99,10 @@ export class StepBackfill {
 
   /** Restarts the aggregator with the added job (`restart` does it) and watches the job until it is live. */
   async start(restart: () => Promise<void>): Promise<void> {
+    if (this.alone) {
+      await this.alone.start();
+      this.watchingAlone = this.watchAlone(this.alone);
+    }
     await restart();
     this.restartedAt = Date.now();
     this.watching = (async () => {
@@ -99,10 +122,30 @@ export class StepBackfill {
     })();
   }
 
+  /** Seconds from the alone aggregator's first records counted to it being caught up (then it stops). */
+  private async watchAlone(alone: AloneRace): Promise<number | undefined> {
+    const startedAt = Date.now();
+    let countingAt: number | undefined;
+    try {
+      while (!this.stopped && Date.now() - startedAt < 600_000) {
+        const text = await scrape(alone.port).catch(() => '');
+        const records = text === '' ? 0 : metricSum(text, 'streamtally_aggregator_records_total');
+        if (records > 0) countingAt ??= Date.now();
+        if (records >= this.backlog.records && metricSum(text, 'streamtally_aggregator_consumer_lag') <= CAUGHT_UP_LAG)
+          return (Date.now() - countingAt!) / 1000;
+        await sleep(100);
+      }
+      return undefined;
+    } finally {
+      await alone.stop();
+    }
+  }
+
   /** How long the job took, and the latency of the markers sent while it backfilled. */
   async result(report: { seen: readonly (readonly number[])[] }, sentAt: readonly number[]): Promise<BackfillRun> {
     await this.watching;
-    const run: BackfillRun = { records: this.backlog.records };
+    const aloneSeconds = await this.watchingAlone;
+    const run: BackfillRun = { records: this.backlog.records, ...(aloneSeconds !== undefined ? { aloneSeconds } : {}) };
     if (this.liveAt === undefined || this.backfillingAt === undefined) return run;
     run.seconds = (this.liveAt - this.restartedAt) / 1000;
     if (this.countingAt !== undefined) run.countingSeconds = (this.liveAt - this.countingAt) / 1000;

@@ -27,7 +27,7 @@ function settingsOf(env: NodeJS.ProcessEnv): PipelineSettings & { rates: number[
     profile: new Set((env.PROFILE ?? '').split(',').filter(Boolean)),
     logs: env.BENCH_LOGS ?? '/tmp/streamtally-bench-pipeline',
     // AGGREGATOR_FETCH_MIN_BYTES etc.: try a setting without rebuilding
-    ...(env.BACKFILL_FILE ? { backfill: { file: env.BACKFILL_FILE, records: Number(required('BACKFILL_EVENTS')) } } : {}),
+    ...(env.BACKFILL_FILE ? { backfill: { file: env.BACKFILL_FILE, records: Number(required('BACKFILL_EVENTS')), alone: env.BACKFILL_ALONE === 'race' } } : {}),
     aggregatorOverrides: Object.fromEntries(
       Object.entries(env)
         .filter(([name, value]) => name.startsWith('AGGREGATOR_') && value !== undefined)

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureTopics, type Kafka } from '@streamtally/kafka-client';
+import type { Kafka } from '@streamtally/kafka-client';
 import { sleep } from '@streamtally/observability';
 import { freePort, waitFor } from '@streamtally/test-support';
 import { MARKER_JOB, MARKER_USER, markerLatencies, MarkerWriter, markerJob } from './markers';
-import { type BackfillRun, backfillJob, StepBackfill } from './backfill';
+import { type AloneRace, type BackfillRun, backfillJob, StepBackfill } from './backfill';
 import { buckets, metricSum, quantileMs, scrape } from './metrics-text';
-import { infraPids, ROOT, type Started, startLogged, stop, usage } from './processes';
+import { infraPids, ROOT, type Started, stop, usage } from './processes';
+import { createTopics, type Ports, startAggregator, startGateway, startProducer } from './pipeline-services';
 import { ScreenClients, type ClientsReport } from './screen-clients';
 import { percentile, type Sample, slope } from './stats';
 
@@ -28,11 +29,10 @@ export interface PipelineSettings {
   /** AGGREGATOR_* variables of the driver's environment, passed on without the prefix */
   aggregatorOverrides: Record<string, string>;
   /** BACKFILL_FILE: a backlog the live jobs count first, then a job added to them backfills during the step (backfill.ts) */
-  backfill?: { file: string; records: number };
+  backfill?: { file: string; records: number; alone: boolean };
 }
 
 const EMIT_EVERY_MS = 250; // gender-per-second's, the tightest default job
-const NODE_FLAGS = ['--max-semi-space-size=8']; // the Dockerfile's, for producer and aggregator
 const MARKER_SERIES = ['streamtally_gateway_event_to_screen_seconds', `aggregation="${MARKER_JOB}"`] as const;
 
 export interface StepResult {
@@ -53,13 +53,6 @@ export interface StepResult {
   peakMb: Record<string, number>;
 }
 
-interface Ports {
-  aggregator: number;
-  producer: number;
-  gateway: number;
-  gatewayMetrics: number;
-}
-
 /** One rate: fresh topics, the three services, clients and markers; warm up, then measure the steady minute. */
 export async function runStep(kafka: Kafka, settings: PipelineSettings, rate: number): Promise<StepResult> {
   const run = `bench-pipeline-${rate}-${Date.now()}`;
@@ -70,10 +63,18 @@ export async function runStep(kafka: Kafka, settings: PipelineSettings, rate: nu
     ...shipped.map((job) => ({ ...job, source: job.source === 'text-lines' ? topics.lines : topics.input })),
     markerJob(topics.input, EMIT_EVERY_MS),
   ];
-  const [aggregator, producer, gateway, gatewayMetrics] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [aggregator, producer, gateway, gatewayMetrics, alonePort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   const ports: Ports = { aggregator, producer, gateway, gatewayMetrics };
   const services: Record<string, Started> = {};
-  const backfill = settings.backfill ? new StepBackfill(settings, settings.backfill, ports.aggregator) : undefined;
+  let aloneService: Started | undefined; // not among `services`: it stops before the steady minute ends, so its CPU is not read
+  const alone: AloneRace = {
+    port: alonePort,
+    start: async () => {
+      aloneService = startAggregator(settings, `${run}-alone`, { results: `${run}-alone-results` }, [backfillJob(topics.input)], alonePort, 'aggregator-alone');
+    },
+    stop: () => stop(aloneService),
+  };
+  const backfill = settings.backfill ? new StepBackfill(settings, settings.backfill, ports.aggregator, settings.backfill.alone ? alone : undefined) : undefined;
   try {
     services.aggregator = startAggregator(settings, run, topics, jobs, ports.aggregator);
     await backfill?.prepare(topics.input);
@@ -99,81 +100,8 @@ export async function runStep(kafka: Kafka, settings: PipelineSettings, rate: nu
     });
   } finally {
     backfill?.stop();
-    await Promise.all(Object.values(services).map((service) => stop(service)));
+    await Promise.all([...Object.values(services), aloneService].map((service) => stop(service)));
   }
-}
-
-async function createTopics(kafka: Kafka, topics: { input: string; lines: string; results: string }, partitions: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, [
-      { topic: topics.input, numPartitions: partitions },
-      { topic: topics.lines, numPartitions: partitions },
-      { topic: topics.results, numPartitions: 3, config: { 'cleanup.policy': 'compact' } },
-    ]);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-function startAggregator(
-  settings: PipelineSettings,
-  run: string,
-  topics: { results: string },
-  jobs: readonly object[],
-  port: number,
-  name = 'aggregator',
-): Started {
-  const env = {
-    KAFKA_BROKERS: settings.brokers,
-    REDIS_URL: settings.redisUrl,
-    JOBS: JSON.stringify(jobs),
-    STATE_NAMESPACE: run,
-    CONSUMER_GROUP: `${run}-aggregator`,
-    RESULTS_TOPIC: topics.results,
-    LATE_EVENTS_TOPIC: `${run}-late`,
-    DEAD_LETTER_TOPIC: `${run}-aggregator-dlq`,
-    TOPIC_PARTITIONS: String(settings.partitions),
-    METRICS_PORT: String(port),
-    METRICS_HOST: '127.0.0.1',
-    ...settings.aggregatorOverrides,
-  };
-  return startLogged(name, 'services/aggregator/dist/main.js', env, {
-    logs: settings.logs,
-    flags: NODE_FLAGS,
-    profile: settings.profile.has('aggregator'),
-  });
-}
-
-function startGateway(settings: PipelineSettings, run: string, resultsTopic: string, ports: Ports): Started {
-  const env = {
-    KAFKA_BROKERS: settings.brokers,
-    RESULTS_TOPIC: resultsTopic,
-    HOST: '127.0.0.1',
-    PORT: String(ports.gateway),
-    METRICS_PORT: String(ports.gatewayMetrics),
-    METRICS_HOST: '127.0.0.1',
-    MAX_CONNECTIONS: String(settings.clients + 100),
-    CONSUMER_GROUP_PREFIX: `${run}-gateway`,
-  };
-  return startLogged('gateway', 'services/gateway/dist/main.js', env, { logs: settings.logs, profile: settings.profile.has('gateway') });
-}
-
-function startProducer(settings: PipelineSettings, run: string, inputTopic: string, rate: number, port: number): Started {
-  const env = {
-    KAFKA_BROKERS: settings.brokers,
-    INPUT_FILE: settings.file,
-    INPUT_TOPIC: inputTopic,
-    DEAD_LETTER_TOPIC: `${run}-dlq`,
-    TOPIC_PARTITIONS: String(settings.partitions),
-    PACE: 'fixed',
-    RATE: String(rate),
-    LOOP: 'true',
-    METRICS_PORT: String(port),
-    METRICS_HOST: '127.0.0.1',
-  };
-  return startLogged('producer', 'services/producer/dist/main.js', env, { logs: settings.logs, flags: NODE_FLAGS, profile: settings.profile.has('producer') });
 }
 
 interface Running {

@@ -37,5 +37,9 @@ function backfillLine(b: NonNullable<StepResult['backfill']>): string {
     b.countingSeconds === undefined
       ? ''
       : `, ${Math.round(b.records / b.countingSeconds)} records/s from its first records counted (${b.countingSeconds.toFixed(1)} s)`;
-  return `  backfill of ${b.records} records beside the live jobs: live after ${b.seconds.toFixed(1)} s = ${Math.round(b.records / b.seconds)} records/s (from the aggregator's restart)${counting}${latency}`;
+  const alone =
+    b.aloneSeconds === undefined
+      ? ''
+      : `; the same job alone, a second aggregator started with it: ${Math.round(b.records / b.aloneSeconds)} records/s (${b.aloneSeconds.toFixed(1)} s)`;
+  return `  backfill of ${b.records} records beside the live jobs: live after ${b.seconds.toFixed(1)} s = ${Math.round(b.records / b.seconds)} records/s (from the aggregator's restart)${counting}${latency}${alone}`;
 }

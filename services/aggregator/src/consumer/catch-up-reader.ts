@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Backoff, sleep } from '@streamtally/observability';
 import type { Job } from '../jobs/job-schema';
-import { type RedisState, stateLayoutOf } from '../state/redis-state';
+import { type CheckpointOutcome, type CheckpointRequest, type RedisState, stateLayoutOf } from '../state/redis-state';
 import { closedPoints, catchUpPlan, countBatch } from './job-positions';
 import { type BatchContext, sendOnce, type SideOutputs } from './side-outputs-once';
 
@@ -9,6 +9,8 @@ export interface CatchUpReaderDeps {
   state: RedisState;
   jobsByTopic: ReadonlyMap<string, readonly Job[]>;
   sideOutputs: SideOutputs;
+  /** how a batch's checkpoint is applied (default: state.checkpoint, alone; backfill.ts: with other partitions', state/checkpoint-batcher.ts) */
+  checkpoint?(request: CheckpointRequest): Promise<CheckpointOutcome>;
   /** events a job counted while catching up */
   counted(job: string, events: number): void;
   logger: Logger;
@@ -28,9 +30,11 @@ export class CatchUpReader {
   /** partitions already sent back to their oldest job's position since the last assignment */
   private readonly sought = new Set<string>();
   private readonly now: () => number;
+  private readonly checkpoint: (request: CheckpointRequest) => Promise<CheckpointOutcome>;
 
   constructor(private readonly deps: CatchUpReaderDeps) {
     this.now = deps.now ?? Date.now;
+    this.checkpoint = deps.checkpoint ?? ((request) => deps.state.checkpoint(request));
   }
 
   resetAssignment(): void {
@@ -83,7 +87,7 @@ export class CatchUpReader {
     out.deadLetters = out.deadLetters.filter((d) => d.letter.code === 'out_of_range');
     await sendOnce(this.deps.sideOutputs, out, sent);
     const last = messages[messages.length - 1]!.offset;
-    const outcome = await state.checkpoint({
+    const outcome = await this.checkpoint({
       topic,
       partition,
       epoch: '',

@@ -7,6 +7,7 @@ import type { SideOutputs } from '../consumer/partition-processor';
 import type { RunningJobs } from '../jobs/running-jobs';
 import type { JobRegistry } from '../state/job-registry';
 import type { RedisState } from '../state/redis-state';
+import { CheckpointBatcher } from '../state/checkpoint-batcher';
 import { ProgressMonitor } from './progress-monitor';
 
 export interface BackfillDeps {
@@ -38,8 +39,11 @@ export interface Backfill {
  */
 export function createBackfill(deps: BackfillDeps): Backfill {
   const { config, logger } = deps;
+  // the partitions' bites counted at once go in one call, as the live reader's do
+  const checkpoints = new CheckpointBatcher((requests) => deps.state.checkpointAll(requests));
   const reader = new CatchUpReader({
     state: deps.state,
+    checkpoint: (request) => checkpoints.checkpoint(request),
     jobsByTopic: deps.jobs.byTopic,
     sideOutputs: deps.sideOutputs,
     counted: deps.metrics.counted,

@@ -10,7 +10,7 @@ interface Waiting {
 }
 
 /**
- * Puts the live reader's checkpoints that wait at the same time into one call: while one call
+ * Puts a reader's checkpoints that wait at the same time into one call: while one call
  * runs, the batches of other partitions that finish meanwhile wait, then go together (those of
  * one topic counting the same jobs, one batch per partition). In a catch-up every partition's
  * batch spans the same stretch of event time, so each window was read and written once per
@@ -87,8 +87,7 @@ export class CheckpointBatcher {
   }
 }
 
-/** Batches that may share a call: one topic, the same jobs, the live reader's (a catch-up batch always goes alone). */
+/** Batches that may share a call: one reader's (live or catch-up), of one topic, counting the same jobs. */
 function signatureOf(request: CheckpointRequest): string {
-  if (request.epoch === '') return `catch-up\n${request.topic}\n${request.partition}`;
-  return `${request.topic}\n${[...request.closedSeen.keys()].join('\n')}`;
+  return `${request.epoch === '' ? 'catch-up' : 'live'}\n${request.topic}\n${[...request.closedSeen.keys()].join('\n')}`;
 }

@@ -68,7 +68,7 @@ describe('the checkpoint batcher', () => {
     expect(redis.calls.map((c) => c.partitions)).toEqual([[0], [1, 2, 3]]);
   });
 
-  it('never puts two batches of one partition, of two topics or of other jobs, or a catch-up batch, in one call', async () => {
+  it('never puts two batches of one partition, of two topics or of other jobs, or a live and a catch-up batch, in one call', async () => {
     const redis = recorder();
     const batcher = new CheckpointBatcher(redis.apply);
     const rest = [
@@ -81,6 +81,15 @@ describe('the checkpoint batcher', () => {
     ];
     expect(await whileOneRuns(redis, batcher, rest)).toEqual(Array(7).fill('OK'));
     expect(redis.calls.map((c) => c.partitions)).toEqual([[0], [1, 5], [1], [2], [3], [4]]);
+  });
+
+  it("puts the catch-up reader's batches of one topic and the same jobs in one call, never with the live reader's", async () => {
+    const redis = recorder();
+    const batcher = new CheckpointBatcher(redis.apply);
+    const catchUp = (partition: number, over: Partial<CheckpointRequest> = {}) => request(partition, { epoch: '', ...over });
+    const rest = [catchUp(1), request(2), catchUp(3), catchUp(4, { closedSeen: new Map([['other', '']]) }), catchUp(5, { topic: 'u' }), catchUp(6)];
+    expect(await whileOneRuns(redis, batcher, rest)).toEqual(Array(7).fill('OK'));
+    expect(redis.calls.map((c) => c.partitions)).toEqual([[0], [1, 3, 6], [2], [4], [5]]);
   });
 
   it('tries a call refused as a whole batch by batch, each caller getting its own outcome, with its deltas read again', async () => {
