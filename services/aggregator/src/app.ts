@@ -13,19 +13,19 @@ import {
   topicSettingsOf,
 } from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
-import { minReplicasOf, topicNeeds, type AggregatorConfig } from './config';
+import { topicNeeds, type AggregatorConfig } from './config';
 import { DESCRIPTIONS_KEY, encodeJobDescriptions, type JobProgress } from '@streamtally/contracts';
 import { describeJobs } from './jobs/describe-jobs';
 import { Job } from './jobs/job-schema';
-import { createAggregatorMetrics, AggregatorMetrics, emitterMetricsOf, initialiseSeries, processorMetricsOf, progressMetricsOf } from './metrics';
+import { createAggregatorMetrics, AggregatorMetrics, initialiseSeries, processorMetricsOf, progressMetricsOf } from './metrics';
 import { RedisState } from './state/redis-state';
 import { Assignment } from './consumer/assignment';
 import { PartitionProcessor, type SideOutputs } from './consumer/partition-processor';
 import { KafkaCommits } from './adapters/kafka-commits';
 import { EmitSchedule } from './emitter/emit-schedule';
-import { replicaWait } from './emitter/replica-wait';
-import { ResultEmitter } from './emitter/result-emitter';
-import { kafkaResultPublisher, kafkaSideOutputs } from './adapters/kafka-outputs';
+import { resultEmitter } from './emitter/emitter-wiring';
+import type { ResultEmitter } from './emitter/result-emitter';
+import { kafkaSideOutputs } from './adapters/kafka-outputs';
 import { JobRegistry } from './state/job-registry';
 import { registerJobs } from './lifecycle/register-jobs';
 import { RunningJobs } from './jobs/running-jobs';
@@ -39,6 +39,8 @@ export interface AggregatorDeps {
   registry: Registry;
   kafka: Kafka;
   redis: Redis;
+  /** the catch-up reader on a thread of its own (main.ts; absent: on this one): its script, the jobs file as read, the settings `config` came from */
+  catchUpThread?: { script: string; jobsText: string; settings: Record<string, string | undefined> };
 }
 
 export interface AggregatorApp {
@@ -49,7 +51,7 @@ export interface AggregatorApp {
 }
 
 /** The aggregator wired together: used by main.ts and by the tests, so both run the same thing. */
-export function createAggregatorApp({ config, jobs: defined, logger, registry, kafka, redis }: AggregatorDeps): AggregatorApp {
+export function createAggregatorApp({ config, jobs: defined, logger, registry, kafka, redis, catchUpThread: thread }: AggregatorDeps): AggregatorApp {
   const metrics = createAggregatorMetrics(registry);
   initialiseSeries(metrics, defined);
   const clientMetrics = createKafkaClientMetrics(registry);
@@ -82,7 +84,7 @@ export function createAggregatorApp({ config, jobs: defined, logger, registry, k
       const jobs = new RunningJobs(registered);
       const describeNow = (progress?: ReadonlyMap<string, JobProgress>) => describe(producer, config.JOB_DESCRIPTIONS_TOPIC, jobs.all, progress);
       const { processor, schedule, backfill } = (running = wireJobs(
-        { config, logger, kafka, state, jobRegistry, topics, producer, consumer, kafkaCommits, sideOutputs, assignment, metrics, clientMetrics },
+        { config, logger, kafka, state, jobRegistry, topics, producer, consumer, kafkaCommits, sideOutputs, assignment, metrics, clientMetrics, thread },
         jobs,
         describeNow,
       ));
@@ -122,6 +124,7 @@ interface WiringParts {
   assignment: Assignment;
   metrics: AggregatorMetrics;
   clientMetrics: KafkaClientMetrics;
+  thread?: AggregatorDeps['catchUpThread'];
 }
 
 /** What runs the jobs as registered (their generations): the live reader's processor, the emitter and its schedule, the backfill. */
@@ -160,6 +163,7 @@ function wireJobs(parts: WiringParts, jobs: RunningJobs, describeNow: (progress?
     describe: describeNow,
     metrics: { ...progressMetricsOf(metrics), counted: (job, n) => metrics.backfillEvents.inc({ aggregation: job }, n) },
     consumerMetrics: { registry: clientMetrics, client: 'aggregator-catch-up' },
+    ...(parts.thread ? { thread: parts.thread } : {}),
     logger,
   });
   return { processor, emitter, schedule, backfill, jobs };
@@ -263,36 +267,5 @@ function inputConsumer(kafka: Kafka, config: AggregatorConfig, metrics: Construc
     minBytes: config.FETCH_MIN_BYTES,
     maxWaitMs: config.FETCH_MAX_WAIT_MS,
     ...(metrics ? { metrics } : {}),
-  });
-}
-
-interface EmitterParts {
-  config: AggregatorConfig;
-  jobs: readonly Job[];
-  logger: Logger;
-  state: RedisState;
-  metrics: AggregatorMetrics;
-  topics: ServiceTopics;
-  producer: Producer;
-  assignment: Assignment;
-}
-
-/** Emits from committed state, on the instance the assignment names, once the replicas have it. */
-function resultEmitter({ config, jobs, logger, state, metrics, topics, producer, assignment }: EmitterParts): ResultEmitter {
-  const stateReplicated = replicaWait(state, { minReplicas: minReplicasOf(config), timeoutMs: config.REDIS_REPLICA_TIMEOUT_MS }, (replicas) =>
-    metrics.stateReplicas.set(replicas),
-  );
-  return new ResultEmitter({
-    state,
-    jobs,
-    topicOffsets: async (topic) =>
-      (await topics.offsetsOf(topic)).map((o) => ({ partition: o.partition, startOffset: Number(o.start), endOffset: Number(o.end) })),
-    publish: kafkaResultPublisher(producer, config.RESULTS_TOPIC, topics),
-    isEmitterFor: (topic) => assignment.isEmitterFor(topic),
-    ...(stateReplicated ? { stateReplicated } : {}),
-    idleTimeoutMs: config.IDLE_TIMEOUT_MS,
-    maxProvisionalWindows: config.MAX_PROVISIONAL_WINDOWS,
-    metrics: emitterMetricsOf(metrics),
-    logger: logger.child({ component: 'emitter' }),
   });
 }

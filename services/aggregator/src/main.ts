@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import path from 'node:path';
 import type Redis from 'ioredis';
 import { announceConnection, createKafka, kafkaConnectionOf, ServiceTopics, topicSettingsOf } from '@streamtally/kafka-client';
 import { createLogger, createRegistry, firstStopSignal, OpsServer, runMain, startOpsServer } from '@streamtally/observability';
@@ -79,7 +80,9 @@ async function main(): Promise<number> {
     process.stderr.write(`streamtally-aggregator: ${err.message}\n`);
     return 2;
   }
-  const app = createAggregatorApp({ config, jobs: loaded.jobs, logger, registry, kafka, redis });
+  // the catch-up reader on a thread of its own, from the same settings and jobs file
+  const catchUpThread = { script: path.join(__dirname, 'lifecycle', 'catch-up-main.js'), jobsText: loaded.text, settings: { ...process.env } };
+  const app = createAggregatorApp({ config, jobs: loaded.jobs, logger, registry, kafka, redis, catchUpThread });
   let ops: OpsServer | undefined;
   const stopped = firstStopSignal((signal) => logger.warn({ signal }, 'second signal: exiting without closing'));
   try {

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import type { Job } from './job-schema';
 import { parseJobs } from './jobs-file';
 
-export type LoadedJobs = { ok: true; jobs: Job[]; from: string } | { ok: false; errors: string[] };
+/** `text`: the jobs file as read, which the catch-up thread compiles again (lifecycle/catch-up-thread.ts) */
+export type LoadedJobs = { ok: true; jobs: Job[]; from: string; text: string } | { ok: false; errors: string[] };
 
 /** Jobs from the JOBS variable (JSON) when set, otherwise from JOBS_FILE. */
 export function loadJobs(settings: { JOBS?: string; JOBS_FILE: string }): LoadedJobs {
@@ -24,5 +25,5 @@ export function loadJobs(settings: { JOBS?: string; JOBS_FILE: string }): Loaded
     return { ok: false, errors: [`${from}: not valid JSON (${(err as Error).message})`] };
   }
   const parsed = parseJobs(json);
-  return parsed.ok ? { ok: true, jobs: parsed.jobs, from } : { ok: false, errors: parsed.errors.map((e) => `${from}: ${e}`) };
+  return parsed.ok ? { ok: true, jobs: parsed.jobs, from, text } : { ok: false, errors: parsed.errors.map((e) => `${from}: ${e}`) };
 }

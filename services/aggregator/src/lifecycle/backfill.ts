@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { JobProgress } from '@streamtally/contracts';
-import { BatchConsumer, type Kafka } from '@streamtally/kafka-client';
+import type { BatchConsumer, Kafka } from '@streamtally/kafka-client';
 import type { AggregatorConfig } from '../config';
 import { CatchUpReader } from '../consumer/catch-up-reader';
 import type { SideOutputs } from '../consumer/partition-processor';
@@ -8,6 +8,8 @@ import type { RunningJobs } from '../jobs/running-jobs';
 import type { JobRegistry } from '../state/job-registry';
 import type { RedisState } from '../state/redis-state';
 import { CheckpointBatcher } from '../state/checkpoint-batcher';
+import { startCatchUpConsumer } from './catch-up-consumer';
+import { CatchUpThread, runningOf } from './catch-up-thread';
 import { ProgressMonitor } from './progress-monitor';
 
 export interface BackfillDeps {
@@ -23,6 +25,8 @@ export interface BackfillDeps {
   describe(progress: ReadonlyMap<string, JobProgress>): Promise<void>;
   metrics: { progress(job: string, progress: JobProgress): void; counted(job: string, events: number): void };
   consumerMetrics?: ConstructorParameters<typeof BatchConsumer>[1]['metrics'];
+  /** the catch-up reader on a thread of its own (main.ts: lifecycle/catch-up-main.js and the jobs file as read); absent: on this one */
+  thread?: { script: string; jobsText: string; settings: Record<string, string | undefined> };
   logger: Logger;
 }
 
@@ -56,7 +60,8 @@ export function createBackfill(deps: BackfillDeps): Backfill {
     stop: (name) => deps.jobs.stop(name),
     logger: logger.child({ component: 'progress' }),
   });
-  let consumer: BatchConsumer | undefined;
+  let consumer: { close(): Promise<void> } | undefined;
+  let thread: CatchUpThread | undefined;
   let timer: NodeJS.Timeout | undefined;
   let looking: Promise<void> | undefined;
   /** the jobs (state names) behind when the catch-up consumer started */
@@ -65,15 +70,18 @@ export function createBackfill(deps: BackfillDeps): Backfill {
   const behind = (progress: ReadonlyMap<string, JobProgress>) => deps.jobs.all.filter((j) => progress.get(j.name)?.status === 'backfilling');
   const startReader = async (jobs: readonly { stateId: string; source: string }[]) => {
     serving = new Set(jobs.map((j) => j.stateId));
-    consumer = await startCatchUpConsumer(deps, reader, [...new Set(jobs.map((j) => j.source))]);
+    const topics = [...new Set(jobs.map((j) => j.source))];
+    if (deps.thread) consumer = thread = await startThread(deps, deps.thread, topics);
+    else consumer = await startCatchUpConsumer(deps, reader, topics);
   };
   const look = async () => {
     const jobs = behind(await monitor.check());
+    thread?.update(runningOf(deps.jobs.all));
     // every job live: the reader stops. A job behind that it did not serve (a recompute meanwhile):
     // it starts again, since it paused the partitions that had nothing behind then, for good
     if (consumer && (jobs.length === 0 || jobs.some((j) => !serving.has(j.stateId)))) {
       const done = consumer;
-      consumer = undefined;
+      consumer = thread = undefined;
       await done.close();
       if (jobs.length === 0) logger.info('every job is live: catch-up reader stopped');
     }
@@ -100,19 +108,13 @@ export function createBackfill(deps: BackfillDeps): Backfill {
   };
 }
 
-/** The catch-up reader's consumer, reading `topics` (see CATCH_UP_FETCH_MAX_BYTES). */
-async function startCatchUpConsumer(deps: BackfillDeps, reader: CatchUpReader, topics: string[]): Promise<BatchConsumer> {
-  const { config } = deps;
-  const group = `${config.CONSUMER_GROUP}.catch-up`;
-  const consumer = new BatchConsumer(deps.kafka, {
-    groupId: group,
-    sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
-    maxBytesPerPartition: config.CATCH_UP_FETCH_MAX_BYTES,
-    maxBytes: config.CATCH_UP_FETCH_MAX_BYTES * 4,
-    ...(deps.consumerMetrics ? { metrics: deps.consumerMetrics } : {}),
-  });
-  consumer.onAssignment(() => reader.resetAssignment());
-  await consumer.start({ topics, fromBeginning: true, concurrency: config.CATCH_UP_CONCURRENCY, autoResolve: false, eachBatch: (b) => reader.process(b) });
-  deps.logger.info({ topics, group }, 'catch-up reader started: jobs behind the live read count their source');
-  return consumer;
+/** The catch-up reader on its thread, for `topics`, with the jobs as they run now. */
+function startThread(deps: BackfillDeps, thread: NonNullable<BackfillDeps['thread']>, topics: string[]): Promise<CatchUpThread> {
+  const { LATE_EVENTS_TOPIC, DEAD_LETTER_TOPIC } = deps.config;
+  const partitions = Object.fromEntries([LATE_EVENTS_TOPIC, DEAD_LETTER_TOPIC].map((t) => [t, deps.partitionsOf(t)]));
+  return CatchUpThread.start(
+    thread.script,
+    { settings: thread.settings, jobsText: thread.jobsText, running: runningOf(deps.jobs.all), topics, partitions },
+    deps.metrics.counted,
+  );
 }

@@ -85,92 +85,99 @@ describe('changing the jobs of a running pipeline', () => {
     harness = undefined;
   });
 
-  it('a job added later counts the whole topic; a changed one starts a new generation with only its own results; a removed one is gone', async () => {
-    const source = uniqueName('actions');
-    const jobs = (...defs: object[]) => defs.map((d) => ({ ...d, source }));
-    harness = await startAggregator(jobs(perSecond()), { PROGRESS_INTERVAL_MS: '500' });
-    const h = harness;
-    await h.write(source, events(0, 10_000));
-    const firstPass = recount(10_000, 1000);
-    const lastStart = Math.max(...firstPass.keys());
-    await waitFor(() => finalsOf(h, 'per-window').size >= firstPass.size - 1 && finalsOf(h, 'per-window').has(lastStart - 1000), {
-      what: 'the first job counting the first 10,000 events',
-      timeoutMs: 60_000,
-    });
-
-    // added: a running total by gender, while 9,999 more events arrive
-    await h.restart(jobs(perSecond(), total));
-    await h.write(source, events(10_000, 9_999));
-    const all = recount(19_999, 1000);
-    const totals: Record<string, number> = {};
-    for (const counts of all.values()) for (const [g, n] of Object.entries(counts)) totals[g] = (totals[g] ?? 0) + n;
-    const totalResult = await waitFor(
-      () => {
-        const r = h.latestResults().get('total@0');
-        return eventsIn(r) === 19_999 ? r : undefined;
-      },
-      { what: 'the added job counting all 19,999 events', timeoutMs: 60_000 },
-    );
-    expect(totalResult.counts).toEqual(totals);
-    // the live job went on, once per event: its finals equal the recount of everything
-    await finalsBecome(h, 'per-window', all, 1);
-    const registered = JSON.parse((await h.redis.hget(`st:{${h.config.STATE_NAMESPACE}}:jobs`, 'total'))!) as { generation: number };
-    expect(registered.generation).toBe(1);
-
-    // changed: the window made 5 s under the same name: generation 2, counted again from the start
-    await h.restart(jobs(perSecond(5000), total));
-    const byFive = recount(19_999, 5000);
-    await finalsBecome(h, 'per-window', byFive, 2);
-    // no result of generation 2 is of a 1-second window: nothing of the old definition mixed in
-    const ofSecond = h.resultsSeen().filter((r) => r.job === 'per-window' && r.generation === 2);
-    expect(ofSecond.every((r) => r.windowStart % 5000 === 0 && r.windowEnd === r.windowStart + 5000)).toBe(true);
-    // once generation 2 is live, generation 1's state is removed
-    await waitFor(async () => (await keysOf(h, 'win:per-window:*')).length === 0 && (await keysOf(h, 'open:per-window')).length === 0, {
-      what: "the replaced generation's state removed",
-      timeoutMs: 30_000,
-    });
-    // the running total was not touched: still every event once
-    expect(h.latestResults().get('total@0')!.counts).toEqual(totals);
-    expect(h.latestResults().get('total@0')!.generation).toBeUndefined();
-
-    // recomputed: the same definition counted again as generation 2, from the start
-    const defined = parseJobs(jobs(perSecond(5000), total));
-    if (!defined.ok) throw new Error(defined.errors.join('; '));
-    const admin = h.kafka.admin();
-    await admin.connect();
-    const deps = {
-      registry: new JobRegistry(h.redis, h.config.STATE_NAMESPACE),
-      offsetsOf: async (topic: string) => (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, start: o.low, end: o.high })),
-      offsetsAt: (topic: string, ms: number) => admin.fetchTopicOffsetsByTimestamp(topic, ms),
-      now: Date.now(),
-    };
-    try {
-      expect(await recomputeJob(defined.jobs, 'totl', deps)).toEqual({
-        ok: false,
-        message: 'recompute: "totl" is not a job of the jobs file (its jobs: per-window, total)',
+  it.each([
+    ["on the aggregator's thread", false],
+    ['on a thread of its own, as main.ts runs it', true],
+  ])(
+    'a job added later counts the whole topic; a changed one starts a new generation with only its own results; a removed one is gone (the catch-up reader %s)',
+    async (_, catchUpThread) => {
+      const source = uniqueName('actions');
+      const jobs = (...defs: object[]) => defs.map((d) => ({ ...d, source }));
+      harness = await startAggregator(jobs(perSecond()), { PROGRESS_INTERVAL_MS: '500' }, { catchUpThread });
+      const h = harness;
+      await h.write(source, events(0, 10_000));
+      const firstPass = recount(10_000, 1000);
+      const lastStart = Math.max(...firstPass.keys());
+      await waitFor(() => finalsOf(h, 'per-window').size >= firstPass.size - 1 && finalsOf(h, 'per-window').has(lastStart - 1000), {
+        what: 'the first job counting the first 10,000 events',
+        timeoutMs: 60_000,
       });
-      expect(await recomputeJob(defined.jobs, 'total', deps)).toEqual({
-        ok: true,
-        message: 'total: generation 2 registered, counting from earliest: running aggregators take it up within PROGRESS_INTERVAL_MS',
-      });
-    } finally {
-      await admin.disconnect();
-    }
-    // no restart: the running aggregator moves to generation 2 and backfills it
-    const recomputed = await waitFor(
-      () => {
-        const r = h.latestResults().get('total@0');
-        return r?.generation === 2 && eventsIn(r) === 19_999 ? r : undefined;
-      },
-      { what: 'the recomputed job counting all 19,999 events again', timeoutMs: 60_000 },
-    );
-    expect(recomputed.counts).toEqual(totals);
 
-    // removed: its state and its registration go
-    await h.restart(jobs(perSecond(5000)));
-    expect(await keysOf(h, '*:total*')).toEqual([]);
-    expect(await h.redis.hget(`st:{${h.config.STATE_NAMESPACE}}:jobs`, 'total')).toBeNull();
-  }, 240_000);
+      // added: a running total by gender, while 9,999 more events arrive
+      await h.restart(jobs(perSecond(), total));
+      await h.write(source, events(10_000, 9_999));
+      const all = recount(19_999, 1000);
+      const totals: Record<string, number> = {};
+      for (const counts of all.values()) for (const [g, n] of Object.entries(counts)) totals[g] = (totals[g] ?? 0) + n;
+      const totalResult = await waitFor(
+        () => {
+          const r = h.latestResults().get('total@0');
+          return eventsIn(r) === 19_999 ? r : undefined;
+        },
+        { what: 'the added job counting all 19,999 events', timeoutMs: 60_000 },
+      );
+      expect(totalResult.counts).toEqual(totals);
+      // the live job went on, once per event: its finals equal the recount of everything
+      await finalsBecome(h, 'per-window', all, 1);
+      const registered = JSON.parse((await h.redis.hget(`st:{${h.config.STATE_NAMESPACE}}:jobs`, 'total'))!) as { generation: number };
+      expect(registered.generation).toBe(1);
+
+      // changed: the window made 5 s under the same name: generation 2, counted again from the start
+      await h.restart(jobs(perSecond(5000), total));
+      const byFive = recount(19_999, 5000);
+      await finalsBecome(h, 'per-window', byFive, 2);
+      // no result of generation 2 is of a 1-second window: nothing of the old definition mixed in
+      const ofSecond = h.resultsSeen().filter((r) => r.job === 'per-window' && r.generation === 2);
+      expect(ofSecond.every((r) => r.windowStart % 5000 === 0 && r.windowEnd === r.windowStart + 5000)).toBe(true);
+      // once generation 2 is live, generation 1's state is removed
+      await waitFor(async () => (await keysOf(h, 'win:per-window:*')).length === 0 && (await keysOf(h, 'open:per-window')).length === 0, {
+        what: "the replaced generation's state removed",
+        timeoutMs: 30_000,
+      });
+      // the running total was not touched: still every event once
+      expect(h.latestResults().get('total@0')!.counts).toEqual(totals);
+      expect(h.latestResults().get('total@0')!.generation).toBeUndefined();
+
+      // recomputed: the same definition counted again as generation 2, from the start
+      const defined = parseJobs(jobs(perSecond(5000), total));
+      if (!defined.ok) throw new Error(defined.errors.join('; '));
+      const admin = h.kafka.admin();
+      await admin.connect();
+      const deps = {
+        registry: new JobRegistry(h.redis, h.config.STATE_NAMESPACE),
+        offsetsOf: async (topic: string) => (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, start: o.low, end: o.high })),
+        offsetsAt: (topic: string, ms: number) => admin.fetchTopicOffsetsByTimestamp(topic, ms),
+        now: Date.now(),
+      };
+      try {
+        expect(await recomputeJob(defined.jobs, 'totl', deps)).toEqual({
+          ok: false,
+          message: 'recompute: "totl" is not a job of the jobs file (its jobs: per-window, total)',
+        });
+        expect(await recomputeJob(defined.jobs, 'total', deps)).toEqual({
+          ok: true,
+          message: 'total: generation 2 registered, counting from earliest: running aggregators take it up within PROGRESS_INTERVAL_MS',
+        });
+      } finally {
+        await admin.disconnect();
+      }
+      // no restart: the running aggregator moves to generation 2 and backfills it
+      const recomputed = await waitFor(
+        () => {
+          const r = h.latestResults().get('total@0');
+          return r?.generation === 2 && eventsIn(r) === 19_999 ? r : undefined;
+        },
+        { what: 'the recomputed job counting all 19,999 events again', timeoutMs: 60_000 },
+      );
+      expect(recomputed.counts).toEqual(totals);
+
+      // removed: its state and its registration go
+      await h.restart(jobs(perSecond(5000)));
+      expect(await keysOf(h, '*:total*')).toEqual([]);
+      expect(await h.redis.hget(`st:{${h.config.STATE_NAMESPACE}}:jobs`, 'total')).toBeNull();
+    },
+    240_000,
+  );
 
   it("a job added after retention dropped the oldest records counts what is left and says it is partial: in Redis, its description and the log's warning", async () => {
     const source = uniqueName('actions');

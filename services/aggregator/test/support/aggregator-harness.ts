@@ -1,3 +1,4 @@
+import path from 'node:path';
 import Redis from 'ioredis';
 import { createKafka, createProducer, Kafka } from '@streamtally/kafka-client';
 import { createLogger, silentLogger } from '@streamtally/observability';
@@ -32,8 +33,15 @@ export interface AggregatorHarness {
   close(): Promise<void>;
 }
 
+/** The catch-up thread's script as built (./scripts/test builds before Jest runs). */
+const CATCH_UP_SCRIPT = path.join(__dirname, '../../dist/lifecycle/catch-up-main.js');
+
 /** An aggregator on fresh topics, group and Redis namespace, as main.ts would build it. */
-export async function startAggregator(jobDefinitions: unknown, settings: Record<string, string> = {}): Promise<AggregatorHarness> {
+export async function startAggregator(
+  jobDefinitions: unknown,
+  settings: Record<string, string> = {},
+  options: { catchUpThread?: boolean } = {},
+): Promise<AggregatorHarness> {
   const jobsOf = (definitions: unknown) => {
     const parsedJobs = parseJobs(definitions);
     if (!parsedJobs.ok) throw new Error(parsedJobs.errors.join('; '));
@@ -41,7 +49,7 @@ export async function startAggregator(jobDefinitions: unknown, settings: Record<
   };
   let jobs = jobsOf(jobDefinitions);
   const id = uniqueName('agg');
-  const parsed = parseAggregatorConfig({
+  const values = {
     KAFKA_BROKERS: testBrokers().join(','),
     ...(settings.REDIS_SENTINELS ? {} : { REDIS_URL: testRedisUrl() }),
     CONSUMER_GROUP: `${id}-group`,
@@ -56,7 +64,11 @@ export async function startAggregator(jobDefinitions: unknown, settings: Record<
     SESSION_TIMEOUT_MS: '6000',
     BROKER_TIMEOUT_MS: '10000',
     ...settings,
-  });
+  };
+  const parsed = parseAggregatorConfig(values);
+  // as main.ts runs the catch-up reader, when asked: on its own thread, from the built script
+  let definitions = jobDefinitions;
+  const thread = () => (options.catchUpThread ? { catchUpThread: { script: CATCH_UP_SCRIPT, jobsText: JSON.stringify(definitions), settings: values } } : {});
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const kafka = createKafka({ brokers: testBrokers(), clientId: id, logger: silentLogger() });
   const config = parsed.config;
@@ -66,7 +78,7 @@ export async function startAggregator(jobDefinitions: unknown, settings: Record<
   const connectRedis = () => connectToRedis(target.target, 10_000, silentLogger());
   let redis = await connectRedis();
   const registry = new Registry();
-  let app = createAggregatorApp({ config: parsed.config, jobs, logger: appLogger(), registry, kafka, redis });
+  let app = createAggregatorApp({ config: parsed.config, jobs, logger: appLogger(), registry, kafka, redis, ...thread() });
   await app.start();
   // idempotent: kafkajs retries a whole request when one partition of it fails (a leader not
   // yet known on a new topic), so a plain producer writes the partitions that had succeeded
@@ -100,8 +112,9 @@ export async function startAggregator(jobDefinitions: unknown, settings: Record<
     registry,
     async restart(jobDefinitions?: unknown) {
       await app.close(); // it disconnects its Redis client: the next one gets a new client
-      if (jobDefinitions !== undefined) jobs = jobsOf(jobDefinitions);
+      if (jobDefinitions !== undefined) jobs = jobsOf((definitions = jobDefinitions));
       app = createAggregatorApp({
+        ...thread(),
         config: parsed.config,
         jobs,
         logger: appLogger(),
