@@ -43,16 +43,7 @@ export interface Backfill {
  */
 export function createBackfill(deps: BackfillDeps): Backfill {
   const { config, logger } = deps;
-  // the partitions' bites counted at once go in one call, as the live reader's do
-  const checkpoints = new CheckpointBatcher((requests) => deps.state.checkpointAll(requests));
-  const reader = new CatchUpReader({
-    state: deps.state,
-    checkpoint: (request) => checkpoints.checkpoint(request),
-    jobsByTopic: deps.jobs.byTopic,
-    sideOutputs: deps.sideOutputs,
-    counted: deps.metrics.counted,
-    logger: logger.child({ component: 'catch-up' }),
-  });
+  const reader = catchUpReaderOf(deps);
   const monitor = new ProgressMonitor({
     ...deps,
     jobs: deps.jobs.all,
@@ -77,9 +68,10 @@ export function createBackfill(deps: BackfillDeps): Backfill {
   const look = async () => {
     const jobs = behind(await monitor.check());
     thread?.update(runningOf(deps.jobs.all));
-    // every job live: the reader stops. A job behind that it did not serve (a recompute meanwhile):
-    // it starts again, since it paused the partitions that had nothing behind then, for good
-    if (consumer && (jobs.length === 0 || jobs.some((j) => !serving.has(j.stateId)))) {
+    // every job live: the reader stops. A job behind that it did not serve (a recompute meanwhile), or a
+    // catch-up thread that died: it starts again (it paused the partitions with nothing behind, for good)
+    if (thread?.failure !== undefined) logger.warn({ reason: thread.failure }, 'the catch-up thread stopped; starting another');
+    if (consumer && (jobs.length === 0 || jobs.some((j) => !serving.has(j.stateId)) || thread?.failure !== undefined)) {
       const done = consumer;
       consumer = thread = undefined;
       await done.close();
@@ -117,4 +109,18 @@ function startThread(deps: BackfillDeps, thread: NonNullable<BackfillDeps['threa
     { settings: thread.settings, jobsText: thread.jobsText, running: runningOf(deps.jobs.all), topics, partitions },
     deps.metrics.counted,
   );
+}
+
+/** The catch-up reader on this thread (without `thread`). */
+function catchUpReaderOf(deps: BackfillDeps): CatchUpReader {
+  // the partitions' bites counted at once go in one call, as the live reader's do
+  const checkpoints = new CheckpointBatcher((requests) => deps.state.checkpointAll(requests));
+  return new CatchUpReader({
+    state: deps.state,
+    checkpoint: (request) => checkpoints.checkpoint(request),
+    jobsByTopic: deps.jobs.byTopic,
+    sideOutputs: deps.sideOutputs,
+    counted: deps.metrics.counted,
+    logger: deps.logger.child({ component: 'catch-up' }),
+  });
 }
