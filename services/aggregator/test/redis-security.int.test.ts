@@ -91,6 +91,25 @@ describe('a secured Redis: TLS, client certificates, ACL users, Sentinel', () =>
     expect(total.counts).toEqual(expectedCounts(600));
   }, 60_000);
 
+  it('TLS and an ACL user: a job added later backfills on its own thread, through the same secured connection, and counts every event once', async () => {
+    const source = uniqueName('actions');
+    const job = (name: string) => ({ name, source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 });
+    harness = await startAggregator([job('g')], secured(), { catchUpThread: true });
+    const h = harness;
+    await h.write(source, rounds(0));
+    await waitFor(() => eventsIn(h.latestResults().get('g@0')) === 300, { what: 'round 0 counted', timeoutMs: 30_000 });
+    // the added job is behind the live read: the catch-up thread counts round 0 for it
+    await h.restart([job('g'), job('added')]);
+    await h.write(source, rounds(1));
+    const added = await waitFor(() => (eventsIn(h.latestResults().get('added@0')) === 600 ? h.latestResults().get('added@0') : undefined), {
+      what: 'the added job counting both rounds',
+      timeoutMs: 30_000,
+    });
+    expect(added.counts).toEqual(expectedCounts(600));
+    // the live reader skips a job behind it: only the catch-up thread can have counted round 0 for it
+    await waitFor(() => eventsIn(h.latestResults().get('g@0')) === 600, { what: 'the first job counting round 1', timeoutMs: 30_000 });
+  }, 90_000);
+
   it('behind Sentinel with auth and TLS everywhere, through a kill -9 of the primary: every event counted once', async () => {
     const source = uniqueName('actions');
     harness = await startAggregator([{ name: 'g', source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 }], viaSentinels());
