@@ -9,5 +9,6 @@ export * from './open-admin';
 export * from './topic-plan';
 export * from './topic-settings';
 export * from './service-topics';
+export * from './group-access';
 export * from './batch-consumer';
 export * from './kafka-errors';

@@ -1,6 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { retry } from '@streamtally/observability';
+import { checkGroupAccess, type GroupNeed } from './group-access';
 import { openAdmin } from './open-admin';
 import { prepareTopics, type PreparedTopics, type TopicNeed, type TopicSettings } from './topic-plan';
 
@@ -34,11 +35,15 @@ export class ServiceTopics implements PreparedTopics {
     private readonly options: ServiceTopicsOptions,
   ) {}
 
-  /** Creates or checks the topics (TOPICS_CREATE); `offsets: true` keeps a connection for `offsetsOf`. */
-  async prepare(needs: TopicNeed[], { offsets = false } = {}): Promise<PreparedTopics> {
+  /**
+   * Creates or checks the topics (TOPICS_CREATE) and checks the consumer groups may be read;
+   * `offsets: true` keeps a connection for `offsetsOf`.
+   */
+  async prepare(needs: TopicNeed[], { offsets = false, groups = [] }: { offsets?: boolean; groups?: GroupNeed[] } = {}): Promise<PreparedTopics> {
     const admin = await openAdmin(this.kafka, this.options.timeoutMs);
     try {
       this.prepared = await prepareTopics(admin, needs, this.options.settings, this.options.logger);
+      await checkGroupAccess(admin, groups);
     } catch (err) {
       await admin.disconnect().catch(() => undefined);
       throw err;

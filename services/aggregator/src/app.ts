@@ -13,7 +13,7 @@ import {
   topicSettingsOf,
 } from '@streamtally/kafka-client';
 import type { HealthReport } from '@streamtally/observability';
-import { topicNeeds, type AggregatorConfig } from './config';
+import { groupNeeds, topicNeeds, type AggregatorConfig } from './config';
 import { DESCRIPTIONS_KEY, encodeJobDescriptions, type JobProgress } from '@streamtally/contracts';
 import { describeJobs } from './jobs/describe-jobs';
 import { Job } from './jobs/job-schema';
@@ -72,7 +72,7 @@ export function createAggregatorApp({ config, jobs: defined, logger, registry, k
   let positionCheck: NodeJS.Timeout | undefined;
   return {
     async start() {
-      await topics.prepare(topicNeeds(config, defined), { offsets: true });
+      await topics.prepare(topicNeeds(config, defined), { offsets: true, groups: groupNeeds(config) });
       await producer.connect();
       const registered = await registerJobs(defined, {
         registry: jobRegistry,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TOPICS } from '@streamtally/contracts';
-import { checkKafkaConnection, kafkaConnectionShape, type TopicNeed, topicSettingsShape } from '@streamtally/kafka-client';
+import { checkKafkaConnection, type GroupNeed, kafkaConnectionShape, type TopicNeed, topicSettingsShape } from '@streamtally/kafka-client';
 import { parseSettings, setting, SettingsResult } from '@streamtally/service-config';
 import { redisSettingsProblems } from './adapters/redis-target';
 
@@ -161,5 +161,16 @@ export function topicNeeds(config: AggregatorConfig, jobs: readonly { name: stri
     { topic: config.LATE_EVENTS_TOPIC, setting: 'LATE_EVENTS_TOPIC', cleanup: 'delete' },
     { topic: config.DEAD_LETTER_TOPIC, setting: 'DEAD_LETTER_TOPIC', cleanup: 'delete' },
     { topic: config.JOB_DESCRIPTIONS_TOPIC, setting: 'JOB_DESCRIPTIONS_TOPIC', cleanup: 'compact' },
+  ];
+}
+
+/** The consumer group of the catch-up reader (jobs added or changed on a running pipeline). */
+export const catchUpGroupOf = (config: Pick<AggregatorConfig, 'CONSUMER_GROUP'>): string => `${config.CONSUMER_GROUP}.catch-up`;
+
+/** Every consumer group the aggregator joins, with the setting that names it. */
+export function groupNeeds(config: AggregatorConfig): GroupNeed[] {
+  return [
+    { group: config.CONSUMER_GROUP, setting: 'CONSUMER_GROUP' },
+    { group: catchUpGroupOf(config), setting: 'the catch-up reader\'s group, CONSUMER_GROUP + ".catch-up"' },
   ];
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { BatchConsumer, type Kafka } from '@streamtally/kafka-client';
-import type { AggregatorConfig } from '../config';
+import { catchUpGroupOf, type AggregatorConfig } from '../config';
 import type { CatchUpReader } from '../consumer/catch-up-reader';
 
 /** The catch-up reader's consumer, reading `topics` (see CATCH_UP_FETCH_MAX_BYTES). */
@@ -10,7 +10,7 @@ export async function startCatchUpConsumer(
   topics: string[],
 ): Promise<BatchConsumer> {
   const { config } = deps;
-  const group = `${config.CONSUMER_GROUP}.catch-up`;
+  const group = catchUpGroupOf(config);
   const consumer = new BatchConsumer(deps.kafka, {
     groupId: group,
     sessionTimeoutMs: config.SESSION_TIMEOUT_MS,

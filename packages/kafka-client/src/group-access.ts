@@ -1,0 +1,39 @@
+import type { Admin } from 'kafkajs';
+import { KafkaRequestError } from './kafka-errors';
+
+/** A consumer group a service joins, and the setting that names it (for messages). */
+export interface GroupNeed {
+  group: string;
+  setting: string;
+}
+
+/** The service's principal may not use some of its consumer groups: each named, with the grant that fixes it. */
+export class GroupsNotReadyError extends Error {
+  override readonly name = 'GroupsNotReadyError';
+  constructor(readonly problems: string[]) {
+    super(`the consumer groups are not as this service needs them:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/**
+ * Asks for each group's committed offsets once at start: the broker answers
+ * GROUP_AUTHORIZATION_FAILED to a principal without Read (or Describe) on the group. A
+ * consumer meeting the same refusal only ever reports "Failed to find group coordinator", in a
+ * loop of crashes, and a job behind stays behind without a word (seen with the catch-up
+ * reader's group missing from the ACLs). Any other failure is the caller's to report.
+ */
+export async function checkGroupAccess(admin: Admin, needs: GroupNeed[]): Promise<void> {
+  const problems: string[] = [];
+  for (const need of needs) {
+    try {
+      await admin.fetchOffsets({ groupId: need.group });
+    } catch (err) {
+      if (KafkaRequestError.of(err).code !== 'GROUP_AUTHORIZATION_FAILED') throw err;
+      problems.push(
+        `${need.group} (${need.setting}): this principal may not read the consumer group; grant it with: ` +
+          `kafka-acls.sh --bootstrap-server <broker> --add --allow-principal User:<principal> --operation Read --group ${need.group}`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new GroupsNotReadyError(problems);
+}
