@@ -134,6 +134,8 @@ describe('producer + aggregator processes: exactly-once results', () => {
       SESSION_TIMEOUT_MS: '6000',
       EMIT_TICK_MS: '50',
       FETCH_MAX_BYTES_PER_PARTITION: '65536',
+      // small bites for the catch-up reader too: the kills must land mid-backfill
+      CATCH_UP_FETCH_MAX_BYTES: '65536',
       METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
     };

@@ -79,12 +79,12 @@ export const aggregatorConfigSchema = z
     /** how often each job's progress is looked at: a backfilling job's log line, metrics and description, and the end of a backfill */
     PROGRESS_INTERVAL_MS: setting.integer(100, 600_000).default(5000),
     /**
-     * the catch-up reader's fetch per partition, and how many partitions it counts at once: a
-     * backfill shares the process (and Redis) with the live jobs, so it takes smaller bites
-     * than the live reader, to keep the live jobs' latency; six partitions' small bites at
-     * once overlap their round trips without long ones (docs/benchmarks.md, session 18)
+     * the catch-up reader's fetch per partition, and how many partitions it counts at once.
+     * On the aggregator's own thread it took smaller bites than the live reader, to keep the
+     * live jobs' latency; on its own thread the live reader's size leaves that latency as it
+     * was, and is what the same job alone reads with (docs/benchmarks.md, session 22)
      */
-    CATCH_UP_FETCH_MAX_BYTES: setting.integer(16 * 1024, 64 * 1024 * 1024).default(256 * 1024),
+    CATCH_UP_FETCH_MAX_BYTES: setting.integer(16 * 1024, 64 * 1024 * 1024).default(768 * 1024),
     CATCH_UP_CONCURRENCY: setting.integer(1, 64).default(6),
     SESSION_TIMEOUT_MS: setting.integer(6000, 300_000).default(10_000),
     // as many as a fetch holds (PARTITIONS_PER_FETCH in app.ts): their checkpoints go in one call
