@@ -5,6 +5,11 @@ import { KafkaRequestError } from './kafka-errors';
 export interface GroupNeed {
   group: string;
   setting: string;
+  /**
+   * the groups are the service's own throw-away ones under this prefix (`group` one such
+   * name): the grant is a prefixed ACL, with Delete (the service deletes them when it stops)
+   */
+  prefix?: string;
 }
 
 /** The service's principal may not use some of its consumer groups: each named, with the grant that fixes it. */
@@ -29,11 +34,17 @@ export async function checkGroupAccess(admin: Admin, needs: GroupNeed[]): Promis
       await admin.fetchOffsets({ groupId: need.group });
     } catch (err) {
       if (KafkaRequestError.of(err).code !== 'GROUP_AUTHORIZATION_FAILED') throw err;
-      problems.push(
-        `${need.group} (${need.setting}): this principal may not read the consumer group; grant it with: ` +
-          `kafka-acls.sh --bootstrap-server <broker> --add --allow-principal User:<principal> --operation Read --group ${need.group}`,
-      );
+      problems.push(need.prefix === undefined ? refusedGroup(need) : refusedPrefix(need, need.prefix));
     }
   }
   if (problems.length > 0) throw new GroupsNotReadyError(problems);
 }
+
+const GRANT = 'kafka-acls.sh --bootstrap-server <broker> --add --allow-principal User:<principal> --operation Read';
+
+const refusedGroup = (need: GroupNeed) =>
+  `${need.group} (${need.setting}): this principal may not read the consumer group; grant it with: ${GRANT} --group ${need.group}`;
+
+const refusedPrefix = (need: GroupNeed, prefix: string) =>
+  `${prefix}<random> (${need.setting}): this principal may not read the consumer groups named ${prefix}…; grant it with: ` +
+  `${GRANT} --operation Delete --resource-pattern-type prefixed --group ${prefix}`;

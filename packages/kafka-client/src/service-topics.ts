@@ -98,10 +98,14 @@ export class ServiceTopics implements PreparedTopics {
 /**
  * Waits for a topic another service creates (the aggregator creates the results topic the
  * gateway reads), asking every second until it exists or `signal` aborts (then false); then
- * checks it is as needed. With TOPICS_CREATE=false it must be there already: a missing or
- * wrong topic fails at once, naming it.
+ * checks it is as needed, and that the consumer groups `groups` may be read. With
+ * TOPICS_CREATE=false it must be there already: a missing or wrong topic fails at once, naming it.
  */
-export async function awaitTopic(kafka: Kafka, need: TopicNeed, options: ServiceTopicsOptions & { signal?: AbortSignal }): Promise<boolean> {
+export async function awaitTopic(
+  kafka: Kafka,
+  need: TopicNeed,
+  options: ServiceTopicsOptions & { signal?: AbortSignal; groups?: GroupNeed[] },
+): Promise<boolean> {
   const { settings, logger, signal } = options;
   const admin = await openAdmin(kafka, options.timeoutMs);
   try {
@@ -119,6 +123,7 @@ export async function awaitTopic(kafka: Kafka, need: TopicNeed, options: Service
       if (!appeared) return false;
     }
     await prepareTopics(admin, [need], { ...settings, create: false }, logger);
+    await checkGroupAccess(admin, options.groups ?? []);
     return true;
   } finally {
     await admin.disconnect();

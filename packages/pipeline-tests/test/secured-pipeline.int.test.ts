@@ -322,6 +322,20 @@ describe('the pipeline on a secured Kafka: SASL_SSL, SCRAM-SHA-512, ACLs from th
       }
     });
 
+    it('a consumer group prefix the principal may not read (the gateway): named, with the prefixed grant', () => {
+      const prefix = `${run}-ungranted-gw`;
+      const output = attempt('gateway', {
+        ...envOf('gateway'),
+        RESULTS_TOPIC: names['window-results']!,
+        JOB_DESCRIPTIONS_TOPIC: names['job-descriptions']!,
+        CONSUMER_GROUP_PREFIX: prefix,
+        PORT: '0',
+      });
+      expect(output).toContain(
+        `${prefix}-<random> (CONSUMER_GROUP_PREFIX): this principal may not read the consumer groups named ${prefix}-…; grant it with: kafka-acls.sh --bootstrap-server <broker> --add --allow-principal User:<principal> --operation Read --operation Delete --resource-pattern-type prefixed --group ${prefix}-`,
+      );
+    });
+
     it('TOPICS_CREATE=false with topics missing or wrong: every one named, with the command that makes it right', async () => {
       const wrongResults = `${run}-not-compacted`;
       await admin.createTopics({ waitForLeaders: true, topics: [{ topic: wrongResults, numPartitions: 1 }] });

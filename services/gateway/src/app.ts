@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -122,8 +123,12 @@ async function awaitTopics({ config, logger, kafka }: Parts, signal: AbortSignal
     { topic: config.JOB_DESCRIPTIONS_TOPIC, setting: 'JOB_DESCRIPTIONS_TOPIC', cleanup: 'compact' },
   ] as const;
   const settings = { create: config.TOPICS_CREATE };
-  for (const need of needs) {
-    if (!(await awaitTopic(kafka, need, { timeoutMs: config.BROKER_TIMEOUT_MS, settings, logger, ...(signal ? { signal } : {}) }))) return false;
+  // each reader's group is a throw-away one under the prefix: asked for one such name
+  const prefix = `${config.CONSUMER_GROUP_PREFIX}-`;
+  const groups = [{ group: `${prefix}${randomUUID()}`, setting: 'CONSUMER_GROUP_PREFIX', prefix }];
+  for (const [i, need] of needs.entries()) {
+    const options = { timeoutMs: config.BROKER_TIMEOUT_MS, settings, logger, groups: i === 0 ? groups : [], ...(signal ? { signal } : {}) };
+    if (!(await awaitTopic(kafka, need, options))) return false;
   }
   return true;
 }
