@@ -2,13 +2,12 @@ import type { Logger } from 'pino';
 import type { JobProgress } from '@streamtally/contracts';
 import type { BatchConsumer, Kafka } from '@streamtally/kafka-client';
 import type { AggregatorConfig } from '../config';
-import { CatchUpReader } from '../consumer/catch-up-reader';
+import type { CatchUpReader } from '../consumer/catch-up-reader';
 import type { SideOutputs } from '../consumer/partition-processor';
 import type { RunningJobs } from '../jobs/running-jobs';
 import type { JobRegistry } from '../state/job-registry';
 import type { RedisState } from '../state/redis-state';
-import { CheckpointBatcher } from '../state/checkpoint-batcher';
-import { startCatchUpConsumer } from './catch-up-consumer';
+import { batchedCatchUpReader, startCatchUpConsumer } from './catch-up-consumer';
 import { CatchUpThread, runningOf } from './catch-up-thread';
 import { ProgressMonitor } from './progress-monitor';
 
@@ -113,11 +112,8 @@ function startThread(deps: BackfillDeps, thread: NonNullable<BackfillDeps['threa
 
 /** The catch-up reader on this thread (without `thread`). */
 function catchUpReaderOf(deps: BackfillDeps): CatchUpReader {
-  // the partitions' bites counted at once go in one call, as the live reader's do
-  const checkpoints = new CheckpointBatcher((requests) => deps.state.checkpointAll(requests));
-  return new CatchUpReader({
+  return batchedCatchUpReader({
     state: deps.state,
-    checkpoint: (request) => checkpoints.checkpoint(request),
     jobsByTopic: deps.jobs.byTopic,
     sideOutputs: deps.sideOutputs,
     counted: deps.metrics.counted,

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { BatchConsumer, type Kafka } from '@streamtally/kafka-client';
 import { catchUpGroupOf, type AggregatorConfig } from '../config';
-import type { CatchUpReader } from '../consumer/catch-up-reader';
+import { CatchUpReader, type CatchUpReaderDeps } from '../consumer/catch-up-reader';
+import { CheckpointBatcher } from '../state/checkpoint-batcher';
 
 /** The catch-up reader's consumer, reading `topics` (see CATCH_UP_FETCH_MAX_BYTES). */
 export async function startCatchUpConsumer(
@@ -22,4 +23,13 @@ export async function startCatchUpConsumer(
   await consumer.start({ topics, fromBeginning: true, concurrency: config.CATCH_UP_CONCURRENCY, autoResolve: false, eachBatch: (b) => reader.process(b) });
   deps.logger.info({ topics, group }, 'catch-up reader started: jobs behind the live read count their source');
   return consumer;
+}
+
+/**
+ * The catch-up reader, on whichever thread: its partitions' bites counted at once go in one
+ * checkpoint call, as the live reader's do (never mixed with the live reader's).
+ */
+export function batchedCatchUpReader(deps: Omit<CatchUpReaderDeps, 'checkpoint'>): CatchUpReader {
+  const checkpoints = new CheckpointBatcher((requests) => deps.state.checkpointAll(requests));
+  return new CatchUpReader({ ...deps, checkpoint: (request) => checkpoints.checkpoint(request) });
 }

@@ -10,13 +10,11 @@ import { kafkaSideOutputs } from '../adapters/kafka-outputs';
 import { connectRedis } from '../adapters/redis-connection';
 import { redisTargetOf } from '../adapters/redis-target';
 import { parseAggregatorConfig } from '../config';
-import { CatchUpReader } from '../consumer/catch-up-reader';
 import { parseJobs } from '../jobs/jobs-file';
 import { RunningJobs } from '../jobs/running-jobs';
-import { CheckpointBatcher } from '../state/checkpoint-batcher';
 import { RedisState } from '../state/redis-state';
 import { type CatchUpThreadData, type FromThread, type ToThread, runningAs } from './catch-up-thread';
-import { startCatchUpConsumer } from './catch-up-consumer';
+import { batchedCatchUpReader, startCatchUpConsumer } from './catch-up-consumer';
 
 const port = parentPort!;
 const tell = (message: FromThread) => port.postMessage(message);
@@ -37,10 +35,8 @@ async function run(data: CatchUpThreadData): Promise<void> {
   const outputs = { results: config.RESULTS_TOPIC, lateEvents: config.LATE_EVENTS_TOPIC, deadLetter: config.DEAD_LETTER_TOPIC };
   const sideOutputs = kafkaSideOutputs(producer, outputs, { partitionsOf: (topic) => data.partitions[topic] ?? 1 });
   const state = new RedisState(redis, config.STATE_NAMESPACE, config.CLOSED_WINDOW_TTL_SECONDS);
-  const checkpoints = new CheckpointBatcher((requests) => state.checkpointAll(requests));
-  const reader = new CatchUpReader({
+  const reader = batchedCatchUpReader({
     state,
-    checkpoint: (request) => checkpoints.checkpoint(request),
     jobsByTopic: jobs.byTopic,
     sideOutputs,
     counted: (job, events) => tell({ type: 'counted', job, events }),

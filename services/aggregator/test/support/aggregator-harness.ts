@@ -68,7 +68,10 @@ export async function startAggregator(
   const parsed = parseAggregatorConfig(values);
   // as main.ts runs the catch-up reader, when asked: on its own thread, from the built script
   let definitions = jobDefinitions;
-  const thread = () => (options.catchUpThread ? { catchUpThread: { script: CATCH_UP_SCRIPT, jobsText: JSON.stringify(definitions), settings: values } } : {});
+  // the thread logs as quietly as the harness's own logger (it has none handed in)
+  const threadSettings = { LOG_LEVEL: 'silent', ...values };
+  const thread = () =>
+    options.catchUpThread ? { catchUpThread: { script: CATCH_UP_SCRIPT, jobsText: JSON.stringify(definitions), settings: threadSettings } } : {};
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const kafka = createKafka({ brokers: testBrokers(), clientId: id, logger: silentLogger() });
   const config = parsed.config;
