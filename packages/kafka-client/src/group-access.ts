@@ -1,4 +1,5 @@
 import type { Admin } from 'kafkajs';
+import { retry } from '@streamtally/observability';
 import { KafkaRequestError } from './kafka-errors';
 
 /** A consumer group a service joins, and the setting that names it (for messages). */
@@ -27,17 +28,40 @@ export class GroupsNotReadyError extends Error {
  * loop of crashes, and a job behind stays behind without a word (seen with the catch-up
  * reader's group missing from the ACLs). Any other failure is the caller's to report.
  */
-export async function checkGroupAccess(admin: Admin, needs: GroupNeed[]): Promise<void> {
+export async function checkGroupAccess(admin: Admin, needs: GroupNeed[], timeoutMs: number): Promise<void> {
   const problems: string[] = [];
   for (const need of needs) {
-    try {
-      await admin.fetchOffsets({ groupId: need.group });
-    } catch (err) {
-      if (KafkaRequestError.of(err).code !== 'GROUP_AUTHORIZATION_FAILED') throw err;
-      problems.push(need.prefix === undefined ? refusedGroup(need) : refusedPrefix(need, need.prefix));
-    }
+    if (await refused(admin, need.group, timeoutMs)) problems.push(need.prefix === undefined ? refusedGroup(need) : refusedPrefix(need, need.prefix));
   }
   if (problems.length > 0) throw new GroupsNotReadyError(problems);
+}
+
+/**
+ * Whether the broker refuses this principal the group. A broker still settling (its group
+ * coordinator moving or loading, as on every `docker compose up`) is asked again, for up to
+ * `timeoutMs`.
+ */
+function refused(admin: Admin, groupId: string, timeoutMs: number): Promise<boolean> {
+  return retry(
+    async () => {
+      try {
+        await admin.fetchOffsets({ groupId });
+        return false;
+      } catch (err) {
+        const failure = KafkaRequestError.of(err);
+        if (failure.code === 'GROUP_AUTHORIZATION_FAILED') return true;
+        throw failure;
+      }
+    },
+    {
+      initialMs: 200,
+      maxMs: 2000,
+      withinMs: timeoutMs,
+      onFailure: (err) => {
+        if (!KafkaRequestError.of(err).retriable) throw err;
+      },
+    },
+  );
 }
 
 const GRANT = 'kafka-acls.sh --bootstrap-server <broker> --add --allow-principal User:<principal> --operation Read';

@@ -43,7 +43,7 @@ export class ServiceTopics implements PreparedTopics {
     const admin = await openAdmin(this.kafka, this.options.timeoutMs);
     try {
       this.prepared = await prepareTopics(admin, needs, this.options.settings, this.options.logger);
-      await checkGroupAccess(admin, groups);
+      await checkGroupAccess(admin, groups, this.options.timeoutMs);
     } catch (err) {
       await admin.disconnect().catch(() => undefined);
       throw err;
@@ -123,7 +123,7 @@ export async function awaitTopic(
       if (!appeared) return false;
     }
     await prepareTopics(admin, [need], { ...settings, create: false }, logger);
-    await checkGroupAccess(admin, options.groups ?? []);
+    await checkGroupAccess(admin, options.groups ?? [], options.timeoutMs);
     return true;
   } finally {
     await admin.disconnect();

@@ -214,6 +214,15 @@ describe('the pipeline on a secured Kafka: SASL_SSL, SCRAM-SHA-512, ACLs from th
     for (const line of lines) expect(JSON.parse(line)).toEqual(expect.objectContaining({ topic: names['user-actions'] }));
   });
 
+  it('`tail` as a principal without the tail groups: one line with the prefixed grant, not a wait for ever', () => {
+    const tail = runService('producer', { ...envOf('aggregator'), LIMIT: '1' }, ['tail', names['user-actions']!, '--from-beginning']);
+    expect(tail.status).not.toBe(0);
+    expect(tail.output).toContain(
+      'streamtally-tail-<random> (the tail command): this principal may not read the consumer groups named streamtally-tail-…; grant it with: kafka-acls.sh --bootstrap-server <broker> --add --allow-principal User:<principal> --operation Read --operation Delete --resource-pattern-type prefixed --group streamtally-tail-',
+    );
+    expectNoSecret(tail.output);
+  });
+
   it('`lines` publishes text lines as the producer principal', async () => {
     const published = runService(
       'producer',

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { BatchConsumer, openAdmin, type Kafka, type KafkaMessage } from '@streamtally/kafka-client';
+import { BatchConsumer, checkGroupAccess, GroupsNotReadyError, openAdmin, type Kafka, type KafkaMessage } from '@streamtally/kafka-client';
+
+const TAIL_GROUP_PREFIX = 'streamtally-tail-';
 
 export interface TailOptions {
   timeoutMs: number;
@@ -23,8 +25,16 @@ export async function tailCommand(kafka: Kafka, options: TailOptions): Promise<T
   const admin = await openAdmin(kafka, options.timeoutMs);
   try {
     if (!(await admin.listTopics()).includes(options.topic)) return { ok: false, error: `topic ${options.topic} does not exist` };
-    // a throw-away group: tailing never moves anyone's offsets
-    const consumer = new BatchConsumer(kafka, { groupId: `streamtally-tail-${randomUUID()}`, throwawayGroup: true });
+    // a throw-away group: tailing never moves anyone's offsets. Asked first: a consumer refused
+    // its group only crashes again and again, and the tail would wait for ever
+    const groupId = `${TAIL_GROUP_PREFIX}${randomUUID()}`;
+    try {
+      await checkGroupAccess(admin, [{ group: groupId, setting: 'the tail command', prefix: TAIL_GROUP_PREFIX }], options.timeoutMs);
+    } catch (err) {
+      if (err instanceof GroupsNotReadyError) return { ok: false, error: err.message };
+      throw err;
+    }
+    const consumer = new BatchConsumer(kafka, { groupId, throwawayGroup: true });
     const limit = options.limit ?? Infinity;
     let printed = 0;
     let done = false;
