@@ -1,3 +1,4 @@
+import { seededRandom } from '@streamtally/test-support';
 import { fromFixedPoint, roundTo, toFixedPoint } from '../../src/aggregates/fixed-point';
 
 describe('fixed point', () => {
@@ -15,6 +16,28 @@ describe('fixed point', () => {
     expect(toFixedPoint(1e300, 2)).toBeUndefined();
     expect(toFixedPoint(Number.MAX_SAFE_INTEGER, 0)).toBe(Number.MAX_SAFE_INTEGER);
     expect(toFixedPoint(Number.MAX_SAFE_INTEGER, 1)).toBeUndefined();
+  });
+
+  it('scales integers exactly as integer arithmetic does, or refuses them (seeded, against BigInt)', () => {
+    const random = seededRandom(22);
+    const limit = BigInt(Number.MAX_SAFE_INTEGER);
+    const outcomes = { scaled: 0, refused: 0 };
+    for (let i = 0; i < 20_000; i += 1) {
+      const decimals = Math.floor(random() * 10);
+      // magnitudes from 0 to past 2^53, so that some scale past the safe range and some land near it
+      const magnitude = Math.floor(random() * 10 ** Math.floor(random() * 17));
+      const value = random() < 0.5 ? -magnitude : magnitude;
+      const exact = BigInt(value) * 10n ** BigInt(decimals);
+      const want = exact > limit || exact < -limit ? undefined : Number(exact);
+      const got = toFixedPoint(value, decimals);
+      if (got !== want) throw new Error(`case ${i}: toFixedPoint(${value}, ${decimals}) = ${got}, want ${want}`);
+      outcomes[got === undefined ? 'refused' : 'scaled'] += 1;
+    }
+    // both sides of the safe range were tried, many times each
+    expect(outcomes.scaled).toBeGreaterThan(5000);
+    expect(outcomes.refused).toBeGreaterThan(1000);
+    expect(Object.is(toFixedPoint(-0, 3), 0)).toBe(true);
+    expect(toFixedPoint(2 ** 53, 0)).toBeUndefined();
   });
 
   it('sums exactly whatever the order, where binary floating point does not', () => {
