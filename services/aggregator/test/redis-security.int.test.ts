@@ -132,6 +132,23 @@ describe('a secured Redis: TLS, client certificates, ACL users, Sentinel', () =>
     expect(h.latestResults().get('g@0')!.counts).toEqual(expectedCounts(600));
   }, 120_000);
 
+  it('behind Sentinel with auth and TLS: a job added later backfills on its own thread, which finds the primary through the Sentinels too', async () => {
+    const source = uniqueName('actions');
+    const job = (name: string) => ({ name, source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 });
+    harness = await startAggregator([job('g')], viaSentinels(), { catchUpThread: true });
+    const h = harness;
+    await h.write(source, rounds(0));
+    await waitFor(() => eventsIn(h.latestResults().get('g@0')) === 300, { what: 'round 0 counted', timeoutMs: 30_000 });
+    await h.restart([job('g'), job('added')]);
+    await h.write(source, rounds(1));
+    const added = await waitFor(() => (eventsIn(h.latestResults().get('added@0')) === 600 ? h.latestResults().get('added@0') : undefined), {
+      what: 'the added job counting both rounds',
+      timeoutMs: 30_000,
+    });
+    expect(added.counts).toEqual(expectedCounts(600));
+    await waitFor(() => eventsIn(h.latestResults().get('g@0')) === 600, { what: 'the first job counting round 1', timeoutMs: 30_000 });
+  }, 90_000);
+
   describe('each mistake: one line naming the setting, without the password', () => {
     async function failure(settings: Record<string, string>): Promise<string> {
       const parsed = parseAggregatorConfig({ KAFKA_BROKERS: '127.0.0.1:9', ...settings });
