@@ -91,24 +91,32 @@ describe('a secured Redis: TLS, client certificates, ACL users, Sentinel', () =>
     expect(total.counts).toEqual(expectedCounts(600));
   }, 60_000);
 
-  it('TLS and an ACL user: a job added later backfills on its own thread, through the same secured connection, and counts every event once', async () => {
-    const source = uniqueName('actions');
-    const job = (name: string) => ({ name, source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 });
-    harness = await startAggregator([job('g')], secured(), { catchUpThread: true });
-    const h = harness;
-    await h.write(source, rounds(0));
-    await waitFor(() => eventsIn(h.latestResults().get('g@0')) === 300, { what: 'round 0 counted', timeoutMs: 30_000 });
-    // the added job is behind the live read: the catch-up thread counts round 0 for it
-    await h.restart([job('g'), job('added')]);
-    await h.write(source, rounds(1));
-    const added = await waitFor(() => (eventsIn(h.latestResults().get('added@0')) === 600 ? h.latestResults().get('added@0') : undefined), {
-      what: 'the added job counting both rounds',
-      timeoutMs: 30_000,
-    });
-    expect(added.counts).toEqual(expectedCounts(600));
-    // the live reader skips a job behind it: only the catch-up thread can have counted round 0 for it
-    await waitFor(() => eventsIn(h.latestResults().get('g@0')) === 600, { what: 'the first job counting round 1', timeoutMs: 30_000 });
-  }, 90_000);
+  // the catch-up thread connects by itself, from the same settings: through each secured way
+  it.each([
+    ['TLS with a client certificate and an ACL user', () => secured()],
+    ['Sentinel with auth and TLS everywhere (the thread finds the primary through the Sentinels)', () => viaSentinels()],
+  ])(
+    '%s: a job added later backfills on its own thread, and counts every event once',
+    async (_, settings) => {
+      const source = uniqueName('actions');
+      const job = (name: string) => ({ name, source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 });
+      harness = await startAggregator([job('g')], settings(), { catchUpThread: true });
+      const h = harness;
+      await h.write(source, rounds(0));
+      await waitFor(() => eventsIn(h.latestResults().get('g@0')) === 300, { what: 'round 0 counted', timeoutMs: 30_000 });
+      // the added job is behind the live read: the catch-up thread counts round 0 for it
+      await h.restart([job('g'), job('added')]);
+      await h.write(source, rounds(1));
+      const added = await waitFor(() => (eventsIn(h.latestResults().get('added@0')) === 600 ? h.latestResults().get('added@0') : undefined), {
+        what: 'the added job counting both rounds',
+        timeoutMs: 30_000,
+      });
+      expect(added.counts).toEqual(expectedCounts(600));
+      // the live reader skips a job behind it: only the catch-up thread can have counted round 0 for it
+      await waitFor(() => eventsIn(h.latestResults().get('g@0')) === 600, { what: 'the first job counting round 1', timeoutMs: 30_000 });
+    },
+    90_000,
+  );
 
   it('behind Sentinel with auth and TLS everywhere, through a kill -9 of the primary: every event counted once', async () => {
     const source = uniqueName('actions');
@@ -131,23 +139,6 @@ describe('a secured Redis: TLS, client certificates, ACL users, Sentinel', () =>
     await waitFor(counted(600), { what: 'round 1 counted after the failover', timeoutMs: 60_000 });
     expect(h.latestResults().get('g@0')!.counts).toEqual(expectedCounts(600));
   }, 120_000);
-
-  it('behind Sentinel with auth and TLS: a job added later backfills on its own thread, which finds the primary through the Sentinels too', async () => {
-    const source = uniqueName('actions');
-    const job = (name: string) => ({ name, source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 });
-    harness = await startAggregator([job('g')], viaSentinels(), { catchUpThread: true });
-    const h = harness;
-    await h.write(source, rounds(0));
-    await waitFor(() => eventsIn(h.latestResults().get('g@0')) === 300, { what: 'round 0 counted', timeoutMs: 30_000 });
-    await h.restart([job('g'), job('added')]);
-    await h.write(source, rounds(1));
-    const added = await waitFor(() => (eventsIn(h.latestResults().get('added@0')) === 600 ? h.latestResults().get('added@0') : undefined), {
-      what: 'the added job counting both rounds',
-      timeoutMs: 30_000,
-    });
-    expect(added.counts).toEqual(expectedCounts(600));
-    await waitFor(() => eventsIn(h.latestResults().get('g@0')) === 600, { what: 'the first job counting round 1', timeoutMs: 30_000 });
-  }, 90_000);
 
   describe('each mistake: one line naming the setting, without the password', () => {
     async function failure(settings: Record<string, string>): Promise<string> {
