@@ -1,6 +1,6 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { ConsumerLiveness } from './consumer-liveness';
-import { instrumentConsumer, type KafkaClientMetrics } from './metrics';
+import { instrumentConsumer, type KafkaClientEventSink } from './metrics';
 
 export interface BatchConsumerOptions {
   groupId: string;
@@ -10,8 +10,8 @@ export interface BatchConsumerOptions {
   maxBytes?: number;
   minBytes?: number;
   maxWaitMs?: number;
-  /** request durations, rebalances and crashes, labelled with `client` */
-  metrics?: { registry: KafkaClientMetrics; client: string };
+  /** where its request durations, rebalances and crashes go (`recordClientEvents`) */
+  metrics?: KafkaClientEventSink;
   /**
    * A group of one instance's own (the gateway's, `tail`'s): deleted on close, so restarts
    * do not leave one empty group behind each.
@@ -80,7 +80,7 @@ export class BatchConsumer {
       ...(options.maxWaitMs !== undefined ? { maxWaitTimeInMs: options.maxWaitMs } : {}),
     });
     this.liveness = new ConsumerLiveness(this.consumer);
-    if (options.metrics) instrumentConsumer(this.consumer, options.metrics.registry, options.metrics.client);
+    if (options.metrics) instrumentConsumer(this.consumer, options.metrics);
   }
 
   /** Called with this member's partitions after each rebalance. */

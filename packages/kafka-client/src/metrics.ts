@@ -32,16 +32,31 @@ export function createKafkaClientMetrics(registry: Registry): KafkaClientMetrics
   };
 }
 
-export function instrumentConsumer(consumer: Consumer, metrics: KafkaClientMetrics, client: string): void {
-  consumer.on(consumer.events.REQUEST, (e) => {
-    metrics.requestDuration.observe({ client, api: e.payload.apiName }, e.payload.duration / 1000);
-  });
-  consumer.on(consumer.events.GROUP_JOIN, () => metrics.rebalances.inc({ client }));
-  consumer.on(consumer.events.CRASH, () => metrics.crashes.inc({ client }));
+/**
+ * What kafkajs reports that these metrics count: a request's round trip, a group join, a
+ * crash. As plain data, so a client on another thread (the aggregator's catch-up reader) can
+ * post its events to the thread that owns the registry.
+ */
+export type KafkaClientEvent = { kind: 'request'; api: string; seconds: number } | { kind: 'rebalance' } | { kind: 'crash' };
+
+/** Where a client's events go: recorded on a registry here, or posted to the thread that has one. */
+export type KafkaClientEventSink = (event: KafkaClientEvent) => void;
+
+/** A client's events recorded on the metrics, labelled with `client`. */
+export function recordClientEvents(metrics: KafkaClientMetrics, client: string): KafkaClientEventSink {
+  return (event) => {
+    if (event.kind === 'request') metrics.requestDuration.observe({ client, api: event.api }, event.seconds);
+    else if (event.kind === 'rebalance') metrics.rebalances.inc({ client });
+    else metrics.crashes.inc({ client });
+  };
 }
 
-export function instrumentProducer(producer: Producer, metrics: KafkaClientMetrics, client: string): void {
-  producer.on(producer.events.REQUEST, (e) => {
-    metrics.requestDuration.observe({ client, api: e.payload.apiName }, e.payload.duration / 1000);
-  });
+export function instrumentConsumer(consumer: Consumer, sink: KafkaClientEventSink): void {
+  consumer.on(consumer.events.REQUEST, (e) => sink({ kind: 'request', api: e.payload.apiName, seconds: e.payload.duration / 1000 }));
+  consumer.on(consumer.events.GROUP_JOIN, () => sink({ kind: 'rebalance' }));
+  consumer.on(consumer.events.CRASH, () => sink({ kind: 'crash' }));
+}
+
+export function instrumentProducer(producer: Producer, sink: KafkaClientEventSink): void {
+  producer.on(producer.events.REQUEST, (e) => sink({ kind: 'request', api: e.payload.apiName, seconds: e.payload.duration / 1000 }));
 }

@@ -7,6 +7,7 @@ import {
   type KafkaClientMetrics,
   createProducer,
   instrumentProducer,
+  recordClientEvents,
   type Kafka,
   type Producer,
   ServiceTopics,
@@ -59,8 +60,8 @@ export function createAggregatorApp({ config, jobs: defined, logger, registry, k
   const jobRegistry = new JobRegistry(redis, config.STATE_NAMESPACE);
   const topics = new ServiceTopics(kafka, { timeoutMs: config.BROKER_TIMEOUT_MS, settings: topicSettingsOf(config), logger });
   const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
-  instrumentProducer(producer, clientMetrics, 'aggregator');
-  const consumer = inputConsumer(kafka, config, { registry: clientMetrics, client: 'aggregator' });
+  instrumentProducer(producer, recordClientEvents(clientMetrics, 'aggregator'));
+  const consumer = inputConsumer(kafka, config, recordClientEvents(clientMetrics, 'aggregator'));
   const kafkaCommits = new KafkaCommits((offsets) => consumer.commitOffsets(offsets), config.KAFKA_COMMIT_INTERVAL_MS, logger.child({ component: 'commits' }));
   const sources = [...new Set(defined.map((j) => j.source))];
   const outputTopics = { results: config.RESULTS_TOPIC, lateEvents: config.LATE_EVENTS_TOPIC, deadLetter: config.DEAD_LETTER_TOPIC };
@@ -162,7 +163,8 @@ function wireJobs(parts: WiringParts, jobs: RunningJobs, describeNow: (progress?
     speaksForJobs: () => jobs.outdated.size === 0 && jobs.all.length > 0 && assignment.isEmitterFor(jobs.all[0]!.source),
     describe: describeNow,
     metrics: { ...progressMetricsOf(metrics), counted: (job, n) => metrics.backfillEvents.inc({ aggregation: job }, n) },
-    consumerMetrics: { registry: clientMetrics, client: 'aggregator-catch-up' },
+    // the catch-up reader's Kafka clients, on whichever thread it runs
+    clientEvents: recordClientEvents(clientMetrics, 'aggregator-catch-up'),
     ...(parts.thread ? { thread: parts.thread } : {}),
     logger,
   });

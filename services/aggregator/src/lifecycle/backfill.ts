@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { JobProgress } from '@streamtally/contracts';
-import type { BatchConsumer, Kafka } from '@streamtally/kafka-client';
+import type { Kafka, KafkaClientEventSink } from '@streamtally/kafka-client';
 import type { AggregatorConfig } from '../config';
 import type { CatchUpReader } from '../consumer/catch-up-reader';
 import type { SideOutputs } from '../consumer/partition-processor';
@@ -23,7 +23,8 @@ export interface BackfillDeps {
   speaksForJobs(): boolean;
   describe(progress: ReadonlyMap<string, JobProgress>): Promise<void>;
   metrics: { progress(job: string, progress: JobProgress): void; counted(job: string, events: number): void };
-  consumerMetrics?: ConstructorParameters<typeof BatchConsumer>[1]['metrics'];
+  /** where the catch-up reader's Kafka clients report (`recordClientEvents`), on whichever thread it runs */
+  clientEvents?: KafkaClientEventSink;
   /** the catch-up reader on a thread of its own (main.ts: lifecycle/catch-up-main.js and the jobs file as read); absent: on this one */
   thread?: { script: string; jobsText: string; settings: Record<string, string | undefined> };
   logger: Logger;
@@ -106,7 +107,7 @@ function startThread(deps: BackfillDeps, thread: NonNullable<BackfillDeps['threa
   return CatchUpThread.start(
     thread.script,
     { settings: thread.settings, jobsText: thread.jobsText, running: runningOf(deps.jobs.all), topics, partitions },
-    deps.metrics.counted,
+    { counted: deps.metrics.counted, ...(deps.clientEvents ? { clientEvent: deps.clientEvents } : {}) },
   );
 }
 

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
-import { BatchConsumer, type Kafka } from '@streamtally/kafka-client';
+import { BatchConsumer, type Kafka, type KafkaClientEventSink } from '@streamtally/kafka-client';
 import { catchUpGroupOf, type AggregatorConfig } from '../config';
 import { CatchUpReader, type CatchUpReaderDeps } from '../consumer/catch-up-reader';
 import { CheckpointBatcher } from '../state/checkpoint-batcher';
 
 /** The catch-up reader's consumer, reading `topics` (see CATCH_UP_FETCH_MAX_BYTES). */
 export async function startCatchUpConsumer(
-  deps: { kafka: Kafka; config: AggregatorConfig; consumerMetrics?: ConstructorParameters<typeof BatchConsumer>[1]['metrics']; logger: Logger },
+  deps: { kafka: Kafka; config: AggregatorConfig; clientEvents?: KafkaClientEventSink; logger: Logger },
   reader: CatchUpReader,
   topics: string[],
 ): Promise<BatchConsumer> {
@@ -17,7 +17,7 @@ export async function startCatchUpConsumer(
     sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
     maxBytesPerPartition: config.CATCH_UP_FETCH_MAX_BYTES,
     maxBytes: config.CATCH_UP_FETCH_MAX_BYTES * 4,
-    ...(deps.consumerMetrics ? { metrics: deps.consumerMetrics } : {}),
+    ...(deps.clientEvents ? { metrics: deps.clientEvents } : {}),
   });
   consumer.onAssignment(() => reader.resetAssignment());
   await consumer.start({ topics, fromBeginning: true, concurrency: config.CATCH_UP_CONCURRENCY, autoResolve: false, eachBatch: (b) => reader.process(b) });

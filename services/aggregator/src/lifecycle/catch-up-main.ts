@@ -4,7 +4,7 @@
 // work nor holds it up. It tells the aggregator what it counted and when it is ready or has
 // failed; the aggregator tells it when jobs move to a new generation, and when to stop.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createKafka, createProducer, kafkaConnectionOf } from '@streamtally/kafka-client';
+import { createKafka, createProducer, instrumentProducer, type KafkaClientEvent, kafkaConnectionOf } from '@streamtally/kafka-client';
 import { createLogger } from '@streamtally/observability';
 import { kafkaSideOutputs } from '../adapters/kafka-outputs';
 import { connectRedis } from '../adapters/redis-connection';
@@ -31,6 +31,9 @@ async function run(data: CatchUpThreadData): Promise<void> {
   const kafka = createKafka({ connection: connection.connection, clientId: `${config.KAFKA_CLIENT_ID}-catch-up`, logger });
   const redis = await connectRedis(target.target, config.BROKER_TIMEOUT_MS, logger);
   const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+  // its clients' requests, joins and crashes, for the aggregator's metrics (client "aggregator-catch-up")
+  const clientEvents = (event: KafkaClientEvent) => tell({ type: 'kafka', event });
+  instrumentProducer(producer, clientEvents);
   await producer.connect();
   const outputs = { results: config.RESULTS_TOPIC, lateEvents: config.LATE_EVENTS_TOPIC, deadLetter: config.DEAD_LETTER_TOPIC };
   const sideOutputs = kafkaSideOutputs(producer, outputs, { partitionsOf: (topic) => data.partitions[topic] ?? 1 });
@@ -42,7 +45,7 @@ async function run(data: CatchUpThreadData): Promise<void> {
     counted: (job, events) => tell({ type: 'counted', job, events }),
     logger,
   });
-  const consumer = await startCatchUpConsumer({ kafka, config, logger }, reader, data.topics);
+  const consumer = await startCatchUpConsumer({ kafka, config, logger, clientEvents }, reader, data.topics);
   port.on('message', (message: ToThread) => {
     if (message.type === 'jobs') {
       for (const job of message.running) jobs.advance(job.name, job.generation);

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { KafkaClientEvent, KafkaClientEventSink } from '@streamtally/kafka-client';
 import type { Job } from '../jobs/job-schema';
 
 /** A job as this instance runs it: which generation, under which state name. */
@@ -23,7 +24,19 @@ export interface CatchUpThreadData {
 }
 
 export type ToThread = { type: 'jobs'; running: RunningAs[] } | { type: 'close' };
-export type FromThread = { type: 'started' } | { type: 'counted'; job: string; events: number } | { type: 'failed'; reason: string } | { type: 'closed' };
+export type FromThread =
+  | { type: 'started' }
+  | { type: 'counted'; job: string; events: number }
+  /** what its Kafka clients reported, for the aggregator's metrics (a registry is one thread's) */
+  | { type: 'kafka'; event: KafkaClientEvent }
+  | { type: 'failed'; reason: string }
+  | { type: 'closed' };
+
+/** What the aggregator hears from the thread while it runs. */
+export interface ThreadListeners {
+  counted(job: string, events: number): void;
+  clientEvent?: KafkaClientEventSink;
+}
 
 /** The jobs file's jobs as `running` says they run (their generations); those not run left out. */
 export function runningAs(compiled: readonly Job[], running: readonly RunningAs[]): Job[] {
@@ -49,7 +62,7 @@ export class CatchUpThread {
     private readonly failed: () => string | undefined,
   ) {}
 
-  static start(script: string, data: CatchUpThreadData, counted: (job: string, events: number) => void): Promise<CatchUpThread> {
+  static start(script: string, data: CatchUpThreadData, listeners: ThreadListeners): Promise<CatchUpThread> {
     const worker = new Worker(script, { workerData: data });
     let failure: string | undefined;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -59,7 +72,8 @@ export class CatchUpThread {
         reject(new Error(`catch-up thread: ${failure}`));
       };
       worker.on('message', (message: FromThread) => {
-        if (message.type === 'counted') counted(message.job, message.events);
+        if (message.type === 'counted') listeners.counted(message.job, message.events);
+        else if (message.type === 'kafka') listeners.clientEvent?.(message.event);
         else if (message.type === 'started') resolve(new CatchUpThread(worker, exited, () => failure));
         else if (message.type === 'failed') {
           fail(message.reason);

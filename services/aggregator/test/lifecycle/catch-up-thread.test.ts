@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { KafkaClientEvent } from '@streamtally/kafka-client';
 import { waitFor } from '@streamtally/test-support';
 import { parseJobs } from '../../src/jobs/jobs-file';
 import { CatchUpThread, type CatchUpThreadData, runningAs } from '../../src/lifecycle/catch-up-thread';
@@ -11,27 +12,34 @@ const data = (settings: Record<string, string>): CatchUpThreadData => ({ setting
 
 describe('the catch-up reader on a thread of its own', () => {
   it('fails to start with the reason the thread gives: its own, or the settings it cannot parse', async () => {
-    await expect(CatchUpThread.start(STUB, data({ behaviour: 'fail' }), () => undefined)).rejects.toThrow('catch-up thread: no broker at kafka:9092');
-    await expect(CatchUpThread.start(SCRIPT, data({}), () => undefined)).rejects.toThrow(
+    await expect(CatchUpThread.start(STUB, data({ behaviour: 'fail' }), { counted: () => undefined })).rejects.toThrow(
+      'catch-up thread: no broker at kafka:9092',
+    );
+    await expect(CatchUpThread.start(SCRIPT, data({}), { counted: () => undefined })).rejects.toThrow(
       'catch-up thread: the settings or jobs file the aggregator started with no longer parse',
     );
   });
 
-  it('passes on what it counted and the jobs as they run, and closes when told (no failure then)', async () => {
+  it("passes on what it counted and its Kafka clients' events, and the jobs as they run, and closes when told (no failure then)", async () => {
     const counted: [string, number][] = [];
-    const thread = await CatchUpThread.start(STUB, data({ behaviour: 'echo' }), (job, events) => counted.push([job, events]));
+    const clientEvents: KafkaClientEvent[] = [];
+    const thread = await CatchUpThread.start(STUB, data({ behaviour: 'echo' }), {
+      counted: (job, events) => counted.push([job, events]),
+      clientEvent: (event) => clientEvents.push(event),
+    });
     thread.update([
       { name: 'a', stateId: 'a~g2', generation: 2 },
       { name: 'b', stateId: 'b', generation: 1 },
     ]);
     await waitFor(() => counted.length === 1, { what: 'the count', timeoutMs: 5000 });
     expect(counted).toEqual([['a~g2', 2]]);
+    expect(clientEvents).toEqual([{ kind: 'request', api: 'Fetch', seconds: 0.01 }]);
     await thread.close();
     expect(thread.failure).toBeUndefined();
   });
 
   it('says why once it has died on its own, so the backfill starts another', async () => {
-    const thread = await CatchUpThread.start(STUB, data({ behaviour: 'die' }), () => undefined);
+    const thread = await CatchUpThread.start(STUB, data({ behaviour: 'die' }), { counted: () => undefined });
     expect(thread.failure).toBeUndefined();
     await waitFor(() => thread.failure !== undefined, { what: 'the thread to die', timeoutMs: 5000 });
     expect(thread.failure).toBe('exited (code 5)');

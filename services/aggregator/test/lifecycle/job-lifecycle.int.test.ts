@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import { decodeJobDescriptions, type UserActionEvent, type WindowResult } from '@streamtally/contracts';
 import { readTopic, uniqueName, waitFor } from '@streamtally/test-support';
 import { AggregatorHarness, eventsIn, startAggregator } from '../support/aggregator-harness';
@@ -65,6 +66,13 @@ async function finalsBecome(h: AggregatorHarness, job: string, expected: Map<num
   );
 }
 
+/** How many `api` requests the catch-up reader's Kafka clients made, as the aggregator's metrics say. */
+async function catchUpRequests(registry: Registry, api: string): Promise<number> {
+  const metric = await registry.getSingleMetric('streamtally_kafka_request_duration_seconds')?.get();
+  const counts = (metric?.values ?? []).filter((v) => v.metricName?.endsWith('_count') && v.labels.client === 'aggregator-catch-up' && v.labels.api === api);
+  return counts.reduce((sum, v) => sum + v.value, 0);
+}
+
 async function keysOf(h: AggregatorHarness, pattern: string): Promise<string[]> {
   const keys: string[] = [];
   let cursor = '0';
@@ -117,6 +125,8 @@ describe('changing the jobs of a running pipeline', () => {
         { what: 'the added job counting all 19,999 events', timeoutMs: 60_000 },
       );
       expect(totalResult.counts).toEqual(totals);
+      // the catch-up reader's Kafka clients report in the aggregator's metrics, on whichever thread it ran
+      expect(await catchUpRequests(h.registry, 'Fetch')).toBeGreaterThan(0);
       // the live job went on, once per event: its finals equal the recount of everything
       await finalsBecome(h, 'per-window', all, 1);
       const registered = JSON.parse((await h.redis.hget(`st:{${h.config.STATE_NAMESPACE}}:jobs`, 'total'))!) as { generation: number };

@@ -80,7 +80,7 @@ export async function startAggregator(
   if (!target.ok) throw new Error(target.errors.join('; '));
   const connectRedis = () => connectToRedis(target.target, 10_000, silentLogger());
   let redis = await connectRedis();
-  const registry = new Registry();
+  let registry = new Registry();
   let app = createAggregatorApp({ config: parsed.config, jobs, logger: appLogger(), registry, kafka, redis, ...thread() });
   await app.start();
   // idempotent: kafkajs retries a whole request when one partition of it fails (a leader not
@@ -112,7 +112,10 @@ export async function startAggregator(
     get redis() {
       return redis;
     },
-    registry,
+    // the running aggregator's metrics: a restart starts a new registry
+    get registry() {
+      return registry;
+    },
     async restart(jobDefinitions?: unknown) {
       await app.close(); // it disconnects its Redis client: the next one gets a new client
       if (jobDefinitions !== undefined) jobs = jobsOf((definitions = jobDefinitions));
@@ -121,7 +124,7 @@ export async function startAggregator(
         config: parsed.config,
         jobs,
         logger: appLogger(),
-        registry: new Registry(),
+        registry: (registry = new Registry()),
         kafka,
         redis: (redis = await connectRedis()),
       });

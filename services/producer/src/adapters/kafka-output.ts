@@ -4,6 +4,7 @@ import {
   createKafkaClientMetrics,
   createProducer,
   instrumentProducer,
+  recordClientEvents,
   type Kafka,
   KafkaRequestError,
   type Producer,
@@ -43,7 +44,7 @@ export class KafkaOutput {
       // kafkajs retries a few times itself; BatchSender retries the same batch after that
       retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
     });
-    instrumentProducer(this.producer, createKafkaClientMetrics(registry), 'producer');
+    instrumentProducer(this.producer, recordClientEvents(createKafkaClientMetrics(registry), 'producer'));
     this.topics = new ServiceTopics(kafka, { timeoutMs: config.BROKER_TIMEOUT_MS, settings: topicSettingsOf(config), logger });
     this.status = new DeliveryStatus(metrics, [...new Set([config.INPUT_TOPIC, config.TEXT_TOPIC])]);
   }
