@@ -4,7 +4,9 @@ import { createKafkaClientMetrics, recordClientEvents } from '../src/metrics';
 /** A metric's samples as label text -> value. */
 async function samples(registry: Registry, name: string): Promise<Record<string, number>> {
   const metric = await registry.getSingleMetric(name)!.get();
-  return Object.fromEntries(metric.values.map((v) => [`${v.metricName ?? name}${JSON.stringify(v.labels)}`, v.value]));
+  // a histogram's values carry their series' name (`_count`, `_sum`, `_bucket`)
+  const values = metric.values as { value: number; labels: Record<string, unknown>; metricName?: string }[];
+  return Object.fromEntries(values.map((v) => [`${v.metricName ?? name}${JSON.stringify(v.labels)}`, v.value]));
 }
 
 describe("a Kafka client's events on the metrics", () => {

@@ -69,7 +69,9 @@ async function finalsBecome(h: AggregatorHarness, job: string, expected: Map<num
 /** How many `api` requests the catch-up reader's Kafka clients made, as the aggregator's metrics say. */
 async function catchUpRequests(registry: Registry, api: string): Promise<number> {
   const metric = await registry.getSingleMetric('streamtally_kafka_request_duration_seconds')?.get();
-  const counts = (metric?.values ?? []).filter((v) => v.metricName?.endsWith('_count') && v.labels.client === 'aggregator-catch-up' && v.labels.api === api);
+  // a histogram's values carry their series' name (`_count`, `_sum`, `_bucket`)
+  const values = (metric?.values ?? []) as { value: number; labels: Record<string, unknown>; metricName?: string }[];
+  const counts = values.filter((v) => v.metricName?.endsWith('_count') && v.labels.client === 'aggregator-catch-up' && v.labels.api === api);
   return counts.reduce((sum, v) => sum + v.value, 0);
 }
 
