@@ -241,6 +241,8 @@ async function closeInOrder({ running, kafkaCommits, consumer, producer, topics,
   logger.debug('closing: last offsets to Kafka, then the consumer');
   await kafkaCommits.flush();
   await consumer.close().catch((err: unknown) => logger.warn({ err }, 'consumer disconnect failed'));
+  logger.debug('closing: the checkpoints still being applied');
+  await running?.processor.settle();
   logger.debug('closing: last emit');
   await lastTick;
   logger.debug('closing: producer');

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { Backoff, sleep } from '@streamtally/observability';
 import { Job } from '../jobs/job-schema';
-import { type CheckpointOutcome, type CheckpointRequest, type JobPosition, Ownership, RedisState, stateLayoutOf } from '../state/redis-state';
-import { type BatchOutput, InputMessage, oldestWrittenAt } from '../windowing/batch-aggregator';
-import { closedPoints, countBatch, livePlan } from './job-positions';
+import type { CheckpointOutcome, CheckpointRequest, RedisState } from '../state/redis-state';
+import { type BatchCountDeps, type Counted, countAheadOf, countBatchAt } from './batch-count';
+import { basisOf, type CountBasis, type Owned, partitionId, partitionOf, recordsToCount, stillAt } from './owned-partition';
+import { BusyPartitions, PartitionTails } from './partition-tails';
 import { type BatchContext, sendOnce, type SideOutputs } from './side-outputs-once';
 import type { ProcessorMetrics } from './processor-metrics';
 
@@ -26,14 +27,6 @@ export interface PartitionProcessorDeps {
   checkpoint?: (request: CheckpointRequest) => Promise<CheckpointOutcome>;
 }
 
-interface Owned extends Ownership {
-  /** where each job (by state name) is on the partition, as last read or moved here */
-  positions: Map<string, JobPosition>;
-  sought: boolean;
-  lastProgressAt: number;
-  lag: number;
-}
-
 const MAX_CLOSED_RETRIES = 20;
 
 /**
@@ -48,22 +41,38 @@ type Outcome = 'counted' | 'left' | 'closed' | 'retry';
  * truth: on taking a partition the processor reads its offset there and seeks to it;
  * records before it are skipped (already counted). A checkpoint that Redis refuses is
  * never half-applied, and the offset never moves without its state.
+ *
+ * A batch's checkpoint is applied after its handler returns, so Kafka fetches the next
+ * batch, and it is counted, while Redis applies the checkpoint (docs/benchmarks.md, session
+ * 23): the next batch is counted from where this one will leave the partition, and its
+ * checkpoint goes only once this one is applied. Redis refuses a checkpoint that does not
+ * start where the last one ended, so one counted ahead of a checkpoint that failed can never
+ * be applied; it is counted again from where Redis is.
  */
 export class PartitionProcessor {
   private readonly owned = new Map<string, Owned>();
-  /** partitions with a batch being counted now (and since when): their Redis offset may be ahead of memory */
-  private readonly busy = new Map<string, number>();
+  /** partitions with a batch being counted or applied: their Redis offset may be ahead of memory */
+  private readonly busy: BusyPartitions;
+  /** per partition, where its last counted batch leaves it (the next batch is counted from there) */
+  private readonly ahead = new Map<string, CountBasis>();
+  private readonly tails = new PartitionTails();
   private readonly now: () => number;
   private readonly applyCheckpoint: (request: CheckpointRequest) => Promise<CheckpointOutcome>;
 
   constructor(private readonly deps: PartitionProcessorDeps) {
     this.now = deps.now ?? Date.now;
+    this.busy = new BusyPartitions(this.now);
     this.applyCheckpoint = deps.checkpoint ?? ((request) => deps.state.checkpoint(request));
+    this.countDeps = { ...deps, now: this.now };
   }
+
+  private readonly countDeps: BatchCountDeps;
 
   /** After a rebalance every partition is taken afresh (a new epoch fences the old owner). */
   resetOwnership(): void {
     this.owned.clear();
+    this.ahead.clear();
+    this.tails.forgetFailures();
     this.deps.metrics.partitionsOwned(0);
   }
 
@@ -71,13 +80,19 @@ export class PartitionProcessor {
   stalledPartitions(stallMs: number): string[] {
     const now = this.now();
     const behind = [...this.owned].filter(([, o]) => o.lag > 0 && now - o.lastProgressAt > stallMs).map(([id]) => id);
-    // a batch counted for that long waits on a reply that does not come (its lag is not known yet)
-    const stuck = [...this.busy].filter(([id, since]) => now - since > stallMs && !behind.includes(id)).map(([id]) => id);
+    // busy that long with no checkpoint applied: waiting on a reply that does not come (its lag is not known yet)
+    const quietSince = (id: string, since: number) => Math.max(since, this.owned.get(id)?.lastProgressAt ?? -Infinity);
+    const stuck = this.busy.entries().filter(([id, since]) => now - quietSince(id, since) > stallMs && !behind.includes(id)).map(([id]) => id);
     return [...behind, ...stuck];
   }
 
   get ownedCount(): number {
     return this.owned.size;
+  }
+
+  /** Waits for the checkpoints still being applied (closing: before Redis is let go). */
+  settle(): Promise<void> {
+    return this.tails.all();
   }
 
   /**
@@ -112,28 +127,72 @@ export class PartitionProcessor {
   }
 
   /**
-   * Counts one partition's batch into one checkpoint, trying again (with a back-off) while
-   * Redis fails, until it is applied, refused for good, or the consumer stops. Ownership is
-   * taken first; a batch not where Redis's offset says is re-positioned instead of counted.
+   * Counts one partition's batch into one checkpoint, while the partition's previous
+   * checkpoint is applied, then hands the checkpoint on (see the class). Until it is applied,
+   * refused for good, or the consumer stops, it is tried again (with a back-off while Redis
+   * fails), and the partition's next batch waits for that before its checkpoint goes.
    */
   async process(batch: BatchContext): Promise<void> {
-    const id = `${batch.topic}:${batch.partition}`;
-    this.busy.set(id, this.now());
+    const id = partitionId(batch);
+    const release = this.busy.hold(id);
+    let handedOn = false;
     try {
-      await this.processInTurn(batch);
+      const sent = new Set<string>(); // side outputs already written by an earlier try
+      const ahead = this.ahead.get(id);
+      // a count that fails here is only tried again below, once the partition is settled
+      let counted = ahead && this.tails.running(id) ? await countAheadOf(this.countDeps, batch, ahead).catch(() => undefined) : undefined;
+      await this.tails.settled(id);
+      if (counted && !stillAt(counted.basis, this.owned.get(id))) counted = undefined; // the one before was not applied
+      // its late events and dead letters only once its basis holds: counted from another, they could differ
+      if (counted) counted = await sendOnce(this.deps.sideOutputs, counted.out, sent).then(() => counted, () => undefined);
+      counted ??= await this.countInTurn(batch, sent);
+      if (!counted || !batch.isRunning() || batch.isStale()) return;
+      this.ahead.set(id, counted.after);
+      batch.resolveOffset(counted.last); // the next fetch reads on meanwhile
+      this.tails.follow(id, this.apply(batch, counted, sent), release);
+      handedOn = true;
     } finally {
-      this.busy.delete(id);
+      if (!handedOn) release();
     }
   }
 
-  private async processInTurn(batch: BatchContext): Promise<void> {
+  /** The batch counted from where Redis has the partition, trying again while that fails; undefined when it is not counted here. */
+  private async countInTurn(batch: BatchContext, sent: Set<string>): Promise<Counted | undefined> {
     const backoff = new Backoff({ initialMs: this.deps.retryBackoffMs ?? 100, maxMs: 5000 });
-    const sent = new Set<string>(); // side outputs already written by an earlier try
-    let closedRetries = 0;
+    while (batch.isRunning() && !batch.isStale()) {
+      try {
+        return await this.countHere(batch, sent);
+      } catch (err) {
+        await sleep(this.failedTry(batch, err, backoff.next()));
+        await batch.heartbeat();
+      }
+    }
+    return undefined;
+  }
+
+  /** Applies a counted batch's checkpoint; when that fails, the batch is counted and applied again until it is done. */
+  private async apply(batch: BatchContext, counted: Counted, sent: Set<string>): Promise<void> {
+    let outcome: Outcome;
+    try {
+      outcome = await this.checkpoint(batch, counted, true);
+    } catch (err) {
+      await sleep(this.failedTry(batch, err, this.deps.retryBackoffMs ?? 100));
+      outcome = 'retry';
+    }
+    if (outcome === 'left') return;
+    // outside the try: a rebalance reported by the heartbeat must reach kafkajs so it rejoins
+    if (outcome !== 'closed' && batch.isRunning()) await batch.heartbeat();
+    if (outcome !== 'counted') await this.processInTurn(batch, sent, outcome === 'closed' ? 1 : 0);
+  }
+
+  private async processInTurn(batch: BatchContext, sent: Set<string>, closedBefore: number): Promise<void> {
+    const backoff = new Backoff({ initialMs: this.deps.retryBackoffMs ?? 100, maxMs: 5000 });
+    let closedRetries = closedBefore;
     while (batch.isRunning() && !batch.isStale()) {
       let outcome: Outcome;
       try {
-        outcome = await this.countOnce(batch, sent, closedRetries < MAX_CLOSED_RETRIES);
+        const counted = await this.countHere(batch, sent);
+        outcome = counted ? await this.checkpoint(batch, counted, closedRetries < MAX_CLOSED_RETRIES) : 'left';
       } catch (err) {
         await sleep(this.failedTry(batch, err, backoff.next()));
         outcome = 'retry';
@@ -144,57 +203,42 @@ export class PartitionProcessor {
         continue;
       }
       // outside the try: a rebalance reported by the heartbeat must reach kafkajs so it rejoins;
-      // during Redis retries it also keeps the group membership alive
-      await batch.heartbeat();
+      // during Redis retries it also keeps the group membership alive (a closed consumer has none)
+      if (batch.isRunning()) await batch.heartbeat();
       if (outcome === 'counted') return;
     }
   }
 
-  /** One try: own the partition, place the batch, count it, write its side outputs, checkpoint. */
-  private async countOnce(batch: BatchContext, sent: Set<string>, mayCountAgain: boolean): Promise<Outcome> {
+  /** The batch counted from where Redis has the partition (owned first); undefined when it is not counted here. */
+  private async countHere(batch: BatchContext, sent: Set<string>): Promise<Counted | undefined> {
     const own = await this.ownership(batch);
-    const messages = this.toCount(batch, own);
-    if (messages === undefined) return 'left';
-    const jobs = [...(this.deps.jobsByTopic.get(batch.topic) ?? [])]; // a copy: `recompute` may move a job to its next generation meanwhile
-    const closedSeen = await this.deps.state.readClosed(jobs.map((j) => j.stateId));
-    const closedBefore = closedPoints(closedSeen);
-    const now = this.now();
-    // each job from its own position: one behind is the catch-up reader's (it is backfilling)
-    const plan = livePlan(jobs, own.positions, Number(own.offset), own.maxTs);
-    const input = { topic: batch.topic, partition: batch.partition, maxTs: own.maxTs, closedBefore, now, ...(jobs[0] ? { source: jobs[0].input } : {}) };
-    const out = countBatch(plan.counted, messages, input);
-    await sendOnce(this.deps.sideOutputs, out, sent);
-    const last = messages[messages.length - 1]!.offset;
-    const toOffset = String(Number(last) + 1);
+    const messages = recordsToCount(batch, own, this.deps);
+    if (!messages) return undefined;
+    const counted = await countBatchAt(this.countDeps, batch, basisOf(own), messages);
+    await sendOnce(this.deps.sideOutputs, counted.out, sent);
+    return counted;
+  }
+
+  /** Applies a counted batch's checkpoint: counted, refused for good (left), or to count again (closed). */
+  private async checkpoint(batch: BatchContext, counted: Counted, mayCountAgain: boolean): Promise<Outcome> {
+    const own = counted.basis.own;
     const checkpointEnded = this.deps.metrics.checkpointStarted();
-    const where = { topic: batch.topic, partition: batch.partition, epoch: own.epoch, fromOffset: own.offset, toOffset, maxTs: out.maxTs, now, closedSeen };
-    const outcome = await this.applyCheckpoint({
-      ...where,
-      from: plan.from,
-      deltas: out.deltas.values(),
-      ...stateLayoutOf(jobs),
-      writtenAt: oldestWrittenAt(messages),
-    });
+    const outcome = await this.applyCheckpoint(counted.request);
     checkpointEnded();
     if ((outcome === 'CLOSED' || outcome === 'JOBS') && mayCountAgain) {
       this.deps.metrics.checkpointFailed(outcome === 'CLOSED' ? 'closed' : 'jobs');
       // a job the catch-up reader brought up to this batch: count it here from where it is
-      if (outcome === 'JOBS')
-        own.positions = await this.deps.state.jobPositions(
-          jobs.map((j) => j.stateId),
-          batch.topic,
-          batch.partition,
-        );
+      if (outcome === 'JOBS') own.positions = await this.deps.state.jobPositions([...counted.request.closedSeen.keys()], batch.topic, batch.partition);
       return 'closed';
     }
     if (outcome !== 'OK') return this.refused(batch, own, outcome);
-    this.progressed(batch, own, { toOffset, last, messages: messages.length, out, counted: plan.counted.map((c) => c.job.stateId) });
+    this.progressed(batch, counted);
     return 'counted';
   }
 
   /** The partition's ownership: read from Redis (a new epoch, fencing the last owner) the first time. */
   private async ownership(batch: BatchContext): Promise<Owned> {
-    const id = `${batch.topic}:${batch.partition}`;
+    const id = partitionId(batch);
     const known = this.owned.get(id);
     if (known) return known;
     const startOffset = await this.deps.startOffsetOf(batch.topic, batch.partition);
@@ -208,93 +252,44 @@ export class PartitionProcessor {
     return own;
   }
 
-  /**
-   * The batch's records from Redis's offset on; undefined when there are none to count here:
-   * all counted before (seek to Redis's offset), Kafka started past it (seek back, once), or
-   * Redis counted past the end of the log (pause: see below).
-   */
-  private toCount(batch: BatchContext, own: Owned): InputMessage[] | undefined {
-    const { logger } = this.deps;
-    const expected = Number(own.offset);
-    const messages = batch.messages.filter((m) => Number(m.offset) >= expected);
-    if (messages.length === 0) {
-      if (expected > Number(batch.highWatermark)) {
-        // Redis has counted past the end of the log: the topic was deleted and created
-        // again under the same STATE_NAMESPACE. Seeking there would only bring kafkajs
-        // back to the start, batch after batch; counting from the start would count into
-        // the old topic's state. Say so, and leave the partition alone.
-        logger.error(
-          { topic: batch.topic, partition: batch.partition, countedUpTo: own.offset, logEnd: batch.highWatermark },
-          'Redis has counted this partition past the end of its log (topic recreated?); not consuming it: clear the old state or use a new STATE_NAMESPACE',
-        );
-        this.deps.metrics.checkpointFailed('past_log_end');
-        own.lag = Math.max(own.lag, 1); // reported as stalled once STALL_TIMEOUT_MS passes
-        batch.pause();
-        return undefined;
-      }
-      // all counted before (Kafka's committed offset lags Redis): jump to Redis's offset, and
-      // tell Kafka too: a partition taken over after a crash, with nothing new to read, was
-      // otherwise never committed again and Kafka's tools showed its lag for ever
-      batch.seek(own.offset);
-      this.deps.commitToKafka(batch.topic, batch.partition, own.offset);
-      return undefined;
-    }
-    if (Number(messages[0]!.offset) > expected) {
-      if (!own.sought) {
-        // Kafka started past what Redis has counted: go back to Redis's offset
-        own.sought = true;
-        batch.seek(own.offset);
-        return undefined;
-      }
-      logger.warn(
-        { topic: batch.topic, partition: batch.partition, expected, first: messages[0]!.offset },
-        'offsets missing from the log (retention or compaction); continuing after the gap',
-      );
-    }
-    return messages;
-  }
-
   /** A checkpoint Redis refused for good (fenced, out of step, closed too often): the partition is taken afresh. */
   private refused(batch: BatchContext, own: Owned, outcome: Exclude<CheckpointOutcome, 'OK'>): Outcome {
     this.deps.metrics.checkpointFailed(outcome === 'CLOSED' ? 'closed' : outcome === 'JOBS' ? 'jobs' : outcome === 'FENCED' ? 'fenced' : 'offset');
     this.deps.logger.warn({ topic: batch.topic, partition: batch.partition, outcome, epoch: own.epoch }, 'checkpoint refused; taking the partition afresh');
-    this.owned.delete(`${batch.topic}:${batch.partition}`);
+    const id = partitionId(batch);
+    if (this.owned.get(id) === own) this.owned.delete(id); // (a rebalance meanwhile may have taken it afresh already)
+    // the fetch had read on past the batch (it was handed on): read it again, from where it was counted from
+    if (batch.isRunning() && !batch.isStale()) batch.seek(own.offset);
     this.deps.metrics.partitionsOwned(this.owned.size);
     return 'left';
   }
 
-  /** An applied checkpoint: the partition's position and its jobs', kafkajs's, the metrics, and Kafka's committed offset move on. */
-  private progressed(batch: BatchContext, own: Owned, done: { toOffset: string; last: string; messages: number; out: BatchOutput; counted: string[] }): void {
-    own.offset = done.toOffset;
-    for (const job of done.counted)
-      own.positions.set(job, { offset: done.toOffset, maxTs: Math.max(done.out.maxTs, own.positions.get(job)?.maxTs ?? -Infinity) });
-    own.maxTs = done.out.maxTs;
+  /** An applied checkpoint: the partition's position and its jobs', the metrics, and Kafka's committed offset move on (kafkajs's did when it was handed on). */
+  private progressed(batch: BatchContext, { basis, after, records, out }: Counted): void {
+    const own = basis.own;
+    own.offset = after.offset;
+    own.positions = after.positions;
+    own.maxTs = after.maxTs;
     own.lastProgressAt = this.now();
-    own.lag = Math.max(0, Number(batch.highWatermark) - Number(done.toOffset));
-    batch.resolveOffset(done.last);
+    own.lag = Math.max(0, Number(batch.highWatermark) - Number(after.offset));
     this.deps.metrics.batchCounted({
       topic: batch.topic,
       partition: batch.partition,
-      records: done.messages,
+      records,
       lag: own.lag,
-      eventsPerJob: done.out.eventsPerJob,
-      latePerJob: done.out.latePerJob,
-      deadLetters: done.out.deadLetters.length,
+      eventsPerJob: out.eventsPerJob,
+      latePerJob: out.latePerJob,
+      deadLetters: out.deadLetters.length,
     });
-    this.deps.commitToKafka(batch.topic, batch.partition, done.toOffset);
+    this.deps.commitToKafka(batch.topic, batch.partition, after.offset);
   }
 
   /** A try that threw (Redis or Kafka away): counted, logged, the partition reported behind; returns the wait before the next. */
   private failedTry(batch: BatchContext, err: unknown, retryInMs: number): number {
     this.deps.metrics.checkpointFailed('error');
-    const own = this.owned.get(`${batch.topic}:${batch.partition}`);
+    const own = this.owned.get(partitionId(batch));
     if (own) own.lag = Math.max(own.lag, 1);
     this.deps.logger.warn({ err, topic: batch.topic, partition: batch.partition, retryInMs }, 'processing a batch failed; retrying');
     return retryInMs;
   }
-}
-
-/** `topic:partition` back into its parts (Kafka topic names hold no colon). */
-function partitionOf(id: string): { topic: string; partition: number } {
-  return { topic: id.slice(0, id.lastIndexOf(':')), partition: Number(id.slice(id.lastIndexOf(':') + 1)) };
 }

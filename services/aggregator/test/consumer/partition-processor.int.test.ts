@@ -74,7 +74,18 @@ describe('PartitionProcessor against a real Redis', () => {
     metrics = createAggregatorMetrics(registry); // shared by every processor of a test, as in one process
   });
 
-  const processor = (overrides: Partial<ConstructorParameters<typeof PartitionProcessor>[0]> = {}) =>
+  // process() hands a batch's checkpoint on before it is applied; these tests look at Redis
+  // after each batch, so here each one also waits until its checkpoint is done
+  const processor = (overrides: Partial<ConstructorParameters<typeof PartitionProcessor>[0]> = {}) => {
+    const p = handingOn(overrides);
+    const handOn = p.process.bind(p);
+    p.process = async (batch) => {
+      await handOn(batch);
+      await p.settle();
+    };
+    return p;
+  };
+  const handingOn = (overrides: Partial<ConstructorParameters<typeof PartitionProcessor>[0]> = {}) =>
     new PartitionProcessor({
       state,
       jobsByTopic: new Map([[TOPIC, jobs]]),
@@ -173,7 +184,9 @@ describe('PartitionProcessor against a real Redis', () => {
     await old.process(stale.batch);
     expect(await failures('fenced')).toBe(1);
     expect(old.ownedCount).toBe(0);
-    expect(stale.calls.resolved).toEqual([]);
+    // handed on (the fetch read on), then refused: read again from where it was counted from
+    expect(stale.calls.resolved).toEqual(['2']);
+    expect(stale.calls.seeks).toEqual(['1']);
     expect(await counted()).toEqual({ '1': 2 });
     expect(await committedOffset()).toBe(2);
   });
@@ -223,6 +236,86 @@ describe('PartitionProcessor against a real Redis', () => {
     answer('OK');
     await processing;
     expect(p.stalledPartitions(30_000)).toEqual([]);
+  });
+
+  /** A checkpoint that waits for `release` when it starts at `heldFrom`, and records what it and the counting did, in order. */
+  function heldCheckpoint(heldFrom: string) {
+    const order: string[] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const readClosed = state.readClosed.bind(state);
+    state.readClosed = (jobIds) => {
+      order.push('count');
+      return readClosed(jobIds);
+    };
+    const realCheckpoint = state.checkpoint.bind(state);
+    const checkpoint = async (request: Parameters<typeof realCheckpoint>[0]) => {
+      order.push(`apply from ${request.fromOffset}`);
+      if (request.fromOffset === heldFrom) await held;
+      const outcome = await realCheckpoint(request);
+      order.push(`${outcome} from ${request.fromOffset}`);
+      return outcome;
+    };
+    return { order, held, release: () => release(), checkpoint };
+  }
+
+  it('counts the next batch while the one before is applied, and applies it after that: every record once', async () => {
+    const { order, release, checkpoint } = heldCheckpoint('0');
+    const p = handingOn({ checkpoint });
+    const first = batchOf([0, 1]);
+    await p.process(first.batch); // handed on: its checkpoint waits
+    expect(first.calls.resolved).toEqual(['1']); // the fetch reads on meanwhile
+    const handingSecond = p.process(batchOf([2, 3, 4]).batch);
+    await waitFor(() => order.length === 3, { what: 'the second batch counted' });
+    expect(order).toEqual(['count', 'apply from 0', 'count']);
+    release();
+    await handingSecond;
+    await p.settle();
+    expect(order).toEqual(['count', 'apply from 0', 'count', 'OK from 0', 'apply from 2', 'OK from 2']);
+    expect(await counted()).toEqual({ '1': 5 });
+    expect(await committedOffset()).toBe(5);
+  });
+
+  it.each([
+    ['not applied (Redis away)', false],
+    ['applied, its reply lost', true],
+  ])('a batch counted ahead of a checkpoint that failed, %s, is counted again from where Redis is: every record once', async (_, applied) => {
+    const { order, held, release, checkpoint } = heldCheckpoint('0');
+    let toFail = 1;
+    const failingOnce = async (request: Parameters<typeof checkpoint>[0]) => {
+      if (request.fromOffset !== '0' || toFail-- <= 0) return checkpoint(request);
+      await (applied ? checkpoint(request) : held);
+      throw new Error('Connection is closed.');
+    };
+    const p = handingOn({ checkpoint: failingOnce });
+    await p.process(batchOf([0, 1]).batch);
+    const handingSecond = p.process(batchOf([2, 3, 4]).batch);
+    await waitFor(() => order.filter((o) => o === 'count').length === 2, { what: 'the second batch counted ahead' });
+    release();
+    await handingSecond;
+    await p.settle();
+    expect(await counted()).toEqual({ '1': 5 });
+    expect(await committedOffset()).toBe(5);
+    expect(await failures('error')).toBe(1);
+  });
+
+  it('a batch counted ahead of a checkpoint refused for good (a newer owner) is not applied; the fetch goes back to where it was counted from', async () => {
+    const { order, release, checkpoint } = heldCheckpoint('0');
+    const old = handingOn({ checkpoint });
+    const first = batchOf([0, 1]);
+    await old.process(first.batch);
+    await processor().process(batchOf([0, 1, 2]).batch); // a newer owner meanwhile counted 0-2
+    const handingSecond = old.process(batchOf([2, 3]).batch);
+    // counted: the first batch, the newer owner's, the second batch ahead
+    await waitFor(() => order.filter((o) => o === 'count').length === 3, { what: 'the second batch counted ahead' });
+    release();
+    await handingSecond;
+    await old.settle();
+    expect(await failures('fenced')).toBe(1);
+    expect(first.calls.seeks).toEqual(['0']);
+    // the second batch counted again once the partition was taken afresh: 3 counted once, 2 not again
+    expect(await counted()).toEqual({ '1': 4 });
+    expect(await committedOffset()).toBe(4);
   });
 
   it('a consumer that is closing processes nothing', async () => {
