@@ -34,15 +34,32 @@ export async function countBatchAt(deps: BatchCountDeps, batch: BatchContext, ba
   const now = deps.now();
   // each job from its own position: one behind is the catch-up reader's (it is backfilling)
   const plan = livePlan(jobs, basis.positions, Number(basis.offset), basis.maxTs);
-  const input = { topic: batch.topic, partition: batch.partition, maxTs: basis.maxTs, closedBefore: closedPoints(closedSeen), now, ...(jobs[0] ? { source: jobs[0].input } : {}) };
+  const input = {
+    topic: batch.topic,
+    partition: batch.partition,
+    maxTs: basis.maxTs,
+    closedBefore: closedPoints(closedSeen),
+    now,
+    ...(jobs[0] ? { source: jobs[0].input } : {}),
+  };
   const out = countBatch(plan.counted, messages, input);
   const last = messages[messages.length - 1]!.offset;
   const toOffset = String(Number(last) + 1);
-  const where = { topic: batch.topic, partition: batch.partition, epoch: basis.own.epoch, fromOffset: basis.offset, toOffset, maxTs: out.maxTs, now, closedSeen };
+  const where = {
+    topic: batch.topic,
+    partition: batch.partition,
+    epoch: basis.own.epoch,
+    fromOffset: basis.offset,
+    toOffset,
+    maxTs: out.maxTs,
+    now,
+    closedSeen,
+  };
   const request = { ...where, from: plan.from, deltas: out.deltas.values(), ...stateLayoutOf(jobs), writtenAt: oldestWrittenAt(messages) };
   // the jobs counted move on with the partition; those behind stay where they are
   const positions = new Map(basis.positions);
-  for (const { job } of plan.counted) positions.set(job.stateId, { offset: toOffset, maxTs: Math.max(out.maxTs, positions.get(job.stateId)?.maxTs ?? -Infinity) });
+  for (const { job } of plan.counted)
+    positions.set(job.stateId, { offset: toOffset, maxTs: Math.max(out.maxTs, positions.get(job.stateId)?.maxTs ?? -Infinity) });
   return { basis, request, last, records: messages.length, out, after: { own: basis.own, offset: toOffset, maxTs: out.maxTs, positions } };
 }
 

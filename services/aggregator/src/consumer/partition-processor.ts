@@ -82,8 +82,8 @@ export class PartitionProcessor {
     const behind = [...this.owned].filter(([, o]) => o.lag > 0 && now - o.lastProgressAt > stallMs).map(([id]) => id);
     // busy that long with no checkpoint applied: waiting on a reply that does not come (its lag is not known yet)
     const quietSince = (id: string, since: number) => Math.max(since, this.owned.get(id)?.lastProgressAt ?? -Infinity);
-    const stuck = this.busy.entries().filter(([id, since]) => now - quietSince(id, since) > stallMs && !behind.includes(id)).map(([id]) => id);
-    return [...behind, ...stuck];
+    const stuck = this.busy.entries().filter(([id, since]) => now - quietSince(id, since) > stallMs && !behind.includes(id));
+    return [...behind, ...stuck.map(([id]) => id)];
   }
 
   get ownedCount(): number {
@@ -144,7 +144,7 @@ export class PartitionProcessor {
       await this.tails.settled(id);
       if (counted && !stillAt(counted.basis, this.owned.get(id))) counted = undefined; // the one before was not applied
       // its late events and dead letters only once its basis holds: counted from another, they could differ
-      if (counted) counted = await sendOnce(this.deps.sideOutputs, counted.out, sent).then(() => counted, () => undefined);
+      if (counted && !(await succeeded(sendOnce(this.deps.sideOutputs, counted.out, sent)))) counted = undefined;
       counted ??= await this.countInTurn(batch, sent);
       if (!counted || !batch.isRunning() || batch.isStale()) return;
       this.ahead.set(id, counted.after);
@@ -293,3 +293,6 @@ export class PartitionProcessor {
     return retryInMs;
   }
 }
+
+/** Whether `work` ended without an error. */
+const succeeded = (work: Promise<unknown>): Promise<boolean> => work.then(() => true).catch(() => false);
