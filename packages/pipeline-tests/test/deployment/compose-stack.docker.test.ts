@@ -155,7 +155,7 @@ interface WebhookMessage {
     } finally {
       await runCommand('docker', ['rm', '-f', receiverName]);
     }
-  }, 420_000);
+  }, 720_000);
 
   async function alertTravels(): Promise<void> {
     const received = async (): Promise<WebhookMessage[]> => {
@@ -170,7 +170,10 @@ interface WebhookMessage {
         m.alerts.some((a) => a.labels.alertname === 'StreamtallyServiceDown' && a.labels.job === 'aggregator' && a.status === status),
       );
     // before the fault, on a healthy stack under load, no rule fires or even pends (once
-    // Prometheus's DNS discovery has found every service: until then the absent() rule pends)
+    // Prometheus's DNS discovery has found every service: until then the absent() rule pends;
+    // and once the results of the stack's first seconds, whose events were written before the
+    // aggregator had joined its group, have left the 5-minute p99 of StreamtallyEventToScreenSlow:
+    // seen pending for provinces-60s, 2 s over a 1 s emit interval, in one CI run)
     let standing: string[] = [];
     await waitFor(
       async () => {
@@ -180,7 +183,7 @@ interface WebhookMessage {
         standing = body.data.alerts.map((a) => [a.labels.alertname, a.labels.aggregation ?? a.labels.job, a.state].filter(Boolean).join(' '));
         return standing.length === 0;
       },
-      { timeoutMs: 30_000, intervalMs: 1000, what: 'no alert firing or pending' },
+      { timeoutMs: 300_000, intervalMs: 1000, what: 'no alert firing or pending' },
     ).catch(() => undefined);
     expect(standing).toEqual([]);
     const aggregators = (await project.containers()).filter((c) => c.Service === 'aggregator').map((c) => c.Name);
