@@ -11,10 +11,12 @@ export function stateKeys(namespace: string) {
     /** hash: key -> count; a window's name is its start, a session's `start|key` */
     window: (job: string, window: WindowName) => `${p}:win:${job}:${window}`,
     /**
-     * hash: `<cell>|<key>` -> a cell of the window (a fixed-point sum, a minimum, a small set…),
-     * beside its counts; `#` starts no window's name
+     * hash: key -> the key's cells of the window (fixed-point sums, minima, small sets…) packed
+     * in one text (state/cell-scripts.ts), beside its counts; `%` starts no window's name
      */
-    cells: (job: string, window: WindowName) => `${p}:win:${job}:#${window}`,
+    cells: (job: string, window: WindowName) => `${p}:win:${job}:%${window}`,
+    /** hash: `<cell>|<key>` -> one cell, as windows' cells were kept before session 24 (packed when next touched or read) */
+    cellsBefore24: (job: string, window: WindowName) => `${p}:win:${job}:#${window}`,
     /** a set cell's HyperLogLog for one key, once its set is past SMALL_SET_MAX: by its field in the cells hash (`<cell>|<key>`) */
     setOfField,
     setOf: (job: string, window: WindowName, cell: string, key: string) => setOfField(job, window, `${cell}|${key}`),
@@ -63,7 +65,7 @@ export function positionField(topic: string, partition: number): string {
   return `${topic}:${partition}`;
 }
 
-/** A window's keys as READ_WINDOWS takes them: its counts, and with cells its cells hash. */
+/** A window's keys as READ_WINDOWS takes them: its counts, and with cells its cells hash and that of before session 24. */
 export function windowReadKeys(keys: ReturnType<typeof stateKeys>, job: string, name: string, cells: readonly unknown[]): string[] {
-  return cells.length === 0 ? [keys.window(job, name)] : [keys.window(job, name), keys.cells(job, name)];
+  return cells.length === 0 ? [keys.window(job, name)] : [keys.window(job, name), keys.cells(job, name), keys.cellsBefore24(job, name)];
 }

@@ -179,15 +179,15 @@ export class RedisState {
   async withState<W extends WindowId>(job: string, windows: W[], cells: readonly CellSpec[] = []): Promise<(W & WindowState)[]> {
     if (windows.length === 0) return [];
     const pipeline = this.redis.pipeline() as unknown as ScriptedPipeline;
-    const flags = [cells.length > 0 ? '1' : '0', cells.some((c) => c.op === 'hll') ? '1' : '0'];
+    const cellList = cells.map((c) => `${c.name} ${c.op}`).join(' ');
     for (let at = 0; at < windows.length; at += WINDOWS_PER_READ) {
       const names = windows.slice(at, at + WINDOWS_PER_READ).map(windowIdOf);
       const keys = [this.keys.versions(job), ...names.flatMap((name) => windowReadKeys(this.keys, job, name, cells))];
-      pipeline.readWindows(keys.length, ...keys, ...flags, ...names);
+      pipeline.readWindows(keys.length, ...keys, cellList, ...names);
     }
     const replies = ((await pipeline.exec()) ?? []).flatMap(([err, reply]) => {
       if (err) throw err;
-      return reply as [string, string[], (string | number)[]?][];
+      return reply as [string, string[], string[]?][];
     });
     return windows.map((w, i) => {
       const [version, counted, cellsHash = []] = replies[i]!;

@@ -1,4 +1,4 @@
-import { CELL_FUNCTIONS, SET_SIZE_FUNCTION } from './cell-scripts';
+import { CELL_FUNCTIONS, PACKED_FUNCTIONS, UPGRADE_FUNCTIONS } from './cell-scripts';
 import { SESSION_FUNCTIONS } from './session-scripts';
 import { HASH_FUNCTIONS, WINDOW_FUNCTIONS } from './window-scripts';
 
@@ -98,7 +98,7 @@ for p = 1, P do
   end
   parts[p] = part
 end
-local prefixes, cells, cellOps, gaps, lowestEnds = {}, {}, {}, {}, {}
+local prefixes, cells, gaps, lowestEnds = {}, {}, {}, {}
 local closedNow = {}
 for j = 1, jobs do
   local a, k = g + 2 + 4 * (j - 1), P + 7 * (j - 1)
@@ -108,9 +108,6 @@ for j = 1, jobs do
   -- each cell as { name, op, its fields' prefix }
   for name, op in string.gmatch(ARGV[a + 2], '(%S+) (%S+)') do list[#list + 1] = { name, op, name .. '|' } end
   cells[j] = list
-  local ops = {}
-  for _, cell in ipairs(list) do ops[cell[1]] = cell[2] end
-  cellOps[j] = ops
   gaps[j] = ARGV[a + 3]
   lowestEnds[j] = ARGV[a + 4]
 end
@@ -146,6 +143,7 @@ for p = 1, P do
 end
 ${HASH_FUNCTIONS}
 ${CELL_FUNCTIONS}
+${UPGRADE_FUNCTIONS}
 ${SESSION_FUNCTIONS}
 ${WINDOW_FUNCTIONS}
 local deltas = cjson.decode(ARGV[g + 3 + 4 * jobs + 2 * jobs * P])
@@ -175,18 +173,17 @@ while d <= total do
     d = d + 2
   end
   applyCounts(window, keys, increments)
-  local fields, ops, values, f = {}, {}, {}, 0
-  for _, cell in ipairs(cells[j]) do
-    local prefix, op, m = cell[3], cell[2], deltas[d]
+  if #cells[j] > 0 then
+    local m, cellKeys, texts, bigs = deltas[d], {}, {}, {}
     d = d + 1
-    for _ = 1, m do
-      -- a set cell's value: the elements the batch saw for the key
-      f = f + 1
-      fields[f], ops[f], values[f] = prefix .. deltas[d], op, deltas[d + 1]
-      d = d + 2
+    for x = 1, m do
+      cellKeys[x], texts[x], bigs[x] = deltas[d], deltas[d + 1], deltas[d + 2]
+      d = d + 3
     end
+    local hash = prefixes[j] .. '%' .. start
+    upgradeCells(prefixes[j] .. '#' .. start, hash, cells[j])
+    applyPacked(hash, j, cellKeys, texts, bigs, window)
   end
-  applyCells(prefixes[j] .. '#' .. start, fields, ops, values, window)
 end
 for j, t in pairs(touched) do touchWindows(P + 7 * (j - 1), prefixes[j], t.names, t.scores, writtenAt) end
 for _, entry in ipairs(counted) do
@@ -237,34 +234,45 @@ return windows
 /**
  * Windows' state, each window's in one step (its version and values come from the same
  * checkpoint): per window [version or '', counts as a flat HGETALL, and when the job has cells
- * its cells hash as a flat HGETALL with each set cell's value turned into its size: a number
- * while the set is exact, `*<estimate>` once it is a HyperLogLog (PFCOUNT), so the caller
- * knows which HyperLogLogs to expire with the window]. Splitting `<cell>|<key>` is left to the
- * caller: Lua's string functions per field were half of this script's time in a stats
- * catch-up, and a set's text is told from a number by its `:` (no number has one). Many
- * windows per call: a catch-up closes thousands, and a call per window cost Redis more in
- * calling the script than in reading (docs/benchmarks.md).
- * KEYS: versions, then per window its hash, and when the job has cells its cells hash
- * ARGV: 1 if the job has cells, 1 if any is a set, then each window's name
+ * its cells hash as a flat HGETALL (key, packed cells), where a set kept as a HyperLogLog has
+ * `*<estimate>` (PFCOUNT) in place of its `*`]. Unpacking is left to the caller: Lua's string
+ * functions per field were half of this script's time in a stats catch-up (docs/benchmarks.md,
+ * session 17), so the script looks into a key's text only when it holds a `*`. A window's
+ * cells hash of before session 24 is packed first (upgradeCells). Many windows per call: a
+ * catch-up closes thousands, and a call per window cost Redis more in calling the script than
+ * in reading (docs/benchmarks.md).
+ * KEYS: versions, then per window its hash, and when the job has cells its cells hash and its
+ * cells hash of before session 24
+ * ARGV: the job's cells ("name op name op…", '' for none), then each window's name
  */
 export const READ_WINDOWS = `
-${SET_SIZE_FUNCTION}
-local withCells, withSets = ARGV[1] == '1', ARGV[2] == '1'
-local per = withCells and 2 or 1
+${HASH_FUNCTIONS}
+${PACKED_FUNCTIONS}
+${UPGRADE_FUNCTIONS}
+local list, sets = {}, false
+for name, op in string.gmatch(ARGV[1], '(%S+) (%S+)') do
+  list[#list + 1] = { name, op, name .. '|' }
+  sets = sets or op == 'hll'
+end
+local per = #list > 0 and 3 or 1
+-- a key's cells with each HyperLogLog's estimate in place of its '*'
+local function estimated(text, window, key)
+  local values = unpacked(text, #list)
+  for c, cell in ipairs(list) do
+    if cell[2] == 'hll' and values[c] == '*' then values[c] = '*' .. redis.call('PFCOUNT', window .. '|' .. cell[3] .. key) end
+  end
+  return packedCells(values)
+end
 local out = {}
-for i = 3, #ARGV do
-  local base = 2 + (i - 3) * per
+for i = 2, #ARGV do
+  local base = 2 + (i - 2) * per
   local one = { redis.call('HGET', KEYS[1], ARGV[i]) or '', redis.call('HGETALL', KEYS[base]) }
-  if withCells then
+  if per == 3 then
+    upgradeCells(KEYS[base + 2], KEYS[base + 1], list)
     local flat = redis.call('HGETALL', KEYS[base + 1])
-    if withSets then
+    if sets then
       for x = 2, #flat, 2 do
-        local value = flat[x]
-        if value == '*' then
-          flat[x] = '*' .. redis.call('PFCOUNT', KEYS[base] .. '|' .. flat[x - 1])
-        elseif string.find(value, ':', 1, true) then
-          flat[x] = setSize(value)
-        end
+        if string.find(flat[x], '*', 1, true) then flat[x] = estimated(flat[x], KEYS[base], flat[x - 1]) end
       end
     end
     one[3] = flat

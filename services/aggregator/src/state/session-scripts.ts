@@ -21,24 +21,18 @@ local function foldSession(j, key, fromName, toName)
   local from, to = prefixes[j] .. fromName, prefixes[j] .. toName
   local count = redis.call('HGET', from, key)
   if count then redis.call('HINCRBY', to, key, count) end
-  local source, target = prefixes[j] .. '#' .. fromName, prefixes[j] .. '#' .. toName
-  local flat = redis.call('HGETALL', source)
-  local fields, ops, values = {}, {}, {}
-  for i = 1, #flat, 2 do
-    local field, value = flat[i], flat[i + 1]
-    local op = cellOps[j][string.match(field, '^([^|]*)|')]
-    if op == 'hll' and value == '*' then
-      -- a set kept as a HyperLogLog: the merged session's becomes one too, this one merged in
-      local into, current = to .. '|' .. field, redis.call('HGET', target, field)
-      if current and current ~= '*' then pfaddAll(into, setElements(current)) end
-      redis.call('PFMERGE', into, from .. '|' .. field)
-      redis.call('HSET', target, field, '*')
-      redis.call('DEL', from .. '|' .. field)
-    elseif op then
-      fields[#fields + 1], ops[#ops + 1], values[#values + 1] = field, op, op == 'hll' and setElements(value) or value
-    end
+  if #cells[j] == 0 then
+    redis.call('DEL', from)
+    return
   end
-  applyCells(target, fields, ops, values, to)
+  local source, target = prefixes[j] .. '%' .. fromName, prefixes[j] .. '%' .. toName
+  upgradeCells(prefixes[j] .. '#' .. fromName, source, cells[j])
+  upgradeCells(prefixes[j] .. '#' .. toName, target, cells[j])
+  local value = redis.call('HGET', source, key)
+  if value then
+    local new = foldedCells(j, redis.call('HGET', target, key), value, to, key, from)
+    if new then redis.call('HSET', target, key, new) end
+  end
   redis.call('DEL', source, from)
 end
 

@@ -115,6 +115,24 @@ describe('session windows in the checkpoint script, against a real Redis', () =>
     expect(await redis.keys(`${state.keys.window('s', '1200|ann')}*`)).toEqual([]);
   });
 
+  it('merges sessions whose cells an aggregator before session 24 wrote (a field per cell and key)', async () => {
+    const older = async (start: number, end: number, count: number, sum: string, max: string, pages: string) => {
+      const name = `${start}|ann`;
+      await redis.hset(state.keys.window('s', name), 'ann', count);
+      await redis.hset(state.keys.cellsBefore24('s', name), { 'amount.sum|ann': sum, 'amount.max|ann': max, 'page.distinct|ann': pages });
+      await redis.zadd(state.keys.open('s'), end, name);
+      await redis.hset(state.keys.versions('s'), name, '1');
+    };
+    await older(1000, 1150, 2, '30', '20', '1:a1:b');
+    await older(1200, 1380, 3, '9', '40', '1:b1:c');
+    await redis.hset(state.keys.sessions('s'), 'ann', '1000 1150 1200 1380');
+    expect(await batch(session('ann', 1120, 1120, 1, 100, 5, ['e']))).toBe('OK');
+    expect(await open()).toEqual([{ start: 1000, end: 1380, key: 'ann', counts: { ann: 6 }, sum: { ann: 139 }, max: { ann: 40 }, pages: { ann: 4 } }]);
+    expect(await redis.keys(`${state.keys.window('s', '1200|ann')}*`)).toEqual([]);
+    const gone = [state.keys.cellsBefore24('s', '1000|ann'), state.keys.cellsBefore24('s', '1200|ann'), state.keys.cells('s', '1200|ann')];
+    expect(await redis.exists(...gone)).toBe(0);
+  });
+
   it('moves every session into an earlier start a batch brings (the earliest start names the session)', async () => {
     await batch(session('k|with bar', 500, 520, 1, 1, 1, ['x']));
     expect(await batch(session('k|with bar', 450, 460, 1, 2, 9, ['y']))).toBe('OK');

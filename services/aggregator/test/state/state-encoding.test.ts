@@ -32,7 +32,7 @@ describe('packDeltas (the deltas as CHECKPOINT_BATCH reads them)', () => {
     { job: 'j', windowStart: 0, windowEnd: 1000, counts: new Map([['x', 1]]) },
   ];
 
-  it('writes one flat array: job index, start and end as text, the counts as text, then per cell its keys and values (numbers as text, sets as elements)', () => {
+  it('writes one flat array: job index, start and end as text, the counts as text, then per key its cells packed (`<bytes>:<text>` each, a set as its elements)', () => {
     expect(JSON.parse(packDeltas(deltas, ['total', 'j'], cells))).toEqual([
       1,
       '3600000',
@@ -44,12 +44,11 @@ describe('packDeltas (the deltas as CHECKPOINT_BATCH reads them)', () => {
       '1',
       2,
       'ORD',
-      '1.5',
+      '3:1.513:1:a8:lone \ufffd',
+      0,
       'say "hi"\\\n',
-      '100000000',
-      1,
-      'ORD',
-      ['a', 'lone \ufffd'],
+      '9:1000000000:',
+      0,
       0,
       '0',
       '+inf',
@@ -63,8 +62,15 @@ describe('packDeltas (the deltas as CHECKPOINT_BATCH reads them)', () => {
       'x',
       '1',
       0,
-      0,
     ]);
+  });
+
+  it('marks a key whose set is past what a cell keeps exactly, for the script to fold it into a HyperLogLog', () => {
+    const many = new Set(Array.from({ length: 33 }, (_, i) => `u${i}`));
+    const big: WindowDelta = { job: 'j', windowStart: 0, windowEnd: 1000, counts: new Map([['k', 33]]), cells: [new Map(), new Map([['k', many]])] };
+    const packed = JSON.parse(packDeltas([big], ['j'], cells)) as unknown[];
+    expect(packed.slice(6, 8)).toEqual([1, 'k']);
+    expect(packed[9]).toBe(1);
   });
 
   it('refuses a delta of a job the call does not list', () => {
@@ -79,22 +85,26 @@ describe('readCells (a cells hash as READ_WINDOWS returns it)', () => {
     { name: 'users.hll', op: 'hll' as const },
   ];
 
-  it('splits each field at its first bar: the cell, then the key, bars and all', () => {
-    const read = readCells(['miles.sum|ORD', '120', 'miles.sumx|ORD', '-7', 'miles.sum|a|b', '3'], cells);
-    expect(read.values).toEqual([{ ORD: 120, 'a|b': 3 }, { ORD: -7 }, {}]);
+  it("unpacks each key's cells in their order, leaving out a cell with no value; a key may hold any character", () => {
+    const read = readCells(['ORD', '3:1202:-70:', 'a|b:1', '1:30:0:'], cells);
+    expect(read.values).toEqual([{ ORD: 120, 'a|b:1': 3 }, { ORD: -7 }, {}]);
+    expect(read.hyperLogLogs).toEqual([]);
   });
 
-  it("takes a set's size as Lua counted it, and a HyperLogLog's estimate after its '*', naming its field", () => {
-    const read = readCells(['users.hll|ORD', 4, 'users.hll|LAX', '*9031'], cells);
-    expect(read.values[2]).toEqual({ ORD: 4, LAX: 9031 });
+  it("counts a set's elements, and takes a HyperLogLog's estimate after its '*', naming its field", () => {
+    const read = readCells(['ORD', '0:0:8:1:a2:bc', 'LAX', '0:0:5:*9031'], cells);
+    expect(read.values[2]).toEqual({ ORD: 2, LAX: 9031 });
     expect(read.hyperLogLogs).toEqual(['users.hll|LAX']);
   });
 
-  it("marks a sum past 2^53 'overflow', as Redis keeps one that left its range", () => {
-    expect(readCells(['miles.sum|x', 'overflow', 'miles.sum|y', '9007199254740993'], cells).values[0]).toEqual({ x: 'overflow', y: 'overflow' });
+  it('measures lengths in UTF-8 bytes, as Redis does, whatever characters the elements hold', () => {
+    const setFirst = [cells[2]!, cells[0]!];
+    // ü is 2 bytes, 😀 4 (two UTF-16 units), 字 3: the set's text is 2+2 + 2+4 + 2+3 = 15 bytes
+    const read = readCells(['k', '15:2:ü4:😀3:字3:120'], setFirst);
+    expect(read.values).toEqual([{ k: 3 }, { k: 120 }]);
   });
 
-  it('leaves out fields of cells not asked for (a prefix of a name is not the name)', () => {
-    expect(readCells(['miles|ORD', '1', 'miles.su|ORD', '2', 'other.max|ORD', '3'], cells).values).toEqual([{}, {}, {}]);
+  it("marks a sum past 2^53 'overflow', as Redis keeps one that left its range", () => {
+    expect(readCells(['x', '8:overflow0:0:', 'y', '16:90071992547409930:0:'], cells).values[0]).toEqual({ x: 'overflow', y: 'overflow' });
   });
 });
