@@ -1,5 +1,5 @@
 // Node's side of a checkpoint call alone: six partitions' deltas merged into one list
-// (state/merge-deltas.js) and packed into the script's argument (state/state-encoding.js), 200
+// (state/merge-deltas.js: grouped by window since session 24, folded as they are packed) and packed into the script's argument (state/state-encoding.js), 200
 // times, for a flights catch-up's shape: 500 hourly windows per partition, 2 events each,
 // `routes` (counts by origin|destination) and `stats` (by origin, with the stats job's five
 // cells). Prints the time of merge and pack, and of pack alone, per shape; with a second dist
@@ -41,11 +41,13 @@ for (const stats of [false, true]) {
   const cellSpecs = stats ? new Map([['j', STATS_CELLS]]) : undefined;
   const opsOf = () => (stats ? STATS_CELLS.map((c) => c.op) : []);
   for (const [name, dist] of [...builds, ...builds]) {
-    const { mergeDeltas, packDeltas } = load(dist);
+    const { mergeDeltas, groupDeltas, packDeltas } = load(dist);
+    // since session 24 a window's deltas are grouped and folded as they are packed; before, merged into copies
+    const merge = groupDeltas ?? ((list) => mergeDeltas(list, opsOf));
     let started = process.hrtime.bigint();
-    for (let i = 0; i < 200; i += 1) packDeltas(mergeDeltas(batches, opsOf), ['j'], cellSpecs);
+    for (let i = 0; i < 200; i += 1) packDeltas(merge(batches), ['j'], cellSpecs);
     const both = Number(process.hrtime.bigint() - started) / 1e6;
-    const merged = mergeDeltas(batches, opsOf);
+    const merged = merge(batches);
     started = process.hrtime.bigint();
     for (let i = 0; i < 200; i += 1) packDeltas(merged, ['j'], cellSpecs);
     const pack = Number(process.hrtime.bigint() - started) / 1e6;

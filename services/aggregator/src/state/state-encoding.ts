@@ -1,6 +1,8 @@
 import type { CellOp } from '../aggregates/aggregate';
 import type { WindowDelta } from '../windowing/batch-aggregator';
+import { type Elements, forEachElement, sizeOf } from '../windowing/cell-fold';
 import { keyedRecord } from '../windowing/keyed-record';
+import { cellFrom, countFrom, seenBefore } from './merge-deltas';
 import { SMALL_SET_MAX } from './cell-scripts';
 
 /** A state cell as the state layer needs it: where it is kept and how it folds. */
@@ -10,61 +12,96 @@ export interface CellSpec {
 }
 
 /**
- * The deltas as CHECKPOINT_BATCH reads them: one flat JSON array (see there). Window starts
+ * The deltas as CHECKPOINT_BATCH reads them: one flat JSON array (see there), a window per
+ * group (groupDeltas: one window's deltas from several batches, folded here). Window starts
  * and ends travel as strings, kept exact whatever Lua does with numbers. A key that is not
  * well-formed UTF-16 (a lone surrogate, possible in a JSON string) is written as Redis always
  * stored it, with U+FFFD in its place: cjson refuses the escape JSON.stringify would write.
  * Written as text straight away: a catch-up call packs hundreds of thousands of keys, and an
  * array of them to stringify was 8% of a stats catch-up's allocations (docs/benchmarks.md).
  * A key's cells go packed as the cells hash keeps them (state/cell-scripts.ts), so that a key
- * new to its window is written as it comes.
+ * new to its window is written as it comes. A group whose counts or sums would leave the range
+ * numbers are exact in goes delta by delta: the script adds them exactly, one at a time.
  */
-export function packDeltas(deltas: Iterable<WindowDelta>, jobs: readonly string[], cells?: ReadonlyMap<string, readonly CellSpec[]>): string {
+export function packDeltas(groups: Iterable<readonly WindowDelta[]>, jobs: readonly string[], cells?: ReadonlyMap<string, readonly CellSpec[]>): string {
   const index = new Map(jobs.map((job, i) => [job, i]));
   let text = '';
-  for (const delta of deltas) {
-    const job = index.get(delta.job);
-    if (job === undefined) throw new Error(`a delta of job ${delta.job}, which this topic's checkpoint does not list`);
-    text += `,${job},"${delta.windowStart}","${delta.windowEnd === null ? '+inf' : delta.windowEnd}",${delta.counts.size}`;
-    delta.counts.forEach((count, key) => (text += `,${quoted(key)},"${count}"`));
-    if ((cells?.get(delta.job)?.length ?? 0) > 0) text += packedCellsOf(delta);
+  for (const group of groups) {
+    const job = index.get(group[0]!.job);
+    if (job === undefined) throw new Error(`a delta of job ${group[0]!.job}, which this topic's checkpoint does not list`);
+    const specs = cells?.get(group[0]!.job) ?? [];
+    const folded = windowText(group, job, specs);
+    if (folded !== undefined) text += folded;
+    else for (const delta of group) text += windowText([delta], job, specs)!;
   }
   return `[${text.slice(1)}]`;
 }
 
-/** A window's cells as CHECKPOINT_BATCH takes them: M, then per key with a value M x (key, its cells packed, 1 if a set is past SMALL_SET_MAX else 0). */
-function packedCellsOf(delta: WindowDelta): string {
-  const list = delta.cells ?? [];
-  let text = '';
+/** One window's entry (see CHECKPOINT_BATCH), its group's deltas folded; undefined when a folded count or sum is not exact. */
+function windowText(group: readonly WindowDelta[], job: number, specs: readonly CellSpec[]): string | undefined {
+  const { windowStart, windowEnd } = group[0]!;
+  const several = group.length > 1;
+  let counts = '';
+  let n = 0;
+  let packedCells = '';
   let m = 0;
-  delta.counts.forEach((_, key) => {
-    let packed = '';
-    let any = false;
-    let big = 0;
-    for (const cell of list) {
-      const value = cell.get(key);
-      if (value === undefined) packed += '0:';
-      else {
-        any = true;
-        // a number as its text (see CHECKPOINT_BATCH: never an exponent), a set as its elements
-        const cellText = typeof value === 'number' ? String(value) : setText(value);
-        if (typeof value !== 'number' && value.size > SMALL_SET_MAX) big = 1;
-        packed += `${Buffer.byteLength(cellText)}:${cellText}`;
-      }
+  for (let i = 0; i < group.length; i += 1) {
+    for (const [key, count] of group[i]!.counts) {
+      if (several && seenBefore(group, i, key)) continue;
+      const total = several ? countFrom(group, i, key, count) : count;
+      if (several && !Number.isSafeInteger(total)) return undefined;
+      counts += `,${quoted(key)},"${total}"`;
+      n += 1;
+      if (specs.length === 0) continue;
+      const packed = packedKey(group, i, key, specs);
+      if (packed === null) return undefined;
+      if (packed === '') continue;
+      packedCells += packed;
+      m += 1;
     }
-    if (!any) return;
-    m += 1;
-    text += `,${quoted(key)},${JSON.stringify(packed)},${big}`;
-  });
-  return `,${m}${text}`;
+  }
+  const head = `,${job},"${windowStart}","${windowEnd === null ? '+inf' : windowEnd}",${n}${counts}`;
+  return specs.length === 0 ? head : `${head},${m}${packedCells}`;
+}
+
+/**
+ * A key's cells as CHECKPOINT_BATCH takes them: `,key,packed,big` (big: 1 if a set is past
+ * SMALL_SET_MAX), folded over the group's deltas from the `i`th; '' when no cell has a value,
+ * null when a folded sum is not exact.
+ */
+function packedKey(group: readonly WindowDelta[], i: number, key: string, specs: readonly CellSpec[]): string | null {
+  let packed = '';
+  let any = false;
+  let big = 0;
+  for (let c = 0; c < specs.length; c += 1) {
+    const op = specs[c]!.op;
+    const value = group.length > 1 ? cellFrom(group, i, c, op, key) : group[0]!.cells?.[c]?.get(key);
+    if (value === undefined) {
+      packed += '0:';
+      continue;
+    }
+    any = true;
+    if (typeof value === 'number' && op === 'incr' && group.length > 1 && !Number.isSafeInteger(value)) return null;
+    // a number as its text (see CHECKPOINT_BATCH: never an exponent; ASCII, so a byte per
+    // character), a set as its elements
+    if (typeof value === 'number') {
+      const digits = String(value);
+      packed += `${digits.length}:${digits}`;
+      continue;
+    }
+    if (sizeOf(value) > SMALL_SET_MAX) big = 1;
+    const elements = setText(value);
+    packed += `${Buffer.byteLength(elements)}:${elements}`;
+  }
+  return any ? `,${quoted(key)},${JSON.stringify(packed)},${big}` : '';
 }
 
 const quoted = (key: string) => JSON.stringify(wellFormed(key));
 
 /** A set's elements as a set cell keeps them: `<bytes>:<element>` each. */
-function setText(elements: ReadonlySet<string>): string {
+function setText(elements: Elements): string {
   let text = '';
-  elements.forEach((element) => {
+  forEachElement(elements, (element) => {
     const e = wellFormed(element);
     text += `${Buffer.byteLength(e)}:${e}`;
   });

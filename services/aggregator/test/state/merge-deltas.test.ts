@@ -1,68 +1,100 @@
-import type { CellOp } from '../../src/aggregates/aggregate';
-import { mergeDeltas } from '../../src/state/merge-deltas';
+import { groupDeltas } from '../../src/state/merge-deltas';
+import { packDeltas } from '../../src/state/state-encoding';
 import type { WindowDelta } from '../../src/windowing/batch-aggregator';
+import type { Elements } from '../../src/windowing/cell-fold';
 
 // cells of job "j": a sum, a minimum, a maximum, a set
-const OPS: CellOp[] = ['incr', 'min', 'max', 'hll'];
-const opsOf = (job: string) => (job === 'j' ? OPS : []);
+const CELLS = [
+  { name: 's', op: 'incr' as const },
+  { name: 'lo', op: 'min' as const },
+  { name: 'hi', op: 'max' as const },
+  { name: 'set', op: 'hll' as const },
+];
+const specs = new Map([['j', CELLS]]);
 
-function delta(windowStart: number, rows: Record<string, [number, number, number, number, string[]]>, job = 'j'): WindowDelta {
+function delta(windowStart: number, rows: Record<string, [number, number, number, number, string[]]>): WindowDelta {
   const keys = Object.keys(rows);
   return {
-    job,
+    job: 'j',
     windowStart,
     windowEnd: windowStart + 1000,
     counts: new Map(keys.map((k) => [k, rows[k]![0]])),
-    cells: OPS.map((op, c) => new Map(keys.map((k): [string, number | Set<string>] => [k, op === 'hll' ? new Set(rows[k]![4]) : (rows[k]![c + 1] as number)]))),
+    cells: CELLS.map(
+      (cell, c) => new Map(keys.map((k): [string, number | Elements] => [k, cell.op === 'hll' ? new Set(rows[k]![4]) : (rows[k]![c + 1] as number)])),
+    ),
   };
 }
 
+/** The windows of a packed argument of job "j" (index 0, with cells): start, counts, and each key's packed cells. */
+function windowsOf(text: string): { start: string; counts: Record<string, string>; cells: Record<string, string> }[] {
+  const flat = JSON.parse(text) as (string | number)[];
+  const out = [];
+  for (let d = 0; d < flat.length;) {
+    const start = flat[d + 1] as string;
+    const n = flat[d + 3] as number;
+    d += 4;
+    const counts: Record<string, string> = {};
+    for (let x = 0; x < n; x += 1, d += 2) counts[flat[d]!] = flat[d + 1] as string;
+    const m = flat[d] as number;
+    d += 1;
+    const cells: Record<string, string> = {};
+    for (let x = 0; x < m; x += 1, d += 3) cells[flat[d]!] = flat[d + 1] as string;
+    out.push({ start, counts, cells });
+  }
+  return out;
+}
+
 const plain = (d: WindowDelta) => ({
-  start: d.windowStart,
   counts: Object.fromEntries(d.counts),
-  cells: d.cells?.map((cell) => Object.fromEntries([...cell].map(([k, v]) => [k, typeof v === 'number' ? v : [...v].sort()]))),
+  cells: d.cells?.map((cell) => Object.fromEntries([...cell].map(([k, v]) => [k, typeof v === 'object' ? [...v].sort() : v]))),
 });
 
-describe('merging partitions’ deltas for one checkpoint call', () => {
-  it('merges a window the batches share: counts and sums added, the least minimum, the largest maximum, sets joined', () => {
+describe('partitions’ deltas grouped by window for one checkpoint call, and packed folded', () => {
+  it('folds a window the batches share: counts and sums added, the least minimum, the largest maximum, sets joined', () => {
     const a = [delta(0, { x: [2, 10, 3, 7, ['p', 'q']] }), delta(1000, { y: [1, 5, 5, 5, ['r']] })];
     const b = [delta(0, { x: [3, -4, 1, 9, ['q', 's']], z: [1, 1, 1, 1, ['t']] })];
-    const merged = mergeDeltas([a, b], opsOf).map(plain);
-    expect(merged).toEqual([
-      {
-        start: 0,
-        counts: { x: 5, z: 1 },
-        cells: [
-          { x: 6, z: 1 },
-          { x: 1, z: 1 },
-          { x: 9, z: 1 },
-          { x: ['p', 'q', 's'], z: ['t'] },
-        ],
-      },
-      { start: 1000, counts: { y: 1 }, cells: [{ y: 5 }, { y: 5 }, { y: 5 }, { y: ['r'] }] },
+    const groups = groupDeltas([a, b]);
+    expect(groups.map((g) => g.length)).toEqual([2, 1]);
+    expect(windowsOf(packDeltas(groups, ['j'], specs))).toEqual([
+      { start: '0', counts: { x: '5', z: '1' }, cells: { x: '1:61:11:99:1:p1:q1:s', z: '1:11:11:13:1:t' } },
+      { start: '1000', counts: { y: '1' }, cells: { y: '1:51:51:53:1:r' } },
     ]);
   });
 
+  it("joins a key's lone element (kept as itself, not a set) with another batch's", () => {
+    const a = delta(0, { x: [1, 1, 1, 1, []] });
+    const b = delta(0, { x: [1, 1, 1, 1, []] });
+    a.cells![3]!.set('x', 'p');
+    b.cells![3]!.set('x', 'q');
+    expect(windowsOf(packDeltas(groupDeltas([[a], [b]]), ['j'], specs))[0]!.cells.x).toBe('1:21:11:16:1:p1:q');
+  });
+
   it('leaves the batches’ own deltas as they were (a call refused as a whole is tried batch by batch)', () => {
-    // y first in b: the merged window shares b's set until c adds to it
     const a = [delta(0, { x: [2, 10, 3, 7, ['p']] })];
     const b = [delta(0, { x: [3, -4, 1, 9, ['q']], y: [1, 1, 1, 1, ['u']] })];
     const c = [delta(0, { x: [1, 1, 0, 1, ['r']], y: [1, 1, 1, 1, ['v']] })];
     const before = [a, b, c].map((list) => list.map(plain));
-    const merged = mergeDeltas([a, b, c], opsOf).map(plain);
+    expect(windowsOf(packDeltas(groupDeltas([a, b, c]), ['j'], specs))[0]!.cells.y).toBe('1:21:11:16:1:u1:v');
     expect([a, b, c].map((list) => list.map(plain))).toEqual(before);
-    expect(merged[0]!.cells![3]).toEqual({ x: ['p', 'q', 'r'], y: ['u', 'v'] });
   });
 
-  it('keeps apart sessions, other jobs’ windows, and a window whose sums would leave the exact range', () => {
+  it('keeps sessions apart, each its own window, after the others; other jobs’ windows are groups of their own', () => {
     const session = { ...delta(0, { u: [1, 1, 1, 1, []] }), sessionKey: 'u' };
+    const small = delta(0, { x: [1, 1, 0, 0, []] });
+    const other: WindowDelta = { job: 'k', windowStart: 0, windowEnd: 1000, counts: new Map([['x', 4]]) };
+    const groups = groupDeltas([
+      [session, small],
+      [{ ...session }, other, delta(0, { x: [1, 1, 0, 0, []] })],
+    ]);
+    expect(groups.map((g) => g.map((d) => `${d.job}${d.sessionKey ?? ''}`))).toEqual([['j', 'j'], ['k'], ['ju'], ['ju']]);
+  });
+
+  it('packs a window whose folded sums would leave the exact range delta by delta (the script adds them exactly)', () => {
     const huge = delta(0, { x: [1, Number.MAX_SAFE_INTEGER, 0, 0, []] });
     const small = delta(0, { x: [1, 1, 0, 0, []] });
-    const other = { job: 'k', windowStart: 0, windowEnd: 1000, counts: new Map([['x', 4]]) };
-    const merged = mergeDeltas([[small, session], [huge, { ...session }], [other]], opsOf);
-    expect(merged).toHaveLength(5);
-    expect(merged.filter((d) => d.sessionKey === 'u')).toHaveLength(2);
-    expect(merged.filter((d) => d.job === 'j' && d.sessionKey === undefined).map((d) => d.cells![0]!.get('x'))).toEqual([1, Number.MAX_SAFE_INTEGER]);
-    expect(merged.find((d) => d.job === 'k')!.counts.get('x')).toBe(4);
+    const windows = windowsOf(packDeltas(groupDeltas([[small], [huge]]), ['j'], specs));
+    const sumOf = (packed: string) => packed.slice(packed.indexOf(':') + 1, packed.indexOf(':') + 1 + Number(packed.slice(0, packed.indexOf(':'))));
+    expect(windows.map((w) => sumOf(w.cells.x!))).toEqual(['1', String(Number.MAX_SAFE_INTEGER)]);
+    expect(windows.map((w) => w.counts.x)).toEqual(['1', '1']);
   });
 });

@@ -33,7 +33,15 @@ describe('packDeltas (the deltas as CHECKPOINT_BATCH reads them)', () => {
   ];
 
   it('writes one flat array: job index, start and end as text, the counts as text, then per key its cells packed (`<bytes>:<text>` each, a set as its elements)', () => {
-    expect(JSON.parse(packDeltas(deltas, ['total', 'j'], cells))).toEqual([
+    expect(
+      JSON.parse(
+        packDeltas(
+          deltas.map((d) => [d]),
+          ['total', 'j'],
+          cells,
+        ),
+      ),
+    ).toEqual([
       1,
       '3600000',
       '7200000',
@@ -68,13 +76,19 @@ describe('packDeltas (the deltas as CHECKPOINT_BATCH reads them)', () => {
   it('marks a key whose set is past what a cell keeps exactly, for the script to fold it into a HyperLogLog', () => {
     const many = new Set(Array.from({ length: 33 }, (_, i) => `u${i}`));
     const big: WindowDelta = { job: 'j', windowStart: 0, windowEnd: 1000, counts: new Map([['k', 33]]), cells: [new Map(), new Map([['k', many]])] };
-    const packed = JSON.parse(packDeltas([big], ['j'], cells)) as unknown[];
+    const packed = JSON.parse(packDeltas([[big]], ['j'], cells)) as unknown[];
     expect(packed.slice(6, 8)).toEqual([1, 'k']);
     expect(packed[9]).toBe(1);
   });
 
   it('refuses a delta of a job the call does not list', () => {
-    expect(() => packDeltas(deltas, ['j'], cells)).toThrow("a delta of job total, which this topic's checkpoint does not list");
+    expect(() =>
+      packDeltas(
+        deltas.map((d) => [d]),
+        ['j'],
+        cells,
+      ),
+    ).toThrow("a delta of job total, which this topic's checkpoint does not list");
   });
 });
 

@@ -1,6 +1,6 @@
 import { userAction } from '../support/events';
 import { parseJobs } from '../../src/jobs/jobs-file';
-import { aggregateBatch, InputMessage, oldestWrittenAt, wordsOf } from '../../src/windowing/batch-aggregator';
+import { aggregateBatch, type CellDelta, InputMessage, oldestWrittenAt, wordsOf } from '../../src/windowing/batch-aggregator';
 
 function jobsOf(defs: unknown[]) {
   const parsed = parseJobs(defs);
@@ -151,7 +151,7 @@ describe('aggregateBatch: aggregates beside the counts', () => {
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const batch = (values: unknown[]) =>
     aggregateBatch({ topic: 'flights', partition: 1, jobs: parsed.jobs, maxTs: -Infinity, closedBefore: new Map(), now: 9, messages: messages(values) });
-  const cellsOf = (delta: { cells?: Map<string, number | Set<string>>[] }) => delta.cells!.map((cell) => Object.fromEntries(cell));
+  const cellsOf = (delta: { cells?: CellDelta[] }) => delta.cells!.map((cell) => Object.fromEntries(cell));
 
   it("folds each cell by its op per key: fares in cents, the delay's min, max, and its sum and count of values", () => {
     const out = batch([
