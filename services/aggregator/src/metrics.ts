@@ -200,9 +200,11 @@ export function emitterMetricsOf(metrics: AggregatorMetrics): EmitterMetrics {
     return series;
   };
   const perKey = (job: string, result: WindowResult, counts = new Map<string, number>()): Map<string, number> => {
-    for (const [key, count] of Object.entries(result.counts)) {
+    // for…in, not Object.entries: no pair per key of every final of a catch-up
+    const counted = result.counts;
+    for (const key in counted) {
       const label = labels.of(job, key);
-      counts.set(label, (counts.get(label) ?? 0) + count);
+      counts.set(label, (counts.get(label) ?? 0) + counted[key]!);
     }
     if (result.other) counts.set(OTHER_LABEL, (counts.get(OTHER_LABEL) ?? 0) + result.other.count);
     return counts;

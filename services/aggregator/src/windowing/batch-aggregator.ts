@@ -72,10 +72,16 @@ export function wordsOf(text: string): string[] {
     .filter((w) => w.length > 0);
 }
 
-/** A key of one field is its value as text; of several, their values as a JSON array (`["ORD","LAX"]`). */
-function keyOf(event: SourceEvent, fields: readonly string[]): string {
+/**
+ * A key of one field is its value as text; of several, their values as a JSON array
+ * (`["ORD","LAX"]`), written as JSON.stringify writes the array (a missing value as null)
+ * without building it: an array per event was 1.4% of the routes catch-up's CPU.
+ */
+export function keyOf(event: SourceEvent, fields: readonly string[]): string {
   if (fields.length === 1) return String(event[fields[0]!]);
-  return JSON.stringify(fields.map((f) => event[f]));
+  let key = '[';
+  for (let i = 0; i < fields.length; i += 1) key += `${i === 0 ? '' : ','}${JSON.stringify(event[fields[i]!]) ?? 'null'}`;
+  return `${key}]`;
 }
 
 /** Reads the event's value for each cell into `values`; returns why one cannot be kept, if one cannot. */
