@@ -1,6 +1,6 @@
 import { userAction } from '../support/events';
 import { parseJobs } from '../../src/jobs/jobs-file';
-import { aggregateBatch, type CellDelta, InputMessage, keyOf, oldestWrittenAt, wordsOf } from '../../src/windowing/batch-aggregator';
+import { aggregateBatch, type CellDelta, InputMessage, oldestWrittenAt } from '../../src/windowing/batch-aggregator';
 
 function jobsOf(defs: unknown[]) {
   const parsed = parseJobs(defs);
@@ -110,7 +110,6 @@ describe('aggregateBatch', () => {
       ]),
     });
     expect(Object.fromEntries(out.deltas.get('wc@0')!.counts)).toEqual({ to: 2, be: 2, or: 1, not: 1 });
-    expect(wordsOf("Don't stop 北京 2015")).toEqual(["don't", 'stop', '北京', '2015']);
   });
 
   it('dead-letters malformed records with the reason and where they came from, and goes on', () => {
@@ -209,14 +208,5 @@ describe('oldestWrittenAt', () => {
     expect(oldestWrittenAt(at(undefined, '42', 'x'))).toBe(42);
     expect(oldestWrittenAt(at(undefined))).toBeUndefined();
     expect(oldestWrittenAt([])).toBeUndefined();
-  });
-});
-
-describe('keyOf', () => {
-  it('writes a key of several fields as JSON.stringify writes their values as an array, a missing one as null', () => {
-    const event = { ts: 0, a: 'say "hi"\\\n\u2028é', b: 3.5, c: true, d: -0, e: Number.NaN, f: null };
-    const fields = ['a', 'b', 'c', 'd', 'e', 'f', 'missing'];
-    expect(keyOf(event, fields)).toBe(JSON.stringify(fields.map((f) => (event as Record<string, unknown>)[f])));
-    expect(keyOf(event, ['a'])).toBe(event.a);
   });
 });
