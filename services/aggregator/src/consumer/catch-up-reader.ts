@@ -3,6 +3,7 @@ import { Backoff, sleep } from '@streamtally/observability';
 import type { Job } from '../jobs/job-schema';
 import { type CheckpointOutcome, type CheckpointRequest, type RedisState, stateLayoutOf } from '../state/redis-state';
 import { closedPoints, catchUpPlan, countBatch } from './job-positions';
+import { partitionId } from './owned-partition';
 import { type BatchContext, sendOnce, type SideOutputs } from './side-outputs-once';
 
 export interface CatchUpReaderDeps {
@@ -110,7 +111,7 @@ export class CatchUpReader {
 
   /** The batch's records from `from` on; undefined after sending the reader there (once per assignment, then a gap is retention's). */
   private toCount(batch: BatchContext, from: number) {
-    const id = `${batch.topic}:${batch.partition}`;
+    const id = partitionId(batch);
     const messages = batch.messages.filter((m) => Number(m.offset) >= from);
     if (messages.length === 0 || (Number(messages[0]!.offset) > from && !this.sought.has(id))) {
       this.sought.add(id);

@@ -149,7 +149,7 @@ export class PartitionProcessor {
       if (!counted || !batch.isRunning() || batch.isStale()) return;
       this.ahead.set(id, counted.after);
       batch.resolveOffset(counted.last); // the next fetch reads on meanwhile
-      this.tails.follow(id, this.apply(batch, counted, sent), release);
+      this.tails.follow(id, this.apply(batch, sent, counted), release);
       handedOn = true;
     } finally {
       if (!handedOn) release();
@@ -170,30 +170,23 @@ export class PartitionProcessor {
     return undefined;
   }
 
-  /** Applies a counted batch's checkpoint; when that fails, the batch is counted and applied again until it is done. */
-  private async apply(batch: BatchContext, counted: Counted, sent: Set<string>): Promise<void> {
-    let outcome: Outcome;
-    try {
-      outcome = await this.checkpoint(batch, counted, true);
-    } catch (err) {
-      await sleep(this.failedTry(batch, err, this.deps.retryBackoffMs ?? 100));
-      outcome = 'retry';
-    }
-    if (outcome === 'left') return;
-    // outside the try: a rebalance reported by the heartbeat must reach kafkajs so it rejoins
-    if (outcome !== 'closed' && batch.isRunning()) await batch.heartbeat();
-    if (outcome !== 'counted') await this.processInTurn(batch, sent, outcome === 'closed' ? 1 : 0);
-  }
-
-  private async processInTurn(batch: BatchContext, sent: Set<string>, closedBefore: number): Promise<void> {
+  /**
+   * Applies a batch's checkpoint (`counted`: the batch counted already, else counted here from
+   * where Redis has the partition); until it is applied, refused for good or the consumer
+   * stops, counts the batch again and tries again (with a back-off while Redis fails).
+   */
+  private async apply(batch: BatchContext, sent: Set<string>, counted?: Counted): Promise<void> {
     const backoff = new Backoff({ initialMs: this.deps.retryBackoffMs ?? 100, maxMs: 5000 });
-    let closedRetries = closedBefore;
-    while (batch.isRunning() && !batch.isStale()) {
+    let closedRetries = 0;
+    let given = counted; // applied whatever the consumer's state: it was handed on while running
+    while (given || (batch.isRunning() && !batch.isStale())) {
       let outcome: Outcome;
       try {
-        const counted = await this.countHere(batch, sent);
-        outcome = counted ? await this.checkpoint(batch, counted, closedRetries < MAX_CLOSED_RETRIES) : 'left';
+        const next = given ?? (await this.countHere(batch, sent));
+        given = undefined;
+        outcome = next ? await this.checkpoint(batch, next, closedRetries < MAX_CLOSED_RETRIES) : 'left';
       } catch (err) {
+        given = undefined;
         await sleep(this.failedTry(batch, err, backoff.next()));
         outcome = 'retry';
       }
