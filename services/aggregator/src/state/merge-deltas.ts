@@ -12,6 +12,7 @@ import { type Elements, forEachElement } from '../windowing/cell-fold';
  * were a tenth of a stats catch-up's allocations (docs/benchmarks.md, session 24).
  */
 export function groupDeltas(batches: readonly Iterable<WindowDelta>[]): WindowDelta[][] {
+  if (batches.length === 1) return Array.from(batches[0]!, (delta) => [delta]); // a batch's windows are its own
   const byJob = new Map<string, Map<number, WindowDelta[]>>();
   const groups: WindowDelta[][] = [];
   const apart: WindowDelta[][] = [];

@@ -30,6 +30,13 @@ export function packDeltas(groups: Iterable<readonly WindowDelta[]>, jobs: reado
     const job = index.get(group[0]!.job);
     if (job === undefined) throw new Error(`a delta of job ${group[0]!.job}, which this topic's checkpoint does not list`);
     const specs = cells?.get(group[0]!.job) ?? [];
+    if (group.length === 1 && specs.length === 0) {
+      // a batch's window of a count-only job (the tutorial's): its counts as they are
+      const [delta] = group as [WindowDelta];
+      text += `,${job},"${delta.windowStart}","${delta.windowEnd === null ? '+inf' : delta.windowEnd}",${delta.counts.size}`;
+      delta.counts.forEach((count, key) => (text += `,${quoted(key)},"${count}"`));
+      continue;
+    }
     const folded = windowText(group, job, specs);
     if (folded !== undefined) text += folded;
     else for (const delta of group) text += windowText([delta], job, specs)!;
@@ -45,21 +52,25 @@ function windowText(group: readonly WindowDelta[], job: number, specs: readonly 
   let n = 0;
   let packedCells = '';
   let m = 0;
-  for (let i = 0; i < group.length; i += 1) {
-    for (const [key, count] of group[i]!.counts) {
-      if (several && seenBefore(group, i, key)) continue;
+  let exact = true;
+  // forEach, not for…of: no entry pair per key (a tutorial call packs thousands of windows)
+  for (let i = 0; i < group.length && exact; i += 1) {
+    group[i]!.counts.forEach((count, key) => {
+      if (!exact || (several && seenBefore(group, i, key))) return;
       const total = several ? countFrom(group, i, key, count) : count;
-      if (several && !Number.isSafeInteger(total)) return undefined;
+      if (several && !Number.isSafeInteger(total)) exact = false;
       counts += `,${quoted(key)},"${total}"`;
       n += 1;
-      if (specs.length === 0) continue;
+      if (specs.length === 0) return;
       const packed = packedKey(group, i, key, specs);
-      if (packed === null) return undefined;
-      if (packed === '') continue;
-      packedCells += packed;
-      m += 1;
-    }
+      if (packed === null) exact = false;
+      else if (packed !== '') {
+        packedCells += packed;
+        m += 1;
+      }
+    });
   }
+  if (!exact) return undefined;
   const head = `,${job},"${windowStart}","${windowEnd === null ? '+inf' : windowEnd}",${n}${counts}`;
   return specs.length === 0 ? head : `${head},${m}${packedCells}`;
 }
