@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Aggregator catch-up: 1,000,000 events already in a fresh topic (written by the producer),
+# then one aggregator process with the gender-per-second job consumes the backlog. Prints
+# events/s, the share of its CPU time spent in checkpoints, and peak resident memory. The node
+# flags are the Dockerfile's (plus --cpu-prof). BENCH_SHAPE=json: the backlog is flights-shaped
+# JSON records instead (vega-datasets' US flights, packages/bench/src/flights-backlog-main.ts),
+# read through a declared json source by one job keyed by origin and destination, hourly;
+# with BENCH_JOB=stats, one job per origin per hour with count, sum, avg, max and distinct.
+# BENCH_TOPIC=<topic>: that backlog (of the shape BENCH_SHAPE says), already written, instead of a new one.
+#   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6390 [BENCH_SHAPE=json] scripts/bench/aggregator.sh [events]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=lib.sh
+source "$ROOT/scripts/bench/lib.sh"
+EVENTS="${1:-1000000}"
+: "${KAFKA_BROKERS:?set KAFKA_BROKERS}" "${REDIS_URL:?set REDIS_URL}"
+RUN="bench-agg-$(date +%s%N)"
+INPUT="${BENCH_TOPIC:-$RUN}"
+if [[ "${BENCH_SHAPE:-user-action}" == json ]]; then
+  [[ -n "${BENCH_TOPIC:-}" ]] || node "$ROOT/packages/bench/dist/flights-backlog-main.js" "$KAFKA_BROKERS" "$INPUT" "$EVENTS"
+  SOURCE="{\"name\":\"flights\",\"topic\":\"$INPUT\",\"format\":\"json\",\"time\":\"date\",\"fields\":{\"date\":{\"type\":\"timestamp\",\"format\":\"yyyy/MM/dd HH:mm\"},\"origin\":{\"type\":\"string\"},\"destination\":{\"type\":\"string\"},\"delay\":{\"type\":\"integer\"},\"distance\":{\"type\":\"integer\"}}}"
+  if [[ "${BENCH_JOB:-routes}" == stats ]]; then
+    # per origin per hour: count, sum(distance), avg(delay), max(delay), distinct(destination)
+    AGGREGATES="${BENCH_AGGREGATES:-}"; [[ -n "$AGGREGATES" ]] || AGGREGATES='[{"name":"flights","op":"count"},{"name":"miles","op":"sum","field":"distance"},{"name":"meanDelay","op":"avg","field":"delay"},{"name":"worstDelay","op":"max","field":"delay"},{"name":"destinations","op":"distinct","field":"destination"}]'
+    JOBS="{\"sources\":[$SOURCE],\"jobs\":[{\"name\":\"flight-stats-hourly\",\"source\":\"flights\",\"key\":{\"field\":\"origin\"},\"window\":{\"type\":\"tumbling\",\"sizeMs\":3600000},\"allowedLatenessMs\":1000,\"maxKeys\":5000,\"aggregates\":$AGGREGATES}]}"
+  else
+    JOBS="{\"sources\":[$SOURCE],\"jobs\":[{\"name\":\"routes-hourly\",\"source\":\"flights\",\"key\":{\"fields\":[\"origin\",\"destination\"]},\"window\":{\"type\":\"tumbling\",\"sizeMs\":3600000},\"allowedLatenessMs\":1000,\"maxKeys\":5000}]}"
+  fi
+else
+  FILE="$(bench_file "$EVENTS")"
+  [[ -n "${BENCH_TOPIC:-}" ]] || write_backlog "$FILE" "$INPUT"
+  JOBS="[{\"name\":\"gender-per-second\",\"source\":\"$INPUT\",\"key\":{\"field\":\"gender\"},\"window\":{\"type\":\"tumbling\",\"sizeMs\":1000},\"allowedLatenessMs\":1000}]"
+fi
+echo "backlog of $EVENTS ${BENCH_SHAPE:-user-action} events in $INPUT" >&2
+PORT="$(node "$ROOT/scripts/lib/free-port.cjs" 9475)"
+JOBS="$JOBS" \
+  STATE_NAMESPACE="$RUN" CONSUMER_GROUP="$RUN" RESULTS_TOPIC="$RUN-results" LATE_EVENTS_TOPIC="$RUN-late" DEAD_LETTER_TOPIC="$RUN-dlq" \
+  METRICS_PORT="$PORT" METRICS_HOST=127.0.0.1 LOG_LEVEL=warn node --max-semi-space-size=8 --cpu-prof --cpu-prof-dir="/tmp/$RUN-profile" \
+  "$ROOT/services/aggregator/dist/main.js" > /tmp/streamtally-bench-aggregator.log 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null || true' EXIT # (the profile is written on a clean exit)
+metric() { curl -s "127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 ~ "^"m {sum += $NF} END {printf "%.6f", sum}'; }
+until [[ "$(metric streamtally_aggregator_records_total)" != "0.000000" && -n "$(metric streamtally_aggregator_records_total)" ]]; do sleep 0.05; done
+start_ns=$(date +%s%N); start_cpu=$(awk '{print $14+$15}' /proc/$PID/stat); start_ckpt=$(metric streamtally_aggregator_checkpoint_duration_seconds_sum)
+start_records=$(metric streamtally_aggregator_records_total)
+peak_kb=0
+while :; do
+  records=$(metric streamtally_aggregator_records_total)
+  rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$PID/status); (( rss_kb > peak_kb )) && peak_kb=$rss_kb
+  [[ "${records%.*}" -ge "$EVENTS" ]] && break
+  sleep 0.1
+done
+end_ns=$(date +%s%N); end_cpu=$(awk '{print $14+$15}' /proc/$PID/stat); end_ckpt=$(metric streamtally_aggregator_checkpoint_duration_seconds_sum)
+ticks=$(getconf CLK_TCK)
+awk -v n="$EVENTS" -v r0="$start_records" -v t=$(( end_ns - start_ns )) -v c=$(( end_cpu - start_cpu )) -v hz="$ticks" -v k0="$start_ckpt" -v k1="$end_ckpt" -v rss="$peak_kb" 'BEGIN {
+  seconds = t / 1e9; cpu = c / hz; checkpoint = k1 - k0;
+  printf "aggregator: %d events in %.2f s = %d events/s; CPU %.2f s; checkpoint calls in flight %.2f s (wall time, overlapping); peak RSS %d MB\n",
+    n - r0, seconds, (n - r0) / seconds, cpu, checkpoint, rss / 1024 }'
+for i in 1 2 3 4 5 6; do sleep 2; curl -s "127.0.0.1:$PORT/metrics" | grep -E "final=.true" >&2; done; curl -s "127.0.0.1:$PORT/metrics" | grep -E "^streamtally_aggregator_(results_total|checkpoint_duration_seconds_count|records_total)" >&2; kill "$PID"; wait "$PID" || true
+node "$ROOT/scripts/bench/checkpoint-cpu-share.cjs" "/tmp/$RUN-profile/$(ls "/tmp/$RUN-profile" | head -1)"
