@@ -14,8 +14,8 @@
 # its line says how many it dropped, which must be 0 for the figures to compare. Kafka Streams is
 # done once its input offsets are committed and its threads processed every record in both
 # sub-topologies (the re-keying, then the count); until session 24 the bench took the group's
-# offsets summed over the input and the repartition topic, which got there 40-70% sooner (its
-# line still prints that time).
+# offsets summed over the input and the repartition topic, which got there far sooner (its
+# line still prints that time; docs/benchmarks.md, session 24).
 # BENCH_JOB=stats: instead of counts per route, per origin per hour the count, the sum of
 # distance, the mean and the largest delay and the distinct destinations
 # (scripts/bench/streams/FlightStatsHourly.java beside aggregator.sh's stats job).
