@@ -1,6 +1,6 @@
 import type { CellOp } from '../aggregates/aggregate';
 import type { WindowDelta } from '../windowing/batch-aggregator';
-import { type Elements, forEachElement } from '../windowing/cell-fold';
+import { type Elements, foldedNumber, forEachElement } from '../windowing/cell-fold';
 
 /**
  * Several batches' deltas for one checkpoint call, grouped by window: the deltas of one window
@@ -61,8 +61,7 @@ export function cellFrom(group: readonly WindowDelta[], i: number, c: number, op
       if (!own) value = new Set(typeof value === 'string' ? [value] : (value as Set<string>));
       own = true;
       forEachElement(next as Elements, (element) => (value as Set<string>).add(element));
-    } else if (op === 'incr') value = (value as number) + (next as number);
-    else if (op === 'min' ? (next as number) < (value as number) : (next as number) > (value as number)) value = next;
+    } else value = foldedNumber(op, value as number, next as number);
   }
   return value;
 }

@@ -33,7 +33,7 @@ export function packDeltas(groups: Iterable<readonly WindowDelta[]>, jobs: reado
     if (group.length === 1 && specs.length === 0) {
       // a batch's window of a count-only job (the tutorial's): its counts as they are
       const [delta] = group as [WindowDelta];
-      text += `,${job},"${delta.windowStart}","${delta.windowEnd === null ? '+inf' : delta.windowEnd}",${delta.counts.size}`;
+      text += windowHead(job, delta, delta.counts.size);
       delta.counts.forEach((count, key) => (text += `,${quoted(key)},"${count}"`));
       continue;
     }
@@ -44,9 +44,12 @@ export function packDeltas(groups: Iterable<readonly WindowDelta[]>, jobs: reado
   return `[${text.slice(1)}]`;
 }
 
+/** A window's entry up to its counts: job index, start and end as text, how many counts follow. */
+const windowHead = (job: number, { windowStart, windowEnd }: WindowDelta, n: number) =>
+  `,${job},"${windowStart}","${windowEnd === null ? '+inf' : windowEnd}",${n}`;
+
 /** One window's entry (see CHECKPOINT_BATCH), its group's deltas folded; undefined when a folded count or sum is not exact. */
 function windowText(group: readonly WindowDelta[], job: number, specs: readonly CellSpec[]): string | undefined {
-  const { windowStart, windowEnd } = group[0]!;
   const several = group.length > 1;
   let counts = '';
   let n = 0;
@@ -71,7 +74,7 @@ function windowText(group: readonly WindowDelta[], job: number, specs: readonly 
     });
   }
   if (!exact) return undefined;
-  const head = `,${job},"${windowStart}","${windowEnd === null ? '+inf' : windowEnd}",${n}${counts}`;
+  const head = `${windowHead(job, group[0]!, n)}${counts}`;
   return specs.length === 0 ? head : `${head},${m}${packedCells}`;
 }
 

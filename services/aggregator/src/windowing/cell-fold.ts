@@ -1,4 +1,4 @@
-import type { CellOp } from '../aggregates/aggregate';
+import type { CellOp, NumberOp } from '../aggregates/aggregate';
 
 /**
  * One cell's part of a batch: key -> a folded number, or a set cell's elements: the one element
@@ -29,8 +29,11 @@ export function foldCell(cell: CellDelta, op: CellOp, key: string, value: number
     } else (current as Set<string>).add(value as string);
     return;
   }
-  const n = value as number;
-  if (current === undefined) cell.set(key, n);
-  else if (op === 'incr') cell.set(key, (current as number) + n);
-  else if (op === 'min' ? n < (current as number) : n > (current as number)) cell.set(key, n);
+  cell.set(key, current === undefined ? (value as number) : foldedNumber(op as NumberOp, current as number, value as number));
+}
+
+/** Two values of a number cell folded by its op: added, or the least or the largest kept. */
+export function foldedNumber(op: NumberOp, current: number, value: number): number {
+  if (op === 'incr') return current + value;
+  return (op === 'min' ? value < current : value > current) ? value : current;
 }
