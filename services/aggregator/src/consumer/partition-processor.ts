@@ -3,8 +3,9 @@ import { Backoff, sleep } from '@streamtally/observability';
 import { Job } from '../jobs/job-schema';
 import type { CheckpointOutcome, CheckpointRequest, RedisState } from '../state/redis-state';
 import { type BatchCountDeps, type Counted, countAheadOf, countBatchAt } from './batch-count';
-import { basisOf, type CountBasis, type Owned, partitionId, partitionOf, recordsToCount, stillAt } from './owned-partition';
+import { basisOf, type CountBasis, type Owned, partitionId, recordsToCount, stillAt } from './owned-partition';
 import { BusyPartitions, PartitionTails } from './partition-tails';
+import { resyncIdle, stalledOf } from './partition-positions';
 import { type BatchContext, sendOnce, type SideOutputs } from './side-outputs-once';
 import type { ProcessorMetrics } from './processor-metrics';
 
@@ -42,7 +43,7 @@ type Outcome = 'counted' | 'left' | 'closed' | 'retry';
  * records before it are skipped (already counted). A checkpoint that Redis refuses is
  * never half-applied, and the offset never moves without its state.
  *
- * A batch's checkpoint is applied after its handler returns, so Kafka fetches the next
+ * A batch is counted, and its checkpoint applied, after its handler returns, so Kafka fetches the next
  * batch, and it is counted, while Redis applies the checkpoint (docs/benchmarks.md, session
  * 23): the next batch is counted from where this one will leave the partition, and its
  * checkpoint goes only once this one is applied. Redis refuses a checkpoint that does not
@@ -56,6 +57,13 @@ export class PartitionProcessor {
   /** per partition, where its last counted batch leaves it (the next batch is counted from there) */
   private readonly ahead = new Map<string, CountBasis>();
   private readonly tails = new PartitionTails();
+  /** per partition, the batch being counted and handed on (process) */
+  private readonly counting = new PartitionTails();
+  /**
+   * which assignment this is (one more at each rebalance): a batch fetched before a rebalance
+   * is not counted after it (taking the partition afresh would fence its new owner)
+   */
+  private assignment = 0;
   private readonly now: () => number;
   private readonly applyCheckpoint: (request: CheckpointRequest) => Promise<CheckpointOutcome>;
 
@@ -70,20 +78,17 @@ export class PartitionProcessor {
 
   /** After a rebalance every partition is taken afresh (a new epoch fences the old owner). */
   resetOwnership(): void {
+    this.assignment += 1;
     this.owned.clear();
     this.ahead.clear();
     this.tails.forgetFailures();
+    this.counting.forgetFailures();
     this.deps.metrics.partitionsOwned(0);
   }
 
   /** Partitions with records waiting that have not moved for `stallMs`. */
   stalledPartitions(stallMs: number): string[] {
-    const now = this.now();
-    const behind = [...this.owned].filter(([, o]) => o.lag > 0 && now - o.lastProgressAt > stallMs).map(([id]) => id);
-    // busy that long with no checkpoint applied: waiting on a reply that does not come (its lag is not known yet)
-    const quietSince = (id: string, since: number) => Math.max(since, this.owned.get(id)?.lastProgressAt ?? -Infinity);
-    const stuck = this.busy.entries().filter(([id, since]) => now - quietSince(id, since) > stallMs && !behind.includes(id));
-    return [...behind, ...stuck.map(([id]) => id)];
+    return stalledOf(this.owned, this.busy, this.now(), stallMs);
   }
 
   get ownedCount(): number {
@@ -91,8 +96,9 @@ export class PartitionProcessor {
   }
 
   /** Waits for the checkpoints still being applied (closing: before Redis is let go). */
-  settle(): Promise<void> {
-    return this.tails.all();
+  async settle(): Promise<void> {
+    await this.counting.all();
+    await this.tails.all();
   }
 
   /**
@@ -103,27 +109,29 @@ export class PartitionProcessor {
    * Redis is let go and read again from there; one at another epoch is another instance's.
    */
   async resync(seek: (topic: string, partition: number, offset: string) => void): Promise<string[]> {
-    const idle = [...this.owned].filter(([id]) => !this.busy.has(id)).map(([id, own]) => ({ id, own, seen: own.offset, ...partitionOf(id) }));
-    if (idle.length === 0) return [];
-    const inRedis = await this.deps.state.positions(idle);
-    const moved: string[] = [];
-    idle.forEach(({ id, own, seen, topic, partition }, i) => {
-      // a batch that started or ended meanwhile has moved both: judged next time
-      if (this.busy.has(id) || this.owned.get(id) !== own || own.offset !== seen) return;
-      const redis = inRedis[i]!;
-      if (redis.epoch !== own.epoch) {
-        this.owned.delete(id);
-        return;
-      }
-      if (redis.offset === null || redis.offset === own.offset) return;
-      const message = 'Redis has this partition at another offset than counted here (a failover took back checkpoints?): reading it again from there';
-      this.deps.logger.warn({ topic, partition, countedUpTo: own.offset, redisOffset: redis.offset }, message);
-      this.owned.delete(id);
-      seek(topic, partition, redis.offset);
-      moved.push(id);
-    });
+    const moved = await resyncIdle(this.owned, this.busy, this.deps, seek);
     this.deps.metrics.partitionsOwned(this.owned.size);
     return moved;
+  }
+
+  /**
+   * Takes a partition's batch: it is counted once the partition's batch before it is counted
+   * and handed on (countAndHandOn). Returns as soon as that one is, before this one is counted:
+   * kafkajs fetches again only once every handler of a fetch has returned, so the next fetch
+   * now runs while this batch is counted (one after the other, the fetch was a third of a stats
+   * catch-up's time: docs/benchmarks.md, session 25). The fetch reads on past the batch; where
+   * it must go back (a checkpoint refused, a gap), a seek says so. An error the batch before
+   * ended with (a heartbeat that says the group rebalances) is thrown here.
+   */
+  async process(batch: BatchContext): Promise<void> {
+    const id = partitionId(batch);
+    const before = this.counting.settled(id);
+    const assignment = this.assignment;
+    const count = () => (assignment === this.assignment ? this.countAndHandOn(batch) : undefined);
+    this.counting.follow(id, before.then(count, count), () => undefined);
+    await before;
+    const last = batch.messages[batch.messages.length - 1];
+    if (last && batch.isRunning() && !batch.isStale()) batch.resolveOffset(last.offset);
   }
 
   /**
@@ -132,7 +140,7 @@ export class PartitionProcessor {
    * refused for good, or the consumer stops, it is tried again (with a back-off while Redis
    * fails), and the partition's next batch waits for that before its checkpoint goes.
    */
-  async process(batch: BatchContext): Promise<void> {
+  private async countAndHandOn(batch: BatchContext): Promise<void> {
     const id = partitionId(batch);
     const release = this.busy.hold(id);
     let handedOn = false;
@@ -148,7 +156,6 @@ export class PartitionProcessor {
       counted ??= await this.countInTurn(batch, sent);
       if (!counted || !batch.isRunning() || batch.isStale()) return;
       this.ahead.set(id, counted.after);
-      batch.resolveOffset(counted.last); // the next fetch reads on meanwhile
       this.tails.follow(id, this.apply(batch, sent, counted), release);
       handedOn = true;
     } finally {

@@ -318,6 +318,53 @@ describe('PartitionProcessor against a real Redis', () => {
     expect(await committedOffset()).toBe(4);
   });
 
+  it('returns before its batch is counted, so the next fetch runs meanwhile; what a batch ended with is thrown once, by a later one', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const readClosed = state.readClosed.bind(state);
+    state.readClosed = async (jobIds) => {
+      await held;
+      return readClosed(jobIds);
+    };
+    const p = handingOn();
+    const first = batchOf([0, 1]);
+    await p.process(first.batch);
+    expect(first.calls.resolved).toEqual(['1']); // the next fetch reads on past it
+    expect(await counted()).toEqual({}); // not counted yet
+    release();
+    // a batch applied, then told by its heartbeat that the group rebalances
+    const rebalancing = batchOf([2]);
+    rebalancing.batch.heartbeat = async () => {
+      throw new Error('The group is rebalancing');
+    };
+    await p.process(rebalancing.batch);
+    await p.process(batchOf([3]).batch); // counted after it: finds the failure, so goes no further
+    await expect(p.process(batchOf([3, 4]).batch)).rejects.toThrow('The group is rebalancing');
+    await p.process(batchOf([5]).batch); // thrown once only
+    await p.settle();
+    expect(await counted()).toEqual({ '1': 6 });
+    expect(await committedOffset()).toBe(6);
+  });
+
+  it('does not count a batch fetched before a rebalance once the rebalance has come', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const readClosed = state.readClosed.bind(state);
+    state.readClosed = async (jobIds) => {
+      await held;
+      return readClosed(jobIds);
+    };
+    const p = handingOn();
+    await p.process(batchOf([0, 1]).batch); // being counted (it started before the rebalance)
+    const second = p.process(batchOf([2, 3]).batch); // waits its turn
+    p.resetOwnership(); // a rebalance: the partition may be another instance's now
+    release();
+    await second;
+    await p.settle();
+    expect(await counted()).toEqual({ '1': 2 });
+    expect(await committedOffset()).toBe(2);
+  });
+
   it('a consumer that is closing processes nothing', async () => {
     const { batch, calls } = batchOf([0, 1], { running: () => false });
     await processor().process(batch);
