@@ -8,14 +8,14 @@ import type { WindowDelta } from '../windowing/batch-aggregator';
  * CHECKPOINT_BATCH's keys and arguments (see there) for one batch, or for several partitions'
  * batches of one topic counting the same jobs, a window's deltas from several of them as one.
  */
-export function checkpointCall(keys: ReturnType<typeof stateKeys>, requests: readonly CheckpointRequest[]): { keys: string[]; args: string[] } {
+export function checkpointCall(keys: ReturnType<typeof stateKeys>, requests: readonly CheckpointRequest[]): { keys: string[]; args: (string | Buffer)[] } {
   const first = requests[0]!;
   const jobs = [...first.closedSeen.keys()];
   for (const r of requests)
     if (r.topic !== first.topic || [...r.closedSeen.keys()].join('\n') !== jobs.join('\n'))
       throw new Error('one checkpoint call takes batches of one topic counting the same jobs');
   const callKeys = requests.map((r) => keys.partition(r.topic, r.partition));
-  const args = [String(requests.length)];
+  const args: (string | Buffer)[] = [String(requests.length)];
   for (const r of requests) args.push(r.epoch, r.fromOffset, r.toOffset, Number.isFinite(r.maxTs) ? String(r.maxTs) : '', positionField(r.topic, r.partition));
   // a window's pending time is its oldest input's: the oldest of the batches
   const writtenAt = Math.min(...requests.map((r) => (r.writtenAt !== undefined && Number.isFinite(r.writtenAt) ? r.writtenAt : Infinity)));

@@ -27,7 +27,7 @@ export interface WindowState {
 
 interface ScriptedRedis extends Redis {
   acquirePartition(key: string, startOffset: string): Promise<[string, string, string]>;
-  checkpointBatch(numKeys: number, ...args: string[]): Promise<CheckpointOutcome>;
+  checkpointBatch(numKeys: number, ...args: (string | Buffer)[]): Promise<CheckpointOutcome>;
   closeWindows(closedKey: string, openKey: string, watermark: string): Promise<string[]>;
   clearPending(pendingKey: string, ...startAndWrittenAt: string[]): Promise<number>;
 }

@@ -2,6 +2,7 @@ import type { CellOp } from '../aggregates/aggregate';
 import type { WindowDelta } from '../windowing/batch-aggregator';
 import { type Elements, forEachElement, sizeOf } from '../windowing/cell-fold';
 import { keyedRecord } from '../windowing/keyed-record';
+import { digitCount, JsonBytes, numberLength, utf8Length } from './json-bytes';
 import { cellFrom, countFrom, seenBefore } from './merge-deltas';
 import { SMALL_SET_MAX } from './cell-scripts';
 
@@ -17,15 +18,17 @@ export interface CellSpec {
  * and ends travel as strings, kept exact whatever Lua does with numbers. A key that is not
  * well-formed UTF-16 (a lone surrogate, possible in a JSON string) is written as Redis always
  * stored it, with U+FFFD in its place: cjson refuses the escape JSON.stringify would write.
- * Written as text straight away: a catch-up call packs hundreds of thousands of keys, and an
- * array of them to stringify was 8% of a stats catch-up's allocations (docs/benchmarks.md).
- * A key's cells go packed as the cells hash keeps them (state/cell-scripts.ts), so that a key
- * new to its window is written as it comes. A group whose counts or sums would leave the range
- * numbers are exact in goes delta by delta: the script adds them exactly, one at a time.
+ * Written as UTF-8 bytes straight away (json-bytes.ts): a catch-up call packs hundreds of
+ * thousands of keys. A key's cells go packed as the cells hash keeps them
+ * (state/cell-scripts.ts), so that a key new to its window is written as it comes. A group
+ * whose counts or sums would leave the range numbers are exact in goes delta by delta: the
+ * script adds them exactly, one at a time.
  */
-export function packDeltas(groups: Iterable<readonly WindowDelta[]>, jobs: readonly string[], cells?: ReadonlyMap<string, readonly CellSpec[]>): string {
+export function packDeltas(groups: Iterable<readonly WindowDelta[]>, jobs: readonly string[], cells?: ReadonlyMap<string, readonly CellSpec[]>): Buffer {
   const index = new Map(jobs.map((job, i) => [job, i]));
-  let text = '';
+  const out = new JsonBytes(256 * 1024);
+  const keyCells = new JsonBytes();
+  out.char(OPEN);
   for (const group of groups) {
     const job = index.get(group[0]!.job);
     if (job === undefined) throw new Error(`a delta of job ${group[0]!.job}, which this topic's checkpoint does not list`);
@@ -33,27 +36,40 @@ export function packDeltas(groups: Iterable<readonly WindowDelta[]>, jobs: reado
     if (group.length === 1 && specs.length === 0) {
       // a batch's window of a count-only job (the tutorial's): its counts as they are
       const [delta] = group as [WindowDelta];
-      text += windowHead(job, delta, delta.counts.size);
-      delta.counts.forEach((count, key) => (text += `,${quoted(key)},"${count}"`));
+      windowHead(out, job, delta).number(delta.counts.size);
+      delta.counts.forEach((count, key) => out.char(COMMA).string(wellFormed(key)).char(COMMA).char(QUOTE).number(count).char(QUOTE));
       continue;
     }
-    const folded = windowText(group, job, specs);
-    if (folded !== undefined) text += folded;
-    else for (const delta of group) text += windowText([delta], job, specs)!;
+    const start = out.length;
+    if (!writeWindow(out, keyCells, group, job, specs)) {
+      out.truncate(start);
+      for (const delta of group) writeWindow(out, keyCells, [delta], job, specs);
+    }
   }
-  return `[${text.slice(1)}]`;
+  const text = out.char(CLOSE).view();
+  if (text.length > 2) text[1] = SPACE; // each window's entry starts with a comma: the first's goes
+  return text;
 }
 
-/** A window's entry up to its counts: job index, start and end as text, how many counts follow. */
-const windowHead = (job: number, { windowStart, windowEnd }: WindowDelta, n: number) =>
-  `,${job},"${windowStart}","${windowEnd === null ? '+inf' : windowEnd}",${n}`;
+/** A window's entry up to its counts: job index, start and end as text; how many counts follow comes next. */
+function windowHead(out: JsonBytes, job: number, { windowStart, windowEnd }: WindowDelta): JsonBytes {
+  out.char(COMMA).number(job).char(COMMA).char(QUOTE).number(windowStart).char(QUOTE).char(COMMA);
+  if (windowEnd === null) out.ascii('"+inf"');
+  else out.char(QUOTE).number(windowEnd).char(QUOTE);
+  return out.char(COMMA);
+}
 
-/** One window's entry (see CHECKPOINT_BATCH), its group's deltas folded; undefined when a folded count or sum is not exact. */
-function windowText(group: readonly WindowDelta[], job: number, specs: readonly CellSpec[]): string | undefined {
+/**
+ * One window's entry (see CHECKPOINT_BATCH), its group's deltas folded; false, with what it
+ * wrote left in `out` for the caller to take back, when a folded count or sum is not exact.
+ * Its keys' cells are written to `keyCells` first: their number goes before them.
+ */
+function writeWindow(out: JsonBytes, keyCells: JsonBytes, group: readonly WindowDelta[], job: number, specs: readonly CellSpec[]): boolean {
   const several = group.length > 1;
-  let counts = '';
+  windowHead(out, job, group[0]!);
+  const countsAt = out.reserve(COUNT_DIGITS);
+  keyCells.truncate(0);
   let n = 0;
-  let packedCells = '';
   let m = 0;
   let exact = true;
   // forEach, not for…of: no entry pair per key (a tutorial call packs thousands of windows)
@@ -62,67 +78,76 @@ function windowText(group: readonly WindowDelta[], job: number, specs: readonly 
       if (!exact || (several && seenBefore(group, i, key))) return;
       const total = several ? countFrom(group, i, key, count) : count;
       if (several && !Number.isSafeInteger(total)) exact = false;
-      counts += `,${quoted(key)},"${total}"`;
+      const name = wellFormed(key);
+      out.char(COMMA).string(name).char(COMMA).char(QUOTE).number(total).char(QUOTE);
       n += 1;
       if (specs.length === 0) return;
-      const packed = packedKey(group, i, key, specs);
-      if (packed === null) exact = false;
-      else if (packed !== '') {
-        packedCells += packed;
-        m += 1;
-      }
+      const written = writeKeyCells(keyCells, group, i, key, name, specs);
+      if (written === null) exact = false;
+      else if (written) m += 1;
     });
   }
-  if (!exact) return undefined;
-  const head = `${windowHead(job, group[0]!, n)}${counts}`;
-  return specs.length === 0 ? head : `${head},${m}${packedCells}`;
+  if (!exact) return false;
+  out.fill(countsAt, COUNT_DIGITS, n);
+  if (specs.length > 0) out.char(COMMA).number(m).append(keyCells);
+  return true;
 }
 
 /**
- * A key's cells as CHECKPOINT_BATCH takes them: `,key,packed,big` (big: 1 if a set is past
- * SMALL_SET_MAX), folded over the group's deltas from the `i`th; '' when no cell has a value,
- * null when a folded sum is not exact.
+ * A key's cells as CHECKPOINT_BATCH takes them: `,key,"packed",big` (big: 1 if a set is past
+ * SMALL_SET_MAX), folded over the group's deltas from the `i`th; false (nothing written) when
+ * no cell has a value, null when a folded sum is not exact.
  */
-function packedKey(group: readonly WindowDelta[], i: number, key: string, specs: readonly CellSpec[]): string | null {
-  let packed = '';
+function writeKeyCells(out: JsonBytes, group: readonly WindowDelta[], i: number, key: string, name: string, specs: readonly CellSpec[]): boolean | null {
+  const start = out.length;
+  out.char(COMMA).string(name).char(COMMA).char(QUOTE);
   let any = false;
   let big = 0;
   for (let c = 0; c < specs.length; c += 1) {
     const op = specs[c]!.op;
     const value = group.length > 1 ? cellFrom(group, i, c, op, key) : group[0]!.cells?.[c]?.get(key);
     if (value === undefined) {
-      packed += '0:';
+      out.char(ZERO).char(COLON);
       continue;
     }
     any = true;
-    if (typeof value === 'number' && op === 'incr' && group.length > 1 && !Number.isSafeInteger(value)) return null;
     // a number as its text (see CHECKPOINT_BATCH: never an exponent; ASCII, so a byte per
-    // character), a set as its elements
+    // character), a set as its elements; each after its length in bytes
     if (typeof value === 'number') {
-      const digits = String(value);
-      packed += `${digits.length}:${digits}`;
+      if (op === 'incr' && group.length > 1 && !Number.isSafeInteger(value)) {
+        out.truncate(start);
+        return null;
+      }
+      out.number(numberLength(value)).char(COLON).number(value);
       continue;
     }
     if (sizeOf(value) > SMALL_SET_MAX) big = 1;
-    const elements = setText(value);
-    packed += `${Buffer.byteLength(elements)}:${elements}`;
+    writeSet(out, value);
   }
-  return any ? `,${quoted(key)},${JSON.stringify(packed)},${big}` : '';
+  if (!any) out.truncate(start);
+  else out.char(QUOTE).char(COMMA).number(big);
+  return any;
 }
 
-const quoted = (key: string) => JSON.stringify(wellFormed(key));
-
-/** A set's elements as a set cell keeps them: `<bytes>:<element>` each. */
-function setText(elements: Elements): string {
-  let text = '';
+/** A set as a set cell keeps it: its elements' bytes, then `<bytes>:<element>` each. */
+function writeSet(out: JsonBytes, elements: Elements): void {
+  let bytes = 0;
+  forEachElement(elements, (element) => {
+    const length = utf8Length(wellFormed(element));
+    bytes += digitCount(length) + 1 + length;
+  });
+  out.number(bytes).char(COLON);
   forEachElement(elements, (element) => {
     const e = wellFormed(element);
-    text += `${Buffer.byteLength(e)}:${e}`;
+    out.number(utf8Length(e)).char(COLON).stringPart(e);
   });
-  return text;
 }
 
 const wellFormed = (key: string) => (key.isWellFormed() ? key : key.toWellFormed());
+
+/** room for how many keys a window's entry has: up to ten digits */
+const COUNT_DIGITS = 10;
+const [OPEN, CLOSE, COMMA, QUOTE, COLON, SPACE, ZERO] = [0x5b, 0x5d, 0x2c, 0x22, 0x3a, 0x20, 0x30] as const;
 
 /** A window's cells as READ_WINDOWS gives them, per cell (in `cells`' order) key -> value. */
 export interface ReadCells {

@@ -26,8 +26,8 @@ function delta(windowStart: number, rows: Record<string, [number, number, number
 }
 
 /** The windows of a packed argument of job "j" (index 0, with cells): start, counts, and each key's packed cells. */
-function windowsOf(text: string): { start: string; counts: Record<string, string>; cells: Record<string, string> }[] {
-  const flat = JSON.parse(text) as (string | number)[];
+function windowsOf(text: Buffer): { start: string; counts: Record<string, string>; cells: Record<string, string> }[] {
+  const flat = JSON.parse(text.toString()) as (string | number)[];
   const out = [];
   for (let d = 0; d < flat.length;) {
     const start = flat[d + 1] as string;

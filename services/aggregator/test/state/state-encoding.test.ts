@@ -39,7 +39,7 @@ describe('packDeltas (the deltas as CHECKPOINT_BATCH reads them)', () => {
           deltas.map((d) => [d]),
           ['total', 'j'],
           cells,
-        ),
+        ).toString(),
       ),
     ).toEqual([
       1,
@@ -76,9 +76,25 @@ describe('packDeltas (the deltas as CHECKPOINT_BATCH reads them)', () => {
   it('marks a key whose set is past what a cell keeps exactly, for the script to fold it into a HyperLogLog', () => {
     const many = new Set(Array.from({ length: 33 }, (_, i) => `u${i}`));
     const big: WindowDelta = { job: 'j', windowStart: 0, windowEnd: 1000, counts: new Map([['k', 33]]), cells: [new Map(), new Map([['k', many]])] };
-    const packed = JSON.parse(packDeltas([[big]], ['j'], cells)) as unknown[];
+    const packed = JSON.parse(packDeltas([[big]], ['j'], cells).toString()) as unknown[];
     expect(packed.slice(6, 8)).toEqual([1, 'k']);
     expect(packed[9]).toBe(1);
+  });
+
+  it("gives each set element's length, and the set's, in UTF-8 bytes (as Redis counts them)", () => {
+    const multiByte: WindowDelta = {
+      job: 'j',
+      windowStart: 0,
+      windowEnd: 1000,
+      counts: new Map([['k', 2]]),
+      cells: [new Map(), new Map([['k', new Set(['ü', '字😀'])]])],
+    };
+    const packed = JSON.parse(packDeltas([[multiByte]], ['j'], cells).toString()) as unknown[];
+    expect(packed[8]).toBe('0:13:2:ü7:字😀');
+  });
+
+  it('writes an empty array when there is nothing to write', () => {
+    expect(packDeltas([], ['j'], cells).toString()).toBe('[]');
   });
 
   it('refuses a delta of a job the call does not list', () => {
