@@ -238,6 +238,18 @@ describe('PartitionProcessor against a real Redis', () => {
     expect(p.stalledPartitions(30_000)).toEqual([]);
   });
 
+  /** Counting held until the function returned is called: it waits in readClosed, the first thing a count reads. */
+  function heldCounting(): () => void {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const readClosed = state.readClosed.bind(state);
+    state.readClosed = async (jobIds) => {
+      await held;
+      return readClosed(jobIds);
+    };
+    return () => release();
+  }
+
   /** A checkpoint that waits for `release` when it starts at `heldFrom`, and records what it and the counting did, in order. */
   function heldCheckpoint(heldFrom: string) {
     const order: string[] = [];
@@ -319,13 +331,7 @@ describe('PartitionProcessor against a real Redis', () => {
   });
 
   it('returns before its batch is counted, so the next fetch runs meanwhile; what a batch ended with is thrown once, by a later one', async () => {
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const readClosed = state.readClosed.bind(state);
-    state.readClosed = async (jobIds) => {
-      await held;
-      return readClosed(jobIds);
-    };
+    const release = heldCounting();
     const p = handingOn();
     const first = batchOf([0, 1]);
     await p.process(first.batch);
@@ -347,13 +353,7 @@ describe('PartitionProcessor against a real Redis', () => {
   });
 
   it('does not count a batch fetched before a rebalance once the rebalance has come', async () => {
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const readClosed = state.readClosed.bind(state);
-    state.readClosed = async (jobIds) => {
-      await held;
-      return readClosed(jobIds);
-    };
+    const release = heldCounting();
     const p = handingOn();
     await p.process(batchOf([0, 1]).batch); // being counted (it started before the rebalance)
     const second = p.process(batchOf([2, 3]).batch); // waits its turn
