@@ -1,6 +1,6 @@
 import type { CellOp } from '../aggregates/aggregate';
 import type { WindowDelta } from '../windowing/batch-aggregator';
-import { type Elements, forEachElement, sizeOf } from '../windowing/cell-fold';
+import { type Elements, sizeOf } from '../windowing/cell-fold';
 import { keyedRecord } from '../windowing/keyed-record';
 import { digitCount, JsonBytes, numberLength, utf8Length } from './json-bytes';
 import { cellFrom, countFrom, seenBefore } from './merge-deltas';
@@ -129,18 +129,29 @@ function writeKeyCells(out: JsonBytes, group: readonly WindowDelta[], i: number,
   return any;
 }
 
-/** A set as a set cell keeps it: its elements' bytes, then `<bytes>:<element>` each. */
+/** A set as a set cell keeps it: its elements' bytes, then `<bytes>:<element>` each (no closure per set: one per key was 5% of a stats catch-up's allocations). */
 function writeSet(out: JsonBytes, elements: Elements): void {
+  if (typeof elements === 'string') {
+    const e = wellFormed(elements);
+    const length = utf8Length(e);
+    out
+      .number(digitCount(length) + 1 + length)
+      .char(COLON)
+      .number(length)
+      .char(COLON)
+      .stringPart(e);
+    return;
+  }
   let bytes = 0;
-  forEachElement(elements, (element) => {
+  for (const element of elements) {
     const length = utf8Length(wellFormed(element));
     bytes += digitCount(length) + 1 + length;
-  });
+  }
   out.number(bytes).char(COLON);
-  forEachElement(elements, (element) => {
+  for (const element of elements) {
     const e = wellFormed(element);
     out.number(utf8Length(e)).char(COLON).stringPart(e);
-  });
+  }
 }
 
 const wellFormed = (key: string) => (key.isWellFormed() ? key : key.toWellFormed());
@@ -157,7 +168,12 @@ export interface ReadCells {
   hyperLogLogs: string[];
 }
 
-/** A window's cells hash as READ_WINDOWS read it (flat key, packed cells pairs). */
+/**
+ * A window's cells hash as READ_WINDOWS read it (flat key, packed cells pairs). Its numbers are
+ * read where they are, without a substring each: the emitter reads every cell of every final
+ * window (with a substring per cell and a closure per key, a tenth of a stats catch-up's
+ * allocations: docs/benchmarks.md, session 25).
+ */
 export function readCells(flat: readonly string[], cells: readonly CellSpec[]): ReadCells {
   const values = cells.map(() => keyedRecord<number | 'overflow'>());
   const hyperLogLogs: string[] = [];
@@ -166,26 +182,47 @@ export function readCells(flat: readonly string[], cells: readonly CellSpec[]): 
     const packed = flat[f + 1]!;
     const ascii = !NON_ASCII.test(packed);
     let pos = 0;
-    cells.forEach((cell, c) => {
+    for (let c = 0; c < cells.length; c += 1) {
       const colon = packed.indexOf(':', pos);
       const start = colon + 1;
-      pos = endOf(packed, start, Number(packed.slice(pos, colon)), ascii);
-      if (pos === start) return; // no value yet
-      const text = packed.slice(start, pos);
+      pos = Math.min(endOf(packed, start, integerAt(packed, pos, colon), ascii), packed.length);
+      if (pos === start) continue; // no value yet
+      const cell = cells[c]!;
       if (cell.op !== 'hll') {
-        const n = Number(text);
+        const n = integerAt(packed, start, pos);
         values[c]![key] = Number.isSafeInteger(n) ? n : 'overflow';
-      } else if (text.startsWith('*')) {
-        values[c]![key] = Number(text.slice(1));
+      } else if (packed.charCodeAt(start) === STAR) {
+        values[c]![key] = integerAt(packed, start + 1, pos);
         hyperLogLogs.push(`${cell.name}|${key}`);
-      } else values[c]![key] = setSize(text, ascii);
-    });
+      } else values[c]![key] = setSize(packed, start, pos, ascii);
+    }
   }
   return { values, hyperLogLogs };
 }
 
 // eslint-disable-next-line no-control-regex -- the ASCII range, control characters included
 const NON_ASCII = /[^\x00-\x7f]/;
+const STAR = 0x2a;
+const MINUS = 0x2d;
+
+/**
+ * The number written in text[from, to), as Number() reads it: digits (after a '-') read where
+ * they are; anything else, or more digits than are always exact, through Number().
+ */
+export function integerAt(text: string, from: number, to: number): number {
+  if (to - from > 15) return Number(text.slice(from, to));
+  let at = from;
+  const negative = text.charCodeAt(at) === MINUS;
+  if (negative) at += 1;
+  if (negative && at === to) return NaN; // '-' alone
+  let n = 0;
+  for (; at < to; at += 1) {
+    const digit = text.charCodeAt(at) - ZERO;
+    if (digit < 0 || digit > 9) return Number(text.slice(from, to));
+    n = n * 10 + digit;
+  }
+  return negative ? -n : n;
+}
 
 /** Where a text's part of `bytes` UTF-8 bytes from `start` ends: lengths in the cells hash are Redis's, in bytes. */
 function endOf(text: string, start: number, bytes: number, ascii: boolean): number {
@@ -200,12 +237,13 @@ function endOf(text: string, start: number, bytes: number, ascii: boolean): numb
   return at;
 }
 
-/** How many elements a set cell's text holds. */
-function setSize(text: string, ascii: boolean): number {
+/** How many elements a set cell's text (text[from, to)) holds. */
+function setSize(text: string, from: number, to: number, ascii: boolean): number {
   let n = 0;
-  for (let pos = 0; pos < text.length; n += 1) {
+  for (let pos = from; pos < to; n += 1) {
     const colon = text.indexOf(':', pos);
-    pos = endOf(text, colon + 1, Number(text.slice(pos, colon)), ascii);
+    if (colon < 0) break;
+    pos = endOf(text, colon + 1, integerAt(text, pos, colon), ascii);
   }
   return n;
 }

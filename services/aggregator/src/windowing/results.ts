@@ -130,25 +130,28 @@ export function resultSizeBound(result: WindowResult, keys: readonly string[], a
 function valuesOf(window: WindowToPublish, aggregates: readonly Aggregate[]): Record<string, Record<string, number | null>> {
   const values = keyedRecord<Record<string, number | null>>();
   const scratch = aggregates.map((a) => new Array<number | 'overflow' | undefined>(a.cells.length)); // reused from key to key
-  for (const key of Object.keys(window.counts)) values[key] = rowOf(aggregates, window.counts[key]!, (i) => window.cells?.[i]?.[key], false, scratch);
+  // one function for every key: a closure per key was much of valuesOf's 5% of a stats catch-up's allocations
+  const cellAt = (i: number, _cell: StateCell, key: string) => window.cells?.[i]?.[key];
+  for (const key of Object.keys(window.counts)) values[key] = rowOf(aggregates, window.counts[key]!, cellAt, key, false, scratch);
   return values;
 }
 
 /** The aggregates of the folded keys together: their cells folded by each cell's op (sums add, minima take the least). */
 function foldedValues(window: WindowToPublish, aggregates: readonly Aggregate[], keys: readonly string[], count: number): Record<string, number | null> {
   const cellAt = (i: number, cell: StateCell) => (cell.op === 'hll' ? undefined : foldCellOver(window.cells?.[i] ?? {}, cell.op, keys));
-  return rowOf(aggregates, count, cellAt, true);
+  return rowOf(aggregates, count, cellAt, '', true);
 }
 
 /**
  * One row of values by aggregate name, each from its cells' values (`cellAt` the job-wide cell
- * index); null where a cell overflowed, and for `folded` keys an aggregate that does not fold
+ * index, for `key`); null where a cell overflowed, and for `folded` keys an aggregate that does not fold
  * (a distinct count of several keys is not the sum of theirs: no value rather than a wrong one).
  */
 function rowOf(
   aggregates: readonly Aggregate[],
   count: number,
-  cellAt: (index: number, cell: StateCell) => number | 'overflow' | undefined,
+  cellAt: (index: number, cell: StateCell, key: string) => number | 'overflow' | undefined,
+  key: string,
   folded = false,
   scratch?: (number | 'overflow' | undefined)[][],
 ): Record<string, number | null> {
@@ -157,7 +160,7 @@ function rowOf(
   for (let a = 0; a < aggregates.length; a += 1) {
     const aggregate = aggregates[a]!;
     const cells = scratch?.[a] ?? new Array<number | 'overflow' | undefined>(aggregate.cells.length);
-    for (let i = 0; i < aggregate.cells.length; i += 1) cells[i] = cellAt(c + i, aggregate.cells[i]!);
+    for (let i = 0; i < aggregate.cells.length; i += 1) cells[i] = cellAt(c + i, aggregate.cells[i]!, key);
     c += aggregate.cells.length;
     const none = (folded && aggregate.folds === false) || cells.includes('overflow');
     row[aggregate.name] = none ? null : aggregate.value(count, cells as (number | undefined)[]);

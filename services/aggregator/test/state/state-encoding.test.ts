@@ -1,4 +1,4 @@
-import { packDeltas, readCells } from '../../src/state/state-encoding';
+import { integerAt, packDeltas, readCells } from '../../src/state/state-encoding';
 import type { WindowDelta } from '../../src/windowing/batch-aggregator';
 
 describe('packDeltas (the deltas as CHECKPOINT_BATCH reads them)', () => {
@@ -136,5 +136,28 @@ describe('readCells (a cells hash as READ_WINDOWS returns it)', () => {
 
   it("marks a sum past 2^53 'overflow', as Redis keeps one that left its range", () => {
     expect(readCells(['x', '8:overflow0:0:', 'y', '16:90071992547409930:0:'], cells).values[0]).toEqual({ x: 'overflow', y: 'overflow' });
+  });
+});
+
+describe('integerAt (a number read where it is written)', () => {
+  it('reads a part of a text as Number() reads it, digits or not, short or long', () => {
+    const parts = [
+      '',
+      '0',
+      '-0',
+      '7',
+      '123',
+      '-45',
+      '900719925474099',
+      '-900719925474099',
+      '9007199254740993',
+      '12345678901234567890',
+      '1.5',
+      '1e5',
+      '-',
+      'abc',
+      '+3',
+    ];
+    for (const part of parts) expect(integerAt(`x:${part}:y`, 2, 2 + part.length)).toBe(Number(part));
   });
 });
