@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Aggregator catch-up: 1,000,000 events already in a fresh topic (written by the producer),
 # then one aggregator process with the gender-per-second job consumes the backlog. Prints
-# events/s, the share of its CPU time spent in checkpoints, and peak resident memory. The node
+# events/s (up to the last final result the emitter writes), the share of its CPU time spent in checkpoints, and peak resident memory. The node
 # flags are the Dockerfile's (plus --cpu-prof). BENCH_SHAPE=json: the backlog is flights-shaped
 # JSON records instead (vega-datasets' US flights, packages/bench/src/flights-backlog-main.ts),
 # read through a declared json source by one job keyed by origin and destination, hourly;
 # with BENCH_JOB=stats, one job per origin per hour with count, sum, avg, max and distinct.
 # BENCH_TOPIC=<topic>: that backlog (of the shape BENCH_SHAPE says), already written, instead of a new one.
+# BENCH_BUILD=<checkout>: the aggregator built there (before-after.sh's earlier commit), measured by this script.
 #   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6390 [BENCH_SHAPE=json] scripts/bench/aggregator.sh [events]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -35,12 +36,15 @@ echo "backlog of $EVENTS ${BENCH_SHAPE:-user-action} events in $INPUT" >&2
 PORT="$(node "$ROOT/scripts/lib/free-port.cjs" 9475)"
 JOBS="$JOBS" \
   STATE_NAMESPACE="$RUN" CONSUMER_GROUP="$RUN" RESULTS_TOPIC="$RUN-results" LATE_EVENTS_TOPIC="$RUN-late" DEAD_LETTER_TOPIC="$RUN-dlq" \
-  METRICS_PORT="$PORT" METRICS_HOST=127.0.0.1 LOG_LEVEL=warn node --max-semi-space-size=8 --cpu-prof --cpu-prof-dir="/tmp/$RUN-profile" \
-  "$ROOT/services/aggregator/dist/main.js" > /tmp/streamtally-bench-aggregator.log 2>&1 &
+  METRICS_PORT="$PORT" METRICS_HOST=127.0.0.1 LOG_LEVEL=warn node --max-semi-space-size=8 ${BENCH_NODE_FLAGS:-} --cpu-prof --cpu-prof-dir="/tmp/$RUN-profile" \
+  "${BENCH_BUILD:-$ROOT}/services/aggregator/dist/main.js" > /tmp/streamtally-bench-aggregator.log 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT # (the profile is written on a clean exit)
 metric() { curl -s "127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 ~ "^"m {sum += $NF} END {printf "%.6f", sum}'; }
 until [[ "$(metric streamtally_aggregator_records_total)" != "0.000000" && -n "$(metric streamtally_aggregator_records_total)" ]]; do sleep 0.05; done
+# Redis's CPU seconds (its own and its children's: AOF rewrites), where redis-cli can ask
+redis_cpu() { redis-cli -u "$REDIS_URL" info cpu 2>/dev/null | awk -F: '/^used_cpu_(sys|user)(_children)?:/ {s += $2} END {printf "%.2f", s}'; }
+start_redis_cpu=$(redis_cpu)
 start_ns=$(date +%s%N); start_cpu=$(awk '{print $14+$15}' /proc/$PID/stat); start_ckpt=$(metric streamtally_aggregator_checkpoint_duration_seconds_sum)
 start_records=$(metric streamtally_aggregator_records_total)
 peak_kb=0
@@ -50,11 +54,35 @@ while :; do
   [[ "${records%.*}" -ge "$EVENTS" ]] && break
   sleep 0.1
 done
-end_ns=$(date +%s%N); end_cpu=$(awk '{print $14+$15}' /proc/$PID/stat); end_ckpt=$(metric streamtally_aggregator_checkpoint_duration_seconds_sum)
+records_ns=$(date +%s%N)
+# then until the emitter has caught up: every window final (the job's open windows 0, then no
+# new final for 5 s: before session 26 the gauge dropped as an emit read its windows, seconds
+# before their finals were written; or no new final for SETTLE_SECONDS, 30, where some stay
+# open). The run ends with the last final result. Until session 26 it ended with the last
+# record checkpointed, leaving out the finals still to write then (from a twentieth to most of
+# them): runs came out fast or slow by how far behind the emitter happened to be
+# (docs/benchmarks.md, session 26).
+finals_metric='streamtally_aggregator_results_total.*final="true"'
+finals=$(metric "$finals_metric"); end_ns=$(date +%s%N); end_cpu=$(awk '{print $14+$15}' /proc/$PID/stat)
+end_ckpt=$(metric streamtally_aggregator_checkpoint_duration_seconds_sum)
+settle=${SETTLE_SECONDS:-30}
+while (( $(date +%s%N) - end_ns < settle * 1000000000 )); do
+  sleep 0.05
+  [[ "$(metric streamtally_aggregator_open_windows)" == "0.000000" ]] && settle=5
+  now_finals=$(metric "$finals_metric")
+  rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$PID/status); (( rss_kb > peak_kb )) && peak_kb=$rss_kb
+  if [[ "$now_finals" != "$finals" ]]; then
+    finals=$now_finals; end_ns=$(date +%s%N); end_cpu=$(awk '{print $14+$15}' /proc/$PID/stat)
+  fi
+done
+end_redis_cpu=$(redis_cpu)
 ticks=$(getconf CLK_TCK)
-awk -v n="$EVENTS" -v r0="$start_records" -v t=$(( end_ns - start_ns )) -v c=$(( end_cpu - start_cpu )) -v hz="$ticks" -v k0="$start_ckpt" -v k1="$end_ckpt" -v rss="$peak_kb" 'BEGIN {
+awk -v rc="$(awk -v a="$start_redis_cpu" -v b="$end_redis_cpu" 'BEGIN {printf "%.2f", b - a}')" -v n="$EVENTS" -v r0="$start_records" -v t=$(( end_ns - start_ns )) -v tr=$(( records_ns - start_ns )) -v c=$(( end_cpu - start_cpu )) -v hz="$ticks" -v k0="$start_ckpt" -v k1="$end_ckpt" -v rss="$peak_kb" -v f="$finals" 'BEGIN {
   seconds = t / 1e9; cpu = c / hz; checkpoint = k1 - k0;
-  printf "aggregator: %d events in %.2f s = %d events/s; CPU %.2f s; checkpoint calls in flight %.2f s (wall time, overlapping); peak RSS %d MB\n",
-    n - r0, seconds, (n - r0) / seconds, cpu, checkpoint, rss / 1024 }'
+  printf "aggregator: %d events in %.2f s = %d events/s; CPU %.2f s (Redis %.2f s); checkpoint calls in flight %.2f s (wall time, overlapping); peak RSS %d MB; %d final results, the last %.2f s after the last record was checkpointed (%d events/s up to that)\n",
+    n - r0, seconds, (n - r0) / seconds, cpu, rc, checkpoint, rss / 1024, f, (t - tr) / 1e9, (n - r0) / (tr / 1e9) }'
+[[ -z "${BENCH_METRICS_FILE:-}" ]] || curl -s "127.0.0.1:$PORT/metrics" > "$BENCH_METRICS_FILE"
 kill "$PID"; wait "$PID" || true
+# its state goes with it: runs after it find Redis as they would without it
+redis-cli -u "$REDIS_URL" --scan --pattern "st:{$RUN}:*" 2>/dev/null | xargs -r -n 500 redis-cli -u "$REDIS_URL" unlink >/dev/null 2>&1 || true
 node "$ROOT/scripts/bench/checkpoint-cpu-share.cjs" "/tmp/$RUN-profile/$(ls "/tmp/$RUN-profile" | head -1)"

@@ -20,7 +20,9 @@ if [[ ! -f "$BEFORE/.built" ]]; then
   (cd "$BEFORE" && pnpm install --frozen-lockfile --reporter=silent >&2 && pnpm run build >&2)
   touch "$BEFORE/.built"
 fi
-before() { echo "round $1: before ($COMMIT) | $("$BEFORE/scripts/bench/$BENCH.sh" "$ROWS" 2>/dev/null | head -1)"; }
+# both arms measured by this checkout's script (BENCH_BUILD: the service it runs), so a change to how
+# the benchmark measures applies to both (session 26: the aggregator's run ends with its last final result)
+before() { echo "round $1: before ($COMMIT) | $(BENCH_BUILD="$BEFORE" "$ROOT/scripts/bench/$BENCH.sh" "$ROWS" 2>/dev/null | head -1)"; }
 after() { echo "round $1: after  (checkout) | $("$ROOT/scripts/bench/$BENCH.sh" "$ROWS" 2>/dev/null | head -1)"; }
 # alternating which goes first: the second of a round runs on a broker and Redis the first just loaded
 for round in $(seq 1 "$ROUNDS"); do

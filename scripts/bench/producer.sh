@@ -5,6 +5,7 @@
 # BENCH_SHAPE=json or csv: a declared source's file instead — flights-shaped records (the real
 # vega-datasets flights, looped) as JSON Lines or a CSV export, replayed from a declaration
 # like the aggregator's JSON benchmark's (SOURCE_FILE), keyed by origin.
+# BENCH_BUILD=<checkout>: the producer built there (before-after.sh's earlier commit), measured by this script.
 #   KAFKA_BROKERS=127.0.0.1:9092 [BENCH_SHAPE=json|csv] scripts/bench/producer.sh [rows]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -27,7 +28,7 @@ else
 fi
 /usr/bin/time -f '%M %e %U %S' -o /tmp/streamtally-bench-time \
   env INPUT_FILE="$FILE" "${SOURCE[@]}" DEAD_LETTER_TOPIC="$TOPIC.dlq" PACE=max METRICS_PORT=0 LOG_LEVEL=info PROGRESS=off \
-  node --max-semi-space-size=8 "$ROOT/services/producer/dist/main.js" > /tmp/streamtally-bench-producer.log 2>&1
+  node --max-semi-space-size=8 "${BENCH_BUILD:-$ROOT}/services/producer/dist/main.js" > /tmp/streamtally-bench-producer.log 2>&1
 read -r rss_kb wall user sys < /tmp/streamtally-bench-time
 summary="$(grep '"replay finished"' /tmp/streamtally-bench-producer.log)"
 events="$(sed -E 's/.*"events":([0-9]+).*/\1/' <<<"$summary")"

@@ -35,6 +35,7 @@ export function resultEmitter({ config, jobs, logger, state, metrics, topics, pr
     ...(stateReplicated ? { stateReplicated } : {}),
     idleTimeoutMs: config.IDLE_TIMEOUT_MS,
     maxProvisionalWindows: config.MAX_PROVISIONAL_WINDOWS,
+    maxFinalsPerEmit: config.MAX_FINALS_PER_EMIT,
     metrics: emitterMetricsOf(metrics),
     logger: logger.child({ component: 'emitter' }),
   });

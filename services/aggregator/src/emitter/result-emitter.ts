@@ -36,6 +36,11 @@ export interface ResultEmitterDeps {
    * newest; older open windows get their final result when they close (MAX_PROVISIONAL_WINDOWS)
    */
   maxProvisionalWindows?: number;
+  /**
+   * An emit closes this many windows of a job at most, the oldest; the job's next emit follows
+   * at the next tick while more are due (MAX_FINALS_PER_EMIT)
+   */
+  maxFinalsPerEmit?: number;
   metrics: EmitterMetrics;
   logger: Logger;
   now?: () => number;
@@ -53,6 +58,8 @@ export class ResultEmitter {
   private readonly lastRun = new Map<string, number>();
   /** since when each job has failed every emit (absent while it succeeds) */
   private readonly failingSince = new Map<string, number>();
+  /** jobs whose last emit left windows due to close (maxFinalsPerEmit): due again at once */
+  private readonly closingLeft = new Set<string>();
   private readonly now: () => number;
 
   constructor(private readonly deps: ResultEmitterDeps) {
@@ -79,8 +86,10 @@ export class ResultEmitter {
     try {
       const written = await this.emitJob(job, offsets, now);
       this.failingSince.delete(job.name);
+      if (this.closingLeft.delete(job.name)) this.lastRun.delete(job.name);
       return written;
     } catch (err) {
+      this.closingLeft.delete(job.name);
       if (!this.failingSince.has(job.name)) this.failingSince.set(job.name, now);
       this.deps.metrics.emitFailed(job.name);
       // a known wait (too few Redis replicas yet) is a reason, not a fault: no stack trace
@@ -104,9 +113,12 @@ export class ResultEmitter {
    */
   private async emitJob(job: Job, offsets: TopicOffsets[], now: number): Promise<WindowResult[]> {
     const { state, metrics } = this.deps;
-    const { pending, watermark, finals, open, merged } = await this.readWindows(job, offsets, now);
+    const { pending, watermark, finals, open, merged, stillOpenAfter } = await this.readWindows(job, offsets, now);
     const results = [...this.retractions(job, merged, now), ...this.changedResults(job, finals, open, now)];
-    if (results.length === 0 && merged.length === 0) return [];
+    if (results.length === 0 && merged.length === 0) {
+      metrics.openWindows(job.name, stillOpenAfter);
+      return [];
+    }
     const emittedPending = attachInputTimes(results, pending);
     // a result must never rest on state a failover could take back: the windows stay open
     // (closing is only retiring them, below) and this job tries again on its next turn
@@ -117,6 +129,8 @@ export class ResultEmitter {
     metrics.resultsWritten(job.name, results, 'fields' in job.key);
     await state.forgetMerged(job.stateId, merged);
     await state.retire(job.stateId, finals, job.cells);
+    // once their finals are written: a window being closed is not final yet
+    metrics.openWindows(job.name, stillOpenAfter);
     if (finals.length > 0) this.deps.logger.debug({ job: job.name, finals: finals.length, watermark }, 'windows closed');
     return results;
   }
@@ -130,7 +144,12 @@ export class ResultEmitter {
     const progress: PartitionProgress[] = offsets.map((o) => ({ ...committed[o.partition], ...o, partition: o.partition }));
     const watermark = globalWatermark(progress, job.allowedLatenessMs, now, this.deps.idleTimeoutMs);
     if (Number.isFinite(watermark)) metrics.watermarkLag(job.name, Math.max(0, (now - watermark) / 1000));
-    const closing = windowType.closes && Number.isFinite(watermark) ? await state.close(job.stateId, watermark) : [];
+    // a catch-up can have tens of thousands due at once: a bounded share per emit keeps the
+    // emitter's memory and each emit's time bounded (docs/benchmarks.md, session 26)
+    const most = this.deps.maxFinalsPerEmit ?? Infinity;
+    const closing = windowType.closes && Number.isFinite(watermark) ? await state.close(job.stateId, watermark, most) : [];
+    const more = closing.length >= most;
+    if (more) this.closingLeft.add(job.name);
     const closingNames = new Set(closing.map(windowIdOf));
     // a catch-up can hold thousands of windows open (partitions' batches each span weeks of
     // event time, and a window closes once all have passed it): reading them all on every
@@ -148,8 +167,8 @@ export class ResultEmitter {
     const pending = await state.pending(job.stateId, [...closingNames, ...opened.map(windowIdOf)]);
     const read = await state.withState(job.stateId, [...closing, ...opened], job.cells);
     const stillOpen = listed.filter((name) => !closingNames.has(name)).length;
-    metrics.openWindows(job.name, listed.length < newest ? stillOpen : (await state.openCount(job.stateId)) - closing.length);
-    return { pending, watermark, finals: read.slice(0, closing.length), open: read.slice(closing.length), merged };
+    const stillOpenAfter = listed.length < newest && !more ? stillOpen : (await state.openCount(job.stateId)) - closing.length;
+    return { pending, watermark, finals: read.slice(0, closing.length), open: read.slice(closing.length), merged, stillOpenAfter };
   }
 
   /**
@@ -206,7 +225,9 @@ type WindowState = Omit<WindowToPublish, 'job'>;
 
 /**
  * Each result gets the write time of the oldest input first counted in it (kept per window
- * by the checkpoint script); returns those times, to be cleared once the results are written.
+ * by the checkpoint script); returns those of open windows, to be cleared once the results
+ * are written. A final's goes as its window retires: clearing it too was two Redis calls per
+ * window of a catch-up for nothing (docs/benchmarks.md, session 26).
  */
 function attachInputTimes(results: WindowResult[], pending: ReadonlyMap<string, number>): Map<string, number> {
   const emittedPending = new Map<string, number>();
@@ -216,7 +237,7 @@ function attachInputTimes(results: WindowResult[], pending: ReadonlyMap<string, 
     const writtenAt = pending.get(name);
     if (writtenAt === undefined) continue;
     r.inputWrittenAt = writtenAt;
-    emittedPending.set(name, writtenAt);
+    if (!r.final) emittedPending.set(name, writtenAt);
   }
   return emittedPending;
 }

@@ -4,6 +4,7 @@ import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS, READ
 import { checkpointCall } from './checkpoint-call';
 import { positionField, stateKeys, windowReadKeys } from './keys';
 import { FORGET_SESSIONS } from './session-scripts';
+import { RETIRE_WINDOWS } from './window-scripts';
 import type { CheckpointOutcome, CheckpointRequest, JobPosition, Ownership } from './checkpoint-request';
 import { type MergedSession, type WindowId, windowIdOf, windowOfMember } from './window-names';
 
@@ -28,7 +29,7 @@ export interface WindowState {
 interface ScriptedRedis extends Redis {
   acquirePartition(key: string, startOffset: string): Promise<[string, string, string]>;
   checkpointBatch(numKeys: number, ...args: (string | Buffer)[]): Promise<CheckpointOutcome>;
-  closeWindows(closedKey: string, openKey: string, watermark: string): Promise<string[]>;
+  closeWindows(closedKey: string, openKey: string, watermark: string, limit: string): Promise<string[]>;
   clearPending(pendingKey: string, ...startAndWrittenAt: string[]): Promise<number>;
 }
 
@@ -36,11 +37,14 @@ interface ScriptedRedis extends Redis {
 interface ScriptedPipeline {
   readWindows(numKeys: number, ...args: string[]): void;
   forgetSessions(numKeys: number, ...args: string[]): void;
+  retireWindows(open: string, pending: string, versions: string, ...args: string[]): void;
   exec: () => ReturnType<ReturnType<Redis['pipeline']>['exec']>;
 }
 
 /** Windows read in one script call: fewer calls, each still short enough not to hold Redis up for long. */
 const WINDOWS_PER_READ = 200;
+/** Windows retired in one script call (RETIRE_WINDOWS), the calls pipelined. */
+const WINDOWS_PER_RETIRE = 500;
 
 /** The aggregator's committed state in Redis: partition offsets, window counts, closed points. */
 export class RedisState {
@@ -59,6 +63,7 @@ export class RedisState {
     redis.defineCommand('clearPending', { numberOfKeys: 1, lua: CLEAR_PENDING });
     redis.defineCommand('readWindows', { lua: READ_WINDOWS });
     redis.defineCommand('forgetSessions', { lua: FORGET_SESSIONS });
+    redis.defineCommand('retireWindows', { numberOfKeys: 3, lua: RETIRE_WINDOWS });
     this.redis = redis as ScriptedRedis;
   }
 
@@ -138,9 +143,10 @@ export class RedisState {
     });
   }
 
-  /** Closes the open windows ending at or before `watermark` and returns them (see CLOSE_WINDOWS). */
-  async close(job: string, watermark: number): Promise<(WindowId & { windowEnd: number })[]> {
-    const flat = await this.redis.closeWindows(this.keys.closed(job), this.keys.open(job), String(Math.floor(watermark)));
+  /** Closes the open windows ending at or before `watermark`, the oldest first and about `limit` at most, and returns them (see CLOSE_WINDOWS). */
+  async close(job: string, watermark: number, limit = Infinity): Promise<(WindowId & { windowEnd: number })[]> {
+    const most = Number.isFinite(limit) ? String(Math.max(1, Math.floor(limit))) : '';
+    const flat = await this.redis.closeWindows(this.keys.closed(job), this.keys.open(job), String(Math.floor(watermark)), most);
     const windows: (WindowId & { windowEnd: number })[] = [];
     for (let i = 0; i < flat.length; i += 2) windows.push(windowOfMember(flat[i]!, flat[i + 1]!) as WindowId & { windowEnd: number });
     return windows;
@@ -226,19 +232,21 @@ export class RedisState {
    */
   async retire(job: string, windows: readonly (WindowId & Pick<WindowState, 'hyperLogLogs'>)[], cells: readonly CellSpec[] = []): Promise<void> {
     if (windows.length === 0) return;
-    const names = windows.map(windowIdOf);
-    const pipeline = this.redis.pipeline();
-    pipeline.zrem(this.keys.open(job), ...names);
-    pipeline.hdel(this.keys.pending(job), ...names);
-    pipeline.hdel(this.keys.versions(job), ...names);
+    const pipeline = this.redis.pipeline() as unknown as ScriptedPipeline;
+    const head = [
+      this.keys.open(job),
+      this.keys.pending(job),
+      this.keys.versions(job),
+      String(this.closedWindowTtlSeconds),
+      this.keys.windowPrefix(job),
+    ] as const;
+    for (let at = 0; at < windows.length; at += WINDOWS_PER_RETIRE) {
+      const args: string[] = [...head, cells.length > 0 ? '1' : ''];
+      for (const w of windows.slice(at, at + WINDOWS_PER_RETIRE)) args.push(windowIdOf(w), String(w.hyperLogLogs.length), ...w.hyperLogLogs);
+      pipeline.retireWindows(...(args as [string, string, string, ...string[]]));
+    }
     const sessions = windows.flatMap((w) => (w.sessionKey === undefined ? [] : [w.sessionKey, String(w.windowStart)]));
-    if (sessions.length > 0) (pipeline as unknown as ScriptedPipeline).forgetSessions(1, this.keys.sessions(job), ...sessions);
-    windows.forEach((w, i) => {
-      const name = names[i]!;
-      pipeline.expire(this.keys.window(job, name), this.closedWindowTtlSeconds);
-      if (cells.length > 0) pipeline.expire(this.keys.cells(job, name), this.closedWindowTtlSeconds);
-      for (const field of w.hyperLogLogs) pipeline.expire(this.keys.setOfField(job, name, field), this.closedWindowTtlSeconds);
-    });
+    if (sessions.length > 0) pipeline.forgetSessions(1, this.keys.sessions(job), ...sessions);
     await pipeline.exec();
   }
 

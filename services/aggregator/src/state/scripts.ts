@@ -214,14 +214,21 @@ return cleared
 `;
 
 /**
- * Closes the job's open windows that end at or before ARGV[1] (the watermark) and returns
- * them as start, end pairs. The closed point moves up to the end of the newest window
- * closed here, never to the watermark itself: with nothing open (an empty topic, a quiet
- * job) it stays put, so events replayed later with old timestamps still open windows.
+ * Closes the job's open windows that end at or before ARGV[1] (the watermark), the oldest
+ * first and at most about ARGV[2] of them ('': all), and returns them as start, end pairs.
+ * The closed point moves up to the end of the newest window closed here, never to the
+ * watermark itself: with nothing open (an empty topic, a quiet job) it stays put, so events
+ * replayed later with old timestamps still open windows. A limit never splits the windows
+ * ending at one time (the closed point covers all of them): it may close a few more.
  * KEYS: closed, open
  */
 export const CLOSE_WINDOWS = `
-local windows = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'WITHSCORES')
+local upTo, limit = ARGV[1], tonumber(ARGV[2] or '')
+if limit then
+  local last = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', upTo, 'WITHSCORES', 'LIMIT', limit - 1, 1)
+  if #last > 0 then upTo = last[2] end
+end
+local windows = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', upTo, 'WITHSCORES')
 if #windows == 0 then return windows end
 local newestEnd = windows[#windows]
 local current = tonumber(redis.call('GET', KEYS[1]) or '')

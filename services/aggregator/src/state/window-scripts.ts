@@ -76,3 +76,34 @@ local function touchWindows(k, prefix, names, scores, writtenAt)
   hsetPairs(pending, set)
 end
 `;
+
+/**
+ * Retires closed windows once their finals are out, many in one call: each leaves the open
+ * set, its pending time and version go, and its keys (counts, cells hash, the HyperLogLogs its
+ * final read found) expire after the TTL. The keys are built here from the job's prefix, as
+ * CHECKPOINT_BATCH builds them (the namespace's hash tag: one cluster slot). As a pipeline, a
+ * command per key of every window, 2 to 4 a window, was a tenth of the emitter's time in a
+ * stats catch-up (docs/benchmarks.md, session 26).
+ * KEYS: open, pending, versions
+ * ARGV: ttl, windowPrefix, withCells ('1' or ''), then per window: name, n, n x HyperLogLog field
+ */
+export const RETIRE_WINDOWS = `
+local ttl, prefix, withCells = ARGV[1], ARGV[2], ARGV[3] == '1'
+local names, i = {}, 4
+while i <= #ARGV do
+  local name, n = ARGV[i], tonumber(ARGV[i + 1])
+  names[#names + 1] = name
+  local window = prefix .. name
+  redis.call('EXPIRE', window, ttl)
+  if withCells then redis.call('EXPIRE', prefix .. '%' .. name, ttl) end
+  for f = 1, n do redis.call('EXPIRE', window .. '|' .. ARGV[i + 1 + f], ttl) end
+  i = i + 2 + n
+end
+for from = 1, #names, 4000 do
+  local part = { unpack(names, from, math.min(from + 3999, #names)) }
+  redis.call('ZREM', KEYS[1], unpack(part))
+  redis.call('HDEL', KEYS[2], unpack(part))
+  redis.call('HDEL', KEYS[3], unpack(part))
+end
+return #names
+`;

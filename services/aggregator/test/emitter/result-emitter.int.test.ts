@@ -231,4 +231,58 @@ describe('ResultEmitter against a real Redis', () => {
     const gauge = (await registry.getSingleMetricAsString('streamtally_aggregator_open_windows')).split('\n').find((l) => l.includes('aggregation="hourly"'));
     expect(gauge).toMatch(/ 6$/);
   });
+
+  it('closes MAX_FINALS_PER_EMIT windows an emit at most, the oldest first, and emits again at the next tick while more are due', async () => {
+    const parsed = parseJobs([
+      {
+        name: 'secs',
+        source: 't',
+        key: { field: 'gender' },
+        window: { type: 'tumbling', sizeMs: 1000 },
+        allowedLatenessMs: 0,
+        emitEveryMs: 1000,
+        emit: 'final',
+      },
+    ]);
+    if (!parsed.ok) throw new Error(parsed.errors.join());
+    const own = await state.acquire('t', 0, '0');
+    await state.checkpoint({
+      topic: 't',
+      partition: 0,
+      epoch: own.epoch,
+      fromOffset: '0',
+      toOffset: '10',
+      maxTs: 10_500,
+      now: 1000, // its progress: not idle until 2,000
+      writtenAt: 5,
+      closedSeen: new Map([['secs', '']]),
+      deltas: Array.from({ length: 11 }, (_, i) => ({ job: 'secs', windowStart: i * 1000, windowEnd: i * 1000 + 1000, counts: new Map([['0', i + 1]]) })),
+    });
+    let now = 1000; // the job's first emit is due
+    const registry = new Registry();
+    const emitter = emitterOf(
+      parsed.jobs,
+      () => 10,
+      () => now,
+      { maxFinalsPerEmit: 4, metrics: emitterMetricsOf(createAggregatorMetrics(registry)) },
+    );
+    const gauge = async () =>
+      (await registry.getSingleMetricAsString('streamtally_aggregator_open_windows')).split('\n').find((l) => l.includes('aggregation="secs"'));
+    const finals = async () => (await emitter.tick()).filter((r) => r.final).map((r) => [r.windowStart, r.counts['0'], r.inputWrittenAt]);
+    // ten windows are due (the eleventh ends after the watermark): four an emit, each at the next tick, not a second later
+    expect(await finals()).toEqual([0, 1, 2, 3].map((i) => [i * 1000, i + 1, 5]));
+    expect(await gauge()).toMatch(/ 7$/); // the six still due and the eleventh
+    now += 25;
+    expect(await finals()).toEqual([4, 5, 6, 7].map((i) => [i * 1000, i + 1, 5]));
+    now += 25;
+    expect(await finals()).toEqual([8, 9].map((i) => [i * 1000, i + 1, 5]));
+    expect(await gauge()).toMatch(/ 1$/);
+    // none left due: the job waits its emitEveryMs again
+    now += 25;
+    expect(await emitter.tick()).toEqual([]);
+    expect(await redis.zrange(state.keys.open('secs'), 0, -1)).toEqual(['10000']);
+    // each final carried its input's write time, which went as its window retired; the open window keeps its own
+    // (a final-only job: no provisional result took it first)
+    expect(await redis.hkeys(state.keys.pending('secs'))).toEqual(['10000']);
+  });
 });

@@ -84,6 +84,20 @@ describe('closed points in the checkpoint, against a real Redis', () => {
     expect(await redis.hkeys(state.keys.versions('g'))).toEqual(['0']); // the retired window's version went with it
   });
 
+  it('closes at most about the limit asked, the oldest first, never splitting the windows that end at one time', async () => {
+    // sessions of three keys ending at 1100, then two more: their names as the open set holds them
+    await redis.zadd(state.keys.open('g'), 1100, '1000|a', 1100, '1000|b', 1100, '1050|c', 2000, '1500|a', 3000, '2500|b');
+    const ended = (windows: { windowStart: number; sessionKey?: string; windowEnd: number }[]) =>
+      windows.map((w) => `${w.windowStart}|${w.sessionKey}@${w.windowEnd}`);
+    expect(ended(await state.close('g', 5000, 2))).toEqual(['1000|a@1100', '1000|b@1100', '1050|c@1100']);
+    expect((await state.readClosed(['g'])).get('g')).toBe('1100');
+    expect(ended(await state.close('g', 2500, 2))).toEqual(['1000|a@1100', '1000|b@1100', '1050|c@1100']); // open until retired: the oldest again
+    await redis.zrem(state.keys.open('g'), '1000|a', '1000|b', '1050|c'); // retired
+    expect(ended(await state.close('g', 2500, 2))).toEqual(['1500|a@2000']); // the watermark bounds it too
+    expect(ended(await state.close('g', 5000))).toEqual(['1500|a@2000', '2500|b@3000']);
+    expect((await state.readClosed(['g'])).get('g')).toBe('3000');
+  });
+
   // regression: an idle job with nothing open used to move its closed point to the
   // watermark, so events replayed later with old timestamps were all judged late
 });

@@ -1,0 +1,90 @@
+import Redis from 'ioredis';
+import { RedisState } from '../../src/state/redis-state';
+import { delta, eachWithRedisState } from '../support/redis-state';
+
+describe('RedisState.retire against a real Redis', () => {
+  let redis: Redis;
+  let state: RedisState;
+  eachWithRedisState('retire', (r, s) => {
+    redis = r;
+    state = s;
+  });
+
+  it('retires more windows than one script call takes: every one leaves the open set, its pending time and version, and every key of it expires', async () => {
+    const own = await state.acquire('t', 0, '0');
+    const starts = Array.from({ length: 1234 }, (_, i) => i * 1000);
+    const deltas = starts.map((start) => delta('g', start, { ORD: 1, 'x|y': 2 }));
+    const outcome = await state.checkpoint({
+      topic: 't',
+      partition: 0,
+      now: 1,
+      closedSeen: new Map([['g', '']]),
+      epoch: own.epoch,
+      fromOffset: '0',
+      toOffset: '1',
+      maxTs: 1,
+      writtenAt: 5,
+      deltas,
+    });
+    expect(outcome).toBe('OK');
+    // a cells hash and a HyperLogLog per window, as a stats job leaves them (the script does not care how they came)
+    const hll = (start: number) => state.keys.setOf('g', start, 'users.hll', 'x|y');
+    for (const start of starts) {
+      await redis.hset(state.keys.cells('g', start), 'ORD', '1:1');
+      await redis.pfadd(hll(start), 'a', 'b');
+    }
+    const kept = 7000; // one more window, not retired: it keeps everything
+    expect(
+      await state.checkpoint({
+        topic: 't',
+        partition: 0,
+        now: 1,
+        closedSeen: new Map([['g', '']]),
+        epoch: own.epoch,
+        fromOffset: '1',
+        toOffset: '2',
+        maxTs: 1,
+        writtenAt: 9,
+        deltas: [delta('g', kept * 1000, { ORD: 1 })],
+      }),
+    ).toBe('OK');
+
+    await state.retire(
+      'g',
+      starts.map((windowStart) => ({ windowStart, hyperLogLogs: ['users.hll|x|y'] })),
+      [{ name: 'users.hll', op: 'hll' }],
+    );
+
+    expect(await redis.zrange(state.keys.open('g'), 0, -1)).toEqual([String(kept * 1000)]);
+    expect(await redis.hkeys(state.keys.pending('g'))).toEqual([String(kept * 1000)]);
+    expect(await redis.hkeys(state.keys.versions('g'))).toEqual([String(kept * 1000)]);
+    const ttls = await Promise.all(
+      starts.flatMap((start) => [state.keys.window('g', start), state.keys.cells('g', start), hll(start)].map((key) => redis.ttl(key))),
+    );
+    expect(ttls.filter((ttl) => !(ttl > 0 && ttl <= 60))).toEqual([]);
+    expect(await redis.ttl(state.keys.window('g', kept * 1000))).toBe(-1);
+    // the values stay readable until they expire
+    expect(await redis.hgetall(state.keys.window('g', 0))).toEqual({ ORD: '1', 'x|y': '2' });
+  });
+
+  it('retires a count-only job without cells: its counts expire, nothing else is made', async () => {
+    const own = await state.acquire('t', 0, '0');
+    expect(
+      await state.checkpoint({
+        topic: 't',
+        partition: 0,
+        now: 1,
+        closedSeen: new Map([['g', '']]),
+        epoch: own.epoch,
+        fromOffset: '0',
+        toOffset: '1',
+        maxTs: 1,
+        deltas: [delta('g', 0, { a: 1 })],
+      }),
+    ).toBe('OK');
+    await state.retire('g', [{ windowStart: 0, hyperLogLogs: [] }]);
+    expect(await redis.ttl(state.keys.window('g', 0))).toBeGreaterThan(0);
+    expect(await redis.exists(state.keys.cells('g', 0))).toBe(0);
+    expect(await redis.zcard(state.keys.open('g'))).toBe(0);
+  });
+});
