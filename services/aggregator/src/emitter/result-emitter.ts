@@ -124,11 +124,11 @@ export class ResultEmitter {
     // (closing is only retiring them, below) and this job tries again on its next turn
     await this.deps.stateReplicated?.();
     await this.deps.publish(results);
-    await state.clearPending(job.stateId, emittedPending);
     this.remember(job, results);
     metrics.resultsWritten(job.name, results, 'fields' in job.key);
-    await state.forgetMerged(job.stateId, merged);
-    await state.retire(job.stateId, finals, job.cells);
+    // sent together on the one connection (one round trip: one each cost an emit 100-500 ms
+    // while checkpoints kept Redis busy, docs/benchmarks.md, session 26); independent of each other
+    await Promise.all([state.clearPending(job.stateId, emittedPending), state.forgetMerged(job.stateId, merged), state.retire(job.stateId, finals, job.cells)]);
     // once their finals are written: a window being closed is not final yet
     metrics.openWindows(job.name, stillOpenAfter);
     if (finals.length > 0) this.deps.logger.debug({ job: job.name, finals: finals.length, watermark }, 'windows closed');
@@ -139,18 +139,18 @@ export class ResultEmitter {
   private async readWindows(job: Job, offsets: TopicOffsets[], now: number) {
     const { state, metrics } = this.deps;
     const windowType = windowTypeOf(job.window);
-    const merged = windowType.family === 'session' ? await state.mergedSessions(job.stateId) : [];
-    const committed = await state.readProgress(job.source, offsets.length, job.stateId);
+    // the reads that do not wait on each other go together (see emitJob)
+    const [merged, committed] = await Promise.all([
+      windowType.family === 'session' ? state.mergedSessions(job.stateId) : [],
+      state.readProgress(job.source, offsets.length, job.stateId),
+    ]);
     const progress: PartitionProgress[] = offsets.map((o) => ({ ...committed[o.partition], ...o, partition: o.partition }));
     const watermark = globalWatermark(progress, job.allowedLatenessMs, now, this.deps.idleTimeoutMs);
     if (Number.isFinite(watermark)) metrics.watermarkLag(job.name, Math.max(0, (now - watermark) / 1000));
     // a catch-up can have tens of thousands due at once: a bounded share per emit keeps the
     // emitter's memory and each emit's time bounded (docs/benchmarks.md, session 26)
     const most = this.deps.maxFinalsPerEmit ?? Infinity;
-    const closing = windowType.closes && Number.isFinite(watermark) ? await state.close(job.stateId, watermark, most) : [];
-    const more = closing.length >= most;
-    if (more) this.closingLeft.add(job.name);
-    const closingNames = new Set(closing.map(windowIdOf));
+    const closes = windowType.closes && Number.isFinite(watermark);
     // a catch-up can hold thousands of windows open (partitions' batches each span weeks of
     // event time, and a window closes once all have passed it): reading them all on every
     // emit was most of the work (docs/benchmarks.md); the newest are the ones worth showing
@@ -161,13 +161,24 @@ export class ResultEmitter {
       const version = this.lastVersion.get(`${job.stateId}@${name}`);
       return version === undefined ? undefined : version / 2;
     };
-    const { listed, changed } = newest === 0 ? { listed: [], changed: [] } : await state.changedOpen(job.stateId, newest, written);
+    // the open windows listed may include those closed here: left out below
+    const [closing, { listed, changed }, openCount] = await Promise.all([
+      closes ? state.close(job.stateId, watermark, most) : [],
+      newest === 0 ? { listed: [], changed: [] } : state.changedOpen(job.stateId, newest, written),
+      state.openCount(job.stateId),
+    ]);
+    const more = closing.length >= most;
+    if (more) this.closingLeft.add(job.name);
+    const closingNames = new Set(closing.map(windowIdOf));
     const opened = changed.filter((w) => !closingNames.has(windowIdOf(w)));
-    // read before the counts: every input behind a pending time is in the counts read below
-    const pending = await state.pending(job.stateId, [...closingNames, ...opened.map(windowIdOf)]);
-    const read = await state.withState(job.stateId, [...closing, ...opened], job.cells);
+    // the pending times are sent first on the connection, so Redis reads them before the counts:
+    // every input behind one is in the counts read after it
+    const [pending, read] = await Promise.all([
+      state.pending(job.stateId, [...closingNames, ...opened.map(windowIdOf)]),
+      state.withState(job.stateId, [...closing, ...opened], job.cells),
+    ]);
     const stillOpen = listed.filter((name) => !closingNames.has(name)).length;
-    const stillOpenAfter = listed.length < newest && !more ? stillOpen : (await state.openCount(job.stateId)) - closing.length;
+    const stillOpenAfter = listed.length < newest && !more ? stillOpen : openCount - closing.length;
     return { pending, watermark, finals: read.slice(0, closing.length), open: read.slice(closing.length), merged, stillOpenAfter };
   }
 
