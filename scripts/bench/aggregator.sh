@@ -35,7 +35,7 @@ fi
 echo "backlog of $EVENTS ${BENCH_SHAPE:-user-action} events in $INPUT" >&2
 PORT="$(node "$ROOT/scripts/lib/free-port.cjs" 9475)"
 JOBS="$JOBS" \
-  STATE_NAMESPACE="$RUN" CONSUMER_GROUP="$RUN" RESULTS_TOPIC="$RUN-results" LATE_EVENTS_TOPIC="$RUN-late" DEAD_LETTER_TOPIC="$RUN-dlq" \
+  IDLE_TIMEOUT_MS=3600000 STATE_NAMESPACE="$RUN" CONSUMER_GROUP="$RUN" RESULTS_TOPIC="$RUN-results" LATE_EVENTS_TOPIC="$RUN-late" DEAD_LETTER_TOPIC="$RUN-dlq" \
   METRICS_PORT="$PORT" METRICS_HOST=127.0.0.1 LOG_LEVEL=warn node --max-semi-space-size=8 ${BENCH_NODE_FLAGS:-} --cpu-prof --cpu-prof-dir="/tmp/$RUN-profile" \
   "${BENCH_BUILD:-$ROOT}/services/aggregator/dist/main.js" > /tmp/streamtally-bench-aggregator.log 2>&1 &
 PID=$!
@@ -55,27 +55,25 @@ while :; do
   sleep 0.1
 done
 records_ns=$(date +%s%N)
-# then until the emitter has caught up: every window final (the job's open windows 0, then no
-# new final for 5 s: before session 26 the gauge dropped as an emit read its windows, seconds
-# before their finals were written; or no new final for SETTLE_SECONDS, 30, where some stay
-# open). The run ends with the last final result. Until session 26 it ended with the last
-# record checkpointed, leaving out the finals still to write then (from a twentieth to most of
-# them): runs came out fast or slow by how far behind the emitter happened to be
+# then until the emitter has caught up: the run ends with the last final result, once none
+# came for SETTLE_SECONDS (10). The aggregator runs with IDLE_TIMEOUT_MS at an hour, so the
+# newest windows, which would close only once the partitions had been idle that long, stay
+# open: the time is the work's, not the idle timeout's. Until session 26 the run ended with the
+# last record checkpointed, leaving out the finals still to write then (from a twentieth to
+# most of them): runs came out fast or slow by how far behind the emitter happened to be
 # (docs/benchmarks.md, session 26).
 finals_metric='streamtally_aggregator_results_total.*final="true"'
 finals=$(metric "$finals_metric"); end_ns=$(date +%s%N); end_cpu=$(awk '{print $14+$15}' /proc/$PID/stat)
 end_ckpt=$(metric streamtally_aggregator_checkpoint_duration_seconds_sum)
-settle=${SETTLE_SECONDS:-30}
-while (( $(date +%s%N) - end_ns < settle * 1000000000 )); do
-  sleep 0.05
-  [[ "$(metric streamtally_aggregator_open_windows)" == "0.000000" ]] && settle=5
-  now_finals=$(metric "$finals_metric")
-  rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$PID/status); (( rss_kb > peak_kb )) && peak_kb=$rss_kb
-  if [[ "$now_finals" != "$finals" ]]; then
-    finals=$now_finals; end_ns=$(date +%s%N); end_cpu=$(awk '{print $14+$15}' /proc/$PID/stat)
-  fi
-done
 end_redis_cpu=$(redis_cpu)
+while (( $(date +%s%N) - end_ns < ${SETTLE_SECONDS:-10} * 1000000000 )); do
+  sleep 0.05
+  now_finals=$(metric "$finals_metric")
+  if [[ "$now_finals" != "$finals" ]]; then
+    finals=$now_finals; end_ns=$(date +%s%N); end_cpu=$(awk '{print $14+$15}' /proc/$PID/stat); end_redis_cpu=$(redis_cpu)
+  fi
+  rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$PID/status); (( rss_kb > peak_kb )) && peak_kb=$rss_kb
+done
 ticks=$(getconf CLK_TCK)
 awk -v rc="$(awk -v a="$start_redis_cpu" -v b="$end_redis_cpu" 'BEGIN {printf "%.2f", b - a}')" -v n="$EVENTS" -v r0="$start_records" -v t=$(( end_ns - start_ns )) -v tr=$(( records_ns - start_ns )) -v c=$(( end_cpu - start_cpu )) -v hz="$ticks" -v k0="$start_ckpt" -v k1="$end_ckpt" -v rss="$peak_kb" -v f="$finals" 'BEGIN {
   seconds = t / 1e9; cpu = c / hz; checkpoint = k1 - k0;
