@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Aggregator catch-up: 1,000,000 events already in a fresh topic (written by the producer),
 # then one aggregator process with the gender-per-second job consumes the backlog. Prints
-# events/s (up to the last final result the emitter writes), the share of its CPU time spent in checkpoints, and peak resident memory. The node
-# flags are the Dockerfile's (plus --cpu-prof). BENCH_SHAPE=json: the backlog is flights-shaped
+# events/s up to the last final result the emitter writes (see below), its CPU and Redis's,
+# the share of its CPU time spent in checkpoints, and peak resident memory. The node flags are
+# the Dockerfile's (plus --cpu-prof; BENCH_NODE_FLAGS adds others). BENCH_SHAPE=json: the backlog is flights-shaped
 # JSON records instead (vega-datasets' US flights, packages/bench/src/flights-backlog-main.ts),
 # read through a declared json source by one job keyed by origin and destination, hourly;
 # with BENCH_JOB=stats, one job per origin per hour with count, sum, avg, max and distinct.
