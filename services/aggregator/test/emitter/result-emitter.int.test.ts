@@ -61,6 +61,23 @@ describe('ResultEmitter against a real Redis', () => {
       ...deps,
     });
 
+  /**
+   * Offsets 0..10 of partition 0 of `t` as one catch-up batch of `job`: `windows` windows of
+   * 1 s from 0, key '0' counted i + 1 times in the i-th, their input written at 5.
+   */
+  const catchUpBatch = (job: string, epoch: string, windows: number, at: { maxTs: number; now: number }) =>
+    state.checkpoint({
+      topic: 't',
+      partition: 0,
+      epoch,
+      fromOffset: '0',
+      toOffset: '10',
+      ...at,
+      writtenAt: 5,
+      closedSeen: new Map([[job, '']]),
+      deltas: Array.from({ length: windows }, (_, i) => ({ job, windowStart: i * 1000, windowEnd: i * 1000 + 1000, counts: new Map([['0', i + 1]]) })),
+    });
+
   it('a job whose results are refused does not hold back the others, and is reported once it has failed long enough', async () => {
     const jobs = runningTotals('broken', 'healthy');
     await (
@@ -177,18 +194,7 @@ describe('ResultEmitter against a real Redis', () => {
     if (!parsed.ok) throw new Error(parsed.errors.join());
     const own = await state.acquire('t', 0, '0');
     // a catch-up's batch: ten windows open at once, the partition's event time at the tenth
-    await state.checkpoint({
-      topic: 't',
-      partition: 0,
-      epoch: own.epoch,
-      fromOffset: '0',
-      toOffset: '10',
-      maxTs: 9_500,
-      now: 1,
-      writtenAt: 5,
-      closedSeen: new Map([['hourly', '']]),
-      deltas: Array.from({ length: 10 }, (_, i) => ({ job: 'hourly', windowStart: i * 1000, windowEnd: i * 1000 + 1000, counts: new Map([['0', i + 1]]) })),
-    });
+    await catchUpBatch('hourly', own.epoch, 10, { maxTs: 9_500, now: 1 });
     let now = 100;
     const published: WindowResult[] = [];
     const registry = new Registry();
@@ -246,18 +252,7 @@ describe('ResultEmitter against a real Redis', () => {
     ]);
     if (!parsed.ok) throw new Error(parsed.errors.join());
     const own = await state.acquire('t', 0, '0');
-    await state.checkpoint({
-      topic: 't',
-      partition: 0,
-      epoch: own.epoch,
-      fromOffset: '0',
-      toOffset: '10',
-      maxTs: 10_500,
-      now: 1000, // its progress: not idle until 2,000
-      writtenAt: 5,
-      closedSeen: new Map([['secs', '']]),
-      deltas: Array.from({ length: 11 }, (_, i) => ({ job: 'secs', windowStart: i * 1000, windowEnd: i * 1000 + 1000, counts: new Map([['0', i + 1]]) })),
-    });
+    await catchUpBatch('secs', own.epoch, 11, { maxTs: 10_500, now: 1000 }); // its progress at 1,000: not idle until 2,000
     let now = 1000; // the job's first emit is due
     const registry = new Registry();
     const emitter = emitterOf(

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { RedisState } from '../../src/state/redis-state';
+import type { WindowDelta } from '../../src/windowing/batch-aggregator';
 import { delta, eachWithRedisState } from '../support/redis-state';
 
 describe('RedisState.retire against a real Redis', () => {
@@ -10,23 +11,33 @@ describe('RedisState.retire against a real Redis', () => {
     state = s;
   });
 
-  it('retires more windows than one script call takes: every one leaves the open set, its pending time and version, and every key of it expires', async () => {
+  /** Offsets from..from + 1 of partition 0 of `t` as one batch of job g's windows. */
+  async function batch(from: number, deltas: WindowDelta[], writtenAt?: number) {
     const own = await state.acquire('t', 0, '0');
-    const starts = Array.from({ length: 1234 }, (_, i) => i * 1000);
-    const deltas = starts.map((start) => delta('g', start, { ORD: 1, 'x|y': 2 }));
-    const outcome = await state.checkpoint({
+    const closedSeen = new Map([['g', '']]);
+    return state.checkpoint({
       topic: 't',
       partition: 0,
       now: 1,
-      closedSeen: new Map([['g', '']]),
+      closedSeen,
       epoch: own.epoch,
-      fromOffset: '0',
-      toOffset: '1',
+      fromOffset: String(from),
+      toOffset: String(from + 1),
       maxTs: 1,
-      writtenAt: 5,
+      writtenAt,
       deltas,
     });
-    expect(outcome).toBe('OK');
+  }
+
+  it('retires more windows than one script call takes: every one leaves the open set, its pending time and version, and every key of it expires', async () => {
+    const starts = Array.from({ length: 1234 }, (_, i) => i * 1000);
+    expect(
+      await batch(
+        0,
+        starts.map((start) => delta('g', start, { ORD: 1, 'x|y': 2 })),
+        5,
+      ),
+    ).toBe('OK');
     // a cells hash and a HyperLogLog per window, as a stats job leaves them (the script does not care how they came)
     const hll = (start: number) => state.keys.setOf('g', start, 'users.hll', 'x|y');
     for (const start of starts) {
@@ -34,20 +45,7 @@ describe('RedisState.retire against a real Redis', () => {
       await redis.pfadd(hll(start), 'a', 'b');
     }
     const kept = 7000; // one more window, not retired: it keeps everything
-    expect(
-      await state.checkpoint({
-        topic: 't',
-        partition: 0,
-        now: 1,
-        closedSeen: new Map([['g', '']]),
-        epoch: own.epoch,
-        fromOffset: '1',
-        toOffset: '2',
-        maxTs: 1,
-        writtenAt: 9,
-        deltas: [delta('g', kept * 1000, { ORD: 1 })],
-      }),
-    ).toBe('OK');
+    expect(await batch(1, [delta('g', kept * 1000, { ORD: 1 })], 9)).toBe('OK');
 
     await state.retire(
       'g',
@@ -68,20 +66,7 @@ describe('RedisState.retire against a real Redis', () => {
   });
 
   it('retires a count-only job without cells: its counts expire, nothing else is made', async () => {
-    const own = await state.acquire('t', 0, '0');
-    expect(
-      await state.checkpoint({
-        topic: 't',
-        partition: 0,
-        now: 1,
-        closedSeen: new Map([['g', '']]),
-        epoch: own.epoch,
-        fromOffset: '0',
-        toOffset: '1',
-        maxTs: 1,
-        deltas: [delta('g', 0, { a: 1 })],
-      }),
-    ).toBe('OK');
+    expect(await batch(0, [delta('g', 0, { a: 1 })])).toBe('OK');
     await state.retire('g', [{ windowStart: 0, hyperLogLogs: [] }]);
     expect(await redis.ttl(state.keys.window('g', 0))).toBeGreaterThan(0);
     expect(await redis.exists(state.keys.cells('g', 0))).toBe(0);
