@@ -3,7 +3,7 @@
 # then one aggregator process with the gender-per-second job consumes the backlog. Prints
 # events/s up to the last final result the emitter writes (see below), its CPU and Redis's,
 # the share of its CPU time spent in checkpoints, and peak resident memory. The node flags are
-# the Dockerfile's (plus --cpu-prof; BENCH_NODE_FLAGS adds others). BENCH_SHAPE=json: the backlog is flights-shaped
+# the Dockerfile's (plus --cpu-prof). BENCH_SHAPE=json: the backlog is flights-shaped
 # JSON records instead (vega-datasets' US flights, packages/bench/src/flights-backlog-main.ts),
 # read through a declared json source by one job keyed by origin and destination, hourly;
 # with BENCH_JOB=stats, one job per origin per hour with count, sum, avg, max and distinct.
@@ -37,7 +37,7 @@ echo "backlog of $EVENTS ${BENCH_SHAPE:-user-action} events in $INPUT" >&2
 PORT="$(node "$ROOT/scripts/lib/free-port.cjs" 9475)"
 JOBS="$JOBS" \
   IDLE_TIMEOUT_MS=3600000 STATE_NAMESPACE="$RUN" CONSUMER_GROUP="$RUN" RESULTS_TOPIC="$RUN-results" LATE_EVENTS_TOPIC="$RUN-late" DEAD_LETTER_TOPIC="$RUN-dlq" \
-  METRICS_PORT="$PORT" METRICS_HOST=127.0.0.1 LOG_LEVEL=warn node --max-semi-space-size=8 ${BENCH_NODE_FLAGS:-} --cpu-prof --cpu-prof-dir="/tmp/$RUN-profile" \
+  METRICS_PORT="$PORT" METRICS_HOST=127.0.0.1 LOG_LEVEL=warn node --max-semi-space-size=8 --cpu-prof --cpu-prof-dir="/tmp/$RUN-profile" \
   "${BENCH_BUILD:-$ROOT}/services/aggregator/dist/main.js" > /tmp/streamtally-bench-aggregator.log 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT # (the profile is written on a clean exit)

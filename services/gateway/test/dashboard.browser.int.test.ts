@@ -172,7 +172,8 @@ describe('the live dashboard in Chromium', () => {
         { ...result('flights-total', 0, { ORD: 75, ATL: 48, SFO: 12 }), windowEnd: null, other: { keys: 1, count: 2, reason: ['maxBytes'] } },
       ]);
       const hourly = '[data-job="flights-per-origin-hourly"]';
-      await page.waitForFunction((sel) => document.querySelector(sel + ' .bars')?.textContent?.includes('ORD'), hourly, { timeout: 15_000 });
+      // the six hours arrive one by one: the page shows the newest once it has it
+      await page.waitForFunction((sel) => document.querySelector(sel + ' .bars li:first-child')?.textContent === 'ORD15', hourly, { timeout: 15_000 });
       expect(await page.textContent(`${hourly} h2`)).toContain('Flights per origin, hourly');
       expect(await page.textContent(`${hourly} .hint`)).toBe('source flights · every 1 h · by origin');
       // the newest hour, ranked; a key is text, never markup

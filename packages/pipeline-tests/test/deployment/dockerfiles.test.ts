@@ -83,7 +83,12 @@ describe.each(SERVICES)('the %s target', (service) => {
     for (const script of ['scripts/run-local', `scripts/bench/${service}.sh`]) {
       const text = read(script).replace(/\\\n\s*/g, ' '); // join continued lines
       const starts = [
-        ...text.matchAll(new RegExp(`node((?:\\s+--[\\w-]+(?:=\\S+)?)*)\\s+"?(?:\\$ROOT/)?services/${service}/dist/main\\.js(?!"? generate)`, 'g')),
+        ...text.matchAll(
+          new RegExp(
+            `node((?:\\s+--[\\w-]+(?:=\\S+)?)*)\\s+"?(?:\\$ROOT/|\\$\\{BENCH_BUILD:-\\$ROOT\\}/)?services/${service}/dist/main\\.js(?!"? generate)`,
+            'g',
+          ),
+        ),
       ];
       expect({ script, starts: starts.length > 0 }).toEqual({ script, starts: true });
       for (const [, used] of starts) {
