@@ -9,6 +9,8 @@
 # with BENCH_JOB=stats, one job per origin per hour with count, sum, avg, max and distinct.
 # BENCH_TOPIC=<topic>: that backlog (of the shape BENCH_SHAPE says), already written, instead of a new one.
 # BENCH_BUILD=<checkout>: the aggregator built there (before-after.sh's earlier commit), measured by this script.
+# SETTLE_SECONDS (10): how long the run waits for another final result before it ends (see below);
+# BENCH_METRICS_FILE=<path>: the aggregator's /metrics written there before it is stopped.
 #   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6390 [BENCH_SHAPE=json] scripts/bench/aggregator.sh [events]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
