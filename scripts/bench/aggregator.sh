@@ -10,7 +10,8 @@
 # BENCH_TOPIC=<topic>: that backlog (of the shape BENCH_SHAPE says), already written, instead of a new one.
 # BENCH_BUILD=<checkout>: the aggregator built there (before-after.sh's earlier commit), measured by this script.
 # SETTLE_SECONDS (10): how long the run waits for another final result before it ends (see below);
-# BENCH_METRICS_FILE=<path>: the aggregator's /metrics written there before it is stopped.
+# BENCH_METRICS_FILE=<path>: the aggregator's /metrics written there before it is stopped;
+# BENCH_TRACE=1: records and finals so far printed as the run goes (stderr).
 #   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6390 [BENCH_SHAPE=json] scripts/bench/aggregator.sh [events]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -54,6 +55,7 @@ peak_kb=0
 while :; do
   records=$(metric streamtally_aggregator_records_total)
   rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$PID/status); (( rss_kb > peak_kb )) && peak_kb=$rss_kb
+  [[ -z "${BENCH_TRACE:-}" ]] || echo "trace: $(( ($(date +%s%N) - start_ns) / 1000000 )) ms ${records%.*} records $(metric 'streamtally_aggregator_results_total.*final="true"') finals, CPU $(awk '{print $14+$15}' /proc/$PID/stat) ticks, Redis $(redis_cpu) s" >&2
   [[ "${records%.*}" -ge "$EVENTS" ]] && break
   sleep 0.1
 done
@@ -74,6 +76,7 @@ while (( $(date +%s%N) - end_ns < ${SETTLE_SECONDS:-10} * 1000000000 )); do
   now_finals=$(metric "$finals_metric")
   if [[ "$now_finals" != "$finals" ]]; then
     finals=$now_finals; end_ns=$(date +%s%N); end_cpu=$(awk '{print $14+$15}' /proc/$PID/stat); end_redis_cpu=$(redis_cpu)
+    [[ -z "${BENCH_TRACE:-}" ]] || echo "trace: $(( (end_ns - start_ns) / 1000000 )) ms ${finals%.*} finals, CPU $end_cpu ticks, Redis $end_redis_cpu s" >&2
   fi
   rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$PID/status); (( rss_kb > peak_kb )) && peak_kb=$rss_kb
 done

@@ -66,7 +66,7 @@ export const aggregatorConfigSchema = z
     IDLE_TIMEOUT_MS: setting.integer(100, 3_600_000).default(5000),
     /** provisional results per emit of a job: the newest open windows; older ones get only their final */
     MAX_PROVISIONAL_WINDOWS: setting.integer(1, 100_000).default(100),
-    /** windows a job's emit closes at most, the oldest (their finals written); while more are due it emits again at the next tick */
+    /** windows a step of a job's emit closes at most, the oldest (their finals written); while more are due the emit takes up to four steps, then the job emits again at the next tick */
     MAX_FINALS_PER_EMIT: setting.integer(1, 1_000_000).default(5000),
     // a job emits on the first tick at least emitEveryMs after its last: a coarse tick stretches
     // every interval to the next multiple of the tick

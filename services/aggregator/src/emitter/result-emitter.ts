@@ -2,10 +2,12 @@ import type { Logger } from 'pino';
 import { resultVersion, WindowResult } from '@streamtally/contracts';
 import { Job } from '../jobs/job-schema';
 import { type MergedSession, RedisState, windowIdOf } from '../state/redis-state';
-import { buildResult, MAX_RESULT_BYTES, type WindowToPublish } from '../windowing/results';
+import { buildResult, MAX_RESULT_BYTES } from '../windowing/results';
 import { globalWatermark, PartitionProgress } from '../windowing/watermark';
 import type { EmitterMetrics } from './emitter-metrics';
 import { windowTypeOf } from '../windowing/window-types/registry';
+import { eachAtOnce } from './each-at-once';
+import { attachInputTimes, type EmitStep, type WindowState } from './emit-step';
 
 /** Results must wait for a condition that passes by itself (e.g. a Redis replica to catch up). */
 export class ResultsWait extends Error {}
@@ -41,6 +43,11 @@ export interface ResultEmitterDeps {
    * at the next tick while more are due (MAX_FINALS_PER_EMIT)
    */
   maxFinalsPerEmit?: number;
+  /**
+   * With more windows due than that, an emit goes on for this many steps of maxFinalsPerEmit
+   * at most, writing each step's results while it reads the next step's windows (default 4)
+   */
+  stepsPerEmit?: number;
   metrics: EmitterMetrics;
   logger: Logger;
   now?: () => number;
@@ -110,10 +117,29 @@ export class ResultEmitter {
   /**
    * One job's turn: close what the watermark has passed, write the finals and the changed
    * provisional results (only once the state is replicated), then retire the closed windows.
+   * With more windows due than a step closes (a catch-up), more steps (stepsPerEmit): each
+   * step's results are written while the next step's windows are read.
    */
   private async emitJob(job: Job, offsets: TopicOffsets[], now: number): Promise<WindowResult[]> {
+    let step = await this.readWindows(job, offsets, now);
+    const written: WindowResult[] = [];
+    for (let steps = 1; ; steps += 1) {
+      // one after the other, each waited on the other: in a catch-up the emitter fell seconds
+      // behind the counting (docs/benchmarks.md, session 27)
+      const next = step.more && steps < (this.deps.stepsPerEmit ?? STEPS_PER_EMIT) ? this.readMoreFinals(job, step) : undefined;
+      next?.catch(() => undefined); // awaited below, unless writing this step fails first
+      written.push(...(await this.writeStep(job, step, now)));
+      if (next === undefined) break;
+      step = await next;
+    }
+    if (step.more) this.closingLeft.add(job.name);
+    return written;
+  }
+
+  /** Writes a step's results, then retires its closed windows. */
+  private async writeStep(job: Job, step: EmitStep, now: number): Promise<WindowResult[]> {
     const { state, metrics } = this.deps;
-    const { pending, watermark, finals, open, merged, stillOpenAfter } = await this.readWindows(job, offsets, now);
+    const { pending, watermark, finals, open, merged, stillOpenAfter } = step;
     const results = [...this.retractions(job, merged, now), ...this.changedResults(job, finals, open, now)];
     if (results.length === 0 && merged.length === 0) {
       metrics.openWindows(job.name, stillOpenAfter);
@@ -136,10 +162,10 @@ export class ResultEmitter {
   }
 
   /** From committed state: the job's watermark, the windows it closes now, the others still open. */
-  private async readWindows(job: Job, offsets: TopicOffsets[], now: number) {
+  private async readWindows(job: Job, offsets: TopicOffsets[], now: number): Promise<EmitStep> {
     const { state, metrics } = this.deps;
     const windowType = windowTypeOf(job.window);
-    // the reads that do not wait on each other go together (see emitJob)
+    // the reads that do not wait on each other go together (see writeStep)
     const [merged, committed] = await Promise.all([
       windowType.family === 'session' ? state.mergedSessions(job.stateId) : [],
       state.readProgress(job.source, offsets.length, job.stateId),
@@ -147,8 +173,8 @@ export class ResultEmitter {
     const progress: PartitionProgress[] = offsets.map((o) => ({ ...committed[o.partition], ...o, partition: o.partition }));
     const watermark = globalWatermark(progress, job.allowedLatenessMs, now, this.deps.idleTimeoutMs);
     if (Number.isFinite(watermark)) metrics.watermarkLag(job.name, Math.max(0, (now - watermark) / 1000));
-    // a catch-up can have tens of thousands due at once: a bounded share per emit keeps the
-    // emitter's memory and each emit's time bounded (docs/benchmarks.md, session 26)
+    // a catch-up can have tens of thousands due at once: a bounded share per step keeps the
+    // emitter's memory and each step's time bounded (docs/benchmarks.md, session 26)
     const most = this.deps.maxFinalsPerEmit ?? Infinity;
     const closes = windowType.closes && Number.isFinite(watermark);
     // a catch-up can hold thousands of windows open (partitions' batches each span weeks of
@@ -168,7 +194,6 @@ export class ResultEmitter {
       state.openCount(job.stateId),
     ]);
     const more = closing.length >= most;
-    if (more) this.closingLeft.add(job.name);
     const closingNames = new Set(closing.map(windowIdOf));
     const opened = changed.filter((w) => !closingNames.has(windowIdOf(w)));
     // the pending times are sent first on the connection, so Redis reads them before the counts:
@@ -179,7 +204,29 @@ export class ResultEmitter {
     ]);
     const stillOpen = listed.filter((name) => !closingNames.has(name)).length;
     const stillOpenAfter = listed.length < newest && !more ? stillOpen : openCount - closing.length;
-    return { pending, watermark, finals: read.slice(0, closing.length), open: read.slice(closing.length), merged, stillOpenAfter };
+    const finals = read.slice(0, closing.length);
+    return { pending, watermark, finals, open: read.slice(closing.length), merged, stillOpenAfter, more, closedUpTo: closing.at(-1)?.windowEnd };
+  }
+
+  /**
+   * The next share of the windows due at the watermark `previous` had: only those after the
+   * ones it closed (they stay open until retired), and only finals.
+   */
+  private async readMoreFinals(job: Job, previous: EmitStep): Promise<EmitStep> {
+    const { state } = this.deps;
+    const most = this.deps.maxFinalsPerEmit ?? Infinity;
+    const closing = await state.close(job.stateId, previous.watermark, most, previous.closedUpTo);
+    const [pending, finals] = await Promise.all([state.pending(job.stateId, closing.map(windowIdOf)), state.withState(job.stateId, closing, job.cells)]);
+    return {
+      pending,
+      watermark: previous.watermark,
+      finals,
+      open: [],
+      merged: [],
+      stillOpenAfter: previous.stillOpenAfter - closing.length,
+      more: closing.length >= most,
+      closedUpTo: closing.at(-1)?.windowEnd ?? previous.closedUpTo,
+    };
   }
 
   /**
@@ -231,41 +278,11 @@ export class ResultEmitter {
   }
 }
 
-/** A window with its state, as the state layer gives it. */
-type WindowState = Omit<WindowToPublish, 'job'>;
-
 /**
- * Each result gets the write time of the oldest input first counted in it (kept per window
- * by the checkpoint script); returns those of open windows, to be cleared once the results
- * are written. A final's goes as its window retires: clearing it too was two Redis calls per
- * window of a catch-up for nothing (docs/benchmarks.md, session 26).
+ * Steps of an emit at most: a catch-up's emits each write STEPS_PER_EMIT x MAX_FINALS_PER_EMIT
+ * finals at most, two steps' windows in memory at a time (docs/benchmarks.md, session 27).
  */
-function attachInputTimes(results: WindowResult[], pending: ReadonlyMap<string, number>): Map<string, number> {
-  const emittedPending = new Map<string, number>();
-  for (const r of results) {
-    if (r.mergedInto !== undefined) continue;
-    const name = windowIdOf(r);
-    const writtenAt = pending.get(name);
-    if (writtenAt === undefined) continue;
-    r.inputWrittenAt = writtenAt;
-    if (!r.final) emittedPending.set(name, writtenAt);
-  }
-  return emittedPending;
-}
+const STEPS_PER_EMIT = 4;
 
 /** How many jobs one tick emits at once. */
 const EMITS_AT_ONCE = 8;
-
-/** `task` of every item, at most `limit` at a time; the outcomes in the items' order. */
-async function eachAtOnce<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const outcomes = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const at = next++;
-      outcomes[at] = await task(items[at]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return outcomes;
-}

@@ -29,7 +29,7 @@ export interface WindowState {
 interface ScriptedRedis extends Redis {
   acquirePartition(key: string, startOffset: string): Promise<[string, string, string]>;
   checkpointBatch(numKeys: number, ...args: (string | Buffer)[]): Promise<CheckpointOutcome>;
-  closeWindows(closedKey: string, openKey: string, watermark: string, limit: string): Promise<string[]>;
+  closeWindows(closedKey: string, openKey: string, watermark: string, limit: string, after: string): Promise<string[]>;
   clearPending(pendingKey: string, ...startAndWrittenAt: string[]): Promise<number>;
 }
 
@@ -143,10 +143,14 @@ export class RedisState {
     });
   }
 
-  /** Closes the open windows ending at or before `watermark`, the oldest first and about `limit` at most, and returns them (see CLOSE_WINDOWS). */
-  async close(job: string, watermark: number, limit = Infinity): Promise<(WindowId & { windowEnd: number })[]> {
+  /**
+   * Closes the open windows ending at or before `watermark` and after `after` (when given), the
+   * oldest first and about `limit` at most, and returns them (see CLOSE_WINDOWS).
+   */
+  async close(job: string, watermark: number, limit = Infinity, after?: number): Promise<(WindowId & { windowEnd: number })[]> {
     const most = Number.isFinite(limit) ? String(Math.max(1, Math.floor(limit))) : '';
-    const flat = await this.redis.closeWindows(this.keys.closed(job), this.keys.open(job), String(Math.floor(watermark)), most);
+    const from = after === undefined ? '' : String(after);
+    const flat = await this.redis.closeWindows(this.keys.closed(job), this.keys.open(job), String(Math.floor(watermark)), most, from);
     const windows: (WindowId & { windowEnd: number })[] = [];
     for (let i = 0; i < flat.length; i += 2) windows.push(windowOfMember(flat[i]!, flat[i + 1]!) as WindowId & { windowEnd: number });
     return windows;

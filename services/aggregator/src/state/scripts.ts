@@ -214,8 +214,10 @@ return cleared
 `;
 
 /**
- * Closes the job's open windows that end at or before ARGV[1] (the watermark), the oldest
- * first and at most about ARGV[2] of them ('': all), and returns them as start, end pairs.
+ * Closes the job's open windows that end at or before ARGV[1] (the watermark) and after ARGV[3]
+ * ('' or absent: any), the oldest first and at most about ARGV[2] of them ('': all), and returns
+ * them as start, end pairs. ARGV[3] leaves out what an emit still writing has closed: its
+ * windows stay open until it retires them.
  * The closed point moves up to the end of the newest window closed here, never to the
  * watermark itself: with nothing open (an empty topic, a quiet job) it stays put, so events
  * replayed later with old timestamps still open windows. A limit never splits the windows
@@ -224,11 +226,12 @@ return cleared
  */
 export const CLOSE_WINDOWS = `
 local upTo, limit = ARGV[1], tonumber(ARGV[2] or '')
+local from = (ARGV[3] or '') == '' and '-inf' or '(' .. ARGV[3]
 if limit then
-  local last = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', upTo, 'WITHSCORES', 'LIMIT', limit - 1, 1)
+  local last = redis.call('ZRANGEBYSCORE', KEYS[2], from, upTo, 'WITHSCORES', 'LIMIT', limit - 1, 1)
   if #last > 0 then upTo = last[2] end
 end
-local windows = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', upTo, 'WITHSCORES')
+local windows = redis.call('ZRANGEBYSCORE', KEYS[2], from, upTo, 'WITHSCORES')
 if #windows == 0 then return windows end
 local newestEnd = windows[#windows]
 local current = tonumber(redis.call('GET', KEYS[1]) or '')

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { WindowResult } from '@streamtally/contracts';
 import { silentLogger } from '@streamtally/observability';
+import { waitFor } from '@streamtally/test-support';
 import { ResultEmitter, ResultEmitterDeps, ResultsWait } from '../../src/emitter/result-emitter';
 import type { Job } from '../../src/jobs/job-schema';
 import { parseJobs } from '../../src/jobs/jobs-file';
@@ -239,17 +240,7 @@ describe('ResultEmitter against a real Redis', () => {
   });
 
   it('closes MAX_FINALS_PER_EMIT windows an emit at most, the oldest first, and emits again at the next tick while more are due', async () => {
-    const parsed = parseJobs([
-      {
-        name: 'secs',
-        source: 't',
-        key: { field: 'gender' },
-        window: { type: 'tumbling', sizeMs: 1000 },
-        allowedLatenessMs: 0,
-        emitEveryMs: 1000,
-        emit: 'final',
-      },
-    ]);
+    const parsed = finalOnlySeconds();
     if (!parsed.ok) throw new Error(parsed.errors.join());
     const own = await state.acquire('t', 0, '0');
     await catchUpBatch('secs', own.epoch, 11, { maxTs: 10_500, now: 1000 }); // its progress at 1,000: not idle until 2,000
@@ -259,7 +250,7 @@ describe('ResultEmitter against a real Redis', () => {
       parsed.jobs,
       () => 10,
       () => now,
-      { maxFinalsPerEmit: 4, metrics: emitterMetricsOf(createAggregatorMetrics(registry)) },
+      { maxFinalsPerEmit: 4, stepsPerEmit: 1, metrics: emitterMetricsOf(createAggregatorMetrics(registry)) },
     );
     const gauge = async () =>
       (await registry.getSingleMetricAsString('streamtally_aggregator_open_windows')).split('\n').find((l) => l.includes('aggregation="secs"'));
@@ -280,4 +271,82 @@ describe('ResultEmitter against a real Redis', () => {
     // (a final-only job: no provisional result took it first)
     expect(await redis.hkeys(state.keys.pending('secs'))).toEqual(['10000']);
   });
+
+  it("writes a step's finals while it reads the next step's windows, up to stepsPerEmit steps an emit", async () => {
+    const parsed = finalOnlySeconds();
+    if (!parsed.ok) throw new Error(parsed.errors.join());
+    const own = await state.acquire('t', 0, '0');
+    await catchUpBatch('secs', own.epoch, 11, { maxTs: 10_500, now: 1000 });
+    const published: number[][] = [];
+    const emitter = emitterOf(
+      parsed.jobs,
+      () => 10,
+      () => 1000,
+      {
+        maxFinalsPerEmit: 3,
+        stepsPerEmit: 2,
+        publish: async (results) => {
+          published.push(results.map((r) => r.windowStart / 1000));
+          // the second step's windows are closed (and read) before the first's results are acknowledged
+          if (published.length === 1) await waitFor(async () => (await state.readClosed(['secs'])).get('secs') === '6000', { what: 'the next step closed' });
+        },
+      },
+    );
+    const finals = async () => (await emitter.tick()).filter((r) => r.final).map((r) => [r.windowStart, r.counts['0']]);
+    // ten windows due: two steps of three, then three and the last one
+    expect(await finals()).toEqual([0, 1, 2, 3, 4, 5].map((i) => [i * 1000, i + 1]));
+    expect(published).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
+    expect(await finals()).toEqual([6, 7, 8, 9].map((i) => [i * 1000, i + 1]));
+    expect(await redis.zrange(state.keys.open('secs'), 0, -1)).toEqual(['10000']);
+  });
+
+  it("a step whose results are refused leaves its windows and the next step's open: the next emit writes them all", async () => {
+    const parsed = finalOnlySeconds();
+    if (!parsed.ok) throw new Error(parsed.errors.join());
+    const own = await state.acquire('t', 0, '0');
+    await catchUpBatch('secs', own.epoch, 11, { maxTs: 10_500, now: 1000 });
+    let refuse = true;
+    let now = 1000;
+    const emitter = emitterOf(
+      parsed.jobs,
+      () => 10,
+      () => now,
+      {
+        maxFinalsPerEmit: 3,
+        stepsPerEmit: 4,
+        publish: async () => {
+          if (!refuse) return;
+          await waitFor(async () => (await state.readClosed(['secs'])).get('secs') === '6000', { what: 'the next step closed' });
+          throw new Error('refused');
+        },
+      },
+    );
+    expect(await emitter.tick()).toEqual([]);
+    // nothing retired: the first step's windows, though the second's were closed (read) too
+    expect((await state.readClosed(['secs'])).get('secs')).toBe('6000');
+    expect(await redis.zcard(state.keys.open('secs'))).toBe(11);
+    refuse = false;
+    now += 1000;
+    const finals = (await emitter.tick()).filter((r) => r.final).map((r) => [r.windowStart, r.counts['0'], r.inputWrittenAt]);
+    expect(finals).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => [i * 1000, i + 1, 5]));
+    expect(await redis.zrange(state.keys.open('secs'), 0, -1)).toEqual(['10000']);
+  });
 });
+
+/** A final-only job of 1 s windows over `t`, keyed by gender, no lateness, due every second. */
+function finalOnlySeconds() {
+  return parseJobs([
+    {
+      name: 'secs',
+      source: 't',
+      key: { field: 'gender' },
+      window: { type: 'tumbling', sizeMs: 1000 },
+      allowedLatenessMs: 0,
+      emitEveryMs: 1000,
+      emit: 'final',
+    },
+  ]);
+}

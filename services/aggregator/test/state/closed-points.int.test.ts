@@ -98,6 +98,18 @@ describe('closed points in the checkpoint, against a real Redis', () => {
     expect((await state.readClosed(['g'])).get('g')).toBe('3000');
   });
 
+  it('closes only windows ending after a given end when asked: those an emit still writing has closed stay out', async () => {
+    await redis.zadd(state.keys.open('g'), 1100, '1000|a', 1100, '1000|b', 2000, '1500|a', 3000, '2500|b', 4000, '3500|c');
+    const ended = (windows: { windowStart: number; sessionKey?: string; windowEnd: number }[]) =>
+      windows.map((w) => `${w.windowStart}|${w.sessionKey}@${w.windowEnd}`);
+    expect(ended(await state.close('g', 3500, 1))).toEqual(['1000|a@1100', '1000|b@1100']);
+    expect(ended(await state.close('g', 3500, 1, 1100))).toEqual(['1500|a@2000']);
+    expect(ended(await state.close('g', 3500, Infinity, 2000))).toEqual(['2500|b@3000']); // the watermark still bounds it
+    expect(await state.close('g', 3500, Infinity, 3000)).toEqual([]);
+    expect((await state.readClosed(['g'])).get('g')).toBe('3000');
+    expect(await redis.zcard(state.keys.open('g'))).toBe(5); // open until retired
+  });
+
   // regression: an idle job with nothing open used to move its closed point to the
   // watermark, so events replayed later with old timestamps were all judged late
 });
