@@ -4,7 +4,7 @@
 // left out. `stats`: with the cells of BENCH_JOB=stats (sum, mean, max, distinct); `counts`:
 // counts only (the routes job); `decode`: the script's fences and cjson.decode only.
 //   pnpm build && REDIS_URL=redis://127.0.0.1:6390 [BENCH_KEYS_PER_WINDOW=n] [BENCH_PARTITIONS=n [BENCH_SEPARATE=1]] node scripts/bench/checkpoint-script.cjs [stats|counts|decode] [dist dir]
-// (the dist dir of a build since session 16: the call is built by its state/checkpoint-call.js)
+// (the dist dir of a build since session 27: the call is built by its state/checkpoint-call.js, its deltas' cells a row per key)
 'use strict';
 const path = require('node:path');
 const root = path.join(__dirname, '..', '..');
@@ -33,13 +33,14 @@ function deltas(batch) {
   for (let w = 0; w < WINDOWS; w += 1) {
     const start = (batch * WINDOWS + w) * 3_600_000;
     const counts = new Map();
-    const values = jobCells.map(() => new Map());
+    // a key's row of cell values (since session 27: one Map per cell before it)
+    const rows = new Map();
     for (let k = 0; k < KEYS_PER_WINDOW; k += 1) {
       const key = `O${(w * 7 + k) % 300}`;
       counts.set(key, 1);
-      if (values.length > 0) [1000 + k, 5, 1, 7, new Set([`D${k}`])].forEach((v, c) => values[c].set(key, v));
+      if (jobCells.length > 0) rows.set(key, [1000 + k, 5, 1, 7, new Set([`D${k}`])]);
     }
-    out.push({ job: 'g', windowStart: start, windowEnd: start + 3_600_000, counts, ...(values.length > 0 ? { cells: values } : {}) });
+    out.push({ job: 'g', windowStart: start, windowEnd: start + 3_600_000, counts, ...(jobCells.length > 0 ? { cells: rows } : {}) });
   }
   return out;
 }
@@ -58,7 +59,7 @@ function requests(b) {
     keys.forEach((key, i) => {
       const part = parts[i % PARTITIONS];
       const pick = (map) => new Map([[key, map.get(key)]]);
-      part.push({ ...delta, counts: pick(delta.counts), ...(delta.cells ? { cells: delta.cells.map(pick) } : {}) });
+      part.push({ ...delta, counts: pick(delta.counts), ...(delta.cells ? { cells: pick(delta.cells) } : {}) });
     });
   }
   const cells = new Map([['g', jobCells]]);

@@ -3,7 +3,8 @@
 // times, for a flights catch-up's shape: 500 hourly windows per partition, 2 events each,
 // `routes` (counts by origin|destination) and `stats` (by origin, with the stats job's five
 // cells). Prints the time of merge and pack, and of pack alone, per shape; with a second dist
-// dir (an earlier build's services/aggregator/dist), both alternately, twice.
+// dir (an earlier build's services/aggregator/dist), both alternately, twice (a build since session 27:
+// its deltas' cells are a row per key).
 //   pnpm build && node scripts/bench/merge-pack.cjs [earlier dist dir]
 const path = require('node:path');
 
@@ -24,13 +25,14 @@ const STATS_CELLS = [
 function partitionDeltas(p, stats) {
   return Array.from({ length: 500 }, (_, w) => {
     const counts = new Map();
-    const cells = stats ? STATS_CELLS.map(() => new Map()) : undefined;
+    // a key's row of cell values (since session 27: one Map per cell before it)
+    const cells = stats ? new Map() : undefined;
     for (let e = 0; e < 2; e += 1) {
       const origin = airports[(w * 7 + e * 13 + p) % 300];
       const destination = airports[(w * 11 + e * 5 + p * 3) % 300];
       const key = stats ? origin : `${origin}|${destination}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
-      if (cells) [100 + e, 5, 1, 7, new Set([destination])].forEach((value, c) => cells[c].set(key, value));
+      if (cells) cells.set(key, [100 + e, 5, 1, 7, new Set([destination])]);
     }
     return { job: 'j', windowStart: w * 3_600_000, windowEnd: (w + 1) * 3_600_000, counts, ...(cells ? { cells } : {}) };
   });

@@ -54,7 +54,7 @@ export function cellFrom(group: readonly WindowDelta[], i: number, c: number, op
   let value: number | Elements | undefined;
   let own = false; // whether `value` is a set made here, which may be added to
   for (let j = i; j < group.length; j += 1) {
-    const next = group[j]!.cells?.[c]?.get(key);
+    const next = group[j]!.cells?.get(key)?.[c];
     if (next === undefined) continue;
     if (value === undefined) value = next;
     else if (op === 'hll') {

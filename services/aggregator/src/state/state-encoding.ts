@@ -105,7 +105,7 @@ function writeKeyCells(out: JsonBytes, group: readonly WindowDelta[], i: number,
   let big = 0;
   for (let c = 0; c < specs.length; c += 1) {
     const op = specs[c]!.op;
-    const value = group.length > 1 ? cellFrom(group, i, c, op, key) : group[0]!.cells?.[c]?.get(key);
+    const value = group.length > 1 ? cellFrom(group, i, c, op, key) : group[0]!.cells?.get(key)?.[c];
     if (value === undefined) {
       out.char(ZERO).char(COLON);
       continue;

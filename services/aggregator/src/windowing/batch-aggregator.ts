@@ -1,7 +1,7 @@
 import { boundedDeadLetter, DeadLetter, LateEvent, windowResultKey } from '@streamtally/contracts';
 import type { SourceEvent } from '@streamtally/contracts/sources';
 import { Job } from '../jobs/job-schema';
-import { foldCell } from './cell-fold';
+import { foldRow } from './cell-fold';
 import { keyOf, wordsOf } from './event-keys';
 import { type TimeWindowSpec, windowTypeOf } from './window-types/registry';
 import type { TimeWindowType } from './window-types/window-type';
@@ -20,8 +20,9 @@ export function oldestWrittenAt(messages: readonly InputMessage[]): number | und
   return Number.isFinite(oldest) ? oldest : undefined;
 }
 
-export type { CellDelta } from './cell-fold';
-import type { CellDelta } from './cell-fold';
+export type { CellRows } from './cell-fold';
+import type { CellRows } from './cell-fold';
+import type { CellOp } from '../aggregates/aggregate';
 
 /** Count increments for one window of one job, and its aggregates' cells folded over the batch. */
 export interface WindowDelta {
@@ -32,8 +33,8 @@ export interface WindowDelta {
   /** a session's key (its one key): a session window is one key's, not every key's */
   sessionKey?: string;
   counts: Map<string, number>;
-  /** per state cell of the job (job.cells order): key -> the batch's folded value (a set's elements for `hll`); absent for a count-only job */
-  cells?: CellDelta[];
+  /** key -> the batch's folded value of each state cell of the job (job.cells order; a set's elements for `hll`); absent for a count-only job */
+  cells?: CellRows;
 }
 
 export interface BatchInput {
@@ -97,6 +98,8 @@ interface JobTally {
   late: number;
   /** this event's value per state cell (job.cells order), reused from event to event */
   values: CellValue[];
+  /** the job's state cells' ops (job.cells order) */
+  ops: CellOp[];
   /** a time window job's type (where an event's windows are); absent for a session job */
   time?: TimeWindowType<TimeWindowSpec>;
   /** a session job's events by key, cut into sessions once the batch is read, and its gap */
@@ -106,11 +109,11 @@ interface JobTally {
 
 /** A job's tally for one batch: its closed point, and what its window type needs. */
 function tallyOf(job: Job, closedBefore: number): JobTally {
-  const base = { job, closedBefore, byStart: new Map(), events: 0, late: 0, values: new Array<CellValue>(job.cells.length).fill(null) };
+  const ops = job.cells.map((c) => c.op);
+  const base = { job, closedBefore, byStart: new Map(), events: 0, late: 0, values: new Array<CellValue>(job.cells.length).fill(null), ops };
   const type = windowTypeOf(job.window);
   if (type.family === 'time') return { ...base, time: type as TimeWindowType<TimeWindowSpec> };
   const gapMs = type.gapOf(job.window);
-  const ops = job.cells.map((c) => c.op);
   return { ...base, gapMs, sessions: new SessionTally(job.stateId, gapMs, ops) };
 }
 
@@ -201,18 +204,15 @@ export function aggregateBatch(input: BatchInput): BatchOutput {
               windowStart: start,
               windowEnd: end,
               counts: new Map(),
-              ...(cells.length > 0 ? { cells: cells.map(() => new Map()) } : {}),
+              ...(cells.length > 0 ? { cells: new Map() } : {}),
             }),
           );
         const counts = delta.counts;
         if (typeof keys === 'string') counts.set(keys, (counts.get(keys) ?? 0) + 1);
         else for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
-        for (let c = 0; c < cells.length; c += 1) {
-          const value = values[c];
-          if (value === null || value === undefined) continue;
-          const cell = delta.cells![c]!;
-          if (typeof keys === 'string') foldCell(cell, cells[c]!.op, keys, value);
-          else for (const key of keys) foldCell(cell, cells[c]!.op, key, value);
+        if (cells.length > 0) {
+          if (typeof keys === 'string') foldRow(delta.cells!, tally.ops, keys, values);
+          else for (const key of keys) foldRow(delta.cells!, tally.ops, key, values);
         }
       }
       if (counted) tally.events += 1;

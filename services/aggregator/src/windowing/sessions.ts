@@ -1,6 +1,6 @@
 import type { CellOp } from '../aggregates/aggregate';
 import type { WindowDelta } from './batch-aggregator';
-import { type CellDelta, foldCell } from './cell-fold';
+import { foldRow } from './cell-fold';
 
 /**
  * Session windows, the batch's part. A session is one key's: its events less than `gapMs`
@@ -71,14 +71,11 @@ export class SessionTally {
       windowEnd: start + this.gapMs,
       sessionKey: key,
       counts: new Map([[key, 0]]),
-      ...(this.ops.length > 0 ? { cells: this.ops.map((): CellDelta => new Map()) } : {}),
+      ...(this.ops.length > 0 ? { cells: new Map() } : {}),
     };
   }
 
   private fold(session: WindowDelta, key: string, values: readonly (number | string | null)[]): void {
-    for (let c = 0; c < this.ops.length; c += 1) {
-      const value = values[c];
-      if (value !== null && value !== undefined) foldCell(session.cells![c]!, this.ops[c]!, key, value);
-    }
+    if (this.ops.length > 0) foldRow(session.cells!, this.ops, key, values);
   }
 }

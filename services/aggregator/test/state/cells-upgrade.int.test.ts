@@ -3,6 +3,7 @@ import { RedisState } from '../../src/state/redis-state';
 import { WindowDelta } from '../../src/windowing/batch-aggregator';
 import { openWindows } from '../support/open-windows';
 import { delta, eachWithRedisState } from '../support/redis-state';
+import { rowsOf } from '../support/cell-rows';
 
 /** Windows whose cells an aggregator before session 24 wrote (a field per cell and key), read and counted into by this one. */
 describe('cells kept as before session 24, against a real Redis', () => {
@@ -55,7 +56,7 @@ describe('cells kept as before session 24, against a real Redis', () => {
     const own = await state.acquire('t', 0, '0');
     const batch: WindowDelta = {
       ...delta('g', 0, { ORD: 2, LAX: 1, SFO: 1 }),
-      cells: [
+      cells: rowsOf([
         new Map<string, number | Set<string>>([
           ['ORD', 50],
           ['SFO', 7],
@@ -65,7 +66,7 @@ describe('cells kept as before session 24, against a real Redis', () => {
           ['ORD', new Set(['bé', 'c'])],
           ['LAX', new Set(['new-user'])],
         ]),
-      ],
+      ]),
     };
     const outcome = await state.checkpoint({
       topic: 't',

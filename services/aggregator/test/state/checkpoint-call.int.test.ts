@@ -5,6 +5,7 @@ import { RedisState } from '../../src/state/redis-state';
 import type { CellSpec } from '../../src/state/state-encoding';
 import type { WindowDelta } from '../../src/windowing/batch-aggregator';
 import { openWindows } from '../support/open-windows';
+import { rowsOf } from '../support/cell-rows';
 
 const cells: CellSpec[] = [
   { name: 'miles.sum', op: 'incr' },
@@ -21,8 +22,10 @@ function delta(windowStart: number, rows: Record<string, [number, number, number
     windowStart,
     windowEnd: windowStart + 1000,
     counts: new Map(keys.map((k) => [k, rows[k]![0]])),
-    cells: cells.map(
-      (cell, c) => new Map(keys.map((k): [string, number | Set<string>] => [k, cell.op === 'hll' ? new Set(rows[k]![4]) : (rows[k]![c + 1] as number)])),
+    cells: rowsOf(
+      cells.map(
+        (cell, c) => new Map(keys.map((k): [string, number | Set<string>] => [k, cell.op === 'hll' ? new Set(rows[k]![4]) : (rows[k]![c + 1] as number)])),
+      ),
     ),
   };
 }

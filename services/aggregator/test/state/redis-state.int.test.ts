@@ -4,6 +4,7 @@ import { packDeltas, RedisState } from '../../src/state/redis-state';
 import { WindowDelta } from '../../src/windowing/batch-aggregator';
 import { openWindows } from '../support/open-windows';
 import { delta, eachWithRedisState } from '../support/redis-state';
+import { rowsOf } from '../support/cell-rows';
 
 describe('RedisState against a real Redis', () => {
   let redis: Redis;
@@ -174,7 +175,7 @@ describe('RedisState against a real Redis', () => {
     ];
     const withCells = (start: number, counts: Record<string, number>, values: Record<string, number>[]): WindowDelta => ({
       ...delta('g', start, counts),
-      cells: values.map((v) => new Map(Object.entries(v))),
+      cells: rowsOf(values.map((v) => new Map(Object.entries(v)))),
     });
     const checkpointOf = async (own: { epoch: string }, from: number, deltas: WindowDelta[]) =>
       state.checkpoint({ ...base, epoch: own.epoch, fromOffset: String(from), toOffset: String(from + 1), maxTs: 1, deltas, cells: new Map([['g', cells]]) });
@@ -288,7 +289,7 @@ describe('RedisState against a real Redis', () => {
           deltas: [
             {
               ...delta('g', 0, Object.fromEntries(Object.keys(users).map((k) => [k, users[k]!.length]))),
-              cells: [new Map(Object.entries(users).map(([k, v]) => [k, new Set(v)]))],
+              cells: rowsOf([new Map(Object.entries(users).map(([k, v]) => [k, new Set(v)]))]),
             },
           ],
           cells: new Map([['g', sets]]),

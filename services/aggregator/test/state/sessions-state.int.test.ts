@@ -20,7 +20,7 @@ function session(key: string, first: number, last: number, n: number, sum: numbe
     windowEnd: last + GAP,
     sessionKey: key,
     counts: new Map([[key, n]]),
-    cells: [new Map([[key, sum]]), new Map([[key, max]]), new Map([[key, new Set(pages)]])],
+    cells: new Map([[key, [sum, max, new Set(pages)]]]),
   };
 }
 

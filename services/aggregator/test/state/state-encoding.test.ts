@@ -1,5 +1,6 @@
 import { integerAt, packDeltas, readCells } from '../../src/state/state-encoding';
 import type { WindowDelta } from '../../src/windowing/batch-aggregator';
+import { rowsOf } from '../support/cell-rows';
 
 describe('packDeltas (the deltas as CHECKPOINT_BATCH reads them)', () => {
   const cells = new Map([
@@ -20,13 +21,13 @@ describe('packDeltas (the deltas as CHECKPOINT_BATCH reads them)', () => {
         ['ORD', 2],
         ['say "hi"\\\n', 1],
       ]),
-      cells: [
+      cells: rowsOf([
         new Map<string, number | Set<string>>([
           ['ORD', 1.5],
           ['say "hi"\\\n', 100_000_000],
         ]),
         new Map<string, number | Set<string>>([['ORD', new Set(['a', 'lone \ud800'])]]),
-      ],
+      ]),
     },
     { job: 'total', windowStart: 0, windowEnd: null, counts: new Map([['1', 9]]) },
     { job: 'j', windowStart: 0, windowEnd: 1000, counts: new Map([['x', 1]]) },
@@ -75,7 +76,7 @@ describe('packDeltas (the deltas as CHECKPOINT_BATCH reads them)', () => {
 
   it('marks a key whose set is past what a cell keeps exactly, for the script to fold it into a HyperLogLog', () => {
     const many = new Set(Array.from({ length: 33 }, (_, i) => `u${i}`));
-    const big: WindowDelta = { job: 'j', windowStart: 0, windowEnd: 1000, counts: new Map([['k', 33]]), cells: [new Map(), new Map([['k', many]])] };
+    const big: WindowDelta = { job: 'j', windowStart: 0, windowEnd: 1000, counts: new Map([['k', 33]]), cells: rowsOf([new Map(), new Map([['k', many]])]) };
     const packed = JSON.parse(packDeltas([[big]], ['j'], cells).toString()) as unknown[];
     expect(packed.slice(6, 8)).toEqual([1, 'k']);
     expect(packed[9]).toBe(1);
@@ -87,7 +88,7 @@ describe('packDeltas (the deltas as CHECKPOINT_BATCH reads them)', () => {
       windowStart: 0,
       windowEnd: 1000,
       counts: new Map([['k', 2]]),
-      cells: [new Map(), new Map([['k', new Set(['ü', '字😀'])]])],
+      cells: rowsOf([new Map(), new Map([['k', new Set(['ü', '字😀'])]])]),
     };
     const packed = JSON.parse(packDeltas([[multiByte]], ['j'], cells).toString()) as unknown[];
     expect(packed[8]).toBe('0:13:2:ü7:字😀');

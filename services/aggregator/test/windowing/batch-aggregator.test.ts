@@ -1,6 +1,7 @@
 import { userAction } from '../support/events';
 import { parseJobs } from '../../src/jobs/jobs-file';
-import { aggregateBatch, type CellDelta, InputMessage, oldestWrittenAt } from '../../src/windowing/batch-aggregator';
+import { aggregateBatch, type CellRows, InputMessage, oldestWrittenAt } from '../../src/windowing/batch-aggregator';
+import { perCellOf } from '../support/cell-rows';
 
 function jobsOf(defs: unknown[]) {
   const parsed = parseJobs(defs);
@@ -150,7 +151,7 @@ describe('aggregateBatch: aggregates beside the counts', () => {
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const batch = (values: unknown[]) =>
     aggregateBatch({ topic: 'flights', partition: 1, jobs: parsed.jobs, maxTs: -Infinity, closedBefore: new Map(), now: 9, messages: messages(values) });
-  const cellsOf = (delta: { cells?: CellDelta[] }) => delta.cells!.map((cell) => Object.fromEntries(cell));
+  const cellsOf = (delta: { cells?: CellRows }) => perCellOf(delta.cells, 5);
 
   it("folds each cell by its op per key: fares in cents, the delay's min, max, and its sum and count of values", () => {
     const out = batch([

@@ -43,7 +43,7 @@ const sessionsOf = (out: ReturnType<typeof batch>) =>
     start: d.windowStart,
     end: d.windowEnd,
     n: d.counts.get(d.sessionKey!),
-    spent: d.cells![0]!.get(d.sessionKey!),
+    spent: d.cells!.get(d.sessionKey!)![0],
   }));
 
 describe('session windows in a batch', () => {
