@@ -54,11 +54,16 @@ end
 `;
 
 /**
- * `upgradeCells(old, hash, list)`: a window's cells hash as written before session 24 (a field
- * per cell and key, `<cell>|<key>`) packed into its cells hash, then deleted; a cell's text is
- * the same in both, and its HyperLogLog keeps its name. Called before a window's cells are
- * touched or read: a window open across the upgrade keeps its values. (A fleet is upgraded
- * whole, as for versions: an older instance would keep writing the old hash.)
+ * Windows written by an older aggregator, upgraded the first time they are touched or read
+ * (a window open across the upgrade keeps its values; a fleet is upgraded whole, as for
+ * versions: an older instance would keep writing the old layout).
+ * `upgradeWindow(counts, old, hash, list)`: until session 28 a job with cells kept its counts in
+ * a hash of their own (`<window>`, key -> count) beside the cells hash, whose texts had no count
+ * cell: each key's count goes first in its text (`list` starts with the count cell), and the
+ * counts hash goes. Only a window with such a hash is looked at further:
+ * `upgradeCells(old, hash, list)`: until session 24 a window's cells hash had a field per cell
+ * and key (`<cell>|<key>`); its cells are packed into the cells hash (a cell's text is the
+ * same in both, and its HyperLogLog keeps its name), and it goes.
  */
 export const UPGRADE_FUNCTIONS = `
 local function upgradeCells(old, hash, list)
@@ -87,10 +92,35 @@ local function upgradeCells(old, hash, list)
   hsetPairs(hash, out)
   redis.call('DEL', old)
 end
+
+local function upgradeWindow(counts, old, hash, list)
+  if redis.call('EXISTS', counts) == 0 then return end
+  local others = { unpack(list, 2) }
+  upgradeCells(old, hash, others)
+  local texts, packed, out = redis.call('HGETALL', hash), {}, {}
+  for i = 1, #texts, 2 do packed[texts[i]] = texts[i + 1] end
+  local flat, empty = redis.call('HGETALL', counts), string.rep('0:', #others)
+  for i = 1, #flat, 2 do
+    local key, count = flat[i], flat[i + 1]
+    out[#out + 1] = key
+    out[#out + 1] = #count .. ':' .. count .. (packed[key] or empty)
+    packed[key] = nil
+  end
+  -- a key with cells and no count (none has one: every event counts) keeps its cells
+  for i = 1, #texts, 2 do
+    if packed[texts[i]] then
+      out[#out + 1] = texts[i]
+      out[#out + 1] = '0:' .. texts[i + 1]
+    end
+  end
+  hsetPairs(hash, out)
+  redis.call('DEL', counts)
+end
 `;
 
 /**
- * `applyCounts(hash, keys, increments)`: a window's counts, added to like an `incr` cell.
+ * `applyCounts(hash, keys, increments)`: a count-only job's counts of a window, added to like an
+ * `incr` cell (a job with cells has its counts among them: COUNT_CELL in state-encoding.ts).
  * `applyPacked(hash, j, keys, texts, bigs, window)`: a batch's cells of a window folded into
  * its cells hash, a field per key holding all of the key's cells packed (`packedCells`).
  * Per cell, by its op: `incr` adds, exactly while both numbers are below 2^52 (Lua's numbers

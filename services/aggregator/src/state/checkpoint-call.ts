@@ -1,7 +1,7 @@
 import type { CheckpointRequest } from './checkpoint-request';
 import { positionField, type stateKeys } from './keys';
 import { groupDeltas } from './merge-deltas';
-import { packDeltas } from './state-encoding';
+import { cellListArg, packDeltas } from './state-encoding';
 import type { WindowDelta } from '../windowing/batch-aggregator';
 
 /**
@@ -24,7 +24,7 @@ export function checkpointCall(keys: ReturnType<typeof stateKeys>, requests: rea
   const lowestEnds = lowestEndsOf(groups);
   for (const job of jobs) {
     callKeys.push(keys.closed(job), keys.open(job), keys.pending(job), keys.versions(job), keys.positions(job), keys.sessions(job), keys.merged(job));
-    const cellList = (first.cells?.get(job) ?? []).map((c) => `${c.name} ${c.op}`).join(' ');
+    const cellList = cellListArg(first.cells?.get(job) ?? []);
     const gap = first.gaps?.get(job);
     const lowestEnd = lowestEnds.get(job);
     args.push(keys.windowPrefix(job), cellList, gap === undefined ? '' : String(gap), lowestEnd === undefined ? '' : String(lowestEnd));

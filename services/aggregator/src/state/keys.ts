@@ -8,11 +8,14 @@ export function stateKeys(namespace: string) {
   return {
     /** hash: offset (next to consume), maxTs, epoch (owner fence), progressAt */
     partition: (topic: string, partition: number) => `${p}:part:${topic}:${partition}`,
-    /** hash: key -> count; a window's name is its start, a session's `start|key` */
+    /**
+     * hash: key -> count, a count-only job's (one with aggregates kept its counts here until
+     * session 28); a window's name is its start, a session's `start|key`
+     */
     window: (job: string, window: WindowName) => `${p}:win:${job}:${window}`,
     /**
-     * hash: key -> the key's cells of the window (fixed-point sums, minima, small sets…) packed
-     * in one text (state/cell-scripts.ts), beside its counts; `%` starts no window's name
+     * hash, a job with aggregates': key -> the key's count and cells of the window (fixed-point
+     * sums, minima, small sets…) packed in one text (state/cell-scripts.ts); `%` starts no window's name
      */
     cells: (job: string, window: WindowName) => `${p}:win:${job}:%${window}`,
     /** hash: `<cell>|<key>` -> one cell, as windows' cells were kept before session 24 (packed when next touched or read) */
@@ -65,7 +68,7 @@ export function positionField(topic: string, partition: number): string {
   return `${topic}:${partition}`;
 }
 
-/** A window's keys as READ_WINDOWS takes them: its counts, and with cells its cells hash and that of before session 24. */
+/** A window's keys as READ_WINDOWS takes them: its counts, and with cells its cells hash and that of before session 24 (the counts hash: as kept before session 28). */
 export function windowReadKeys(keys: ReturnType<typeof stateKeys>, job: string, name: string, cells: readonly unknown[]): string[] {
   return cells.length === 0 ? [keys.window(job, name)] : [keys.window(job, name), keys.cells(job, name), keys.cellsBefore24(job, name)];
 }

@@ -10,7 +10,7 @@ import { type MergedSession, type WindowId, windowIdOf, windowOfMember } from '.
 
 export { type CheckpointOutcome, type CheckpointRequest, type JobPosition, type Ownership, stateLayoutOf } from './checkpoint-request';
 export { type MergedSession, type WindowId, windowIdOf } from './window-names';
-import { type CellSpec, readCells } from './state-encoding';
+import { type CellSpec, cellListArg, readCells } from './state-encoding';
 import { keyedRecord } from '../windowing/keyed-record';
 
 export { type CellSpec, packDeltas } from './state-encoding';
@@ -189,7 +189,7 @@ export class RedisState {
   async withState<W extends WindowId>(job: string, windows: W[], cells: readonly CellSpec[] = []): Promise<(W & WindowState)[]> {
     if (windows.length === 0) return [];
     const pipeline = this.redis.pipeline() as unknown as ScriptedPipeline;
-    const cellList = cells.map((c) => `${c.name} ${c.op}`).join(' ');
+    const cellList = cellListArg(cells);
     for (let at = 0; at < windows.length; at += WINDOWS_PER_READ) {
       const names = windows.slice(at, at + WINDOWS_PER_READ).map(windowIdOf);
       const keys = [this.keys.versions(job), ...names.flatMap((name) => windowReadKeys(this.keys, job, name, cells))];
@@ -197,14 +197,18 @@ export class RedisState {
     }
     const replies = ((await pipeline.exec()) ?? []).flatMap(([err, reply]) => {
       if (err) throw err;
-      return reply as [string, string[], string[]?][];
+      return reply as [string, string[]][];
     });
     return windows.map((w, i) => {
-      const [version, counted, cellsHash = []] = replies[i]!;
+      const [version, flat] = replies[i]!;
+      const changes = version === '' ? 0 : Number(version);
+      if (cells.length > 0) {
+        const { counts, values, hyperLogLogs } = readCells(flat, cells);
+        return { ...w, counts, cells: values, hyperLogLogs, changes };
+      }
       const counts = keyedRecord<number>();
-      for (let k = 0; k < counted.length; k += 2) counts[counted[k]!] = Number(counted[k + 1]);
-      const { values, hyperLogLogs } = readCells(cellsHash, cells);
-      return { ...w, counts, cells: values, hyperLogLogs, changes: version === '' ? 0 : Number(version) };
+      for (let k = 0; k < flat.length; k += 2) counts[flat[k]!] = Number(flat[k + 1]);
+      return { ...w, counts, cells: [], hyperLogLogs: [], changes };
     });
   }
 

@@ -57,10 +57,11 @@ return { tostring(epoch), offset, redis.call('HGET', KEYS[1], 'maxTs') or '' }
  * be turned into text by Redis, which since 7.2 may write a round one with an exponent
  * (1e+08), and HINCRBY refuses that.
  *
- * Aggregates' cells beside the counts: a window's cells are one hash (`#<window>` under the
- * job's prefix, fields `<cell>|<key>`) updated with one read and one write per batch
- * (applyCells, state/cell-scripts.ts: `incr` adds, `min`/`max` compare and set, `hll` adds the
- * batch's elements to the key's set, exact while small, then a HyperLogLog).
+ * A job with aggregates keeps a window's state in one hash (`%<window>` under the job's prefix,
+ * a field per key holding the key's count and cells packed) updated with one read and one
+ * write per batch (applyPacked, state/cell-scripts.ts: `incr` adds, `min`/`max` compare and
+ * set, `hll` adds the batch's elements to the key's set, exact while small, then a
+ * HyperLogLog); a count-only job its counts (`<window>`, key -> count).
  *
  * A session job's window delta is one key's session as the batch saw it: it is first merged
  * with that key's open sessions it overlaps (SESSION_FUNCTIONS), and the window it updates is
@@ -155,7 +156,8 @@ while d <= total do
   local k = P + 7 * (j - 1)
   local start, score, n = deltas[d + 1], deltas[d + 2], deltas[d + 3]
   local session = gaps[j] ~= ''
-  if session then start, score = mergeSession(j, k, deltas[d + 4], start, score) end
+  -- a session's one key: its count's, or with cells (the count among them) its cells'
+  if session then start, score = mergeSession(j, k, n > 0 and deltas[d + 4] or deltas[d + 5], start, score) end
   local window = prefixes[j] .. start
   if session then
     redis.call('HINCRBY', KEYS[k + 4], start, 1)
@@ -181,7 +183,7 @@ while d <= total do
       d = d + 3
     end
     local hash = prefixes[j] .. '%' .. start
-    upgradeCells(prefixes[j] .. '#' .. start, hash, cells[j])
+    upgradeWindow(window, prefixes[j] .. '#' .. start, hash, cells[j])
     applyPacked(hash, j, cellKeys, texts, bigs, window)
   end
 end
@@ -243,12 +245,12 @@ return windows
 
 /**
  * Windows' state, each window's in one step (its version and values come from the same
- * checkpoint): per window [version or '', counts as a flat HGETALL, and when the job has cells
- * its cells hash as a flat HGETALL (key, packed cells), where a set kept as a HyperLogLog has
- * `*<estimate>` (PFCOUNT) in place of its `*`]. Unpacking is left to the caller: Lua's string
+ * checkpoint): per window [version or '', its counts as a flat HGETALL, or when the job has
+ * cells its cells hash as a flat HGETALL (key, packed cells: the count first), where a set kept
+ * as a HyperLogLog has `*<estimate>` (PFCOUNT) in place of its `*`]. Unpacking is left to the caller: Lua's string
  * functions per field were half of this script's time in a stats catch-up (docs/benchmarks.md,
  * session 17), so the script looks into a key's text only when it holds a `*`. A window's
- * cells hash of before session 24 is packed first (upgradeCells). Many windows per call: a
+ * counts and cells as an older aggregator kept them are upgraded first (upgradeWindow). Many windows per call: a
  * catch-up closes thousands, and a call per window cost Redis more in calling the script than
  * in reading (docs/benchmarks.md).
  * KEYS: versions, then per window its hash, and when the job has cells its cells hash and its
@@ -276,18 +278,19 @@ end
 local out = {}
 for i = 2, #ARGV do
   local base = 2 + (i - 2) * per
-  local one = { redis.call('HGET', KEYS[1], ARGV[i]) or '', redis.call('HGETALL', KEYS[base]) }
-  if per == 3 then
-    upgradeCells(KEYS[base + 2], KEYS[base + 1], list)
+  local version = redis.call('HGET', KEYS[1], ARGV[i]) or ''
+  if per == 1 then
+    out[#out + 1] = { version, redis.call('HGETALL', KEYS[base]) }
+  else
+    upgradeWindow(KEYS[base], KEYS[base + 2], KEYS[base + 1], list)
     local flat = redis.call('HGETALL', KEYS[base + 1])
     if sets then
       for x = 2, #flat, 2 do
         if string.find(flat[x], '*', 1, true) then flat[x] = estimated(flat[x], KEYS[base], flat[x - 1]) end
       end
     end
-    one[3] = flat
+    out[#out + 1] = { version, flat }
   end
-  out[#out + 1] = one
 end
 return out
 `;

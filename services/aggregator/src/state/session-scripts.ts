@@ -19,21 +19,22 @@
 export const SESSION_FUNCTIONS = `
 local function foldSession(j, key, fromName, toName)
   local from, to = prefixes[j] .. fromName, prefixes[j] .. toName
-  local count = redis.call('HGET', from, key)
-  if count then redis.call('HINCRBY', to, key, count) end
   if #cells[j] == 0 then
+    local count = redis.call('HGET', from, key)
+    if count then redis.call('HINCRBY', to, key, count) end
     redis.call('DEL', from)
     return
   end
+  -- a job with cells: the count is the first of them
   local source, target = prefixes[j] .. '%' .. fromName, prefixes[j] .. '%' .. toName
-  upgradeCells(prefixes[j] .. '#' .. fromName, source, cells[j])
-  upgradeCells(prefixes[j] .. '#' .. toName, target, cells[j])
+  upgradeWindow(from, prefixes[j] .. '#' .. fromName, source, cells[j])
+  upgradeWindow(to, prefixes[j] .. '#' .. toName, target, cells[j])
   local value = redis.call('HGET', source, key)
   if value then
     local new = foldedCells(j, redis.call('HGET', target, key), value, to, key, from)
     if new then redis.call('HSET', target, key, new) end
   end
-  redis.call('DEL', source, from)
+  redis.call('DEL', source)
 end
 
 local function mergeSession(j, k, key, start, finish)

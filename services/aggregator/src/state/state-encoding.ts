@@ -20,7 +20,9 @@ export interface CellSpec {
  * stored it, with U+FFFD in its place: cjson refuses the escape JSON.stringify would write.
  * Written as UTF-8 bytes straight away (json-bytes.ts): a catch-up call packs hundreds of
  * thousands of keys. A key's cells go packed as the cells hash keeps them
- * (state/cell-scripts.ts), so that a key new to its window is written as it comes. A group
+ * (state/cell-scripts.ts), so that a key new to its window is written as it comes; a job with
+ * cells has its counts there too, as the first cell of each key (COUNT_CELL), and no counts of
+ * their own: a hash per window, not two (docs/benchmarks.md, session 28). A group
  * whose counts or sums would leave the range numbers are exact in goes delta by delta: the
  * script adds them exactly, one at a time.
  */
@@ -51,6 +53,17 @@ export function packDeltas(groups: Iterable<readonly WindowDelta[]>, jobs: reado
   return text;
 }
 
+/**
+ * A key's count where a job with cells keeps it: the first of its packed cells, added to as an
+ * `incr` cell is. The name is one no aggregate's cell has (theirs are `<field>.<op>`).
+ */
+export const COUNT_CELL: CellSpec = { name: '#count', op: 'incr' };
+
+/** A job's cells as the scripts take them ("name op name op…"): COUNT_CELL first, '' for a count-only job. */
+export function cellListArg(cells: readonly CellSpec[]): string {
+  return cells.length === 0 ? '' : [COUNT_CELL, ...cells].map((c) => `${c.name} ${c.op}`).join(' ');
+}
+
 /** A window's entry up to its counts: job index, start and end as text; how many counts follow comes next. */
 function windowHead(out: JsonBytes, job: number, { windowStart, windowEnd }: WindowDelta): JsonBytes {
   out.char(COMMA).number(job).char(COMMA).char(QUOTE).number(windowStart).char(QUOTE).char(COMMA);
@@ -62,7 +75,8 @@ function windowHead(out: JsonBytes, job: number, { windowStart, windowEnd }: Win
 /**
  * One window's entry (see CHECKPOINT_BATCH), its group's deltas folded; false, with what it
  * wrote left in `out` for the caller to take back, when a folded count or sum is not exact.
- * Its keys' cells are written to `keyCells` first: their number goes before them.
+ * A job with cells has no counts there (0 of them): each key's count goes first in its packed
+ * cells, written to `keyCells` first, their number before them.
  */
 function writeWindow(out: JsonBytes, keyCells: JsonBytes, group: readonly WindowDelta[], job: number, specs: readonly CellSpec[]): boolean {
   const several = group.length > 1;
@@ -79,12 +93,13 @@ function writeWindow(out: JsonBytes, keyCells: JsonBytes, group: readonly Window
       const total = several ? countFrom(group, i, key, count) : count;
       if (several && !Number.isSafeInteger(total)) exact = false;
       const name = wellFormed(key);
-      out.char(COMMA).string(name).char(COMMA).char(QUOTE).number(total).char(QUOTE);
-      n += 1;
-      if (specs.length === 0) return;
-      const written = writeKeyCells(keyCells, group, i, key, name, specs);
-      if (written === null) exact = false;
-      else if (written) m += 1;
+      if (specs.length === 0) {
+        out.char(COMMA).string(name).char(COMMA).char(QUOTE).number(total).char(QUOTE);
+        n += 1;
+        return;
+      }
+      if (writeKeyCells(keyCells, group, i, key, name, specs, total)) m += 1;
+      else exact = false;
     });
   }
   if (!exact) return false;
@@ -95,13 +110,20 @@ function writeWindow(out: JsonBytes, keyCells: JsonBytes, group: readonly Window
 
 /**
  * A key's cells as CHECKPOINT_BATCH takes them: `,key,"packed",big` (big: 1 if a set is past
- * SMALL_SET_MAX), folded over the group's deltas from the `i`th; false (nothing written) when
- * no cell has a value, null when a folded sum is not exact.
+ * SMALL_SET_MAX), its count first, then its cells folded over the group's deltas from the
+ * `i`th; false (nothing written) when a folded sum is not exact.
  */
-function writeKeyCells(out: JsonBytes, group: readonly WindowDelta[], i: number, key: string, name: string, specs: readonly CellSpec[]): boolean | null {
+function writeKeyCells(
+  out: JsonBytes,
+  group: readonly WindowDelta[],
+  i: number,
+  key: string,
+  name: string,
+  specs: readonly CellSpec[],
+  count: number,
+): boolean {
   const start = out.length;
-  out.char(COMMA).string(name).char(COMMA).char(QUOTE);
-  let any = false;
+  out.char(COMMA).string(name).char(COMMA).char(QUOTE).number(numberLength(count)).char(COLON).number(count);
   let big = 0;
   for (let c = 0; c < specs.length; c += 1) {
     const op = specs[c]!.op;
@@ -110,13 +132,12 @@ function writeKeyCells(out: JsonBytes, group: readonly WindowDelta[], i: number,
       out.char(ZERO).char(COLON);
       continue;
     }
-    any = true;
     // a number as its text (see CHECKPOINT_BATCH: never an exponent; ASCII, so a byte per
     // character), a set as its elements; each after its length in bytes
     if (typeof value === 'number') {
       if (op === 'incr' && group.length > 1 && !Number.isSafeInteger(value)) {
         out.truncate(start);
-        return null;
+        return false;
       }
       out.number(numberLength(value)).char(COLON).number(value);
       continue;
@@ -124,9 +145,8 @@ function writeKeyCells(out: JsonBytes, group: readonly WindowDelta[], i: number,
     if (sizeOf(value) > SMALL_SET_MAX) big = 1;
     writeSet(out, value);
   }
-  if (!any) out.truncate(start);
-  else out.char(QUOTE).char(COMMA).number(big);
-  return any;
+  out.char(QUOTE).char(COMMA).number(big);
+  return true;
 }
 
 /** A set as a set cell keeps it: its elements' bytes, then `<bytes>:<element>` each (no closure per set: one per key was 5% of a stats catch-up's allocations). */
@@ -162,6 +182,8 @@ const [OPEN, CLOSE, COMMA, QUOTE, COLON, SPACE, ZERO] = [0x5b, 0x5d, 0x2c, 0x22,
 
 /** A window's cells as READ_WINDOWS gives them, per cell (in `cells`' order) key -> value. */
 export interface ReadCells {
+  /** each key's count (COUNT_CELL) */
+  counts: Record<string, number>;
   /** a number, or 'overflow' where a sum left Redis's range; a set cell: its size (estimated once a HyperLogLog) */
   values: Record<string, number | 'overflow'>[];
   /** the fields (`<cell>|<key>`) whose set is a HyperLogLog: a key of its own, expired with the window */
@@ -169,21 +191,25 @@ export interface ReadCells {
 }
 
 /**
- * A window's cells hash as READ_WINDOWS read it (flat key, packed cells pairs). Its numbers are
- * read where they are, without a substring each: the emitter reads every cell of every final
- * window (with a substring per cell and a closure per key, a tenth of a stats catch-up's
- * allocations: docs/benchmarks.md, session 25).
+ * A window's cells hash as READ_WINDOWS read it (flat key, packed cells pairs: the key's count,
+ * then its cells). Its numbers are read where they are, without a substring each: the emitter
+ * reads every cell of every final window (with a substring per cell and a closure per key, a
+ * tenth of a stats catch-up's allocations: docs/benchmarks.md, session 25).
  */
 export function readCells(flat: readonly string[], cells: readonly CellSpec[]): ReadCells {
+  const counts = keyedRecord<number>();
   const values = cells.map(() => keyedRecord<number | 'overflow'>());
   const hyperLogLogs: string[] = [];
   for (let f = 0; f < flat.length; f += 2) {
     const key = flat[f]!;
     const packed = flat[f + 1]!;
     const ascii = !NON_ASCII.test(packed);
-    let pos = 0;
+    // the count: digits only (ASCII), so its length in bytes is its length
+    let colon = packed.indexOf(':');
+    let pos = colon + 1 + integerAt(packed, 0, colon);
+    if (pos > colon + 1) counts[key] = integerAt(packed, colon + 1, pos);
     for (let c = 0; c < cells.length; c += 1) {
-      const colon = packed.indexOf(':', pos);
+      colon = packed.indexOf(':', pos);
       const start = colon + 1;
       pos = Math.min(endOf(packed, start, integerAt(packed, pos, colon), ascii), packed.length);
       if (pos === start) continue; // no value yet
@@ -197,7 +223,7 @@ export function readCells(flat: readonly string[], cells: readonly CellSpec[]): 
       } else values[c]![key] = setSize(packed, start, pos, ascii);
     }
   }
-  return { values, hyperLogLogs };
+  return { counts, values, hyperLogLogs };
 }
 
 // eslint-disable-next-line no-control-regex -- the ASCII range, control characters included

@@ -79,8 +79,8 @@ end
 
 /**
  * Retires closed windows once their finals are out, many in one call: each leaves the open
- * set, its pending time and version go, and its keys (counts, cells hash, the HyperLogLogs its
- * final read found) expire after the TTL. The keys are built here from the job's prefix, as
+ * set, its pending time and version go, and its keys (its counts, or its cells hash, and the
+ * HyperLogLogs its final read found) expire after the TTL. The keys are built here from the job's prefix, as
  * CHECKPOINT_BATCH builds them (the namespace's hash tag: one cluster slot). As a pipeline, a
  * command per key of every window, 2 to 4 a window, was a tenth of the emitter's time in a
  * stats catch-up (docs/benchmarks.md, session 26).
@@ -94,8 +94,8 @@ while i <= #ARGV do
   local name, n = ARGV[i], tonumber(ARGV[i + 1])
   names[#names + 1] = name
   local window = prefix .. name
-  redis.call('EXPIRE', window, ttl)
-  if withCells then redis.call('EXPIRE', prefix .. '%' .. name, ttl) end
+  -- a job with cells keeps its counts among them (its final read upgraded an older window's)
+  if withCells then redis.call('EXPIRE', prefix .. '%' .. name, ttl) else redis.call('EXPIRE', window, ttl) end
   for f = 1, n do redis.call('EXPIRE', window .. '|' .. ARGV[i + 1 + f], ttl) end
   i = i + 2 + n
 end

@@ -28,20 +28,28 @@ function delta(windowStart: number, rows: Record<string, [number, number, number
   };
 }
 
-/** The windows of a packed argument of job "j" (index 0, with cells): start, counts, and each key's packed cells. */
+/**
+ * The windows of a packed argument of job "j" (index 0, with cells): start, counts, and each
+ * key's packed cells; a job with cells sends no counts of their own, each key's goes first in
+ * its packed cells (taken out here).
+ */
 function windowsOf(text: Buffer): { start: string; counts: Record<string, string>; cells: Record<string, string> }[] {
   const flat = JSON.parse(text.toString()) as (string | number)[];
   const out = [];
   for (let d = 0; d < flat.length;) {
     const start = flat[d + 1] as string;
-    const n = flat[d + 3] as number;
-    d += 4;
+    expect(flat[d + 3]).toBe(0);
+    const m = flat[d + 4] as number;
+    d += 5;
     const counts: Record<string, string> = {};
-    for (let x = 0; x < n; x += 1, d += 2) counts[flat[d]!] = flat[d + 1] as string;
-    const m = flat[d] as number;
-    d += 1;
     const cells: Record<string, string> = {};
-    for (let x = 0; x < m; x += 1, d += 3) cells[flat[d]!] = flat[d + 1] as string;
+    for (let x = 0; x < m; x += 1, d += 3) {
+      const packed = flat[d + 1] as string;
+      const colon = packed.indexOf(':');
+      const end = colon + 1 + Number(packed.slice(0, colon));
+      counts[flat[d]!] = packed.slice(colon + 1, end);
+      cells[flat[d]!] = packed.slice(end);
+    }
     out.push({ start, counts, cells });
   }
   return out;

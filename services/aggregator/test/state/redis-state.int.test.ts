@@ -223,7 +223,9 @@ describe('RedisState against a real Redis', () => {
     it('sends round values as their digits: 100,000,000 is added and compared as such (Redis 7.2+ writes a Lua number like it as 1e+08)', async () => {
       const own = await state.acquire('t', 0, '0');
       const delta = withCells(0, { x: 1 }, [{ x: 100_000_000 }, { x: 1e15 }, { x: 100_000_000 }]);
-      expect(packDeltas([[delta]], ['g'], new Map([['g', cells]])).toString()).toContain('1,"x","9:10000000016:10000000000000009:100000000",0');
+      expect(packDeltas([[delta]], ['g'], new Map([['g', cells]])).toString()).toMatch(
+        /,"1000",0 *,1,"x","1:19:10000000016:10000000000000009:100000000",0\]$/, // no counts of its own: x's count first among its cells
+      );
       expect(await checkpointOf(own, 0, [delta])).toBe('OK');
       expect(await checkpointOf(own, 1, [withCells(0, { x: 1 }, [{ x: 100_000_000 }, { x: 1e14 }, { x: 1 }])])).toBe('OK');
       const [window] = await openWindows(state, 'g', cells);
@@ -241,7 +243,8 @@ describe('RedisState against a real Redis', () => {
             [sum, extreme, extreme].map((v) => Object.fromEntries(keys.map((k) => [k, v]))),
           ),
         ]);
-      // a count past 2^53 (seeded: no test gets there by counting) is added by HINCRBY, exactly
+      // a count past 2^53 (seeded, as an aggregator before session 28 kept it: no test gets there
+      // by counting) is added by Redis's INCRBY, exactly
       await redis.hset(state.keys.window('g', 0), 'k0', '9007199254740993');
       expect(await batch(0, 4_500_000_000_000_000, 5)).toBe('OK');
       expect(await batch(1, 4_500_000_000_000_000, -3)).toBe('OK'); // 9e15, added in Lua
@@ -249,7 +252,7 @@ describe('RedisState against a real Redis', () => {
       const [window] = await openWindows(state, 'g', cells);
       expect(new Set(keys.map((k) => window!.cells.map((c) => c[k]).join(' ')))).toEqual(new Set(['9000000000000001 -3 9']));
       expect(window!.counts.k4999).toBe(3);
-      expect(await redis.hget(state.keys.window('g', 0), 'k0')).toBe('9007199254740996');
+      expect(await redis.hget(state.keys.cells('g', 0), 'k0')).toMatch(/^16:9007199254740996\d+:/); // the count, then the sum's text
     });
 
     it("marks a sum that leaves Redis's 64-bit range as overflow and goes on: the batch is not refused forever", async () => {
@@ -270,7 +273,9 @@ describe('RedisState against a real Redis', () => {
       await redis.hset(state.keys.window('g', 0), { a: 40, b: 2 }); // as an older aggregator left it
       await redis.zadd(state.keys.open('g'), 1000, '0');
       const own = await state.acquire('t', 0, '0');
-      expect(await checkpointOf(own, 0, [delta('g', 0, { a: 1 })])).toBe('OK');
+      // a count-only job: aggregates came with versions, so no window with cells is older than them
+      const countOnly = { ...base, epoch: own.epoch, fromOffset: '0', toOffset: '1', maxTs: 1, deltas: [delta('g', 0, { a: 1 })] };
+      expect(await state.checkpoint(countOnly)).toBe('OK');
       const [window] = await openWindows(state, 'g');
       expect(window).toMatchObject({ counts: { a: 41, b: 2 }, changes: 44 }); // 1 + its total, this batch's event included
       // its last result then had version 2 x 42 (+1 if final): the new one is above either

@@ -33,7 +33,7 @@ describe('packDeltas (the deltas as CHECKPOINT_BATCH reads them)', () => {
     { job: 'j', windowStart: 0, windowEnd: 1000, counts: new Map([['x', 1]]) },
   ];
 
-  it('writes one flat array: job index, start and end as text, the counts as text, then per key its cells packed (`<bytes>:<text>` each, a set as its elements)', () => {
+  it('writes one flat array: job index, start and end as text, the counts as text, or for a job with cells none, then per key its count and cells packed (`<bytes>:<text>` each, a set as its elements)', () => {
     expect(
       JSON.parse(
         packDeltas(
@@ -46,17 +46,13 @@ describe('packDeltas (the deltas as CHECKPOINT_BATCH reads them)', () => {
       1,
       '3600000',
       '7200000',
+      0,
       2,
       'ORD',
-      '2',
-      'say "hi"\\\n',
-      '1',
-      2,
-      'ORD',
-      '3:1.513:1:a8:lone \ufffd',
+      '1:23:1.513:1:a8:lone \ufffd',
       0,
       'say "hi"\\\n',
-      '9:1000000000:',
+      '1:19:1000000000:',
       0,
       0,
       '0',
@@ -67,9 +63,10 @@ describe('packDeltas (the deltas as CHECKPOINT_BATCH reads them)', () => {
       1,
       '0',
       '1000',
+      0,
       1,
       'x',
-      '1',
+      '1:10:0:', // a key with no cell of a value yet: its count
       0,
     ]);
   });
@@ -78,8 +75,8 @@ describe('packDeltas (the deltas as CHECKPOINT_BATCH reads them)', () => {
     const many = new Set(Array.from({ length: 33 }, (_, i) => `u${i}`));
     const big: WindowDelta = { job: 'j', windowStart: 0, windowEnd: 1000, counts: new Map([['k', 33]]), cells: rowsOf([new Map(), new Map([['k', many]])]) };
     const packed = JSON.parse(packDeltas([[big]], ['j'], cells).toString()) as unknown[];
-    expect(packed.slice(6, 8)).toEqual([1, 'k']);
-    expect(packed[9]).toBe(1);
+    expect(packed.slice(3, 6)).toEqual([0, 1, 'k']);
+    expect(packed[7]).toBe(1);
   });
 
   it("gives each set element's length, and the set's, in UTF-8 bytes (as Redis counts them)", () => {
@@ -91,7 +88,7 @@ describe('packDeltas (the deltas as CHECKPOINT_BATCH reads them)', () => {
       cells: rowsOf([new Map(), new Map([['k', new Set(['ü', '字😀'])]])]),
     };
     const packed = JSON.parse(packDeltas([[multiByte]], ['j'], cells).toString()) as unknown[];
-    expect(packed[8]).toBe('0:13:2:ü7:字😀');
+    expect(packed[6]).toBe('1:20:13:2:ü7:字😀');
   });
 
   it('writes an empty array when there is nothing to write', () => {
@@ -117,13 +114,14 @@ describe('readCells (a cells hash as READ_WINDOWS returns it)', () => {
   ];
 
   it("unpacks each key's cells in their order, leaving out a cell with no value; a key may hold any character", () => {
-    const read = readCells(['ORD', '3:1202:-70:', 'a|b:1', '1:30:0:'], cells);
+    const read = readCells(['ORD', '2:123:1202:-70:', 'a|b:1', '1:51:30:0:'], cells);
+    expect(read.counts).toEqual({ ORD: 12, 'a|b:1': 5 });
     expect(read.values).toEqual([{ ORD: 120, 'a|b:1': 3 }, { ORD: -7 }, {}]);
     expect(read.hyperLogLogs).toEqual([]);
   });
 
   it("counts a set's elements, and takes a HyperLogLog's estimate after its '*', naming its field", () => {
-    const read = readCells(['ORD', '0:0:8:1:a2:bc', 'LAX', '0:0:5:*9031'], cells);
+    const read = readCells(['ORD', '1:20:0:8:1:a2:bc', 'LAX', '5:100000:0:5:*9031'], cells);
     expect(read.values[2]).toEqual({ ORD: 2, LAX: 9031 });
     expect(read.hyperLogLogs).toEqual(['users.hll|LAX']);
   });
@@ -131,12 +129,12 @@ describe('readCells (a cells hash as READ_WINDOWS returns it)', () => {
   it('measures lengths in UTF-8 bytes, as Redis does, whatever characters the elements hold', () => {
     const setFirst = [cells[2]!, cells[0]!];
     // ü is 2 bytes, 😀 4 (two UTF-16 units), 字 3: the set's text is 2+2 + 2+4 + 2+3 = 15 bytes
-    const read = readCells(['k', '15:2:ü4:😀3:字3:120'], setFirst);
+    const read = readCells(['k', '1:315:2:ü4:😀3:字3:120'], setFirst);
     expect(read.values).toEqual([{ k: 3 }, { k: 120 }]);
   });
 
   it("marks a sum past 2^53 'overflow', as Redis keeps one that left its range", () => {
-    expect(readCells(['x', '8:overflow0:0:', 'y', '16:90071992547409930:0:'], cells).values[0]).toEqual({ x: 'overflow', y: 'overflow' });
+    expect(readCells(['x', '1:18:overflow0:0:', 'y', '1:116:90071992547409930:0:'], cells).values[0]).toEqual({ x: 'overflow', y: 'overflow' });
   });
 });
 
