@@ -29,6 +29,7 @@ import type { ResultEmitter } from './emitter/result-emitter';
 import { kafkaSideOutputs } from './adapters/kafka-outputs';
 import { JobRegistry } from './state/job-registry';
 import { registerJobs } from './lifecycle/register-jobs';
+import { upgradeLayouts } from './state/layout-upgrade';
 import { RunningJobs } from './jobs/running-jobs';
 import { type Backfill, createBackfill } from './lifecycle/backfill';
 import { CheckpointBatcher } from './state/checkpoint-batcher';
@@ -82,6 +83,7 @@ export function createAggregatorApp({ config, jobs: defined, logger, registry, k
         logger,
         now: Date.now(),
       });
+      await upgradeLayouts(redis, state.keys, registered);
       const jobs = new RunningJobs(registered);
       const describeNow = (progress?: ReadonlyMap<string, JobProgress>) => describe(producer, config.JOB_DESCRIPTIONS_TOPIC, jobs.all, progress);
       const { processor, schedule, backfill } = (running = wireJobs(

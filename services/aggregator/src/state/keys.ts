@@ -18,6 +18,12 @@ export function stateKeys(namespace: string) {
      * sums, minima, small sets…) packed in one text (state/cell-scripts.ts); `%` starts no window's name
      */
     cells: (job: string, window: WindowName) => `${p}:win:${job}:%${window}`,
+    /**
+     * string: set once every window of the job keeps the layout of session 28 (a job with
+     * aggregates' counts among its cells), so that checkpoints and reads look no further for an
+     * older one; under the windows' prefix (no window's name is a word), so it goes with them
+     */
+    layout: (job: string) => `${p}:win:${job}:layout`,
     /** hash: `<cell>|<key>` -> one cell, as windows' cells were kept before session 24 (packed when next touched or read) */
     cellsBefore24: (job: string, window: WindowName) => `${p}:win:${job}:#${window}`,
     /** a set cell's HyperLogLog for one key, once its set is past SMALL_SET_MAX: by its field in the cells hash (`<cell>|<key>`) */

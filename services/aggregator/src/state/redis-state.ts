@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { PartitionProgress } from '../windowing/watermark';
-import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS, READ_WINDOWS } from './scripts';
+import { ACQUIRE_PARTITION, CHECKPOINT_BATCH, CLEAR_PENDING, CLOSE_WINDOWS } from './scripts';
+import { READ_WINDOWS } from './read-scripts';
 import { checkpointCall } from './checkpoint-call';
 import { positionField, stateKeys, windowReadKeys } from './keys';
 import { FORGET_SESSIONS } from './session-scripts';
@@ -192,7 +193,7 @@ export class RedisState {
     const cellList = cellListArg(cells);
     for (let at = 0; at < windows.length; at += WINDOWS_PER_READ) {
       const names = windows.slice(at, at + WINDOWS_PER_READ).map(windowIdOf);
-      const keys = [this.keys.versions(job), ...names.flatMap((name) => windowReadKeys(this.keys, job, name, cells))];
+      const keys = [this.keys.versions(job), this.keys.layout(job), ...names.flatMap((name) => windowReadKeys(this.keys, job, name, cells))];
       pipeline.readWindows(keys.length, ...keys, cellList, ...names);
     }
     const replies = ((await pipeline.exec()) ?? []).flatMap(([err, reply]) => {

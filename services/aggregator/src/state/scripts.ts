@@ -1,4 +1,4 @@
-import { CELL_FUNCTIONS, PACKED_FUNCTIONS, UPGRADE_FUNCTIONS } from './cell-scripts';
+import { CELL_FUNCTIONS, UPGRADE_FUNCTIONS } from './cell-scripts';
 import { SESSION_FUNCTIONS } from './session-scripts';
 import { HASH_FUNCTIONS, WINDOW_FUNCTIONS } from './window-scripts';
 
@@ -99,7 +99,7 @@ for p = 1, P do
   end
   parts[p] = part
 end
-local prefixes, cells, gaps, lowestEnds = {}, {}, {}, {}
+local prefixes, cells, gaps, lowestEnds, upgraded = {}, {}, {}, {}, {}
 local closedNow = {}
 for j = 1, jobs do
   local a, k = g + 2 + 4 * (j - 1), P + 7 * (j - 1)
@@ -109,6 +109,8 @@ for j = 1, jobs do
   -- each cell as { name, op, its fields' prefix }
   for name, op in string.gmatch(ARGV[a + 2], '(%S+) (%S+)') do list[#list + 1] = { name, op, name .. '|' } end
   cells[j] = list
+  -- every window of the job in the current layout (RedisState.upgradeLayout): none to upgrade
+  upgraded[j] = #list > 0 and redis.call('EXISTS', prefixes[j] .. 'layout') == 1
   gaps[j] = ARGV[a + 3]
   lowestEnds[j] = ARGV[a + 4]
 end
@@ -183,7 +185,7 @@ while d <= total do
       d = d + 3
     end
     local hash = prefixes[j] .. '%' .. start
-    upgradeWindow(window, prefixes[j] .. '#' .. start, hash, cells[j])
+    if not upgraded[j] then upgradeWindow(window, prefixes[j] .. '#' .. start, hash, cells[j]) end
     applyPacked(hash, j, cellKeys, texts, bigs, window)
   end
 end
@@ -241,56 +243,4 @@ if current == nil or tonumber(newestEnd) > current then
   redis.call('SET', KEYS[1], newestEnd)
 end
 return windows
-`;
-
-/**
- * Windows' state, each window's in one step (its version and values come from the same
- * checkpoint): per window [version or '', its counts as a flat HGETALL, or when the job has
- * cells its cells hash as a flat HGETALL (key, packed cells: the count first), where a set kept
- * as a HyperLogLog has `*<estimate>` (PFCOUNT) in place of its `*`]. Unpacking is left to the caller: Lua's string
- * functions per field were half of this script's time in a stats catch-up (docs/benchmarks.md,
- * session 17), so the script looks into a key's text only when it holds a `*`. A window's
- * counts and cells as an older aggregator kept them are upgraded first (upgradeWindow). Many windows per call: a
- * catch-up closes thousands, and a call per window cost Redis more in calling the script than
- * in reading (docs/benchmarks.md).
- * KEYS: versions, then per window its hash, and when the job has cells its cells hash and its
- * cells hash of before session 24
- * ARGV: the job's cells ("name op name op…", '' for none), then each window's name
- */
-export const READ_WINDOWS = `
-${HASH_FUNCTIONS}
-${PACKED_FUNCTIONS}
-${UPGRADE_FUNCTIONS}
-local list, sets = {}, false
-for name, op in string.gmatch(ARGV[1], '(%S+) (%S+)') do
-  list[#list + 1] = { name, op, name .. '|' }
-  sets = sets or op == 'hll'
-end
-local per = #list > 0 and 3 or 1
--- a key's cells with each HyperLogLog's estimate in place of its '*'
-local function estimated(text, window, key)
-  local values = unpacked(text, #list)
-  for c, cell in ipairs(list) do
-    if cell[2] == 'hll' and values[c] == '*' then values[c] = '*' .. redis.call('PFCOUNT', window .. '|' .. cell[3] .. key) end
-  end
-  return packedCells(values)
-end
-local out = {}
-for i = 2, #ARGV do
-  local base = 2 + (i - 2) * per
-  local version = redis.call('HGET', KEYS[1], ARGV[i]) or ''
-  if per == 1 then
-    out[#out + 1] = { version, redis.call('HGETALL', KEYS[base]) }
-  else
-    upgradeWindow(KEYS[base], KEYS[base + 2], KEYS[base + 1], list)
-    local flat = redis.call('HGETALL', KEYS[base + 1])
-    if sets then
-      for x = 2, #flat, 2 do
-        if string.find(flat[x], '*', 1, true) then flat[x] = estimated(flat[x], KEYS[base], flat[x - 1]) end
-      end
-    end
-    out[#out + 1] = { version, flat }
-  end
-end
-return out
 `;

@@ -27,8 +27,10 @@ local function foldSession(j, key, fromName, toName)
   end
   -- a job with cells: the count is the first of them
   local source, target = prefixes[j] .. '%' .. fromName, prefixes[j] .. '%' .. toName
-  upgradeWindow(from, prefixes[j] .. '#' .. fromName, source, cells[j])
-  upgradeWindow(to, prefixes[j] .. '#' .. toName, target, cells[j])
+  if not upgraded[j] then
+    upgradeWindow(from, prefixes[j] .. '#' .. fromName, source, cells[j])
+    upgradeWindow(to, prefixes[j] .. '#' .. toName, target, cells[j])
+  end
   local value = redis.call('HGET', source, key)
   if value then
     local new = foldedCells(j, redis.call('HGET', target, key), value, to, key, from)
