@@ -41,15 +41,18 @@ describe('cells kept as before session 24 or 28, against a real Redis', () => {
     await redis.hset(state.keys.versions('g'), String(start), '5');
   }
 
+  /** Either older window as it was written, read. */
+  const asWritten = {
+    counts: { ORD: 3, LAX: 40, 'a|b': 1 },
+    cells: [{ ORD: 1050, 'a|b': 'overflow' }, { ORD: -3 }, { ORD: 2, LAX: 40 }],
+    hyperLogLogs: ['users.hll|LAX'],
+    changes: 5,
+  };
+
   it('reads such a window as it was, and packs it then', async () => {
     await olderWindow(0);
     const [window] = await openWindows(state, 'g', cells);
-    expect(window).toMatchObject({
-      counts: { ORD: 3, LAX: 40, 'a|b': 1 },
-      cells: [{ ORD: 1050, 'a|b': 'overflow' }, { ORD: -3 }, { ORD: 2, LAX: 40 }],
-      hyperLogLogs: ['users.hll|LAX'],
-      changes: 5,
-    });
+    expect(window).toMatchObject(asWritten);
     expect(await redis.exists(state.keys.cellsBefore24('g', 0), state.keys.window('g', 0))).toBe(0);
     expect((await redis.hkeys(state.keys.cells('g', 0))).sort()).toEqual(['LAX', 'ORD', 'a|b']);
     expect((await openWindows(state, 'g', cells))[0]).toEqual(window); // read again: the same
@@ -82,12 +85,7 @@ describe('cells kept as before session 24 or 28, against a real Redis', () => {
   it('reads a window of sessions 24 to 27 (counts beside the packed cells) as it was, and keeps its counts among its cells then', async () => {
     await packedWindow(1000);
     const [window] = await openWindows(state, 'g', cells);
-    expect(window).toMatchObject({
-      counts: { ORD: 3, LAX: 40, 'a|b': 1 },
-      cells: [{ ORD: 1050, 'a|b': 'overflow' }, { ORD: -3 }, { ORD: 2, LAX: 40 }],
-      hyperLogLogs: ['users.hll|LAX'],
-      changes: 5,
-    });
+    expect(window).toMatchObject(asWritten);
     expect(await redis.exists(state.keys.window('g', 1000))).toBe(0);
     expect(await redis.hget(state.keys.cells('g', 1000), 'ORD')).toBe('1:34:10502:-38:1:a3:bé');
     expect((await openWindows(state, 'g', cells))[0]).toEqual(window); // read again: the same
