@@ -1,5 +1,8 @@
+import Redis from 'ioredis';
 import type { UserActionEvent, WindowResult } from '@streamtally/contracts';
 import { PrivateSentinelRedis, startPrivateSentinelRedis, uniqueName, waitFor } from '@streamtally/test-support';
+import { replicaWait } from '../src/emitter/replica-wait';
+import { RedisState } from '../src/state/redis-state';
 import { AggregatorHarness, eventsIn, startAggregator } from './support/aggregator-harness';
 import { userAction } from './support/events';
 
@@ -108,4 +111,27 @@ describe('Redis failover through Sentinel', () => {
     await h.write(source, round(2));
     await waitFor(counted(1200), { what: 'round 2 counted after the thaw', timeoutMs: 60_000 });
   }, 180_000);
+
+  it('a failover between reading the state and the WAIT: the replica wait sees another primary and the results wait, however many replicas answer', async () => {
+    const sentinels = redis.sentinels.map((s) => ({ host: s.split(':')[0]!, port: Number(s.split(':')[1]) }));
+    const client = new Redis({ sentinels, name: redis.masterName, maxRetriesPerRequest: null });
+    try {
+      const wait = replicaWait(new RedisState(client, uniqueName('primary'), 60), { minReplicas: 1, timeoutMs: 500 }, () => {})!;
+      const safe = async () => {
+        await wait.replicated(await wait.readFrom());
+        return true;
+      };
+      await waitFor(safe, { what: 'the replica in sync', timeoutMs: 30_000 });
+      const readFrom = await wait.readFrom(); // the state read from here on comes from this primary
+      const before = await redis.primaryPort();
+      await redis.killPrimary();
+      await waitFor(async () => (await redis.primaryPort()) !== before, { what: 'a new primary', timeoutMs: 30_000 });
+      await redis.startServer(before === redis.serverPorts[0] ? 1 : 2);
+      // the old primary back as the new one's replica: WAIT has its replica again
+      await waitFor(safe, { what: 'the old primary a replica in sync', timeoutMs: 60_000 });
+      await expect(wait.replicated(readFrom)).rejects.toThrow('the Redis primary changed (a failover) after the state was read');
+    } finally {
+      client.disconnect();
+    }
+  }, 120_000);
 });

@@ -20,6 +20,8 @@ export interface EmitStep {
   more: boolean;
   /** the end of the newest window the step closed (or an earlier step's) */
   closedUpTo?: number | undefined;
+  /** the Redis primary the step's state was read from, when results wait for replicas (ReplicaWait) */
+  primary?: string | undefined;
 }
 
 /**

@@ -22,7 +22,7 @@ export interface EmitterParts {
 
 /** Emits from committed state, on the instance the assignment names, once the replicas have it. */
 export function resultEmitter({ config, jobs, logger, state, metrics, topics, producer, assignment }: EmitterParts): ResultEmitter {
-  const stateReplicated = replicaWait(state, { minReplicas: minReplicasOf(config), timeoutMs: config.REDIS_REPLICA_TIMEOUT_MS }, (replicas) =>
+  const replicas = replicaWait(state, { minReplicas: minReplicasOf(config), timeoutMs: config.REDIS_REPLICA_TIMEOUT_MS }, (replicas) =>
     metrics.stateReplicas.set(replicas),
   );
   return new ResultEmitter({
@@ -32,7 +32,7 @@ export function resultEmitter({ config, jobs, logger, state, metrics, topics, pr
       (await topics.offsetsOf(topic)).map((o) => ({ partition: o.partition, startOffset: Number(o.start), endOffset: Number(o.end) })),
     publish: kafkaResultPublisher(producer, config.RESULTS_TOPIC, topics),
     isEmitterFor: (topic) => assignment.isEmitterFor(topic),
-    ...(stateReplicated ? { stateReplicated } : {}),
+    ...(replicas ? { replicas } : {}),
     idleTimeoutMs: config.IDLE_TIMEOUT_MS,
     maxProvisionalWindows: config.MAX_PROVISIONAL_WINDOWS,
     maxFinalsPerEmit: config.MAX_FINALS_PER_EMIT,

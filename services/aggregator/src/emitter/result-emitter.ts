@@ -8,6 +8,7 @@ import type { EmitterMetrics } from './emitter-metrics';
 import { windowTypeOf } from '../windowing/window-types/registry';
 import { eachAtOnce } from './each-at-once';
 import { attachInputTimes, type EmitStep, type WindowState } from './emit-step';
+import type { ReplicaWait } from './replica-wait';
 
 /** Results must wait for a condition that passes by itself (e.g. a Redis replica to catch up). */
 export class ResultsWait extends Error {}
@@ -28,10 +29,11 @@ export interface ResultEmitterDeps {
   /** true while this instance should emit for jobs reading `topic` */
   isEmitterFor(topic: string): boolean;
   /**
-   * Resolves once the state read so far is safe from a Redis failover (on enough replicas),
-   * throws otherwise: results are written only after it (absent: a single Redis).
+   * Which primary a step's state is read from, and whether that state is safe from a Redis
+   * failover (on enough replicas of that primary): results are written only once it is
+   * (absent: a single Redis; emitter/replica-wait.ts)
    */
-  stateReplicated?(): Promise<void>;
+  replicas?: ReplicaWait;
   idleTimeoutMs: number;
   /**
    * An emit writes provisional results for this many open windows of a job at most, the
@@ -148,7 +150,7 @@ export class ResultEmitter {
     const emittedPending = attachInputTimes(results, pending);
     // a result must never rest on state a failover could take back: the windows stay open
     // (closing is only retiring them, below) and this job tries again on its next turn
-    await this.deps.stateReplicated?.();
+    await this.deps.replicas?.replicated(step.primary ?? '');
     await this.deps.publish(results);
     this.remember(job, results);
     metrics.resultsWritten(job.name, results, 'fields' in job.key);
@@ -165,6 +167,7 @@ export class ResultEmitter {
   private async readWindows(job: Job, offsets: TopicOffsets[], now: number): Promise<EmitStep> {
     const { state, metrics } = this.deps;
     const windowType = windowTypeOf(job.window);
+    const primary = await this.deps.replicas?.readFrom();
     // the reads that do not wait on each other go together (see writeStep)
     const [merged, committed] = await Promise.all([
       windowType.family === 'session' ? state.mergedSessions(job.stateId) : [],
@@ -205,7 +208,7 @@ export class ResultEmitter {
     const stillOpen = listed.filter((name) => !closingNames.has(name)).length;
     const stillOpenAfter = listed.length < newest && !more ? stillOpen : openCount - closing.length;
     const finals = read.slice(0, closing.length);
-    return { pending, watermark, finals, open: read.slice(closing.length), merged, stillOpenAfter, more, closedUpTo: closing.at(-1)?.windowEnd };
+    return { pending, watermark, finals, open: read.slice(closing.length), merged, stillOpenAfter, more, closedUpTo: closing.at(-1)?.windowEnd, primary };
   }
 
   /**
@@ -215,6 +218,7 @@ export class ResultEmitter {
   private async readMoreFinals(job: Job, previous: EmitStep): Promise<EmitStep> {
     const { state } = this.deps;
     const most = this.deps.maxFinalsPerEmit ?? Infinity;
+    const primary = await this.deps.replicas?.readFrom();
     const closing = await state.close(job.stateId, previous.watermark, most, previous.closedUpTo);
     const [pending, finals] = await Promise.all([state.pending(job.stateId, closing.map(windowIdOf)), state.withState(job.stateId, closing, job.cells)]);
     return {
@@ -226,6 +230,7 @@ export class ResultEmitter {
       stillOpenAfter: previous.stillOpenAfter - closing.length,
       more: closing.length >= most,
       closedUpTo: closing.at(-1)?.windowEnd ?? previous.closedUpTo,
+      primary,
     };
   }
 

@@ -123,6 +123,16 @@ export class RedisState {
   }
 
   /**
+   * The replication ID of the Redis this connection reaches now (INFO replication's
+   * master_replid): another once a replica is promoted or a server restarts, so two equal
+   * answers mean no failover in between.
+   */
+  async primaryId(): Promise<string> {
+    const info = await this.redis.info('replication');
+    return /^master_replid:(\S+)/m.exec(info)?.[1] ?? '';
+  }
+
+  /**
    * Committed progress of partitions 0..count-1 of a topic; with a job (its state name), that
    * job's: its own position and event time where it has them (a job catching up is behind the
    * partition's), the live reader's elsewhere. `liveOffset`: the live reader's next offset.

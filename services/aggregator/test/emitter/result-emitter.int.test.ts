@@ -154,8 +154,11 @@ describe('ResultEmitter against a real Redis', () => {
       () => now,
       {
         logger,
-        stateReplicated: async () => {
-          if (replicas < 1) throw new ResultsWait('the state is on 0 Redis replica(s) after 1000 ms, REDIS_MIN_REPLICAS is 1: results wait');
+        replicas: {
+          readFrom: async () => 'p1',
+          replicated: async () => {
+            if (replicas < 1) throw new ResultsWait('the state is on 0 Redis replica(s) after 1000 ms, REDIS_MIN_REPLICAS is 1: results wait');
+          },
         },
         publish: async (results) => void published.push(...results),
       },
@@ -167,6 +170,38 @@ describe('ResultEmitter against a real Redis', () => {
     replicas = 1;
     now += 100;
     expect((await emitter.tick()).map((r) => r.counts)).toEqual([{ '0': 2 }]);
+  });
+
+  it("asks the replica wait about the primary the step's state was read from: state read before a failover is not published, the next emit's is", async () => {
+    const jobs = runningTotals('totals');
+    await (
+      await counter(jobs, '0')
+    )(0, 2);
+    let primary = 'p1';
+    const asked: string[] = [];
+    const published: WindowResult[] = [];
+    let now = 10_000;
+    const emitter = emitterOf(
+      jobs,
+      () => 2,
+      () => now,
+      {
+        replicas: {
+          readFrom: async () => primary,
+          replicated: async (readFrom) => {
+            asked.push(readFrom);
+            primary = 'p2'; // a failover between the first read and its write
+            if (readFrom !== primary) throw new ResultsWait('the Redis primary changed (a failover) after the state was read');
+          },
+        },
+        publish: async (results) => void published.push(...results),
+      },
+    );
+    expect(await emitter.tick()).toEqual([]);
+    now += 100;
+    expect((await emitter.tick()).map((r) => r.counts)).toEqual([{ '0': 2 }]);
+    expect(asked).toEqual(['p1', 'p2']);
+    expect(published).toHaveLength(1);
   });
 
   it('a result carries the write time of the oldest input new in it; the next version of the window only what came after', async () => {

@@ -148,6 +148,12 @@ describe('RedisState against a real Redis', () => {
     expect(await openWindows(state, 'total')).toEqual([{ windowStart: 0, windowEnd: null, counts: { all: 9 }, cells: [], hyperLogLogs: [], changes: 1 }]);
   });
 
+  it('names the Redis it reaches by its replication ID, the same on every ask while no failover or restart comes between', async () => {
+    const id = await state.primaryId();
+    expect(id).toMatch(/^[0-9a-f]{40}$/);
+    expect(await state.primaryId()).toBe(id);
+  });
+
   it('refuses a delta of a job the checkpoint does not list, writing nothing', async () => {
     const own = await state.acquire('t', 0, '0');
     await expect(
