@@ -12,8 +12,8 @@
 # SETTLE_SECONDS (10): how long the run waits for another final result before it ends (see below);
 # BENCH_METRICS_FILE=<path>: the aggregator's /metrics written there before it is stopped;
 # BENCH_TRACE=1: records and finals so far printed as the run goes (stderr);
-# BENCH_HEAP=1: where the aggregator allocated (heap-sampling.cjs) instead of its CPU profile,
-#   printed by heap-top.cjs at the end.
+# BENCH_HEAP=1: also where the aggregator allocated (heap-sampling.cjs), printed by
+#   heap-top.cjs at the end.
 #   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6390 [BENCH_SHAPE=json] scripts/bench/aggregator.sh [events]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -40,11 +40,10 @@ else
 fi
 echo "backlog of $EVENTS ${BENCH_SHAPE:-user-action} events in $INPUT" >&2
 PORT="$(node "$ROOT/scripts/lib/free-port.cjs" 9475)"
-PROFILE=(--cpu-prof --cpu-prof-dir="/tmp/$RUN-profile")
-[[ -z "${BENCH_HEAP:-}" ]] || PROFILE=(--require "$ROOT/scripts/bench/heap-sampling.cjs")
 JOBS="$JOBS" \
   IDLE_TIMEOUT_MS=3600000 STATE_NAMESPACE="$RUN" CONSUMER_GROUP="$RUN" RESULTS_TOPIC="$RUN-results" LATE_EVENTS_TOPIC="$RUN-late" DEAD_LETTER_TOPIC="$RUN-dlq" \
-  METRICS_PORT="$PORT" METRICS_HOST=127.0.0.1 LOG_LEVEL=warn HEAP_SAMPLING_FILE="/tmp/$RUN.heapprofile" node --max-semi-space-size=8 "${PROFILE[@]}" \
+  METRICS_PORT="$PORT" METRICS_HOST=127.0.0.1 LOG_LEVEL=warn HEAP_SAMPLING_FILE="/tmp/$RUN.heapprofile" NODE_OPTIONS="${BENCH_HEAP:+--require=$ROOT/scripts/bench/heap-sampling.cjs}" \
+  node --max-semi-space-size=8 --cpu-prof --cpu-prof-dir="/tmp/$RUN-profile" \
   "${BENCH_BUILD:-$ROOT}/services/aggregator/dist/main.js" > /tmp/streamtally-bench-aggregator.log 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT # (the profile is written on a clean exit)
@@ -93,8 +92,5 @@ awk -v rc="$(awk -v a="$start_redis_cpu" -v b="$end_redis_cpu" 'BEGIN {printf "%
 kill "$PID"; wait "$PID" || true
 # its state goes with it: runs after it find Redis as they would without it
 redis-cli -u "$REDIS_URL" --scan --pattern "st:{$RUN}:*" 2>/dev/null | xargs -r -n 500 redis-cli -u "$REDIS_URL" unlink >/dev/null 2>&1 || true
-if [[ -n "${BENCH_HEAP:-}" ]]; then
-  node "$ROOT/scripts/bench/heap-top.cjs" "/tmp/$RUN.heapprofile" 20
-else
-  node "$ROOT/scripts/bench/checkpoint-cpu-share.cjs" "/tmp/$RUN-profile/$(ls "/tmp/$RUN-profile" | head -1)"
-fi
+node "$ROOT/scripts/bench/checkpoint-cpu-share.cjs" "/tmp/$RUN-profile/$(ls "/tmp/$RUN-profile" | head -1)"
+[[ -z "${BENCH_HEAP:-}" ]] || node "$ROOT/scripts/bench/heap-top.cjs" "/tmp/$RUN.heapprofile" 20
