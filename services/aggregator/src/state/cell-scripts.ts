@@ -54,9 +54,10 @@ end
 `;
 
 /**
- * Windows written by an older aggregator, upgraded the first time they are touched or read
- * (a window open across the upgrade keeps its values; a fleet is upgraded whole, as for
- * versions: an older instance would keep writing the old layout).
+ * Windows written by an older aggregator, upgraded as the aggregator starts (layout-upgrade.ts)
+ * or, for a job not marked upgraded, the first time they are touched or read (a window open
+ * across the upgrade keeps its values; a fleet is upgraded whole, as for versions: an older
+ * instance would keep writing the old layout).
  * `upgradeWindow(counts, old, hash, list)`: until session 28 a job with cells kept its counts in
  * a hash of their own (`<window>`, key -> count) beside the cells hash, whose texts had no count
  * cell: each key's count goes first in its text (`list` starts with the count cell), and the

@@ -5,6 +5,7 @@ import { WindowResult } from '@streamtally/contracts';
 import { silentLogger } from '@streamtally/observability';
 import { waitFor } from '@streamtally/test-support';
 import { ResultEmitter, ResultEmitterDeps, ResultsWait } from '../../src/emitter/result-emitter';
+import type { ReplicaWait } from '../../src/emitter/replica-wait';
 import type { Job } from '../../src/jobs/job-schema';
 import { parseJobs } from '../../src/jobs/jobs-file';
 import { createAggregatorMetrics, emitterMetricsOf } from '../../src/metrics';
@@ -138,67 +139,58 @@ describe('ResultEmitter against a real Redis', () => {
     expect(published).toEqual(['quick', 'slow']);
   });
 
-  it('waits without publishing while the state is not replicated, logging the reason without a stack trace', async () => {
+  /** A running total of two events, and an emitter of it whose results wait on `replicas`; `later` moves its clock on. */
+  async function waitingOn(replicas: ReplicaWait, deps: Partial<ResultEmitterDeps> = {}) {
     const jobs = runningTotals('totals');
     await (
       await counter(jobs, '0')
     )(0, 2);
-    const lines: Record<string, unknown>[] = [];
-    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
-    let replicas = 0;
     const published: WindowResult[] = [];
     let now = 10_000;
     const emitter = emitterOf(
       jobs,
       () => 2,
       () => now,
+      { replicas, publish: async (results) => void published.push(...results), ...deps },
+    );
+    return { emitter, published, later: () => (now += 100) };
+  }
+
+  it('waits without publishing while the state is not replicated, logging the reason without a stack trace', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    let replicas = 0;
+    const { emitter, published, later } = await waitingOn(
       {
-        logger,
-        replicas: {
-          readFrom: async () => 'p1',
-          replicated: async () => {
-            if (replicas < 1) throw new ResultsWait('the state is on 0 Redis replica(s) after 1000 ms, REDIS_MIN_REPLICAS is 1: results wait');
-          },
+        readFrom: async () => 'p1',
+        replicated: async () => {
+          if (replicas < 1) throw new ResultsWait('the state is on 0 Redis replica(s) after 1000 ms, REDIS_MIN_REPLICAS is 1: results wait');
         },
-        publish: async (results) => void published.push(...results),
       },
+      { logger },
     );
     expect(await emitter.tick()).toEqual([]);
     expect(published).toEqual([]);
     expect(lines).toEqual([expect.objectContaining({ level: 40, job: 'totals', reason: expect.stringContaining('REDIS_MIN_REPLICAS is 1') })]);
     expect(lines[0]).not.toHaveProperty('err');
     replicas = 1;
-    now += 100;
+    later();
     expect((await emitter.tick()).map((r) => r.counts)).toEqual([{ '0': 2 }]);
   });
 
   it("asks the replica wait about the primary the step's state was read from: state read before a failover is not published, the next emit's is", async () => {
-    const jobs = runningTotals('totals');
-    await (
-      await counter(jobs, '0')
-    )(0, 2);
     let primary = 'p1';
     const asked: string[] = [];
-    const published: WindowResult[] = [];
-    let now = 10_000;
-    const emitter = emitterOf(
-      jobs,
-      () => 2,
-      () => now,
-      {
-        replicas: {
-          readFrom: async () => primary,
-          replicated: async (readFrom) => {
-            asked.push(readFrom);
-            primary = 'p2'; // a failover between the first read and its write
-            if (readFrom !== primary) throw new ResultsWait('the Redis primary changed (a failover) after the state was read');
-          },
-        },
-        publish: async (results) => void published.push(...results),
+    const { emitter, published, later } = await waitingOn({
+      readFrom: async () => primary,
+      replicated: async (readFrom) => {
+        asked.push(readFrom);
+        primary = 'p2'; // a failover between the first read and its write
+        if (readFrom !== primary) throw new ResultsWait('the Redis primary changed (a failover) after the state was read');
       },
-    );
+    });
     expect(await emitter.tick()).toEqual([]);
-    now += 100;
+    later();
     expect((await emitter.tick()).map((r) => r.counts)).toEqual([{ '0': 2 }]);
     expect(asked).toEqual(['p1', 'p2']);
     expect(published).toHaveLength(1);
