@@ -38,6 +38,34 @@ describe('ops server', () => {
       await server.close(); // safe twice
     }
   });
+
+  it('serves only the metrics named by name[] (a name it has not left out), the whole registry without one', async () => {
+    const registry = createRegistry('test-service', { processMetrics: false });
+    new Counter({ name: 'things_total', help: 'things', registers: [registry] }).inc(3);
+    new Counter({ name: 'others_total', help: 'others', labelNames: ['kind'], registers: [registry] }).inc({ kind: 'a' }, 2);
+    new Counter({ name: 'unasked_total', help: 'unasked', registers: [registry] }).inc(1);
+    const server = await startOpsServer({ registry, host: '127.0.0.1', port: 0, health: () => ({ healthy: true, details: {} }) });
+    try {
+      const base = `http://127.0.0.1:${server.port}/metrics`;
+      const named = await (await fetch(`${base}?name[]=others_total&name[]=nothing_total&name%5B%5D=things_total`)).text();
+      expect(named).toBe(
+        [
+          '# HELP others_total others',
+          '# TYPE others_total counter',
+          'others_total{kind="a",service="test-service"} 2',
+          '',
+          '# HELP things_total things',
+          '# TYPE things_total counter',
+          'things_total{service="test-service"} 3',
+          '',
+        ].join('\n'),
+      );
+      expect(await (await fetch(`${base}?name[]=nothing_total`)).text()).toBe('');
+      expect(await (await fetch(`${base}?other=1`)).text()).toContain('unasked_total{service="test-service"} 1');
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('logger', () => {

@@ -11,7 +11,8 @@ import { type MergedSession, type WindowId, windowIdOf, windowOfMember } from '.
 
 export { type CheckpointOutcome, type CheckpointRequest, type JobPosition, type Ownership, stateLayoutOf } from './checkpoint-request';
 export { type MergedSession, type WindowId, windowIdOf } from './window-names';
-import { type CellSpec, cellListArg, readCells } from './state-encoding';
+import { type CellSpec, cellListArg } from './state-encoding';
+import { type CellTable, readCells } from './cell-table';
 import { keyedRecord } from '../windowing/keyed-record';
 
 export { type CellSpec, packDeltas } from './state-encoding';
@@ -19,8 +20,8 @@ export { type CellSpec, packDeltas } from './state-encoding';
 /** A window's committed state: its counts, its cells' values per key, and its version. */
 export interface WindowState {
   counts: Record<string, number>;
-  /** per cell (in the order asked for): key -> value (a set cell: its estimated size); 'overflow' where a sum left Redis's range */
-  cells: Record<string, number | 'overflow'>[];
+  /** its cells per key (in the order asked for; a set cell: its estimated size); absent for a count-only job */
+  cells?: CellTable;
   /** how many checkpoints changed the window (0: none since versions exist) */
   changes: number;
   /** its set cells' fields (`<cell>|<key>`) kept as HyperLogLogs: keys of their own, expired when the window retires */
@@ -214,12 +215,12 @@ export class RedisState {
       const [version, flat] = replies[i]!;
       const changes = version === '' ? 0 : Number(version);
       if (cells.length > 0) {
-        const { counts, values, hyperLogLogs } = readCells(flat, cells);
-        return { ...w, counts, cells: values, hyperLogLogs, changes };
+        const { counts, table, hyperLogLogs } = readCells(flat, cells);
+        return { ...w, counts, cells: table, hyperLogLogs, changes };
       }
       const counts = keyedRecord<number>();
       for (let k = 0; k < flat.length; k += 2) counts[flat[k]!] = Number(flat[k + 1]);
-      return { ...w, counts, cells: [], hyperLogLogs: [], changes };
+      return { ...w, counts, hyperLogLogs: [], changes };
     });
   }
 

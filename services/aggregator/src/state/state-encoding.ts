@@ -1,7 +1,6 @@
 import type { CellOp } from '../aggregates/aggregate';
 import type { WindowDelta } from '../windowing/batch-aggregator';
 import { type Elements, sizeOf } from '../windowing/cell-fold';
-import { keyedRecord } from '../windowing/keyed-record';
 import { digitCount, JsonBytes, numberLength, utf8Length } from './json-bytes';
 import { cellFrom, countFrom, seenBefore } from './merge-deltas';
 import { SMALL_SET_MAX } from './cell-scripts';
@@ -179,97 +178,3 @@ const wellFormed = (key: string) => (key.isWellFormed() ? key : key.toWellFormed
 /** room for how many keys a window's entry has: up to ten digits */
 const COUNT_DIGITS = 10;
 const [OPEN, CLOSE, COMMA, QUOTE, COLON, SPACE, ZERO] = [0x5b, 0x5d, 0x2c, 0x22, 0x3a, 0x20, 0x30] as const;
-
-/** A window's cells as READ_WINDOWS gives them, per cell (in `cells`' order) key -> value. */
-export interface ReadCells {
-  /** each key's count (COUNT_CELL) */
-  counts: Record<string, number>;
-  /** a number, or 'overflow' where a sum left Redis's range; a set cell: its size (estimated once a HyperLogLog) */
-  values: Record<string, number | 'overflow'>[];
-  /** the fields (`<cell>|<key>`) whose set is a HyperLogLog: a key of its own, expired with the window */
-  hyperLogLogs: string[];
-}
-
-/**
- * A window's cells hash as READ_WINDOWS read it (flat key, packed cells pairs: the key's count,
- * then its cells). Its numbers are read where they are, without a substring each: the emitter
- * reads every cell of every final window (with a substring per cell and a closure per key, a
- * tenth of a stats catch-up's allocations: docs/benchmarks.md, session 25).
- */
-export function readCells(flat: readonly string[], cells: readonly CellSpec[]): ReadCells {
-  const counts = keyedRecord<number>();
-  const values = cells.map(() => keyedRecord<number | 'overflow'>());
-  const hyperLogLogs: string[] = [];
-  for (let f = 0; f < flat.length; f += 2) {
-    const key = flat[f]!;
-    const packed = flat[f + 1]!;
-    const ascii = !NON_ASCII.test(packed);
-    // the count: digits only (ASCII), so its length in bytes is its length
-    let colon = packed.indexOf(':');
-    let pos = colon + 1 + integerAt(packed, 0, colon);
-    if (pos > colon + 1) counts[key] = integerAt(packed, colon + 1, pos);
-    for (let c = 0; c < cells.length; c += 1) {
-      colon = packed.indexOf(':', pos);
-      const start = colon + 1;
-      pos = Math.min(endOf(packed, start, integerAt(packed, pos, colon), ascii), packed.length);
-      if (pos === start) continue; // no value yet
-      const cell = cells[c]!;
-      if (cell.op !== 'hll') {
-        const n = integerAt(packed, start, pos);
-        values[c]![key] = Number.isSafeInteger(n) ? n : 'overflow';
-      } else if (packed.charCodeAt(start) === STAR) {
-        values[c]![key] = integerAt(packed, start + 1, pos);
-        hyperLogLogs.push(`${cell.name}|${key}`);
-      } else values[c]![key] = setSize(packed, start, pos, ascii);
-    }
-  }
-  return { counts, values, hyperLogLogs };
-}
-
-// eslint-disable-next-line no-control-regex -- the ASCII range, control characters included
-const NON_ASCII = /[^\x00-\x7f]/;
-const STAR = 0x2a;
-const MINUS = 0x2d;
-
-/**
- * The number written in text[from, to), as Number() reads it: digits (after a '-') read where
- * they are; anything else, or more digits than are always exact, through Number().
- */
-export function integerAt(text: string, from: number, to: number): number {
-  if (to - from > 15) return Number(text.slice(from, to));
-  let at = from;
-  const negative = text.charCodeAt(at) === MINUS;
-  if (negative) at += 1;
-  if (negative && at === to) return NaN; // '-' alone
-  let n = 0;
-  for (; at < to; at += 1) {
-    const digit = text.charCodeAt(at) - ZERO;
-    if (digit < 0 || digit > 9) return Number(text.slice(from, to));
-    n = n * 10 + digit;
-  }
-  return negative ? -n : n;
-}
-
-/** Where a text's part of `bytes` UTF-8 bytes from `start` ends: lengths in the cells hash are Redis's, in bytes. */
-function endOf(text: string, start: number, bytes: number, ascii: boolean): number {
-  if (ascii) return start + bytes;
-  let at = start;
-  for (let left = bytes; left > 0;) {
-    const code = text.charCodeAt(at);
-    const surrogate = code >= 0xd800 && code <= 0xdbff;
-    left -= code < 0x80 ? 1 : code < 0x800 ? 2 : surrogate ? 4 : 3;
-    at += surrogate ? 2 : 1;
-  }
-  return at;
-}
-
-/** How many elements a set cell's text (text[from, to)) holds. */
-function setSize(text: string, from: number, to: number, ascii: boolean): number {
-  let n = 0;
-  for (let pos = from; pos < to; n += 1) {
-    const colon = text.indexOf(':', pos);
-    if (colon < 0) break;
-    pos = endOf(text, colon + 1, integerAt(text, pos, colon), ascii);
-  }
-  return n;
-}

@@ -4,6 +4,7 @@ import { decodeWindowResult, encodeWindowResult, resultVersion } from '@streamta
 import { REPO_ROOT, seededRandom } from '@streamtally/test-support';
 import { parseJobs } from '../../src/jobs/jobs-file';
 import { buildResult, resultSizeBound } from '../../src/windowing/results';
+import { cellTableOf } from '../support/cell-table';
 
 describe('window results', () => {
   it('builds the documented result record', () => {
@@ -124,20 +125,15 @@ describe('window results with aggregates', () => {
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const job = parsed.jobs[0]!;
   // cells: total.sum, least.min, most.max, mean.sum, mean.n
-  const window = {
-    job: 'j',
-    windowStart: 0,
-    windowEnd: 1000,
-    counts: { a: 3, b: 2, c: 4, d: 1 },
-    cells: [
-      { a: 10, b: 40, c: 1, d: 'overflow' },
-      { a: 1, b: 15, c: -5 },
-      { a: 6, b: 25, c: 4 },
-      { a: 10, b: 40, c: 1, d: 'overflow' },
-      { a: 3, b: 2, c: 3 },
-    ] as Record<string, number | 'overflow'>[],
-    changes: 6,
-  };
+  const byCell: Record<string, number | 'overflow'>[] = [
+    { a: 10, b: 40, c: 1, d: 'overflow' },
+    { a: 1, b: 15, c: -5 },
+    { a: 6, b: 25, c: 4 },
+    { a: 10, b: 40, c: 1, d: 'overflow' },
+    { a: 3, b: 2, c: 3 },
+  ];
+  const counts = { a: 3, b: 2, c: 4, d: 1 };
+  const window = { job: 'j', windowStart: 0, windowEnd: 1000, counts, cells: cellTableOf(counts, byCell), changes: 6 };
   const shape = { maxKeys: 1000, maxBytes: 512 * 1024, aggregates: job.aggregates, orderBy: job.orderBy! };
 
   it("gives each key every aggregate by name: null where no event had a value or a sum left Redis's range", () => {
@@ -158,7 +154,8 @@ describe('window results with aggregates', () => {
     expect(result.values).toEqual({ b: { n: 2, total: 40, least: 15, most: 25, mean: 20 } });
     // a, c and d: d's sums overflowed, so the folded sums say null; its min/max had no value
     expect(result.other).toEqual({ keys: 3, count: 8, reason: ['maxKeys'], values: { n: 8, total: null, least: -5, most: 6, mean: null } });
-    const withoutOverflow = buildResult({ ...window, counts: { a: 3, b: 2, c: 4 } }, true, 5, { ...shape, maxKeys: 1 });
+    const withoutD = { a: 3, b: 2, c: 4 };
+    const withoutOverflow = buildResult({ ...window, counts: withoutD, cells: cellTableOf(withoutD, byCell) }, true, 5, { ...shape, maxKeys: 1 });
     expect(withoutOverflow.other!.values).toEqual({ n: 7, total: 11, least: -5, most: 6, mean: 1.8333 });
   });
 
@@ -169,7 +166,7 @@ describe('window results with aggregates', () => {
       many[`key-${i}-${'v'.repeat(100)}`] = i + 1;
       sums[`key-${i}-${'v'.repeat(100)}`] = -(i + 1) * 1_000_000_007;
     }
-    const cells = [sums, sums, sums, sums, many];
+    const cells = cellTableOf(many, [sums, sums, sums, sums, many]);
     const result = buildResult({ ...window, counts: many, cells }, false, 5, { ...shape, maxBytes: 64 * 1024 });
     expect(encodeWindowResult(result).length).toBeLessThanOrEqual(64 * 1024);
     expect(result.other!.reason).toEqual(['maxBytes']);
@@ -187,7 +184,10 @@ describe('window results with aggregates', () => {
       const widest = n % 3 === 0;
       const keys = widest ? [text(400, ['\u0001', '\ud800'])] : Array.from({ length: 1 + Math.floor(random() * 40) }, (_, i) => `${i}${text(60)}`);
       const counts = Object.fromEntries(keys.map((k) => [k, Number.MAX_SAFE_INTEGER]));
-      const cells = job.cells.map(() => Object.fromEntries(keys.map((k) => [k, extremes[Math.floor(random() * extremes.length)]!])));
+      const cells = cellTableOf(
+        counts,
+        job.cells.map(() => Object.fromEntries(keys.map((k) => [k, extremes[Math.floor(random() * extremes.length)]!]))),
+      );
       const sessionKey = random() < 0.5 ? text(200) : undefined;
       const windowed = {
         ...window,
@@ -202,7 +202,7 @@ describe('window results with aggregates', () => {
       result.inputWrittenAt = Number.MAX_SAFE_INTEGER; // added by the emitter after buildResult
       expect(Object.keys(result.counts).sort()).toEqual([...keys].sort()); // nothing folded: the whole result is bounded
       expect(encodeWindowResult(result).length).toBeLessThanOrEqual(resultSizeBound(result, keys, job.aggregates));
-      const countsOnly = buildResult({ ...windowed, cells: [] }, true, 0, { maxKeys: Infinity, maxBytes: Infinity });
+      const countsOnly = buildResult({ ...windowed, cells: undefined }, true, 0, { maxKeys: Infinity, maxBytes: Infinity });
       expect(encodeWindowResult(countsOnly).length).toBeLessThanOrEqual(resultSizeBound(countsOnly, keys, []));
     }
   });
@@ -225,7 +225,8 @@ describe('window results with a distinct count', () => {
     });
     if (!parsed.ok) throw new Error(parsed.errors.join('; '));
     const { aggregates, orderBy } = parsed.jobs[0]!;
-    const window = { job: 'j', windowStart: 0, windowEnd: null, counts: { a: 10, b: 4, c: 9 }, cells: [{ a: 3, b: 4, c: 9 }], changes: 2 };
+    const counts = { a: 10, b: 4, c: 9 };
+    const window = { job: 'j', windowStart: 0, windowEnd: null, counts, cells: cellTableOf(counts, [{ a: 3, b: 4, c: 9 }]), changes: 2 };
     const result = buildResult(window, false, 1, { maxKeys: 1, maxBytes: 1e6, aggregates, orderBy: orderBy! });
     expect(result.values).toEqual({ c: { users: 9 } });
     expect(result.other).toEqual({ keys: 2, count: 14, reason: ['maxKeys'], values: { users: null } });
