@@ -13,20 +13,21 @@ import type { CellSpec } from './state-encoding';
 export class CellTable {
   private rows?: Map<string, number>;
 
-  /** `flat`: the cells hash as READ_WINDOWS read it (key, packed cells, …); `numbers`: `width` per key. */
   constructor(
-    private readonly flat: readonly string[],
+    /** the keys, a row each */
+    private readonly keys: readonly string[],
     /** numbers per row: the count, then a number per cell */
     readonly width: number,
+    /** `width` per row */
     private readonly numbers: Float64Array,
   ) {}
 
   get size(): number {
-    return this.flat.length / 2;
+    return this.keys.length;
   }
 
   keyAt(row: number): string {
-    return this.flat[2 * row]!;
+    return this.keys[row]!;
   }
 
   /** The key's count; undefined when its cells have none. */
@@ -72,88 +73,83 @@ export interface ReadCells {
 }
 
 /**
- * A window's cells hash as READ_WINDOWS read it (flat key, packed cells pairs: the key's count,
- * then its cells), into a CellTable. A set cell's value is its size (estimated once a
- * HyperLogLog). Its numbers are read where they are, without a substring each (with a
- * substring per cell and a closure per key, a tenth of a stats catch-up's allocations:
- * docs/benchmarks.md, session 25).
+ * A window's cells hash as READ_WINDOWS read it, as bytes (flat key, packed cells pairs: the
+ * key's count, then its cells), into a CellTable. A set cell's value is its size (estimated
+ * once a HyperLogLog). Read as bytes, where the packed lengths are (Redis counts bytes): as
+ * text, every packed value was decoded from UTF-8 and searched for other characters first, a
+ * sixth of the emitter's time in a stats catch-up (docs/benchmarks.md, session 29). Numbers are
+ * read where they are, without a substring each (session 25).
  */
-export function readCells(flat: readonly string[], cells: readonly CellSpec[]): ReadCells {
+export function readCells(flat: readonly Buffer[], cells: readonly CellSpec[]): ReadCells {
   const counts = keyedRecord<number>();
   const width = cells.length + 1;
-  const numbers = new Float64Array((flat.length / 2) * width).fill(NaN);
+  const keys = new Array<string>(flat.length / 2);
+  const numbers = new Float64Array(keys.length * width).fill(NaN);
   const hyperLogLogs: string[] = [];
-  for (let f = 0, at = 0; f < flat.length; f += 2, at += width) {
-    const key = flat[f]!;
+  for (let f = 0, row = 0; f < flat.length; f += 2, row += 1) {
+    const key = flat[f]!.toString();
     const packed = flat[f + 1]!;
-    const ascii = !NON_ASCII.test(packed);
-    // the count: digits only (ASCII), so its length in bytes is its length
-    let colon = packed.indexOf(':');
+    const at = row * width;
+    keys[row] = key;
+    // `<bytes>:<text>` per part: the count first, then each cell in the job's order
+    let colon = colonAt(packed, 0);
     let pos = colon + 1 + integerAt(packed, 0, colon);
     if (pos > colon + 1) numbers[at] = counts[key] = integerAt(packed, colon + 1, pos);
     for (let c = 0; c < cells.length; c += 1) {
-      colon = packed.indexOf(':', pos);
+      colon = colonAt(packed, pos);
       const start = colon + 1;
-      pos = Math.min(endOf(packed, start, integerAt(packed, pos, colon), ascii), packed.length);
+      pos = Math.min(start + integerAt(packed, pos, colon), packed.length);
       if (pos === start) continue; // no value yet
       const cell = cells[c]!;
       let value: number;
       if (cell.op !== 'hll') value = integerAt(packed, start, pos);
-      else if (packed.charCodeAt(start) === STAR) {
+      else if (packed[start] === STAR) {
         value = integerAt(packed, start + 1, pos);
         hyperLogLogs.push(`${cell.name}|${key}`);
-      } else value = setSize(packed, start, pos, ascii);
+      } else value = setSize(packed, start, pos);
       numbers[at + 1 + c] = Number.isSafeInteger(value) ? value : Infinity;
     }
   }
-  return { counts, table: new CellTable(flat, width, numbers), hyperLogLogs };
+  return { counts, table: new CellTable(keys, width, numbers), hyperLogLogs };
 }
 
-// eslint-disable-next-line no-control-regex -- the ASCII range, control characters included
-const NON_ASCII = /[^\x00-\x7f]/;
+const COLON = 0x3a;
 const STAR = 0x2a;
 const MINUS = 0x2d;
 const ZERO = 0x30;
 
 /**
- * The number written in text[from, to), as Number() reads it: digits (after a '-') read where
- * they are; anything else, or more digits than are always exact, through Number().
+ * The number written in bytes[from, to), as Number() reads its text: digits (after a '-') read
+ * where they are; anything else, or more digits than are always exact, through Number().
  */
-export function integerAt(text: string, from: number, to: number): number {
-  if (to - from > 15) return Number(text.slice(from, to));
+export function integerAt(bytes: Buffer, from: number, to: number): number {
+  if (to - from > 15) return Number(bytes.toString('latin1', from, to));
   let at = from;
-  const negative = text.charCodeAt(at) === MINUS;
+  const negative = bytes[at] === MINUS;
   if (negative) at += 1;
   if (negative && at === to) return NaN; // '-' alone
   let n = 0;
   for (; at < to; at += 1) {
-    const digit = text.charCodeAt(at) - ZERO;
-    if (digit < 0 || digit > 9) return Number(text.slice(from, to));
+    const digit = bytes[at]! - ZERO;
+    if (digit < 0 || digit > 9) return Number(bytes.toString('latin1', from, to));
     n = n * 10 + digit;
   }
   return negative ? -n : n;
 }
 
-/** Where a text's part of `bytes` UTF-8 bytes from `start` ends: lengths in the cells hash are Redis's, in bytes. */
-function endOf(text: string, start: number, bytes: number, ascii: boolean): number {
-  if (ascii) return start + bytes;
-  let at = start;
-  for (let left = bytes; left > 0;) {
-    const code = text.charCodeAt(at);
-    const surrogate = code >= 0xd800 && code <= 0xdbff;
-    left -= code < 0x80 ? 1 : code < 0x800 ? 2 : surrogate ? 4 : 3;
-    at += surrogate ? 2 : 1;
-  }
-  return at;
+/** Where the next ':' is from `from` on (-1: none); a length before it is a few digits, so a loop beats a native call. */
+function colonAt(bytes: Buffer, from: number): number {
+  for (let i = from; i < bytes.length; i += 1) if (bytes[i] === COLON) return i;
+  return -1;
 }
 
-/** How many elements a set cell's text (text[from, to)) holds. */
-function setSize(text: string, from: number, to: number, ascii: boolean): number {
+/** How many elements a set cell's bytes (bytes[from, to)) hold: `<bytes>:<element>` each. */
+function setSize(bytes: Buffer, from: number, to: number): number {
   let n = 0;
   for (let pos = from; pos < to; n += 1) {
-    const colon = text.indexOf(':', pos);
-    if (colon < 0) break;
-    pos = endOf(text, colon + 1, integerAt(text, pos, colon), ascii);
+    const colon = colonAt(bytes, pos);
+    if (colon < 0 || colon >= to) break;
+    pos = colon + 1 + integerAt(bytes, pos, colon);
   }
   return n;
 }

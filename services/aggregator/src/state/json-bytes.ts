@@ -46,9 +46,19 @@ export class JsonBytes {
     }
     const digits = digitCount(n);
     this.room(digits);
-    for (let i = this.at + digits - 1; i >= this.at; i -= 1) {
-      this.buffer[i] = ZERO + (n % 10);
-      n = Math.floor(n / 10);
+    const buffer = this.buffer;
+    let i = this.at + digits - 1;
+    // below 2^31 in int32 arithmetic (a tenth by `| 0`): a catch-up's checkpoint writes a few
+    // numbers per key, nearly all small, and floor-and-modulo on doubles was most of this
+    for (; n > 0x7fffffff; i -= 1) {
+      const tenth = Math.floor(n / 10);
+      buffer[i] = ZERO + (n - tenth * 10);
+      n = tenth;
+    }
+    for (; i >= this.at; i -= 1) {
+      const tenth = (n / 10) | 0;
+      buffer[i] = ZERO + (n - tenth * 10);
+      n = tenth;
     }
     this.at += digits;
     return this;
@@ -109,11 +119,11 @@ export class JsonBytes {
   }
 }
 
-/** How many digits a non-negative integer has. */
+/** How many digits a non-negative integer has (compared with powers of ten, each exact: no division). */
 export function digitCount(n: number): number {
   let digits = 1;
-  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits += 1;
-  return digits;
+  for (let power = 10; n >= power && digits < 16; power *= 10) digits += 1;
+  return n >= 1e16 ? 16 + digitCount(Math.floor(n / 1e16)) : digits;
 }
 
 /** How many characters number() writes for `n`. */

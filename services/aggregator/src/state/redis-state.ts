@@ -38,6 +38,8 @@ interface ScriptedRedis extends Redis {
 /** A pipeline with the scripts defined on the client (ioredis adds them to its pipelines). */
 interface ScriptedPipeline {
   readWindows(numKeys: number, ...args: string[]): void;
+  /** READ_WINDOWS with its reply as bytes (a job with cells: see readCells) */
+  readWindowsBuffer(numKeys: number, ...args: string[]): void;
   forgetSessions(numKeys: number, ...args: string[]): void;
   retireWindows(open: string, pending: string, versions: string, ...args: string[]): void;
   exec: () => ReturnType<ReturnType<Redis['pipeline']>['exec']>;
@@ -205,21 +207,22 @@ export class RedisState {
     for (let at = 0; at < windows.length; at += WINDOWS_PER_READ) {
       const names = windows.slice(at, at + WINDOWS_PER_READ).map(windowIdOf);
       const keys = [this.keys.versions(job), this.keys.layout(job), ...names.flatMap((name) => windowReadKeys(this.keys, job, name, cells))];
-      pipeline.readWindows(keys.length, ...keys, cellList, ...names);
+      if (cells.length > 0) pipeline.readWindowsBuffer(keys.length, ...keys, cellList, ...names);
+      else pipeline.readWindows(keys.length, ...keys, cellList, ...names);
     }
     const replies = ((await pipeline.exec()) ?? []).flatMap(([err, reply]) => {
       if (err) throw err;
-      return reply as [string, string[]][];
+      return reply as [string | Buffer, string[] | Buffer[]][];
     });
     return windows.map((w, i) => {
       const [version, flat] = replies[i]!;
-      const changes = version === '' ? 0 : Number(version);
+      const changes = version.length === 0 ? 0 : Number(version.toString());
       if (cells.length > 0) {
-        const { counts, table, hyperLogLogs } = readCells(flat, cells);
+        const { counts, table, hyperLogLogs } = readCells(flat as Buffer[], cells);
         return { ...w, counts, cells: table, hyperLogLogs, changes };
       }
       const counts = keyedRecord<number>();
-      for (let k = 0; k < flat.length; k += 2) counts[flat[k]!] = Number(flat[k + 1]);
+      for (let k = 0; k < flat.length; k += 2) counts[flat[k] as string] = Number(flat[k + 1]);
       return { ...w, counts, hyperLogLogs: [], changes };
     });
   }

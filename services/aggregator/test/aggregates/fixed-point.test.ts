@@ -60,3 +60,42 @@ describe('fixed point', () => {
     expect(roundTo(-2 / 3, 4)).toBe(-0.6667);
   });
 });
+
+describe('fixed point, the fast paths against the decimal text (seeded)', () => {
+  /** toFixedPoint and fromFixedPoint as they were before the binary fast paths: the decimal text only. */
+  const byText = (value: number, decimals: number): number | undefined => {
+    if (Number.isInteger(value)) return toFixedPoint(value, decimals);
+    const [mantissa, exponent = '0'] = String(Math.abs(value)).split('e');
+    const shifted = Math.round(Number(`${mantissa}e${Number(exponent) + decimals}`));
+    const scaled = value < 0 ? -shifted : shifted;
+    return Number.isSafeInteger(scaled) ? scaled + 0 : undefined;
+  };
+
+  it('scales and reads back as the text does, halves and near-halves included', () => {
+    const random = seededRandom(29);
+    let halves = 0;
+    for (let i = 0; i < 200_000; i += 1) {
+      const decimals = Math.floor(random() * 14);
+      const digits = 1 + Math.floor(random() * 15);
+      let value: number;
+      if (i % 3 === 0) {
+        // exact halves in decimal (x.xx5): where binary and decimal rounding part ways
+        value = Number(`${Math.floor(random() * 10 ** digits)}5e-${decimals + 1}`);
+        halves += 1;
+      } else if (i % 3 === 1)
+        value = (random() - 0.5) * 10 ** (digits - Math.floor(random() * 20)); // any magnitude
+      else value = Math.floor(random() * 10 ** digits) / 10 ** Math.floor(random() * 16); // a ratio, as a mean is
+      if (random() < 0.5) value = -value;
+      const got = toFixedPoint(value, decimals);
+      const want = byText(value, decimals);
+      if (!Object.is(got, want)) throw new Error(`case ${i}: toFixedPoint(${value}, ${decimals}) = ${got}, the text gives ${want}`);
+      const scaled = Math.floor(random() * 10 ** digits) * (random() < 0.5 ? -1 : 1);
+      const back = fromFixedPoint(scaled, decimals);
+      const text = decimals === 0 ? scaled : Number(`${scaled}e-${decimals}`);
+      if (!Object.is(back, text)) throw new Error(`case ${i}: fromFixedPoint(${scaled}, ${decimals}) = ${back}, the text gives ${text}`);
+    }
+    expect(halves).toBeGreaterThan(60_000);
+    expect(roundTo(1.00005, 4)).toBe(1.0001); // a half in decimal, below one in binary
+    expect(roundTo(-1.00005, 4)).toBe(-1.0001);
+  });
+});

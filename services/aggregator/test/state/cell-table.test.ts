@@ -1,4 +1,12 @@
-import { integerAt, readCells } from '../../src/state/cell-table';
+import { integerAt, readCells as readCellsOf } from '../../src/state/cell-table';
+import type { CellSpec } from '../../src/state/state-encoding';
+
+/** readCells of a reply given as text (READ_WINDOWS's reply comes as bytes). */
+const readCells = (flat: string[], cells: readonly CellSpec[]) =>
+  readCellsOf(
+    flat.map((part) => Buffer.from(part)),
+    cells,
+  );
 
 describe('readCells (a cells hash as READ_WINDOWS returns it)', () => {
   const cells = [
@@ -58,6 +66,6 @@ describe('integerAt (a number read where it is written)', () => {
       'abc',
       '+3',
     ];
-    for (const part of parts) expect(integerAt(`x:${part}:y`, 2, 2 + part.length)).toBe(Number(part));
+    for (const part of parts) expect(integerAt(Buffer.from(`x:${part}:y`), 2, 2 + part.length)).toBe(Number(part));
   });
 });

@@ -15,6 +15,9 @@ describe('JsonBytes (JSON text written as UTF-8 bytes)', () => {
   it('writes numbers as String() does: safe integers of every size and sign, and others', () => {
     const random = seeded(25);
     const numbers = [0, -0, 9, 10, -10, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 53, 1e21, 1.5, -0.25];
+    // either side of int32 (written in int32 arithmetic below it) and of every power of ten
+    numbers.push(2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, -(2 ** 31), 2 ** 32 - 1, 2 ** 32);
+    for (let p = 1; p <= 15; p += 1) numbers.push(10 ** p - 1, 10 ** p, -(10 ** p));
     for (let i = 0; i < 5000; i += 1) numbers.push(Math.floor((random() - 0.5) * 2 * 10 ** Math.floor(random() * 16)));
     const out = new JsonBytes(16); // small: it grows as it goes
     for (const n of numbers) out.number(n).char(0x20);
@@ -53,6 +56,6 @@ describe('JsonBytes (JSON text written as UTF-8 bytes)', () => {
 
   it('counts UTF-8 bytes as Buffer.byteLength does, lone surrogates included', () => {
     for (const text of ['', 'abc', 'ü', '字', '😀', 'a😀b', '\ud800', 'x\udc00y', '\ud800\ud800\udc00']) expect(utf8Length(text)).toBe(Buffer.byteLength(text));
-    expect([0, 9, 10, 99, 100, Number.MAX_SAFE_INTEGER].map(digitCount)).toEqual([1, 1, 2, 2, 3, 16]);
+    expect([0, 9, 10, 99, 100, 1e15 - 1, 1e15, Number.MAX_SAFE_INTEGER, 1e16, 1e20].map(digitCount)).toEqual([1, 1, 2, 2, 3, 15, 16, 16, 17, 21]);
   });
 });

@@ -15,9 +15,5 @@ export function cellTableOf(counts: Record<string, number>, byCell: readonly Rec
       if (value !== undefined) numbers[row * width + 1 + c] = value === 'overflow' ? Infinity : value;
     });
   });
-  return new CellTable(
-    keys.flatMap((key) => [key, '']),
-    width,
-    numbers,
-  );
+  return new CellTable(keys, width, numbers);
 }
