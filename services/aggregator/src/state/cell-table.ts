@@ -83,10 +83,10 @@ export interface ReadCells {
 export function readCells(flat: readonly Buffer[], cells: readonly CellSpec[]): ReadCells {
   const counts = keyedRecord<number>();
   const width = cells.length + 1;
-  const keys = new Array<string>(flat.length / 2);
+  const keys = new Array<string>(flat.length >> 1);
   const numbers = new Float64Array(keys.length * width).fill(NaN);
   const hyperLogLogs: string[] = [];
-  for (let f = 0, row = 0; f < flat.length; f += 2, row += 1) {
+  for (let f = 0, row = 0; f + 1 < flat.length; f += 2, row += 1) {
     const key = flat[f]!.toString();
     const packed = flat[f + 1]!;
     const at = row * width;
@@ -149,7 +149,9 @@ function setSize(bytes: Buffer, from: number, to: number): number {
   for (let pos = from; pos < to; n += 1) {
     const colon = colonAt(bytes, pos);
     if (colon < 0 || colon >= to) break;
-    pos = colon + 1 + integerAt(bytes, pos, colon);
+    const length = integerAt(bytes, pos, colon);
+    if (!(length >= 0)) break; // not a length (the hash is not as this code writes it): no hanging on it
+    pos = colon + 1 + length;
   }
   return n;
 }

@@ -42,6 +42,13 @@ describe('readCells (a cells hash as READ_WINDOWS returns it)', () => {
     expect([table.valueAt(1, 0), table.valueAt(1, 1), table.countAt(1)]).toEqual([0, undefined, 3]);
   });
 
+  it('reads a text it did not write (damaged or foreign) without hanging or throwing', () => {
+    for (const packed of ['', ':', 'x', '1:', '9:1', '1:10:0:0:-5:ab', '1:10:0:0:8:-3:abcde', '1:10:0:0:5:x:abc', '1:1::::::']) {
+      const { table } = readCells(['k', packed], cells);
+      expect(table.size).toBe(1);
+    }
+  });
+
   it("marks a sum past 2^53 'overflow', as Redis keeps one that left its range", () => {
     expect(readCells(['x', '1:18:overflow0:0:', 'y', '1:116:90071992547409930:0:'], cells).table.byCell()[0]).toEqual({ x: 'overflow', y: 'overflow' });
   });
