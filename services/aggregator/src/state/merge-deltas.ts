@@ -1,6 +1,6 @@
 import type { CellOp } from '../aggregates/aggregate';
 import type { WindowDelta } from '../windowing/batch-aggregator';
-import { type Elements, foldedNumber, forEachElement } from '../windowing/cell-fold';
+import { type CellRow, type Elements, foldedNumber, forEachElement } from '../windowing/cell-fold';
 
 /**
  * Several batches' deltas for one checkpoint call, grouped by window: the deltas of one window
@@ -49,12 +49,22 @@ export function countFrom(group: readonly WindowDelta[], i: number, key: string,
   return total;
 }
 
-/** A key's value of cell `c` folded over the group's deltas from the `i`th by the cell's op; undefined when none has one. */
-export function cellFrom(group: readonly WindowDelta[], i: number, c: number, op: CellOp, key: string): number | Elements | undefined {
+/**
+ * A key's rows in the group's deltas from the `i`th on (undefined where a delta has none),
+ * written into `rows` (reused from key to key): looked up once per key, not once per cell.
+ */
+export function rowsFrom(group: readonly WindowDelta[], i: number, key: string, rows: (CellRow | undefined)[]): (CellRow | undefined)[] {
+  rows.length = 0;
+  for (let j = i; j < group.length; j += 1) rows.push(group[j]!.cells?.get(key));
+  return rows;
+}
+
+/** Cell `c` folded over a key's rows (rowsFrom) by the cell's op; undefined when none has a value. */
+export function cellFrom(rows: readonly (CellRow | undefined)[], c: number, op: CellOp): number | Elements | undefined {
   let value: number | Elements | undefined;
   let own = false; // whether `value` is a set made here, which may be added to
-  for (let j = i; j < group.length; j += 1) {
-    const next = group[j]!.cells?.get(key)?.[c];
+  for (let j = 0; j < rows.length; j += 1) {
+    const next = rows[j]?.[c];
     if (next === undefined) continue;
     if (value === undefined) value = next;
     else if (op === 'hll') {

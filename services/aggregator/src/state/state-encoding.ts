@@ -2,7 +2,8 @@ import type { CellOp } from '../aggregates/aggregate';
 import type { WindowDelta } from '../windowing/batch-aggregator';
 import { type Elements, sizeOf } from '../windowing/cell-fold';
 import { digitCount, JsonBytes, numberLength, utf8Length } from './json-bytes';
-import { cellFrom, countFrom, seenBefore } from './merge-deltas';
+import { cellFrom, countFrom, rowsFrom, seenBefore } from './merge-deltas';
+import type { CellRow } from '../windowing/cell-fold';
 import { SMALL_SET_MAX } from './cell-scripts';
 
 /** A state cell as the state layer needs it: where it is kept and how it folds. */
@@ -124,9 +125,12 @@ function writeKeyCells(
   const start = out.length;
   out.char(COMMA).string(name).char(COMMA).char(QUOTE).number(numberLength(count)).char(COLON).number(count);
   let big = 0;
+  const several = group.length > 1;
+  const rows = several ? rowsFrom(group, i, key, ROWS) : undefined;
+  const row = several ? undefined : group[0]!.cells?.get(key);
   for (let c = 0; c < specs.length; c += 1) {
     const op = specs[c]!.op;
-    const value = group.length > 1 ? cellFrom(group, i, c, op, key) : group[0]!.cells?.get(key)?.[c];
+    const value = rows ? cellFrom(rows, c, op) : row?.[c];
     if (value === undefined) {
       out.char(ZERO).char(COLON);
       continue;
@@ -134,7 +138,7 @@ function writeKeyCells(
     // a number as its text (see CHECKPOINT_BATCH: never an exponent; ASCII, so a byte per
     // character), a set as its elements; each after its length in bytes
     if (typeof value === 'number') {
-      if (op === 'incr' && group.length > 1 && !Number.isSafeInteger(value)) {
+      if (op === 'incr' && several && !Number.isSafeInteger(value)) {
         out.truncate(start);
         return false;
       }
@@ -175,6 +179,8 @@ function writeSet(out: JsonBytes, elements: Elements): void {
 
 const wellFormed = (key: string) => (key.isWellFormed() ? key : key.toWellFormed());
 
+/** a key's rows across a group's deltas (rowsFrom), reused from key to key */
+const ROWS: (CellRow | undefined)[] = [];
 /** room for how many keys a window's entry has: up to ten digits */
 const COUNT_DIGITS = 10;
 const [OPEN, CLOSE, COMMA, QUOTE, COLON, SPACE, ZERO] = [0x5b, 0x5d, 0x2c, 0x22, 0x3a, 0x20, 0x30] as const;
