@@ -48,17 +48,6 @@ export class CellTable {
     }
     return this.rows.get(key);
   }
-
-  /** Per cell, key -> value, the keys with none left out: the table as tests and readers compare it. */
-  byCell(): Record<string, number | 'overflow'>[] {
-    const records = Array.from({ length: this.width - 1 }, () => keyedRecord<number | 'overflow'>());
-    for (let row = 0; row < this.size; row += 1)
-      for (let cell = 0; cell < records.length; cell += 1) {
-        const value = this.valueAt(row, cell);
-        if (value !== undefined) records[cell]![this.keyAt(row)] = value;
-      }
-    return records;
-  }
 }
 
 const valueOf = (n: number): number | 'overflow' | undefined => (n !== n ? undefined : n === Infinity ? 'overflow' : n);

@@ -119,11 +119,11 @@ export class JsonBytes {
   }
 }
 
-/** How many digits a non-negative integer has (compared with powers of ten, each exact: no division). */
+/** How many digits a non-negative integer has (compared with powers of ten, exact up to 10^22: no division). */
 export function digitCount(n: number): number {
   let digits = 1;
-  for (let power = 10; n >= power && digits < 16; power *= 10) digits += 1;
-  return n >= 1e16 ? 16 + digitCount(Math.floor(n / 1e16)) : digits;
+  for (let power = 10; n >= power; power *= 10) digits += 1;
+  return digits;
 }
 
 /** How many characters number() writes for `n`. */

@@ -1,5 +1,6 @@
 import { integerAt, readCells as readCellsOf } from '../../src/state/cell-table';
 import type { CellSpec } from '../../src/state/state-encoding';
+import { byCell } from '../support/cell-table';
 
 /** readCells of a reply given as text (READ_WINDOWS's reply comes as bytes). */
 const readCells = (flat: string[], cells: readonly CellSpec[]) =>
@@ -18,13 +19,13 @@ describe('readCells (a cells hash as READ_WINDOWS returns it)', () => {
   it("unpacks each key's cells in their order, leaving out a cell with no value; a key may hold any character", () => {
     const read = readCells(['ORD', '2:123:1202:-70:', 'a|b:1', '1:51:30:0:'], cells);
     expect(read.counts).toEqual({ ORD: 12, 'a|b:1': 5 });
-    expect(read.table.byCell()).toEqual([{ ORD: 120, 'a|b:1': 3 }, { ORD: -7 }, {}]);
+    expect(byCell(read.table)).toEqual([{ ORD: 120, 'a|b:1': 3 }, { ORD: -7 }, {}]);
     expect(read.hyperLogLogs).toEqual([]);
   });
 
   it("counts a set's elements, and takes a HyperLogLog's estimate after its '*', naming its field", () => {
     const read = readCells(['ORD', '1:20:0:8:1:a2:bc', 'LAX', '5:100000:0:5:*9031'], cells);
-    expect(read.table.byCell()[2]).toEqual({ ORD: 2, LAX: 9031 });
+    expect(byCell(read.table)[2]).toEqual({ ORD: 2, LAX: 9031 });
     expect(read.hyperLogLogs).toEqual(['users.hll|LAX']);
   });
 
@@ -32,7 +33,7 @@ describe('readCells (a cells hash as READ_WINDOWS returns it)', () => {
     const setFirst = [cells[2]!, cells[0]!];
     // ü is 2 bytes, 😀 4 (two UTF-16 units), 字 3: the set's text is 2+2 + 2+4 + 2+3 = 15 bytes
     const read = readCells(['k', '1:315:2:ü4:😀3:字3:120'], setFirst);
-    expect(read.table.byCell()).toEqual([{ k: 3 }, { k: 120 }]);
+    expect(byCell(read.table)).toEqual([{ k: 3 }, { k: 120 }]);
     expect([read.table.keyAt(0), read.table.countAt(0), read.table.valueAt(0, 1)]).toEqual(['k', 3, 120]);
   });
 
@@ -50,7 +51,7 @@ describe('readCells (a cells hash as READ_WINDOWS returns it)', () => {
   });
 
   it("marks a sum past 2^53 'overflow', as Redis keeps one that left its range", () => {
-    expect(readCells(['x', '1:18:overflow0:0:', 'y', '1:116:90071992547409930:0:'], cells).table.byCell()[0]).toEqual({ x: 'overflow', y: 'overflow' });
+    expect(byCell(readCells(['x', '1:18:overflow0:0:', 'y', '1:116:90071992547409930:0:'], cells).table)[0]).toEqual({ x: 'overflow', y: 'overflow' });
   });
 });
 

@@ -1,5 +1,6 @@
 import type { CellSpec } from '../../src/state/state-encoding';
 import type { RedisState } from '../../src/state/redis-state';
+import { byCell } from './cell-table';
 
 /**
  * Every open window of a job with its committed state, as the emitter reads them, its cells
@@ -8,5 +9,5 @@ import type { RedisState } from '../../src/state/redis-state';
 export async function openWindows(state: RedisState, job: string, cells: readonly CellSpec[] = []) {
   const { changed } = await state.changedOpen(job, Infinity, () => undefined);
   const windows = await state.withState(job, changed, cells);
-  return windows.map((w) => ({ ...w, cells: w.cells?.byCell() ?? [] }));
+  return windows.map((w) => ({ ...w, cells: w.cells ? byCell(w.cells) : [] }));
 }
