@@ -24,8 +24,12 @@ import { Assignment } from './consumer/assignment';
 import { PartitionProcessor, type SideOutputs } from './consumer/partition-processor';
 import { KafkaCommits } from './adapters/kafka-commits';
 import { EmitSchedule } from './emitter/emit-schedule';
+import { applySeries } from './emitter/emitter-series';
+import { EmitterThread } from './emitter/emitter-thread';
 import { resultEmitter } from './emitter/emitter-wiring';
-import type { ResultEmitter } from './emitter/result-emitter';
+import { type Emitting, emittingHere } from './emitter/emitting';
+import { aggregatorHealth } from './aggregator-health';
+import { runningOf } from './jobs/running-as';
 import { kafkaSideOutputs } from './adapters/kafka-outputs';
 import { JobRegistry } from './state/job-registry';
 import { registerJobs } from './lifecycle/register-jobs';
@@ -41,8 +45,16 @@ export interface AggregatorDeps {
   registry: Registry;
   kafka: Kafka;
   redis: Redis;
-  /** the catch-up reader on a thread of its own (main.ts; absent: on this one): its script, the jobs file as read, the settings `config` came from */
-  catchUpThread?: { script: string; jobsText: string; settings: Record<string, string | undefined> };
+  /** the catch-up reader and the emitter on threads of their own (main.ts; absent: on this one) */
+  threads?: AggregatorThreads;
+}
+
+/** The threads' scripts (each absent: on this thread), the jobs file as read and the settings `config` came from. */
+export interface AggregatorThreads {
+  catchUp?: string;
+  emitter?: string;
+  jobsText: string;
+  settings: Record<string, string | undefined>;
 }
 
 export interface AggregatorApp {
@@ -53,7 +65,7 @@ export interface AggregatorApp {
 }
 
 /** The aggregator wired together: used by main.ts and by the tests, so both run the same thing. */
-export function createAggregatorApp({ config, jobs: defined, logger, registry, kafka, redis, catchUpThread: thread }: AggregatorDeps): AggregatorApp {
+export function createAggregatorApp({ config, jobs: defined, logger, registry, kafka, redis, threads }: AggregatorDeps): AggregatorApp {
   const metrics = createAggregatorMetrics(registry);
   initialiseSeries(metrics, defined);
   const clientMetrics = createKafkaClientMetrics(registry);
@@ -86,12 +98,13 @@ export function createAggregatorApp({ config, jobs: defined, logger, registry, k
       await upgradeLayouts(redis, state.keys, registered);
       const jobs = new RunningJobs(registered);
       const describeNow = (progress?: ReadonlyMap<string, JobProgress>) => describe(producer, config.JOB_DESCRIPTIONS_TOPIC, jobs.all, progress);
-      const { processor, schedule, backfill } = (running = wireJobs(
-        { config, logger, kafka, state, jobRegistry, topics, producer, consumer, kafkaCommits, sideOutputs, assignment, metrics, clientMetrics, thread },
+      const { processor, emitting, backfill } = (running = wireJobs(
+        { config, logger, kafka, state, jobRegistry, topics, producer, consumer, kafkaCommits, sideOutputs, assignment, metrics, clientMetrics, threads },
         jobs,
         describeNow,
       ));
       await describeNow(await backfill.start());
+      await emitting.start();
       await consumer.start({
         topics: sources,
         fromBeginning: true,
@@ -99,7 +112,6 @@ export function createAggregatorApp({ config, jobs: defined, logger, registry, k
         autoResolve: false,
         eachBatch: (batch) => processor.process(batch),
       });
-      schedule.start();
       positionCheck = checkPositions(processor, consumer, config.POSITION_CHECK_INTERVAL_MS, logger);
       const names = jobs.all.map((j) => (j.generation > 1 ? `${j.name} (generation ${j.generation})` : j.name));
       logger.info({ jobs: names, sources, namespace: config.STATE_NAMESPACE }, 'aggregator started');
@@ -127,12 +139,12 @@ interface WiringParts {
   assignment: Assignment;
   metrics: AggregatorMetrics;
   clientMetrics: KafkaClientMetrics;
-  thread?: AggregatorDeps['catchUpThread'];
+  threads?: AggregatorThreads | undefined;
 }
 
 /** What runs the jobs as registered (their generations): the live reader's processor, the emitter and its schedule, the backfill. */
 function wireJobs(parts: WiringParts, jobs: RunningJobs, describeNow: (progress?: ReadonlyMap<string, JobProgress>) => Promise<void>): Running {
-  const { config, logger, kafka, state, jobRegistry, topics, producer, consumer, kafkaCommits, sideOutputs, assignment, metrics, clientMetrics } = parts;
+  const { config, logger, kafka, state, jobRegistry, topics, consumer, kafkaCommits, sideOutputs, assignment, metrics, clientMetrics } = parts;
 
   const checkpoints = new CheckpointBatcher((requests) => state.checkpointAll(requests));
   const processor = new PartitionProcessor({
@@ -145,13 +157,14 @@ function wireJobs(parts: WiringParts, jobs: RunningJobs, describeNow: (progress?
     metrics: processorMetricsOf(metrics),
     logger: logger.child({ component: 'processor' }),
   });
+  const emitting = emitterOf(parts, jobs);
+  jobs.onChange(() => emitting.jobsChanged(runningOf(jobs.all)));
   consumer.onAssignment((owned) => {
     assignment.update(owned);
+    emitting.assigned(owned);
     processor.resetOwnership();
     logger.info({ assignment: owned }, 'partitions assigned');
   });
-  const emitter = resultEmitter({ config, jobs: jobs.all, logger, state, metrics, topics, producer, assignment });
-  const schedule = new EmitSchedule(async () => void (await emitter.tick()), config.EMIT_TICK_MS, logger);
   const backfill = createBackfill({
     kafka,
     config,
@@ -167,10 +180,26 @@ function wireJobs(parts: WiringParts, jobs: RunningJobs, describeNow: (progress?
     metrics: { ...progressMetricsOf(metrics), counted: (job, n) => metrics.backfillEvents.inc({ aggregation: job }, n) },
     // the catch-up reader's Kafka clients, on whichever thread it runs
     clientEvents: recordClientEvents(clientMetrics, 'aggregator-catch-up'),
-    ...(parts.thread ? { thread: parts.thread } : {}),
+    ...(parts.threads?.catchUp ? { thread: { ...parts.threads, script: parts.threads.catchUp } } : {}),
     logger,
   });
-  return { processor, emitter, schedule, backfill, jobs };
+  return { processor, emitting, backfill, jobs };
+}
+
+/** The result emitter and its schedule: on a thread of their own (main.ts), or on this one. */
+function emitterOf(parts: WiringParts, jobs: RunningJobs): Emitting {
+  const { config, logger, metrics, threads } = parts;
+  if (threads?.emitter) {
+    const { jobsText, settings } = threads;
+    const partitions = { [config.RESULTS_TOPIC]: parts.topics.partitionsOf(config.RESULTS_TOPIC) };
+    return new EmitterThread(
+      threads.emitter,
+      { jobsText, settings, running: runningOf(jobs.all), partitions },
+      { series: (changes) => applySeries(metrics, changes), clientEvent: recordClientEvents(parts.clientMetrics, 'aggregator-emitter'), logger },
+    );
+  }
+  const emitter = resultEmitter({ ...parts, jobs: jobs.all, series: metrics });
+  return emittingHere(emitter, new EmitSchedule(async () => void (await emitter.tick()), config.EMIT_TICK_MS, logger));
 }
 
 /** What the jobs are (and how far they have counted), for whoever draws their results: one record, the latest set wins. */
@@ -193,35 +222,9 @@ function checkPositions(processor: PartitionProcessor, consumer: BatchConsumer, 
 /** What runs the registered jobs, once started. */
 interface Running {
   processor: PartitionProcessor;
-  emitter: ResultEmitter;
-  schedule: EmitSchedule;
+  emitting: Emitting;
   backfill: Backfill;
   jobs: RunningJobs;
-}
-
-/** Healthy while consuming, no partition stalled, Redis ready and no job failing to emit for STALL_TIMEOUT_MS. */
-function aggregatorHealth({ consumer, running, redis }: { consumer: BatchConsumer; running?: Running; redis: Redis }, stallTimeoutMs: number): HealthReport {
-  const stalled = running?.processor.stalledPartitions(stallTimeoutMs) ?? [];
-  const failingJobs = running?.emitter.failingFor(stallTimeoutMs) ?? [];
-  const emitTickMs = running?.schedule.runningForMs() ?? 0;
-  const { liveness } = consumer;
-  const working = stalled.length === 0 && failingJobs.length === 0 && emitTickMs < stallTimeoutMs;
-  return {
-    healthy: running !== undefined && liveness.running && working && redis.status === 'ready',
-    details: {
-      running: liveness.running,
-      ...liveness.describe(),
-      redis: redis.status,
-      ownedPartitions: running?.processor.ownedCount ?? 0,
-      stalledPartitions: stalled,
-      failingJobs,
-      // a tick running this long is waiting on something that does not answer
-      emitTickRunningMs: emitTickMs,
-      // jobs another instance runs a changed definition of: this one's jobs file is outdated
-      outdatedJobs: [...(running?.jobs.outdated ?? [])],
-      lastEmitError: running?.schedule.lastError,
-    },
-  };
 }
 
 interface Closable {
@@ -238,7 +241,7 @@ interface Closable {
  * emit finish, then closes what it wrote with: the producer, the admin, Redis.
  */
 async function closeInOrder({ running, kafkaCommits, consumer, producer, topics, redis }: Closable, logger: Logger): Promise<void> {
-  const lastTick = running?.schedule.stop();
+  const lastTick = running?.emitting.stop();
   await running?.backfill.close().catch((err: unknown) => logger.warn({ err }, 'catch-up reader disconnect failed'));
   logger.debug('closing: last offsets to Kafka, then the consumer');
   await kafkaCommits.flush();

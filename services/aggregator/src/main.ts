@@ -80,9 +80,14 @@ async function main(): Promise<number> {
     process.stderr.write(`streamtally-aggregator: ${err.message}\n`);
     return 2;
   }
-  // the catch-up reader on a thread of its own, from the same settings and jobs file
-  const catchUpThread = { script: path.join(__dirname, 'lifecycle', 'catch-up-main.js'), jobsText: loaded.text, settings: { ...process.env } };
-  const app = createAggregatorApp({ config, jobs: loaded.jobs, logger, registry, kafka, redis, catchUpThread });
+  // the catch-up reader and the emitter on threads of their own, from the same settings and jobs file
+  const threads = {
+    catchUp: path.join(__dirname, 'lifecycle', 'catch-up-main.js'),
+    emitter: path.join(__dirname, 'emitter', 'emitter-main.js'),
+    jobsText: loaded.text,
+    settings: { ...process.env },
+  };
+  const app = createAggregatorApp({ config, jobs: loaded.jobs, logger, registry, kafka, redis, threads });
   let ops: OpsServer | undefined;
   const stopped = firstStopSignal((signal) => logger.warn({ signal }, 'second signal: exiting without closing'));
   try {

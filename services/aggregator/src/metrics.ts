@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobProgress, WindowResult } from '@streamtally/contracts';
 import type { ProcessorMetrics } from './consumer/processor-metrics';
 import type { EmitterMetrics } from './emitter/emitter-metrics';
+import type { EmitterSeries } from './emitter/emitter-series';
 import { KeyLabels, OTHER_LABEL } from './emitter/key-labels';
 
 // Per-job series are labelled `aggregation`, not `job`: Prometheus sets `job` to the scrape
@@ -181,11 +182,12 @@ export function processorMetricsOf(metrics: AggregatorMetrics): ProcessorMetrics
 }
 
 /**
- * The emitter's reports, as the aggregator's prom-client series. Per-key series only for jobs
- * keyed by a field, their labels bounded (KeyLabels); the newest final window's series replace
- * the previous one's, per job.
+ * The emitter's reports, as the aggregator's prom-client series (or, on the emitter's thread, a
+ * recording of them: emitter/emitter-series.ts). Per-key series only for jobs keyed by a field,
+ * their labels bounded (KeyLabels); the newest final window's series replace the previous
+ * one's, per job.
  */
-export function emitterMetricsOf(metrics: AggregatorMetrics): EmitterMetrics {
+export function emitterMetricsOf(metrics: EmitterSeries): EmitterMetrics {
   const labels = new KeyLabels();
   const latestKeys = new Map<string, string[]>();
   const latestValues = new Map<string, { key: string; aggregate: string }[]>();

@@ -91,16 +91,16 @@ describe('a secured Redis: TLS, client certificates, ACL users, Sentinel', () =>
     expect(total.counts).toEqual(expectedCounts(600));
   }, 60_000);
 
-  // the catch-up thread connects by itself, from the same settings: through each secured way
+  // the catch-up and emitter threads connect by themselves, from the same settings: through each secured way
   it.each([
     ['TLS with a client certificate and an ACL user', () => secured()],
     ['Sentinel with auth and TLS everywhere (the thread finds the primary through the Sentinels)', () => viaSentinels()],
   ])(
-    '%s: a job added later backfills on its own thread, and counts every event once',
+    '%s: a job added later backfills on its own thread, and counts every event once (its results written from another)',
     async (_, settings) => {
       const source = uniqueName('actions');
       const job = (name: string) => ({ name, source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 });
-      harness = await startAggregator([job('g')], settings(), { catchUpThread: true });
+      harness = await startAggregator([job('g')], settings(), { catchUpThread: true, emitterThread: true });
       const h = harness;
       await h.write(source, rounds(0));
       await waitFor(() => eventsIn(h.latestResults().get('g@0')) === 300, { what: 'round 0 counted', timeoutMs: 30_000 });
@@ -120,7 +120,9 @@ describe('a secured Redis: TLS, client certificates, ACL users, Sentinel', () =>
 
   it('behind Sentinel with auth and TLS everywhere, through a kill -9 of the primary: every event counted once', async () => {
     const source = uniqueName('actions');
-    harness = await startAggregator([{ name: 'g', source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 }], viaSentinels());
+    harness = await startAggregator([{ name: 'g', source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 }], viaSentinels(), {
+      emitterThread: true,
+    });
     const h = harness;
     // says where it stands when it times out: the total, and what the aggregator's health says
     const counted = (expected: number) => () => {

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import type { Producer, ServiceTopics } from '@streamtally/kafka-client';
-import { kafkaResultPublisher } from '../adapters/kafka-outputs';
+import type { PartitionOffsets, Producer } from '@streamtally/kafka-client';
+import { kafkaResultPublisher, type TopicLayout } from '../adapters/kafka-outputs';
 import { minReplicasOf, type AggregatorConfig } from '../config';
-import type { Assignment } from '../consumer/assignment';
 import type { Job } from '../jobs/job-schema';
-import { type AggregatorMetrics, emitterMetricsOf } from '../metrics';
+import { emitterMetricsOf } from '../metrics';
 import type { RedisState } from '../state/redis-state';
+import type { EmitterSeries } from './emitter-series';
 import { replicaWait } from './replica-wait';
 import { ResultEmitter } from './result-emitter';
 
@@ -14,16 +14,19 @@ export interface EmitterParts {
   jobs: readonly Job[];
   logger: Logger;
   state: RedisState;
-  metrics: AggregatorMetrics;
-  topics: ServiceTopics;
+  /** the aggregator's metrics, or on the emitter's thread a recording of them */
+  series: EmitterSeries;
+  /** each partition's offsets (ServiceTopics, prepared with offsets), and the results topic's partitions */
+  topics: TopicLayout & { offsetsOf(topic: string): Promise<PartitionOffsets[]> };
   producer: Producer;
-  assignment: Assignment;
+  /** who emits for a source (consumer/assignment.ts) */
+  assignment: { isEmitterFor(topic: string): boolean };
 }
 
 /** Emits from committed state, on the instance the assignment names, once the replicas have it. */
-export function resultEmitter({ config, jobs, logger, state, metrics, topics, producer, assignment }: EmitterParts): ResultEmitter {
+export function resultEmitter({ config, jobs, logger, state, series, topics, producer, assignment }: EmitterParts): ResultEmitter {
   const replicas = replicaWait(state, { minReplicas: minReplicasOf(config), timeoutMs: config.REDIS_REPLICA_TIMEOUT_MS }, (replicas) =>
-    metrics.stateReplicas.set(replicas),
+    series.stateReplicas.set({}, replicas),
   );
   return new ResultEmitter({
     state,
@@ -36,7 +39,7 @@ export function resultEmitter({ config, jobs, logger, state, metrics, topics, pr
     idleTimeoutMs: config.IDLE_TIMEOUT_MS,
     maxProvisionalWindows: config.MAX_PROVISIONAL_WINDOWS,
     maxFinalsPerEmit: config.MAX_FINALS_PER_EMIT,
-    metrics: emitterMetricsOf(metrics),
+    metrics: emitterMetricsOf(series),
     logger: logger.child({ component: 'emitter' }),
   });
 }

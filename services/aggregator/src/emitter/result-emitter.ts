@@ -116,6 +116,11 @@ export class ResultEmitter {
     return [...this.failingSince].filter(([, since]) => now - since >= ms).map(([job]) => job);
   }
 
+  /** Each job failing every emit, and since when (for a thread's health report). */
+  failing(): [job: string, since: number][] {
+    return [...this.failingSince];
+  }
+
   /**
    * One job's turn: close what the watermark has passed, write the finals and the changed
    * provisional results (only once the state is replicated), then retire the closed windows.

@@ -14,10 +14,16 @@ export class RunningJobs {
   readonly byTopic = new Map<string, Job[]>();
   /** the jobs this instance stopped running: another instance registered a changed definition (see `stop`) */
   readonly outdated = new Set<string>();
+  private readonly listeners: (() => void)[] = [];
 
   constructor(jobs: readonly Job[]) {
     this.all = [...jobs];
     for (const job of this.all) this.byTopic.set(job.source, [...(this.byTopic.get(job.source) ?? []), job]);
+  }
+
+  /** Calls `listener` after each move or stop: what shares the lists by reference needs no telling, a thread does. */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
   }
 
   /** Moves a job to a newer generation; false when it runs that one (or a newer) already, or is not run here. */
@@ -29,6 +35,7 @@ export class RunningJobs {
     this.all[index] = next;
     const ofTopic = this.byTopic.get(current.source)!;
     ofTopic[ofTopic.indexOf(current)] = next;
+    for (const listener of this.listeners) listener();
     return true;
   }
 
@@ -47,6 +54,7 @@ export class RunningJobs {
     const ofTopic = this.byTopic.get(current.source)!;
     ofTopic.splice(ofTopic.indexOf(current), 1);
     this.outdated.add(name);
+    for (const listener of this.listeners) listener();
     return true;
   }
 }

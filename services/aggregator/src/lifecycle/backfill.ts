@@ -8,7 +8,8 @@ import type { RunningJobs } from '../jobs/running-jobs';
 import type { JobRegistry } from '../state/job-registry';
 import type { RedisState } from '../state/redis-state';
 import { batchedCatchUpReader, startCatchUpConsumer } from './catch-up-consumer';
-import { CatchUpThread, runningOf } from './catch-up-thread';
+import { runningOf } from '../jobs/running-as';
+import { CatchUpThread } from './catch-up-thread';
 import { ProgressMonitor } from './progress-monitor';
 
 export interface BackfillDeps {

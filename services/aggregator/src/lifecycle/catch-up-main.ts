@@ -4,32 +4,19 @@
 // work nor holds it up. It tells the aggregator what it counted and when it is ready or has
 // failed; the aggregator tells it when jobs move to a new generation, and when to stop.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createKafka, createProducer, instrumentProducer, type KafkaClientEvent, kafkaConnectionOf } from '@streamtally/kafka-client';
-import { createLogger } from '@streamtally/observability';
+import { createProducer, instrumentProducer, type KafkaClientEvent } from '@streamtally/kafka-client';
 import { kafkaSideOutputs } from '../adapters/kafka-outputs';
-import { connectRedis } from '../adapters/redis-connection';
-import { redisTargetOf } from '../adapters/redis-target';
-import { parseAggregatorConfig } from '../config';
-import { parseJobs } from '../jobs/jobs-file';
-import { RunningJobs } from '../jobs/running-jobs';
+import { follow } from '../jobs/running-as';
 import { RedisState } from '../state/redis-state';
-import { type CatchUpThreadData, type FromThread, type ToThread, runningAs } from './catch-up-thread';
+import { type CatchUpThreadData, type FromThread, type ToThread } from './catch-up-thread';
 import { batchedCatchUpReader, startCatchUpConsumer } from './catch-up-consumer';
+import { startThreadBasics } from './thread-start';
 
 const port = parentPort!;
 const tell = (message: FromThread) => port.postMessage(message);
 
 async function run(data: CatchUpThreadData): Promise<void> {
-  const parsed = parseAggregatorConfig(data.settings);
-  const connection = parsed.ok ? kafkaConnectionOf(parsed.config) : undefined;
-  const target = parsed.ok ? redisTargetOf(parsed.config) : undefined;
-  const jobsFile = parseJobs(JSON.parse(data.jobsText));
-  if (!parsed.ok || !connection?.ok || !target?.ok || !jobsFile.ok) throw new Error('the settings or jobs file the aggregator started with no longer parse');
-  const config = parsed.config;
-  const logger = createLogger({ service: 'aggregator', level: config.LOG_LEVEL }).child({ component: 'catch-up' });
-  const jobs = new RunningJobs(runningAs(jobsFile.jobs, data.running));
-  const kafka = createKafka({ connection: connection.connection, clientId: `${config.KAFKA_CLIENT_ID}-catch-up`, logger });
-  const redis = await connectRedis(target.target, config.BROKER_TIMEOUT_MS, logger);
+  const { config, logger, jobs, kafka, redis } = await startThreadBasics(data, 'catch-up');
   const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
   // its clients' requests, joins and crashes, for the aggregator's metrics (client "aggregator-catch-up")
   const clientEvents = (event: KafkaClientEvent) => tell({ type: 'kafka', event });
@@ -47,11 +34,7 @@ async function run(data: CatchUpThreadData): Promise<void> {
   });
   const consumer = await startCatchUpConsumer({ kafka, config, logger, clientEvents }, reader, data.topics);
   port.on('message', (message: ToThread) => {
-    if (message.type === 'jobs') {
-      for (const job of message.running) jobs.advance(job.name, job.generation);
-      for (const job of [...jobs.all]) if (!message.running.some((r) => r.name === job.name)) jobs.stop(job.name);
-      return;
-    }
+    if (message.type === 'jobs') return follow(jobs, message.running);
     void (async () => {
       await consumer.close();
       await producer.disconnect();

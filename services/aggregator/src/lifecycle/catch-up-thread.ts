@@ -1,22 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import type { KafkaClientEvent, KafkaClientEventSink } from '@streamtally/kafka-client';
-import type { Job } from '../jobs/job-schema';
-
-/** A job as this instance runs it: which generation, under which state name. */
-export interface RunningAs {
-  name: string;
-  stateId: string;
-  generation: number;
-}
+import type { RunningAs } from '../jobs/running-as';
+import type { ThreadStartData } from './thread-start';
 
 /** What the catch-up thread starts from (lifecycle/catch-up-main.ts). */
-export interface CatchUpThreadData {
-  /** the settings the aggregator's config was parsed from (main.ts: its environment) */
-  settings: Record<string, string | undefined>;
-  /** the jobs file as the aggregator read it at start */
-  jobsText: string;
-  /** the jobs the aggregator runs, as it runs them */
-  running: RunningAs[];
+export interface CatchUpThreadData extends ThreadStartData {
   /** the topics to catch up on */
   topics: string[];
   /** partitions of the side outputs' topics */
@@ -37,17 +25,6 @@ export interface ThreadListeners {
   counted(job: string, events: number): void;
   clientEvent?: KafkaClientEventSink;
 }
-
-/** The jobs file's jobs as `running` says they run (their generations); those not run left out. */
-export function runningAs(compiled: readonly Job[], running: readonly RunningAs[]): Job[] {
-  return running.flatMap((r) => {
-    const job = compiled.find((j) => j.name === r.name);
-    return job ? [{ ...job, stateId: r.stateId, generation: r.generation }] : [];
-  });
-}
-
-/** How a job runs, for the thread. */
-export const runningOf = (jobs: readonly Job[]): RunningAs[] => jobs.map(({ name, stateId, generation }) => ({ name, stateId, generation }));
 
 /**
  * The catch-up reader on a thread of its own: the live jobs' thread no longer counts the

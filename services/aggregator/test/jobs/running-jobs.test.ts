@@ -47,4 +47,20 @@ describe('RunningJobs', () => {
     expect(running.stop('a')).toBe(false);
     expect(running.advance('a', 2)).toBe(false);
   });
+
+  it('tells its listeners after each move or stop, and only then (a thread has no share of the lists)', () => {
+    const running = new RunningJobs(
+      jobsOf([
+        { name: 'a', source: 't', key: { field: 'gender' }, window: { type: 'running' } },
+        { name: 'b', source: 't', key: { field: 'action' }, window: { type: 'running' } },
+      ]),
+    );
+    const told: string[][] = [];
+    running.onChange(() => told.push(running.all.map((j) => j.stateId)));
+    running.advance('a', 2);
+    running.advance('a', 2); // runs it already: nothing to tell
+    running.stop('b');
+    running.stop('b');
+    expect(told).toEqual([['a~g2', 'b'], ['a~g2']]);
+  });
 });

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { KafkaClientEvent } from '@streamtally/kafka-client';
 import { waitFor } from '@streamtally/test-support';
 import { parseJobs } from '../../src/jobs/jobs-file';
-import { CatchUpThread, type CatchUpThreadData, runningAs } from '../../src/lifecycle/catch-up-thread';
+import { runningAs } from '../../src/jobs/running-as';
+import { CatchUpThread, type CatchUpThreadData } from '../../src/lifecycle/catch-up-thread';
 
 const STUB = path.join(__dirname, '../support/catch-up-thread-stub.cjs');
 // the real thread as built (./scripts/test builds before Jest runs)

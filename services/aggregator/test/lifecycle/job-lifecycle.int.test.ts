@@ -97,13 +97,13 @@ describe('changing the jobs of a running pipeline', () => {
 
   it.each([
     ["on the aggregator's thread", false],
-    ['on a thread of its own, as main.ts runs it', true],
+    ['on threads of their own, as main.ts runs them', true],
   ])(
-    'a job added later counts the whole topic; a changed one starts a new generation with only its own results; a removed one is gone (the catch-up reader %s)',
-    async (_, catchUpThread) => {
+    'a job added later counts the whole topic; a changed one starts a new generation with only its own results; a removed one is gone (the catch-up reader and the emitter %s)',
+    async (_, onThreads) => {
       const source = uniqueName('actions');
       const jobs = (...defs: object[]) => defs.map((d) => ({ ...d, source }));
-      harness = await startAggregator(jobs(perSecond()), { PROGRESS_INTERVAL_MS: '500' }, { catchUpThread });
+      harness = await startAggregator(jobs(perSecond()), { PROGRESS_INTERVAL_MS: '500' }, { catchUpThread: onThreads, emitterThread: onThreads });
       const h = harness;
       await h.write(source, events(0, 10_000));
       const firstPass = recount(10_000, 1000);

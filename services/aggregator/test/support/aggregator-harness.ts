@@ -35,12 +35,14 @@ export interface AggregatorHarness {
 
 /** The catch-up thread's script as built (./scripts/test builds before Jest runs). */
 const CATCH_UP_SCRIPT = path.join(__dirname, '../../dist/lifecycle/catch-up-main.js');
+/** The emitter thread's script as built. */
+const EMITTER_SCRIPT = path.join(__dirname, '../../dist/emitter/emitter-main.js');
 
 /** An aggregator on fresh topics, group and Redis namespace, as main.ts would build it. */
 export async function startAggregator(
   jobDefinitions: unknown,
   settings: Record<string, string> = {},
-  options: { catchUpThread?: boolean } = {},
+  options: { catchUpThread?: boolean; emitterThread?: boolean } = {},
 ): Promise<AggregatorHarness> {
   const jobsOf = (definitions: unknown) => {
     const parsedJobs = parseJobs(definitions);
@@ -66,12 +68,21 @@ export async function startAggregator(
     ...settings,
   };
   const parsed = parseAggregatorConfig(values);
-  // as main.ts runs the catch-up reader, when asked: on its own thread, from the built script
+  // as main.ts runs the catch-up reader and the emitter, when asked: on threads of their own, from the built scripts
   let definitions = jobDefinitions;
   // the thread logs as quietly as the harness's own logger (it has none handed in)
   const threadSettings = { LOG_LEVEL: 'silent', ...values };
   const thread = () =>
-    options.catchUpThread ? { catchUpThread: { script: CATCH_UP_SCRIPT, jobsText: JSON.stringify(definitions), settings: threadSettings } } : {};
+    options.catchUpThread || options.emitterThread
+      ? {
+          threads: {
+            ...(options.catchUpThread ? { catchUp: CATCH_UP_SCRIPT } : {}),
+            ...(options.emitterThread ? { emitter: EMITTER_SCRIPT } : {}),
+            jobsText: JSON.stringify(definitions),
+            settings: threadSettings,
+          },
+        }
+      : {};
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const kafka = createKafka({ brokers: testBrokers(), clientId: id, logger: silentLogger() });
   const config = parsed.config;
