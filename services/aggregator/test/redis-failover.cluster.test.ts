@@ -112,6 +112,58 @@ describe('Redis failover through Sentinel', () => {
     await waitFor(counted(1200), { what: 'round 2 counted after the thaw', timeoutMs: 60_000 });
   }, 180_000);
 
+  it('kill -9 of the primary while a job added later backfills (catch-up reader and emitter on their threads, as main.ts runs them): both jobs count every event once', async () => {
+    const source = uniqueName('actions');
+    const job = (name: string) => ({ name, source, key: { field: 'gender' }, window: { type: 'running' }, emitEveryMs: 50 });
+    // the catch-up reader in small bites, one partition at a time: its backfill spans the failover
+    const settings = {
+      REDIS_SENTINELS: redis.sentinels.join(','),
+      REDIS_MASTER_NAME: redis.masterName,
+      REDIS_REPLICA_TIMEOUT_MS: '500',
+      CATCH_UP_FETCH_MAX_BYTES: String(16 * 1024),
+      CATCH_UP_CONCURRENCY: '1',
+      PROGRESS_INTERVAL_MS: '200',
+    };
+    harness = await startAggregator([job('g')], settings, { catchUpThread: true, emitterThread: true });
+    const h = harness;
+    const total = 100_000;
+    const lines = Array.from({ length: total }, (_, i) => ({ partition: i % 2, value: JSON.stringify(event(1_900_000_000_000 + i, i + 1)) }));
+    await h.writeRaw(source, lines);
+    await waitFor(countedBy(h)(total), { what: 'the first job counting everything', timeoutMs: 60_000 });
+
+    await h.restart([job('g'), job('added')]);
+    // what the catch-up thread has checkpointed for it so far (it reports each batch)
+    const backfilled = async () =>
+      Number((await h.registry.getSingleMetricAsString('streamtally_aggregator_backfill_events_total')).match(/aggregation="added"} (\d+)/)?.[1] ?? 0);
+    await waitFor(async () => (await backfilled()) > 0, { what: 'the added job backfilling', timeoutMs: 30_000, intervalMs: 5 });
+    const before = await redis.primaryPort();
+    await redis.killPrimary();
+    const whenKilled = await backfilled();
+    await waitFor(async () => (await redis.primaryPort()) !== before, { what: 'a new primary', timeoutMs: 30_000 });
+    await redis.startServer(before === redis.serverPorts[0] ? 1 : 2);
+    const counted = (name: string) => () => {
+      const now = eventsIn(h.latestResults().get(`${name}@0`));
+      if (now !== total) throw new Error(`${name} counted ${now}, expected ${total}; ${JSON.stringify(h.app.health())}`);
+      return true;
+    };
+    await waitFor(counted('added'), { what: 'the added job counting every event after the failover', timeoutMs: 90_000 });
+    await waitFor(counted('g'), { what: 'the first job unchanged', timeoutMs: 30_000 });
+    // the kill came while the backfill was under way, not after it
+    expect(whenKilled).toBeLessThan(total);
+    const expected: Record<string, number> = {};
+    for (let line = 1; line <= total; line += 1) expected[line % 3] = (expected[line % 3] ?? 0) + 1;
+    expect(h.latestResults().get('added@0')!.counts).toEqual(expected);
+    // never taken back: a result's version only grows
+    const highest = new Map<string, number>();
+    const regressions = h.resultsSeen().filter((r) => {
+      const key = `${r.job}@${r.windowStart}`;
+      const regressed = (highest.get(key) ?? -1) > r.version;
+      highest.set(key, Math.max(highest.get(key) ?? -1, r.version));
+      return regressed;
+    });
+    expect(regressions).toEqual([]);
+  }, 240_000);
+
   it('a failover between reading the state and the WAIT: the replica wait sees another primary and the results wait, however many replicas answer', async () => {
     const sentinels = redis.sentinels.map((s) => ({ host: s.split(':')[0]!, port: Number(s.split(':')[1]) }));
     const client = new Redis({ sentinels, name: redis.masterName, maxRetriesPerRequest: null });
