@@ -144,7 +144,7 @@ interface WiringParts {
 
 /** What runs the jobs as registered (their generations): the live reader's processor, the emitter and its schedule, the backfill. */
 function wireJobs(parts: WiringParts, jobs: RunningJobs, describeNow: (progress?: ReadonlyMap<string, JobProgress>) => Promise<void>): Running {
-  const { config, logger, kafka, state, jobRegistry, topics, consumer, kafkaCommits, sideOutputs, assignment, metrics, clientMetrics } = parts;
+  const { config, logger, kafka, state, jobRegistry, topics, consumer, kafkaCommits, sideOutputs, assignment, metrics, clientMetrics, threads } = parts;
 
   const checkpoints = new CheckpointBatcher((requests) => state.checkpointAll(requests));
   const processor = new PartitionProcessor({
@@ -180,7 +180,7 @@ function wireJobs(parts: WiringParts, jobs: RunningJobs, describeNow: (progress?
     metrics: { ...progressMetricsOf(metrics), counted: (job, n) => metrics.backfillEvents.inc({ aggregation: job }, n) },
     // the catch-up reader's Kafka clients, on whichever thread it runs
     clientEvents: recordClientEvents(clientMetrics, 'aggregator-catch-up'),
-    ...(parts.threads?.catchUp ? { thread: { ...parts.threads, script: parts.threads.catchUp } } : {}),
+    ...(threads?.catchUp ? { thread: { script: threads.catchUp, jobsText: threads.jobsText, settings: threads.settings } } : {}),
     logger,
   });
   return { processor, emitting, backfill, jobs };
